@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs what the local system and the tests need, idempotently:
+#  - beanstalkd from the machine's Debian sources (apt-get install),
+#  - Consul 1.8.7 from Debian *bullseye*'s `consul` package, fetched with
+#    `apt-get download` through a private sources list (the machine's own apt
+#    sources are never changed) and unpacked into tools/ (git-ignored),
+#  - wrk when asked (`ops/install-deps.sh --bench`).
+# Prints nothing but progress; exits non-zero when something cannot be had.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$here/tools"
+mkdir -p "$tools/bin"
+
+want_bench=0
+[ "${1:-}" = "--bench" ] && want_bench=1
+
+apt_updated=0
+apt_update_once() {
+  if [ "$apt_updated" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+}
+
+apt_install() { # name of the command, package
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "install-deps: installing $2 from Debian"
+    apt_update_once
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  fi
+}
+
+apt_install beanstalkd beanstalkd
+[ "$want_bench" = 1 ] && apt_install wrk wrk
+
+# The Debian mirror URI of this machine, read from its own apt sources.
+mirror_uri() {
+  local uri=""
+  if [ -d /etc/apt/sources.list.d ]; then
+    uri=$(grep -hE '^\s*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null \
+      | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
+  fi
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(grep -hE '^\s*deb\s' /etc/apt/sources.list | grep -v security \
+      | sed -E 's/\[[^]]*\]//' | awk '{print $2}' | grep -E '/debian/?$' | head -n1 || true)
+  fi
+  [ -n "$uri" ] || { echo "install-deps: no Debian mirror found in the apt sources" >&2; return 1; }
+  echo "${uri%/}"
+}
+
+consul_ok() { [ -x "$tools/bin/consul" ] && "$tools/bin/consul" version 2>/dev/null | grep -q 'Consul v1.8.7'; }
+
+if ! consul_ok; then
+  echo "install-deps: fetching Consul 1.8.7 from Debian bullseye"
+  work="$tools/apt-bullseye"
+  rm -rf "$work"; mkdir -p "$work/lists/partial" "$work/archives/partial" "$work/deb"
+  uri=$(mirror_uri)
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bullseye main" > "$work/sources.list"
+  : > "$work/empty.parts" ; mkdir -p "$work/sources.list.d"
+  opts=(-o "Dir::Etc::SourceList=$work/sources.list"
+        -o "Dir::Etc::SourceParts=$work/sources.list.d"
+        -o "Dir::State::Lists=$work/lists"
+        -o "Dir::Cache::Archives=$work/archives"
+        -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+        -o "APT::Get::List-Cleanup=0")
+  apt-get "${opts[@]}" update -qq >/dev/null
+  ver=$(apt-cache "${opts[@]}" madison consul | awk -F'|' '$2 ~ /1\.8\.7/ {gsub(/ /,"",$2); print $2; exit}')
+  [ -n "$ver" ] || { echo "install-deps: consul 1.8.7 not found in bullseye" >&2; exit 1; }
+  (cd "$work/deb" && apt-get "${opts[@]}" download -qq "consul=$ver" >/dev/null)
+  deb=$(ls "$work"/deb/consul_*.deb | head -n1)
+  rm -rf "$work/x"; mkdir -p "$work/x"
+  dpkg-deb -x "$deb" "$work/x"
+  install -m 0755 "$work/x/usr/bin/consul" "$tools/bin/consul"
+  rm -rf "$work"
+  consul_ok || { echo "install-deps: unpacked consul does not run" >&2; exit 1; }
+fi
+
+echo "install-deps: beanstalkd $(command -v beanstalkd), consul $tools/bin/consul ($("$tools/bin/consul" version | head -n1))"
