@@ -1,0 +1,117 @@
+package hitcounter;
+
+import hitcounter.count.CountSnapshot;
+import hitcounter.count.CountView;
+import hitcounter.count.Worker;
+import hitcounter.count.WorkerSettings;
+import hitcounter.discovery.DiscoveryActor;
+import hitcounter.discovery.DiscoverySettings;
+import hitcounter.discovery.Readiness;
+import hitcounter.discovery.ServiceRegistrar;
+import hitcounter.infra.consul.BlockingQueryWatch;
+import hitcounter.ingest.HitQueue;
+import hitcounter.ingest.HitRoutes;
+import hitcounter.replicate.KnownDatacenters;
+import hitcounter.replicate.ReplicationSettings;
+import hitcounter.replicate.Replicator;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/** Wires a node: the views, the replicator, discovery (which runs the workers), registration and HTTP. */
+public final class Guardian {
+  private Guardian() {}
+
+  public static Behavior<Void> create(Function<ActorSystem<?>, Deps> depsFactory) {
+    return Behaviors.setup(
+        ctx -> {
+          ActorSystem<?> system = ctx.getSystem();
+          var config = system.settings().config();
+          NodeSettings node = NodeSettings.create(config);
+          WorkerSettings workerSettings = WorkerSettings.create(config);
+          DiscoverySettings discovery = DiscoverySettings.create(config);
+          Deps deps = depsFactory.apply(system);
+          var watch =
+              new BlockingQueryWatch.Settings(
+                  config.getDuration("hitcounter.view.min-refresh-interval"), node.retryMin(), node.retryMax());
+          Duration wait = node.blockingWait();
+
+          CountSnapshot counts = new CountSnapshot();
+          KnownDatacenters datacenters = new KnownDatacenters();
+          ctx.spawn(CountView.create(deps.consul(), counts, watch, wait), "count-view");
+          ctx.spawn(
+              Replicator.create(deps.consul(), datacenters, ReplicationSettings.create(config), watch, wait), "replicator");
+          ctx.spawn(
+              DiscoveryActor.create(
+                  node.nodeName(),
+                  deps.consul(),
+                  q -> Worker.create(node.datacenter(), q, deps.consul(), deps.queueClients().apply(q), workerSettings),
+                  discovery,
+                  watch,
+                  wait),
+              "discovery");
+          ctx.spawn(
+              ServiceRegistrar.create(
+                  deps.consul(),
+                  ServiceRegistrar.registrations(node, discovery),
+                  Duration.ofSeconds(1),
+                  config.getDuration("hitcounter.discovery.register-refresh")),
+              "registrar");
+
+          HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr());
+          HitRoutes routes = new HitRoutes(node.datacenter(), queue, counts, datacenters::get);
+          Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
+          readiness.install(
+              () ->
+                  deps.ownQueue()
+                      .stats()
+                      .thenCombine(deps.consul().datacenters(), (s, d) -> true)
+                      .exceptionally(e -> false));
+
+          Http.get(system)
+              .newServerAt(node.host(), node.httpPort())
+              .bind(routes.routes())
+              .whenComplete(
+                  (binding, failure) -> {
+                    if (failure != null) {
+                      system.log().error("cannot bind HTTP to {}:{}", node.host(), node.httpPort(), failure);
+                      system.terminate();
+                    } else {
+                      addToShutdown(system, binding, readiness, deps, node);
+                      system.log().info("{} of {} serves http://{}:{}/", node.nodeName(), node.datacenter(), node.host(), binding.localAddress().getPort());
+                    }
+                  });
+          return Behaviors.empty();
+        });
+  }
+
+  private static void addToShutdown(ActorSystem<?> system, ServerBinding binding, Readiness readiness, Deps deps, NodeSettings node) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "leave-consul",
+        () -> {
+          readiness.drain();
+          return deps.consul()
+              .deregister(ServiceRegistrar.nodeServiceId(node.nodeName()))
+              .handle((ok, e) -> Done.getInstance())
+              .toCompletableFuture();
+        });
+    binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "close-queue",
+        () -> {
+          deps.ownQueue().close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+  }
+}

@@ -1,0 +1,29 @@
+package hitcounter;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/** Starts one node: real clients, Pekko Management, Cluster Bootstrap through Consul. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    start(ConfigFactory.load());
+  }
+
+  public static ActorSystem<Void> start(Config config) {
+    ActorSystem<Void> system =
+        ActorSystem.create(Guardian.create(s -> Deps.real(s, NodeSettings.create(s.settings().config()))), "hitcounter", config);
+    init(system);
+    return system;
+  }
+
+  /** Management routes and Cluster Bootstrap; tests that run nodes in one JVM call this too. */
+  public static void init(ActorSystem<?> system) {
+    PekkoManagement.get(system).start();
+    ClusterBootstrap.get(system).start();
+  }
+}

@@ -1,0 +1,55 @@
+package hitcounter.count;
+
+import hitcounter.infra.beanstalk.Beanstalk;
+import hitcounter.infra.beanstalk.Job;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reserves one batch: waits for a first job, then takes what is ready in one pipelined round
+ * trip; if the batch is not full, lingers once and takes what came meanwhile.
+ */
+final class BatchReserver {
+  private BatchReserver() {}
+
+  static CompletionStage<List<Job>> next(Beanstalk beanstalk, WorkerSettings s) {
+    return beanstalk
+        .reserve(s.reserveWait())
+        .thenCompose(
+            first -> {
+              if (first.isEmpty()) {
+                return CompletableFuture.completedFuture(List.<Job>of());
+              }
+              List<Job> jobs = new ArrayList<>(s.batchSize());
+              jobs.add(first.get());
+              return fill(beanstalk, jobs, s.batchSize())
+                  .thenCompose(
+                      filled -> {
+                        if (filled.size() >= s.batchSize() || s.linger().isZero()) {
+                          return CompletableFuture.completedFuture(filled);
+                        }
+                        return CompletableFuture.supplyAsync(
+                                () -> filled,
+                                CompletableFuture.delayedExecutor(s.linger().toMillis(), TimeUnit.MILLISECONDS))
+                            .thenCompose(f -> fill(beanstalk, f, s.batchSize()));
+                      });
+            });
+  }
+
+  private static CompletionStage<List<Job>> fill(Beanstalk beanstalk, List<Job> jobs, int batchSize) {
+    int missing = batchSize - jobs.size();
+    if (missing <= 0) {
+      return CompletableFuture.completedFuture(jobs);
+    }
+    return beanstalk
+        .reserveReady(missing)
+        .thenApply(
+            more -> {
+              jobs.addAll(more);
+              return jobs;
+            });
+  }
+}

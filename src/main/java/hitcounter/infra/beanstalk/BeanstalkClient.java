@@ -1,0 +1,195 @@
+package hitcounter.infra.beanstalk;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * {@link Beanstalk} over one pipelined connection, opened on first use and opened again on
+ * the next call after it broke. Commands of one call are written back to back.
+ */
+public final class BeanstalkClient implements Beanstalk {
+  private final ActorSystem<?> system;
+  private final InetSocketAddress address;
+  private final Duration connectTimeout;
+  private final int maxInFlight;
+  private PipelinedConnection connection;
+  private boolean closed;
+
+  public BeanstalkClient(ActorSystem<?> system, InetSocketAddress address, Duration connectTimeout, int maxInFlight) {
+    this.system = system;
+    this.address = address;
+    this.connectTimeout = connectTimeout;
+    this.maxInFlight = maxInFlight;
+  }
+
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  @Override
+  public CompletionStage<Long> put(byte[] body, long priority, Duration delay, Duration ttr) {
+    ByteString command =
+        ascii("put " + priority + " " + delay.toSeconds() + " " + Math.max(1, ttr.toSeconds()) + " " + body.length + "\r\n")
+            .concat(ByteString.fromArrayUnsafe(body))
+            .concat(CRLF);
+    return connection()
+        .thenCompose(c -> c.send(command))
+        .thenApply(
+            reply -> {
+              if (reply.word().equals("INSERTED")) {
+                return Long.parseLong(reply.arg(0));
+              }
+              throw new BeanstalkException("put: " + reply.line());
+            });
+  }
+
+  @Override
+  public CompletionStage<Optional<Job>> reserve(Duration timeout) {
+    return connection()
+        .thenCompose(c -> c.send(ascii("reserve-with-timeout " + timeout.toSeconds() + "\r\n")))
+        .thenApply(BeanstalkClient::reservedOrEmpty);
+  }
+
+  @Override
+  public CompletionStage<List<Job>> reserveReady(int max) {
+    List<ByteString> commands = new ArrayList<>(max);
+    for (int i = 0; i < max; i++) {
+      commands.add(RESERVE_NOW);
+    }
+    return connection()
+        .thenCompose(c -> c.sendAll(commands))
+        .thenApply(
+            replies -> {
+              List<Job> jobs = new ArrayList<>();
+              for (Reply r : replies) {
+                reservedOrEmpty(r).ifPresent(jobs::add);
+              }
+              return jobs;
+            });
+  }
+
+  @Override
+  public CompletionStage<List<Long>> delete(List<Long> ids) {
+    return each(ids, id -> "delete " + id + "\r\n")
+        .thenApply(
+            replies -> {
+              List<Long> gone = new ArrayList<>();
+              for (int i = 0; i < replies.size(); i++) {
+                String w = replies.get(i).word();
+                if (w.equals("DELETED") || w.equals("NOT_FOUND")) {
+                  gone.add(ids.get(i));
+                }
+              }
+              return gone;
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> release(List<Long> ids, long priority, Duration delay) {
+    return each(ids, id -> "release " + id + " " + priority + " " + delay.toSeconds() + "\r\n")
+        .thenApply(replies -> null);
+  }
+
+  @Override
+  public CompletionStage<Boolean> bury(long id, long priority) {
+    return connection()
+        .thenCompose(c -> c.send(ascii("bury " + id + " " + priority + "\r\n")))
+        .thenApply(reply -> reply.word().equals("BURIED"));
+  }
+
+  @Override
+  public CompletionStage<List<Long>> existing(List<Long> ids) {
+    return each(ids, id -> "peek " + id + "\r\n")
+        .thenApply(
+            replies -> {
+              List<Long> found = new ArrayList<>();
+              for (int i = 0; i < replies.size(); i++) {
+                String w = replies.get(i).word();
+                if (w.equals("FOUND")) {
+                  found.add(ids.get(i));
+                } else if (!w.equals("NOT_FOUND")) {
+                  throw new BeanstalkException("peek: " + replies.get(i).line());
+                }
+              }
+              return found;
+            });
+  }
+
+  @Override
+  public CompletionStage<Map<String, String>> stats() {
+    return connection()
+        .thenCompose(c -> c.send(ascii("stats\r\n")))
+        .thenApply(
+            reply -> {
+              if (!reply.word().equals("OK")) {
+                throw new BeanstalkException("stats: " + reply.line());
+              }
+              Map<String, String> out = new HashMap<>();
+              for (String line : reply.data().utf8String().split("\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                  out.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                }
+              }
+              return out;
+            });
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (connection != null) {
+      connection.close();
+    }
+  }
+
+  private CompletionStage<List<Reply>> each(List<Long> ids, java.util.function.LongFunction<String> command) {
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<ByteString> commands = new ArrayList<>(ids.size());
+    for (long id : ids) {
+      commands.add(ascii(command.apply(id)));
+    }
+    return connection().thenCompose(c -> c.sendAll(commands));
+  }
+
+  private synchronized CompletionStage<PipelinedConnection> connection() {
+    if (closed) {
+      return CompletableFuture.failedFuture(new BeanstalkException("client closed"));
+    }
+    if (connection == null || !connection.isOpen()) {
+      connection = new PipelinedConnection(system, address, connectTimeout, maxInFlight);
+    }
+    return CompletableFuture.completedFuture(connection);
+  }
+
+  private static Optional<Job> reservedOrEmpty(Reply reply) {
+    switch (reply.word()) {
+      case "RESERVED":
+        return Optional.of(new Job(Long.parseLong(reply.arg(0)), reply.data().toArray()));
+      case "TIMED_OUT":
+      case "DEADLINE_SOON":
+        return Optional.empty();
+      default:
+        throw new BeanstalkException("reserve: " + reply.line());
+    }
+  }
+
+  private static ByteString ascii(String s) {
+    return ByteString.fromString(s, StandardCharsets.US_ASCII);
+  }
+
+  private static final ByteString CRLF = ascii("\r\n");
+  private static final ByteString RESERVE_NOW = ascii("reserve-with-timeout 0\r\n");
+}

@@ -1,0 +1,12 @@
+package hitcounter.infra.beanstalk;
+
+/** beanstalkd answered something unexpected, or the connection is gone. */
+public final class BeanstalkException extends RuntimeException {
+  public BeanstalkException(String message) {
+    super(message);
+  }
+
+  public BeanstalkException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

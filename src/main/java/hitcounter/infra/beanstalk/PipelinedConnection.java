@@ -1,0 +1,134 @@
+package hitcounter.infra.beanstalk;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One TCP connection to beanstalkd on Pekko Streams. Commands are written as they come
+ * (consecutive ones coalesced into one write) and replies are matched to them in order, so
+ * many commands can be in flight on one connection. Once the stream ends, every waiting and
+ * later command fails; the owner opens a new connection.
+ */
+final class PipelinedConnection {
+  private final Object lock = new Object();
+  private final ArrayDeque<CompletableFuture<Reply>> waiting = new ArrayDeque<>();
+  private final BoundedSourceQueue<ByteString> queue;
+  private volatile boolean closed;
+
+  PipelinedConnection(ActorSystem<?> system, InetSocketAddress address, Duration connectTimeout, int maxInFlight) {
+    var tcp =
+        Tcp.get(system)
+            .outgoingConnection(
+                address,
+                Optional.empty(),
+                Collections.emptyList(),
+                true,
+                Optional.of(connectTimeout),
+                Optional.empty());
+    var parse =
+        Flow.of(ByteString.class)
+            .<Reply>statefulMapConcat(
+                () -> {
+                  ReplyParser parser = new ReplyParser();
+                  return parser::feed;
+                });
+    var pair =
+        Source.<ByteString>queue(maxInFlight)
+            .conflate(ByteString::concat)
+            .via(tcp)
+            .via(parse)
+            .toMat(Sink.foreach(this::onReply), Keep.both())
+            .run(system);
+    this.queue = pair.first();
+    pair.second()
+        .whenComplete(
+            (done, failure) ->
+                failAll(
+                    failure != null
+                        ? new BeanstalkException("connection to " + address + " failed", failure)
+                        : new BeanstalkException("connection to " + address + " closed")));
+  }
+
+  /** Sends one command; completes with its reply. */
+  CompletionStage<Reply> send(ByteString command) {
+    CompletableFuture<Reply> reply = new CompletableFuture<>();
+    synchronized (lock) {
+      if (closed) {
+        reply.completeExceptionally(new BeanstalkException("connection closed"));
+        return reply;
+      }
+      QueueOfferResult result = queue.offer(command);
+      if (result == QueueOfferResult.enqueued()) {
+        waiting.addLast(reply);
+      } else {
+        reply.completeExceptionally(new BeanstalkException("cannot send: " + result));
+      }
+    }
+    return reply;
+  }
+
+  /** Sends commands back to back; completes with their replies in order. */
+  CompletionStage<List<Reply>> sendAll(List<ByteString> commands) {
+    @SuppressWarnings("unchecked")
+    CompletableFuture<Reply>[] replies = new CompletableFuture[commands.size()];
+    for (int i = 0; i < replies.length; i++) {
+      replies[i] = send(commands.get(i)).toCompletableFuture();
+    }
+    return CompletableFuture.allOf(replies)
+        .thenApply(
+            ignored -> {
+              var out = new java.util.ArrayList<Reply>(replies.length);
+              for (var r : replies) {
+                out.add(r.join());
+              }
+              return out;
+            });
+  }
+
+  boolean isOpen() {
+    return !closed;
+  }
+
+  void close() {
+    synchronized (lock) {
+      if (!closed) {
+        queue.complete();
+      }
+    }
+  }
+
+  private void onReply(Reply reply) {
+    CompletableFuture<Reply> next;
+    synchronized (lock) {
+      next = waiting.pollFirst();
+    }
+    if (next != null) {
+      next.complete(reply);
+    }
+  }
+
+  private void failAll(BeanstalkException cause) {
+    ArrayDeque<CompletableFuture<Reply>> failed;
+    synchronized (lock) {
+      closed = true;
+      failed = new ArrayDeque<>(waiting);
+      waiting.clear();
+    }
+    failed.forEach(f -> f.completeExceptionally(cause));
+  }
+}

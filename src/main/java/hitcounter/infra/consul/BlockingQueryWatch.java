@@ -1,0 +1,86 @@
+package hitcounter.infra.consul;
+
+import hitcounter.infra.Backoff;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Keeps one Consul blocking query going and tells {@code subscriber} every new result: the
+ * first read is immediate, each next one waits for a change past the last index. An index that
+ * goes backwards (a Consul restart or snapshot restore) starts over from 0, as Consul's docs
+ * ask. After an answer, waits at least {@code minInterval}, so a busy key is not re-read in a
+ * tight loop; after a failure, backs off (capped).
+ */
+public final class BlockingQueryWatch {
+  public interface Command {}
+
+  private record Answered<T>(Indexed<T> result) implements Command {}
+
+  private record Failed(Throwable cause) implements Command {}
+
+  private enum Query implements Command {
+    INSTANCE
+  }
+
+  /** Runs a blocking query for the given index (0: answer at once). */
+  public interface BlockingQuery<T> extends Function<Long, CompletionStage<Indexed<T>>> {}
+
+  public record Settings(Duration minInterval, Duration retryMin, Duration retryMax) {}
+
+  private BlockingQueryWatch() {}
+
+  public static <T, M> Behavior<Command> create(
+      BlockingQuery<T> query, ActorRef<M> subscriber, Function<Indexed<T>, M> wrap, Settings settings) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  ctx.getSelf().tell(Query.INSTANCE);
+                  return running(new Loop<T>(ctx, query, r -> subscriber.tell(wrap.apply(r)), settings, timers), 0L, 0);
+                }));
+  }
+
+  private record Loop<T>(
+      ActorContext<Command> ctx,
+      BlockingQuery<T> query,
+      java.util.function.Consumer<Indexed<T>> subscriber,
+      Settings settings,
+      TimerScheduler<Command> timers) {}
+
+  private static <T> Behavior<Command> running(Loop<T> loop, long index, int failures) {
+    return Behaviors.receive(Command.class)
+        .onMessage(
+            Query.class,
+            m -> {
+              loop.ctx().pipeToSelf(loop.query().apply(index), (r, e) -> e == null ? new Answered<>(r) : new Failed(e));
+              return Behaviors.same();
+            })
+        .onMessage(
+            Answered.class,
+            m -> {
+              @SuppressWarnings("unchecked")
+              Indexed<T> r = (Indexed<T>) m.result();
+              long next = r.index() < index ? 0 : Math.max(r.index(), 1);
+              if (next != index || index == 0) {
+                loop.subscriber().accept(r);
+              }
+              loop.timers().startSingleTimer(Query.INSTANCE, loop.settings().minInterval());
+              return running(loop, next, 0);
+            })
+        .onMessage(
+            Failed.class,
+            m -> {
+              loop.timers()
+                  .startSingleTimer(
+                      Query.INSTANCE, Backoff.of(failures, loop.settings().retryMin(), loop.settings().retryMax()));
+              return running(loop, index, failures + 1);
+            })
+        .build();
+  }
+}

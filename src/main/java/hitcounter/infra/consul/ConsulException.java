@@ -1,0 +1,8 @@
+package hitcounter.infra.consul;
+
+/** Consul could not be reached or answered with an unexpected status. */
+public final class ConsulException extends RuntimeException {
+  public ConsulException(String message) {
+    super(message);
+  }
+}

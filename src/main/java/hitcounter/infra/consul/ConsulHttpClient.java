@@ -1,0 +1,292 @@
+package hitcounter.infra.consul;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * {@link Consul} on Pekko HTTP's client: non-blocking, so a blocking query holds a pooled
+ * connection, never a thread (see docs/decisions/0002-consul-access-layer.md).
+ */
+public final class ConsulHttpClient implements Consul {
+  private final Http http;
+  private final Materializer materializer;
+  private final ObjectMapper json;
+  private final String base;
+  private final String localDc;
+  private final Duration requestTimeout;
+
+  public ConsulHttpClient(ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout) {
+    this.http = Http.get(system);
+    this.materializer = Materializer.matFromSystem(system);
+    this.json = json;
+    this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.localDc = localDc;
+    this.requestTimeout = requestTimeout;
+  }
+
+  @Override
+  public String localDatacenter() {
+    return localDc;
+  }
+
+  @Override
+  public CompletionStage<Indexed<List<KvEntry>>> kvTree(String dc, String prefix, long index, Duration wait) {
+    String uri = base + "/v1/kv/" + path(prefix) + "?recurse" + dcParam(dc) + blocking(index, wait);
+    return call(HttpMethods.GET, uri, null, timeoutFor(index, wait))
+        .thenApply(
+            r -> {
+              if (r.status == 404) {
+                return new Indexed<>(List.<KvEntry>of(), r.index);
+              }
+              r.expect(200, uri);
+              List<KvEntry> out = new ArrayList<>();
+              for (JsonNode e : r.body()) {
+                out.add(kvEntry(e));
+              }
+              return new Indexed<>(out, r.index);
+            });
+  }
+
+  @Override
+  public CompletionStage<Optional<KvEntry>> kvGet(String dc, String key) {
+    String uri = base + "/v1/kv/" + path(key) + "?" + dcParam(dc).replaceFirst("^&", "");
+    return call(HttpMethods.GET, uri, null, requestTimeout)
+        .thenApply(
+            r -> {
+              if (r.status == 404) {
+                return Optional.<KvEntry>empty();
+              }
+              r.expect(200, uri);
+              JsonNode arr = r.body();
+              return arr.isEmpty() ? Optional.<KvEntry>empty() : Optional.of(kvEntry(arr.get(0)));
+            });
+  }
+
+  @Override
+  public CompletionStage<Boolean> kvPut(String dc, String key, byte[] value) {
+    String uri = base + "/v1/kv/" + path(key) + "?" + dcParam(dc).replaceFirst("^&", "");
+    return call(HttpMethods.PUT, uri, value, requestTimeout)
+        .thenApply(
+            r -> {
+              r.expect(200, uri);
+              return r.body().asBoolean();
+            });
+  }
+
+  @Override
+  public CompletionStage<TxnResult> txn(String dc, List<TxnOp> ops) {
+    if (ops.size() > TxnOp.MAX_OPS) {
+      throw new IllegalArgumentException("a Consul transaction holds at most " + TxnOp.MAX_OPS + " operations");
+    }
+    ArrayNode body = json.createArrayNode();
+    for (TxnOp op : ops) {
+      ObjectNode kv = body.addObject().putObject("KV");
+      kv.put("Verb", op.verb().wire);
+      kv.put("Key", op.key());
+      if (op.value() != null) {
+        kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
+      }
+      if (op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.CHECK_INDEX) {
+        kv.put("Index", op.index());
+      }
+    }
+    String uri = base + "/v1/txn?" + dcParam(dc).replaceFirst("^&", "");
+    return call(HttpMethods.PUT, uri, bytes(body), requestTimeout)
+        .thenApply(
+            r -> {
+              if (r.status == 409) {
+                List<String> errors = new ArrayList<>();
+                for (JsonNode e : r.body().path("Errors")) {
+                  errors.add(e.path("OpIndex").asInt() + ": " + e.path("What").asText());
+                }
+                return TxnResult.conflict(errors);
+              }
+              r.expect(200, uri);
+              Map<String, Long> indexes = new HashMap<>();
+              for (JsonNode res : r.body().path("Results")) {
+                JsonNode kv = res.path("KV");
+                if (kv.has("Key")) {
+                  indexes.put(kv.get("Key").asText(), kv.path("ModifyIndex").asLong());
+                }
+              }
+              return TxnResult.committed(indexes);
+            });
+  }
+
+  @Override
+  public CompletionStage<Indexed<List<ServiceInstance>>> healthyInstances(String service, long index, Duration wait) {
+    String uri = base + "/v1/health/service/" + path(service) + "?passing=1" + blocking(index, wait);
+    return call(HttpMethods.GET, uri, null, timeoutFor(index, wait))
+        .thenApply(
+            r -> {
+              r.expect(200, uri);
+              List<ServiceInstance> out = new ArrayList<>();
+              for (JsonNode e : r.body()) {
+                JsonNode s = e.path("Service");
+                String address = s.path("Address").asText("");
+                if (address.isEmpty()) {
+                  address = e.path("Node").path("Address").asText();
+                }
+                List<String> tags = new ArrayList<>();
+                s.path("Tags").forEach(t -> tags.add(t.asText()));
+                Map<String, String> meta = new HashMap<>();
+                s.path("Meta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
+                out.add(
+                    new ServiceInstance(
+                        s.path("ID").asText(),
+                        s.path("Service").asText(),
+                        e.path("Node").path("Node").asText(),
+                        address,
+                        s.path("Port").asInt(),
+                        List.copyOf(tags),
+                        Map.copyOf(meta)));
+              }
+              return new Indexed<>(List.copyOf(out), r.index);
+            });
+  }
+
+  @Override
+  public CompletionStage<List<String>> datacenters() {
+    String uri = base + "/v1/catalog/datacenters";
+    return call(HttpMethods.GET, uri, null, requestTimeout)
+        .thenApply(
+            r -> {
+              r.expect(200, uri);
+              List<String> out = new ArrayList<>();
+              r.body().forEach(n -> out.add(n.asText()));
+              return List.copyOf(out);
+            });
+  }
+
+  @Override
+  public CompletionStage<Void> register(ServiceRegistration reg) {
+    ObjectNode body = json.createObjectNode();
+    body.put("ID", reg.id());
+    body.put("Name", reg.name());
+    body.put("Address", reg.address());
+    body.put("Port", reg.port());
+    reg.tags().forEach(body.putArray("Tags")::add);
+    ObjectNode meta = body.putObject("Meta");
+    reg.meta().forEach(meta::put);
+    ObjectNode check = body.putObject("Check");
+    if (reg.httpCheck() != null) {
+      check.put("HTTP", reg.httpCheck());
+    } else {
+      check.put("TCP", reg.tcpCheck());
+    }
+    check.put("Interval", reg.checkInterval().toMillis() + "ms");
+    check.put("Timeout", reg.checkInterval().toMillis() + "ms");
+    check.put("DeregisterCriticalServiceAfter", reg.deregisterCriticalAfter().toSeconds() + "s");
+    String uri = base + "/v1/agent/service/register";
+    return call(HttpMethods.PUT, uri, bytes(body), requestTimeout).thenAccept(r -> r.expect(200, uri));
+  }
+
+  @Override
+  public CompletionStage<Void> deregister(String serviceId) {
+    String uri = base + "/v1/agent/service/deregister/" + path(serviceId);
+    return call(HttpMethods.PUT, uri, new byte[0], requestTimeout).thenAccept(r -> r.expect(200, uri));
+  }
+
+  private CompletionStage<Raw> call(HttpMethod method, String uri, byte[] body, Duration timeout) {
+    HttpRequest request = HttpRequest.create(uri).withMethod(method);
+    if (body != null) {
+      request = request.withEntity(ContentTypes.APPLICATION_JSON, body);
+    }
+    return http.singleRequest(request)
+        .thenCompose(
+            response -> {
+              long index =
+                  response
+                      .getHeader("X-Consul-Index")
+                      .map(h -> Long.parseLong(h.value()))
+                      .orElse(0L);
+              int status = response.status().intValue();
+              return response
+                  .entity()
+                  .toStrict(timeout.toMillis(), materializer)
+                  .thenApply(strict -> new Raw(status, index, strict.getData()));
+            })
+        .toCompletableFuture()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Duration timeoutFor(long index, Duration wait) {
+    return index > 0 ? wait.plus(wait.dividedBy(16)).plus(requestTimeout) : requestTimeout;
+  }
+
+  private static String blocking(long index, Duration wait) {
+    return index > 0 ? "&index=" + index + "&wait=" + wait.toMillis() + "ms" : "";
+  }
+
+  private static String dcParam(String dc) {
+    return dc == null ? "" : "&dc=" + URLEncoder.encode(dc, StandardCharsets.UTF_8);
+  }
+
+  private static String path(String key) {
+    // Keys are made of page ids ([A-Za-z0-9._~-]), datacenter and queue names, and '/'.
+    return key;
+  }
+
+  private byte[] bytes(JsonNode node) {
+    try {
+      return json.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private KvEntry kvEntry(JsonNode e) {
+    String v = e.path("Value").isNull() ? null : e.path("Value").asText(null);
+    byte[] value = v == null ? new byte[0] : Base64.getDecoder().decode(v);
+    return new KvEntry(e.path("Key").asText(), value, e.path("ModifyIndex").asLong());
+  }
+
+  private final class Raw {
+    final int status;
+    final long index;
+    final ByteString data;
+
+    Raw(int status, long index, ByteString data) {
+      this.status = status;
+      this.index = index;
+      this.data = data;
+    }
+
+    void expect(int wanted, String uri) {
+      if (status != wanted) {
+        throw new ConsulException(uri + " answered " + status + ": " + data.utf8String());
+      }
+    }
+
+    JsonNode body() {
+      try {
+        return json.readTree(data.toArray());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package hitcounter.ingest;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import hitcounter.Json;
+import hitcounter.count.CountSnapshot;
+import hitcounter.count.Totals;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code POST /api/hits/{page}} registers a hit (200 once beanstalkd acknowledged it, 503 when
+ * it could not be queued); {@code GET /api/hits/{page}} shows the counts; {@code GET /api/ping}
+ * touches nothing. A bad page id is a 400 and queues nothing.
+ */
+public final class HitRoutes {
+  private final String datacenter;
+  private final HitQueue queue;
+  private final CountSnapshot counts;
+  private final Supplier<Set<String>> knownDatacenters;
+
+  public HitRoutes(String datacenter, HitQueue queue, CountSnapshot counts, Supplier<Set<String>> knownDatacenters) {
+    this.datacenter = datacenter;
+    this.queue = queue;
+    this.counts = counts;
+    this.knownDatacenters = knownDatacenters;
+  }
+
+  public Route routes() {
+    return concat(
+        path(PathMatchers.segment("api").slash("ping"), () -> get(() -> complete("pong"))),
+        pathPrefix(
+            PathMatchers.segment("api").slash("hits"),
+            () ->
+                extractUnmatchedPath(
+                    rest -> {
+                      String page = rest.startsWith("/") ? rest.substring(1) : rest;
+                      Optional<String> problem = PageId.problem(page);
+                      if (problem.isPresent()) {
+                        return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-page-id", problem.get()), Jackson.marshaller(Json.mapper()));
+                      }
+                      return concat(post(() -> hit(page)), get(() -> show(page)));
+                    })));
+  }
+
+  private Route hit(String page) {
+    return onComplete(
+        queue.enqueue(page),
+        done ->
+            done.isSuccess()
+                ? complete(StatusCodes.OK, reply(page), Jackson.marshaller(Json.mapper()))
+                : complete(
+                    StatusCodes.SERVICE_UNAVAILABLE,
+                    new ErrorReply("queue-unavailable", "the hit could not be queued: " + done.failed().get().getMessage()),
+                    Jackson.marshaller(Json.mapper())));
+  }
+
+  private Route show(String page) {
+    return complete(StatusCodes.OK, reply(page), Jackson.marshaller(Json.mapper()));
+  }
+
+  private HitReply reply(String page) {
+    Map<String, Long> byDc = new TreeMap<>();
+    byDc.put(datacenter, 0L);
+    knownDatacenters.get().forEach(dc -> byDc.put(dc, 0L));
+    Totals totals = counts.get();
+    totals.datacenters().forEach(dc -> byDc.put(dc, 0L));
+    byDc.putAll(totals.of(page));
+    return new HitReply(page, datacenter, Totals.sum(byDc), byDc);
+  }
+}
