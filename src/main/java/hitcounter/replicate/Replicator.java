@@ -108,7 +108,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private Behavior<Command> onRefreshDatacenters() {
     getContext()
-        .pipeToSelf(consul.datacenters(), (names, e) -> new Datacenters(e == null ? null : names));
+        .pipeToSelf(consul.datacenters(), (names, e) -> new Datacenters(e == null ? names : null));
     return this;
   }
 

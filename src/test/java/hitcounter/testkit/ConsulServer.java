@@ -1,0 +1,121 @@
+package hitcounter.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real Consul 1.8.7 server of one datacenter on free loopback ports, its own leader, optionally
+ * WAN-joined to other servers.
+ */
+public final class ConsulServer implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final String datacenter;
+  private final Path dir;
+  public final int httpPort = Ports.free();
+  public final int serfLanPort = Ports.free();
+  public final int serfWanPort = Ports.free();
+  public final int serverPort = Ports.free();
+  private ServerProcess process;
+
+  public ConsulServer(String datacenter, Path dir) {
+    this.datacenter = datacenter;
+    this.dir = dir.resolve("consul-" + datacenter + "-" + httpPort);
+  }
+
+  /** Starts and waits until it has a leader. {@code wanJoin}: serf WAN ports of other servers. */
+  public ConsulServer start(List<Integer> wanJoin) {
+    try {
+      Files.createDirectories(dir.resolve("data"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ServerProcess.tool("consul"), "agent", "-server", "-bootstrap-expect=1",
+                "-datacenter=" + datacenter, "-node=consul-" + datacenter,
+                "-bind=127.0.0.1", "-client=127.0.0.1", "-advertise=127.0.0.1", "-advertise-wan=127.0.0.1",
+                "-data-dir=" + dir.resolve("data"),
+                "-http-port=" + httpPort, "-dns-port=-1", "-grpc-port=-1",
+                "-serf-lan-port=" + serfLanPort, "-serf-wan-port=" + serfWanPort, "-server-port=" + serverPort,
+                "-retry-interval-wan=1s", "-log-level=warn",
+                "-hcl", "performance { raft_multiplier = 1 }"));
+    for (int p : wanJoin) {
+      cmd.add("-retry-join-wan=127.0.0.1:" + p);
+    }
+    process = new ServerProcess("consul " + datacenter, cmd, dir.resolve("consul.log")).start();
+    Await.until("Consul leader in " + datacenter, Duration.ofSeconds(30), () -> get("/v1/status/leader").length() > 4);
+    return this;
+  }
+
+  public ConsulServer start() {
+    return start(List.of());
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  public String datacenter() {
+    return datacenter;
+  }
+
+  /** Waits until this server sees every datacenter and can read KV in each. */
+  public void awaitFederation(List<String> datacenters, Duration limit) {
+    Await.until(
+        "WAN federation of " + datacenters,
+        limit,
+        () -> {
+          String dcs = get("/v1/catalog/datacenters");
+          for (String dc : datacenters) {
+            if (!dcs.contains("\"" + dc + "\"") || status("/v1/kv/federation-probe?dc=" + dc) == 500) {
+              return false;
+            }
+          }
+          return true;
+        });
+  }
+
+  public String get(String path) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  private int status(String path) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return 500;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 500;
+    }
+  }
+
+  public void kill() {
+    process.kill();
+  }
+
+  @Override
+  public void close() {
+    if (process != null) {
+      process.close();
+    }
+  }
+}
