@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Starts the local multi-datacenter system: one Consul server per datacenter (WAN-federated),
+# NODES_PER_DC nodes per datacenter, each with its own beanstalkd. Installs what is missing and
+# builds the jar first. Usage: ops/start-local.sh [NODES_PER_DC] [DC ...]
+# (default: 2 us-west eu-west). Logs, data and pids live in run/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+nodes="${1:-2}"
+[[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 1 ] || die "NODES_PER_DC must be a positive number"
+shift || true
+dcs=("$@")
+[ ${#dcs[@]} -gt 0 ] || dcs=(us-west eu-west)
+
+for f in "$HC_RUN"/consul-*/consul.pid "$HC_RUN"/nodes/*/node.pid; do
+  [ -f "$f" ] || continue
+  if pid_alive "$f" "consul agent" || pid_alive "$f" "hitcounter.jar"; then
+    die "a local system is already running (pid $(cat "$f") from $f); stop it with ops/stop-local.sh"
+  fi
+done
+
+bash "$HC_ROOT/ops/install-deps.sh"
+if [ ! -f "$HC_JAR" ] || [ -n "$(find "$HC_ROOT/src/main" "$HC_ROOT/pom.xml" -newer "$HC_JAR" -print -quit)" ]; then
+  echo "start-local: building target/hitcounter.jar"
+  (cd "$HC_ROOT" && mvn -B -q -DskipTests package)
+fi
+
+mkdir -p "$HC_RUN"
+printf '%s\n' "${dcs[@]}" > "$HC_RUN/datacenters"
+consul=$(consul_bin)
+for i in "${!dcs[@]}"; do
+  dc="${dcs[$i]}"
+  dir="$HC_RUN/consul-$dc"
+  mkdir -p "$dir/data"
+  joins=()
+  for j in "${!dcs[@]}"; do
+    [ "$j" = "$i" ] || joins+=("-retry-join-wan=127.0.0.1:$(consul_wan_port "$j")")
+  done
+  nohup "$consul" agent -server -bootstrap-expect=1 -datacenter="$dc" -node="consul-$dc" \
+    -bind=127.0.0.1 -client=127.0.0.1 -advertise=127.0.0.1 -advertise-wan=127.0.0.1 \
+    -data-dir="$dir/data" -http-port=$((8500 + 10 * i)) -dns-port=-1 -grpc-port=-1 \
+    -serf-lan-port=$((8301 + 10 * i)) -serf-wan-port=$((8302 + 10 * i)) -server-port=$((8300 + 10 * i)) \
+    -retry-interval-wan=1s "${joins[@]}" -hcl 'performance { raft_multiplier = 1 }' \
+    >> "$dir/consul.log" 2>&1 &
+  echo $! > "$dir/consul.pid"
+done
+
+for i in "${!dcs[@]}"; do
+  port=$((8500 + 10 * i))
+  for t in $(seq 1 300); do
+    leader=$(curl -fsS -m 2 "http://127.0.0.1:$port/v1/status/leader" 2>/dev/null || true)
+    [ ${#leader} -gt 4 ] && break
+    sleep 0.1
+  done
+  [ ${#leader} -gt 4 ] || die "Consul of ${dcs[$i]} has no leader after 30 s (see $HC_RUN/consul-${dcs[$i]}/consul.log)"
+  for t in $(seq 1 600); do
+    known=$(curl -fsS -m 2 "http://127.0.0.1:$port/v1/catalog/datacenters" 2>/dev/null || true)
+    all=1
+    for dc in "${dcs[@]}"; do [[ "$known" == *"\"$dc\""* ]] || all=0; done
+    [ "$all" = 1 ] && break
+    sleep 0.1
+  done
+  [ "$all" = 1 ] || die "Consul of ${dcs[$i]} sees only $known after 60 s"
+done
+echo "start-local: Consul up and federated: ${dcs[*]}"
+
+for dc in "${dcs[@]}"; do
+  for n in $(seq 0 $((nodes - 1))); do
+    bash "$HC_ROOT/ops/start-node.sh" "$dc" "$n"
+  done
+done
+
+echo
+echo "hitcounter is running (${dcs[*]}, $nodes node(s) each). Try:"
+echo "  curl -X POST http://127.0.0.1:8080/api/hits/home"
+echo "  curl http://127.0.0.1:8180/api/hits/home"
+for i in "${!dcs[@]}"; do echo "  Consul UI of ${dcs[$i]}: http://127.0.0.1:$((8500 + 10 * i))/ui/"; done
+echo "Logs: $HC_RUN/nodes/*/node.log, $HC_RUN/consul-*/consul.log. Stop: ops/stop-local.sh"
