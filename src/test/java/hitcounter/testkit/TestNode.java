@@ -34,7 +34,8 @@ public final class TestNode implements AutoCloseable {
                     + "hitcounter.consul.url = \"" + consulUrl + "\"\n"
                     + "hitcounter.beanstalk.port = " + beanstalkPort + "\n"
                     + "pekko.management.http.port = " + managementPort + "\n"
-                    + "pekko.remote.artery.canonical.port = " + remotePort + "\n")
+                    + "pekko.remote.artery.canonical.port = " + remotePort + "\n"
+                    + "pekko.actor.provider = cluster\n")
             .withFallback(ConfigFactory.load("application-test"))
             .resolve();
     this.system = Main.start(config);

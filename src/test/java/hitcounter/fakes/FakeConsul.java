@@ -1,0 +1,174 @@
+package hitcounter.fakes;
+
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.Indexed;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.infra.consul.ServiceInstance;
+import hitcounter.infra.consul.ServiceRegistration;
+import hitcounter.infra.consul.TxnOp;
+import hitcounter.infra.consul.TxnResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory Consul of one or more datacenters for unit tests: KV with ModifyIndex, CAS
+ * transactions, blocking queries (answered when the index moves or after the wait). Can be told
+ * to fail the next transactions, or to run something just before one (to force a conflict).
+ */
+public final class FakeConsul implements Consul {
+  private final String localDc;
+  private final Map<String, TreeMap<String, KvEntry>> kv = new HashMap<>();
+  private final Map<String, List<ServiceInstance>> services = new HashMap<>();
+  private final List<Runnable> beforeNextTxn = new ArrayList<>();
+  private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
+  public final AtomicInteger failTxns = new AtomicInteger();
+  public final AtomicInteger txns = new AtomicInteger();
+  private long index = 1;
+
+  public FakeConsul(String localDc) {
+    this.localDc = localDc;
+  }
+
+  @Override
+  public String localDatacenter() {
+    return localDc;
+  }
+
+  public synchronized void put(String dc, String key, byte[] value) {
+    store(dc).put(key, new KvEntry(key, value, ++index));
+    wake();
+  }
+
+  public synchronized Optional<KvEntry> entry(String dc, String key) {
+    return Optional.ofNullable(store(dc).get(key));
+  }
+
+  public synchronized void beforeNextTxn(Runnable r) {
+    beforeNextTxn.add(r);
+  }
+
+  public synchronized void setServices(String name, List<ServiceInstance> instances) {
+    services.put(name, List.copyOf(instances));
+    index++;
+    wake();
+  }
+
+  @Override
+  public CompletionStage<Indexed<List<KvEntry>>> kvTree(String dc, String prefix, long since, Duration wait) {
+    return afterChange(since, wait)
+        .thenApply(
+            x -> {
+              synchronized (this) {
+                List<KvEntry> out = new ArrayList<>(store(dc).subMap(prefix, prefix + Character.MAX_VALUE).values());
+                return new Indexed<>(out, index);
+              }
+            });
+  }
+
+  @Override
+  public synchronized CompletionStage<Optional<KvEntry>> kvGet(String dc, String key) {
+    return CompletableFuture.completedFuture(Optional.ofNullable(store(dc).get(key)));
+  }
+
+  @Override
+  public synchronized CompletionStage<Boolean> kvPut(String dc, String key, byte[] value) {
+    put(dc, key, value);
+    return CompletableFuture.completedFuture(true);
+  }
+
+  @Override
+  public CompletionStage<TxnResult> txn(String dc, List<TxnOp> ops) {
+    List<Runnable> before;
+    synchronized (this) {
+      txns.incrementAndGet();
+      before = new ArrayList<>(beforeNextTxn);
+      beforeNextTxn.clear();
+    }
+    before.forEach(Runnable::run);
+    synchronized (this) {
+      if (failTxns.get() > 0) {
+        failTxns.decrementAndGet();
+        return CompletableFuture.failedFuture(new RuntimeException("injected Consul failure"));
+      }
+      TreeMap<String, KvEntry> s = store(dc);
+      List<String> errors = new ArrayList<>();
+      for (int i = 0; i < ops.size(); i++) {
+        TxnOp op = ops.get(i);
+        KvEntry cur = s.get(op.key());
+        long curIndex = cur == null ? 0 : cur.modifyIndex();
+        if (op.verb() == TxnOp.Verb.CAS && curIndex != op.index()) {
+          errors.add(i + ": cas failed");
+        }
+      }
+      if (!errors.isEmpty()) {
+        return CompletableFuture.completedFuture(TxnResult.conflict(errors));
+      }
+      Map<String, Long> indexes = new HashMap<>();
+      long next = ++index;
+      for (TxnOp op : ops) {
+        s.put(op.key(), new KvEntry(op.key(), op.value(), next));
+        indexes.put(op.key(), next);
+      }
+      wake();
+      return CompletableFuture.completedFuture(TxnResult.committed(indexes));
+    }
+  }
+
+  @Override
+  public CompletionStage<Indexed<List<ServiceInstance>>> healthyInstances(String service, long since, Duration wait) {
+    return afterChange(since, wait)
+        .thenApply(
+            x -> {
+              synchronized (this) {
+                return new Indexed<>(services.getOrDefault(service, List.of()), index);
+              }
+            });
+  }
+
+  @Override
+  public synchronized CompletionStage<List<String>> datacenters() {
+    List<String> dcs = new ArrayList<>(kv.keySet());
+    if (!dcs.contains(localDc)) {
+      dcs.add(localDc);
+    }
+    return CompletableFuture.completedFuture(dcs);
+  }
+
+  @Override
+  public CompletionStage<Void> register(ServiceRegistration registration) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<Void> deregister(String serviceId) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private synchronized CompletableFuture<Void> afterChange(long since, Duration wait) {
+    if (since == 0 || since < index) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> w = new CompletableFuture<>();
+    waiters.add(w);
+    return w.completeOnTimeout(null, Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  private void wake() {
+    List<CompletableFuture<Void>> ws = new ArrayList<>(waiters);
+    waiters.clear();
+    ws.forEach(w -> w.complete(null));
+  }
+
+  private TreeMap<String, KvEntry> store(String dc) {
+    return kv.computeIfAbsent(dc == null ? localDc : dc, d -> new TreeMap<>());
+  }
+}
