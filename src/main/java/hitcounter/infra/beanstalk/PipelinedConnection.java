@@ -107,7 +107,11 @@ final class PipelinedConnection {
   void close() {
     synchronized (lock) {
       if (!closed) {
-        queue.complete();
+        try {
+          queue.complete();
+        } catch (IllegalStateException alreadyEnded) {
+          // the stream failed meanwhile: nothing left to close
+        }
       }
     }
   }

@@ -1,0 +1,92 @@
+package hitcounter.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import hitcounter.Json;
+import hitcounter.count.CountSnapshot;
+import hitcounter.fakes.FakeBeanstalk;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HitRoutesTest {
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+
+  private final FakeBeanstalk queue = new FakeBeanstalk();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private int port;
+
+  @BeforeAll
+  void bind() throws Exception {
+    HitRoutes routes =
+        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountSnapshot(), () -> Set.of("us-west", "eu-west"));
+    ServerBinding binding =
+        Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.routes()).toCompletableFuture().get();
+    port = binding.localAddress().getPort();
+  }
+
+  private HttpResponse<String> call(String method, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void anAcknowledgedHitAnswers200WithTheTotals() throws Exception {
+    int before = queue.readyCount();
+    HttpResponse<String> r = call("POST", "/api/hits/home");
+    assertEquals(200, r.statusCode());
+    JsonNode body = Json.mapper().readTree(r.body());
+    assertEquals("home", body.path("page").asText());
+    assertEquals("us-west", body.path("datacenter").asText());
+    assertEquals(0, body.path("datacenters").path("eu-west").asLong(), "every known datacenter is listed");
+    assertEquals(before + 1, queue.readyCount());
+  }
+
+  @Test
+  void aBadPageIdIs400WithAReasonAndQueuesNothing() throws Exception {
+    int before = queue.readyCount();
+    for (String bad : new String[] {"/api/hits/", "/api/hits/a/b", "/api/hits/%C3%A9", "/api/hits/" + "x".repeat(129)}) {
+      HttpResponse<String> r = call("POST", bad);
+      assertEquals(400, r.statusCode(), bad);
+      assertEquals("bad-page-id", Json.mapper().readTree(r.body()).path("error").asText());
+    }
+    assertEquals(before, queue.readyCount());
+  }
+
+  @Test
+  void aHitThatCannotBeQueuedIs503() throws Exception {
+    queue.down = true;
+    try {
+      HttpResponse<String> r = call("POST", "/api/hits/home");
+      assertEquals(503, r.statusCode());
+      assertEquals("queue-unavailable", Json.mapper().readTree(r.body()).path("error").asText());
+    } finally {
+      queue.down = false;
+    }
+  }
+
+  @Test
+  void pingAndReadsTouchNothing() throws Exception {
+    int before = queue.readyCount();
+    assertEquals(200, call("GET", "/api/ping").statusCode());
+    assertEquals(200, call("GET", "/api/hits/home").statusCode());
+    assertEquals(before, queue.readyCount());
+  }
+}
