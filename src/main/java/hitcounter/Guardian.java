@@ -8,6 +8,8 @@ import hitcounter.discovery.DiscoveryActor;
 import hitcounter.discovery.DiscoverySettings;
 import hitcounter.discovery.Readiness;
 import hitcounter.discovery.ServiceRegistrar;
+import hitcounter.discovery.TopologyRoutes;
+import hitcounter.discovery.TopologyView;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.ingest.HitQueue;
 import hitcounter.ingest.HitRoutes;
@@ -49,7 +51,7 @@ public final class Guardian {
           ctx.spawn(CountView.create(deps.consul(), counts, watch, wait), "count-view");
           ctx.spawn(
               Replicator.create(deps.consul(), datacenters, ReplicationSettings.create(config), watch, wait), "replicator");
-          ctx.spawn(
+          var discoveryRef = ctx.spawn(
               DiscoveryActor.create(
                   node.nodeName(),
                   deps.consul(),
@@ -65,6 +67,10 @@ public final class Guardian {
                   Duration.ofSeconds(1),
                   config.getDuration("hitcounter.discovery.register-refresh")),
               "registrar");
+
+          TopologyView topology =
+              new TopologyView(system, discoveryRef, node.datacenter(), node.nodeName(), deps.queueClients(), node.askTimeout());
+          TopologyRoutes.Id.INSTANCE.get(Adapter.toClassic(system)).install(topology::get);
 
           HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr());
           HitRoutes routes = new HitRoutes(node.datacenter(), queue, counts, datacenters::get);

@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Rendezvous (highest random weight) hashing of queues to nodes: every node computes the same
- * answer from the same membership; a node joining or leaving moves only the queues it wins or
- * held.
+ * Rendezvous (highest random weight) hashing of queues to nodes with bounded load: every node
+ * computes the same answer from the same membership; each node drains at most
+ * ceil(queues × perQueue / nodes) queues, so two queues on two nodes land one each; a node
+ * joining or leaving moves about its own share, not everything.
  */
 public final class Rendezvous {
   private Rendezvous() {}
@@ -19,10 +20,38 @@ public final class Rendezvous {
   /** For each queue, the {@code perQueue} nodes that drain it (fewer when there are fewer nodes). */
   public static Map<String, List<String>> assign(Collection<String> queues, Collection<String> nodes, int perQueue) {
     Map<String, List<String>> out = new TreeMap<>();
-    for (String q : queues) {
-      List<String> ranked = new ArrayList<>(nodes);
+    List<String> distinctNodes = nodes.stream().distinct().sorted().toList();
+    int per = Math.min(perQueue, distinctNodes.size());
+    if (distinctNodes.isEmpty()) {
+      queues.forEach(q -> out.put(q, List.of()));
+      return out;
+    }
+    int capacity = (int) Math.ceil((double) queues.size() * per / distinctNodes.size());
+    Map<String, Integer> load = new TreeMap<>();
+    for (String q : queues.stream().distinct().sorted().toList()) {
+      List<String> ranked = new ArrayList<>(distinctNodes);
       ranked.sort(Comparator.comparingLong((String n) -> score(n, q)).reversed().thenComparing(n -> n));
-      out.put(q, List.copyOf(ranked.subList(0, Math.min(perQueue, ranked.size()))));
+      List<String> owners = new ArrayList<>(per);
+      for (String n : ranked) {
+        if (owners.size() == per) {
+          break;
+        }
+        if (load.getOrDefault(n, 0) < capacity) {
+          owners.add(n);
+          load.merge(n, 1, Integer::sum);
+        }
+      }
+      // The last queues may find too few nodes with room left: then the best-ranked others.
+      for (String n : ranked) {
+        if (owners.size() == per) {
+          break;
+        }
+        if (!owners.contains(n)) {
+          owners.add(n);
+          load.merge(n, 1, Integer::sum);
+        }
+      }
+      out.put(q, List.copyOf(owners));
     }
     return out;
   }
