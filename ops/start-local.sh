@@ -26,23 +26,7 @@ fi
 
 mkdir -p "$HC_RUN"
 printf '%s\n' "${dcs[@]}" > "$HC_RUN/datacenters"
-consul=$(consul_bin)
-for i in "${!dcs[@]}"; do
-  dc="${dcs[$i]}"
-  dir="$HC_RUN/consul-$dc"
-  mkdir -p "$dir/data"
-  joins=()
-  for j in "${!dcs[@]}"; do
-    [ "$j" = "$i" ] || joins+=("-retry-join-wan=127.0.0.1:$(consul_wan_port "$j")")
-  done
-  nohup "$consul" agent -server -bootstrap-expect=1 -datacenter="$dc" -node="consul-$dc" \
-    -bind=127.0.0.1 -client=127.0.0.1 -advertise=127.0.0.1 -advertise-wan=127.0.0.1 \
-    -data-dir="$dir/data" -http-port=$((8500 + 10 * i)) -dns-port=-1 -grpc-port=-1 \
-    -serf-lan-port=$((8301 + 10 * i)) -serf-wan-port=$((8302 + 10 * i)) -server-port=$((8300 + 10 * i)) \
-    -retry-interval-wan=1s "${joins[@]}" -hcl 'performance { raft_multiplier = 1 }' \
-    >> "$dir/consul.log" 2>&1 &
-  echo $! > "$dir/consul.pid"
-done
+for dc in "${dcs[@]}"; do bash "$HC_ROOT/ops/start-consul.sh" "$dc" --no-wait; done
 
 for i in "${!dcs[@]}"; do
   port=$((8500 + 10 * i))

@@ -1,7 +1,11 @@
 package hitcounter;
 
 import hitcounter.count.CountSnapshot;
+import hitcounter.audit.AuditPublisher;
+import hitcounter.audit.AuditRoutes;
+import hitcounter.count.CommitFaults;
 import hitcounter.count.CountView;
+import hitcounter.count.WorkerStats;
 import hitcounter.count.Worker;
 import hitcounter.count.WorkerSettings;
 import hitcounter.discovery.DiscoveryActor;
@@ -21,12 +25,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 /** Wires a node: the views, the replicator, discovery (which runs the workers), registration and HTTP. */
 public final class Guardian {
@@ -47,6 +55,8 @@ public final class Guardian {
           Duration wait = node.blockingWait();
 
           CountSnapshot counts = new CountSnapshot();
+          WorkerStats workerStats = new WorkerStats();
+          CommitFaults faults = CommitFaults.haltAfter(config.getInt("hitcounter.fault.halt-after-commits"));
           KnownDatacenters datacenters = new KnownDatacenters();
           ctx.spawn(CountView.create(deps.consul(), counts, watch, wait), "count-view");
           ctx.spawn(
@@ -55,7 +65,9 @@ public final class Guardian {
               DiscoveryActor.create(
                   node.nodeName(),
                   deps.consul(),
-                  q -> Worker.create(node.datacenter(), q, deps.consul(), deps.queueClients().apply(q), workerSettings),
+                  q ->
+                      Worker.create(
+                          node.datacenter(), q, deps.consul(), deps.queueClients().apply(q), workerSettings, workerStats, faults),
                   discovery,
                   watch,
                   wait),
@@ -73,7 +85,14 @@ public final class Guardian {
           TopologyRoutes.Id.INSTANCE.get(Adapter.toClassic(system)).install(topology::get);
 
           HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr());
-          HitRoutes routes = new HitRoutes(node.datacenter(), queue, counts, datacenters::get);
+          HitRoutes hits = new HitRoutes(node.datacenter(), queue, counts, datacenters::get);
+          AuditRoutes audit = new AuditRoutes(deps.consul(), counts, queue, workerStats, node.datacenter(), node.nodeName());
+          ctx.spawn(
+              AuditPublisher.create(
+                  deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
+                  config.getDuration("hitcounter.audit.interval")),
+              "audit-publisher");
+          Route routes = concat(hits.routes(), audit.routes());
           Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
           readiness.install(
               () ->
@@ -84,14 +103,14 @@ public final class Guardian {
 
           Http.get(system)
               .newServerAt(node.host(), node.httpPort())
-              .bind(routes.routes())
+              .bind(routes)
               .whenComplete(
                   (binding, failure) -> {
                     if (failure != null) {
                       system.log().error("cannot bind HTTP to {}:{}", node.host(), node.httpPort(), failure);
                       system.terminate();
                     } else {
-                      addToShutdown(system, binding, readiness, deps, node);
+                      addToShutdown(system, binding, readiness, deps, node, discoveryRef);
                       system.log().info("{} of {} serves http://{}:{}/", node.nodeName(), node.datacenter(), node.host(), binding.localAddress().getPort());
                     }
                   });
@@ -99,7 +118,13 @@ public final class Guardian {
         });
   }
 
-  private static void addToShutdown(ActorSystem<?> system, ServerBinding binding, Readiness readiness, Deps deps, NodeSettings node) {
+  private static void addToShutdown(
+      ActorSystem<?> system,
+      ServerBinding binding,
+      Readiness readiness,
+      Deps deps,
+      NodeSettings node,
+      ActorRef<DiscoveryActor.Command> discovery) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
@@ -112,6 +137,15 @@ public final class Guardian {
               .toCompletableFuture();
         });
     binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+    // After HTTP stopped taking hits: workers finish (or give back) their batches.
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceStop(),
+        "drain-workers",
+        () ->
+            AskPattern.<DiscoveryActor.Command, Done>ask(
+                    discovery, DiscoveryActor.StopWorkers::new, Duration.ofSeconds(8), system.scheduler())
+                .exceptionally(e -> Done.getInstance())
+                .toCompletableFuture());
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "close-queue",

@@ -9,8 +9,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reserves one batch: waits for a first job, then takes what is ready in one pipelined round
- * trip; if the batch is not full, lingers once and takes what came meanwhile.
+ * Reserves one batch: waits for a first job, then takes what is ready in pipelined rounds of
+ * non-blocking reserves (16, then doubling while every one of a round came back with a job, so
+ * an almost empty queue costs one short round and a full one a few long ones); if the batch is
+ * not full, lingers once and takes what came meanwhile.
  */
 final class BatchReserver {
   private BatchReserver() {}
@@ -39,17 +41,25 @@ final class BatchReserver {
             });
   }
 
+  static final int FIRST_ROUND = 16;
+
   private static CompletionStage<List<Job>> fill(Beanstalk beanstalk, List<Job> jobs, int batchSize) {
-    int missing = batchSize - jobs.size();
-    if (missing <= 0) {
+    return fill(beanstalk, jobs, batchSize, FIRST_ROUND);
+  }
+
+  private static CompletionStage<List<Job>> fill(Beanstalk beanstalk, List<Job> jobs, int batchSize, int round) {
+    int ask = Math.min(round, batchSize - jobs.size());
+    if (ask <= 0) {
       return CompletableFuture.completedFuture(jobs);
     }
     return beanstalk
-        .reserveReady(missing)
-        .thenApply(
+        .reserveReady(ask)
+        .thenCompose(
             more -> {
               jobs.addAll(more);
-              return jobs;
+              return more.size() < ask
+                  ? CompletableFuture.completedFuture(jobs)
+                  : fill(beanstalk, jobs, batchSize, round * 2);
             });
   }
 }

@@ -7,11 +7,13 @@ package hitcounter.count;
  * <pre>
  * hitcounter/count/&lt;dc&gt;/&lt;queue&gt;/&lt;bucket&gt;   JSON {"page": count, ...}, only grows
  * hitcounter/applied/&lt;dc&gt;/&lt;queue&gt;           JSON [job ids committed, not yet deleted]
+ * hitcounter/audit/&lt;dc&gt;/&lt;node&gt;/&lt;epoch&gt;      JSON {"accepted": n, "rejected": n} of one node run, copied too
  * </pre>
  */
 public final class Keys {
   public static final String COUNT_ROOT = "hitcounter/count/";
   public static final String APPLIED_ROOT = "hitcounter/applied/";
+  public static final String AUDIT_ROOT = "hitcounter/audit/";
 
   private Keys() {}
 
@@ -25,6 +27,23 @@ public final class Keys {
 
   public static String bucketKey(String dc, String queue, int bucket) {
     return queueCountPrefix(dc, queue) + bucket;
+  }
+
+  public static String auditPrefix(String dc) {
+    return AUDIT_ROOT + dc + "/";
+  }
+
+  public static String auditKey(String dc, String node, long epoch) {
+    return auditPrefix(dc) + node + "/" + epoch;
+  }
+
+  /** "dc/queue" of a count key, or null. */
+  public static String sourceOf(String countKey) {
+    if (!countKey.startsWith(COUNT_ROOT)) {
+      return null;
+    }
+    int last = countKey.lastIndexOf('/');
+    return last <= COUNT_ROOT.length() ? null : countKey.substring(COUNT_ROOT.length(), last);
   }
 
   public static String appliedKey(String dc, String queue) {

@@ -14,32 +14,40 @@ import java.util.TreeSet;
  * the local datacenter's count keys (its own slots and the copies of every other one).
  */
 public final class Totals {
-  public static final Totals EMPTY = new Totals(Map.of(), Set.of(), 0);
+  public static final Totals EMPTY = new Totals(Map.of(), Set.of(), Map.of(), 0);
 
   private final Map<String, Map<String, Long>> byPage;
   private final Set<String> datacenters;
+  private final Map<String, Long> bySource;
   private final long index;
 
-  private Totals(Map<String, Map<String, Long>> byPage, Set<String> datacenters, long index) {
+  private Totals(Map<String, Map<String, Long>> byPage, Set<String> datacenters, Map<String, Long> bySource, long index) {
     this.byPage = byPage;
     this.datacenters = datacenters;
+    this.bySource = bySource;
     this.index = index;
   }
 
   public static Totals of(List<KvEntry> countEntries, long index) {
     Map<String, Map<String, Long>> byPage = new HashMap<>();
     Set<String> datacenters = new TreeSet<>();
+    Map<String, Long> bySource = new TreeMap<>();
     for (KvEntry e : countEntries) {
       String dc = Keys.datacenterOf(e.key());
-      if (dc == null) {
+      String source = Keys.sourceOf(e.key());
+      if (dc == null || source == null) {
         continue;
       }
       datacenters.add(dc);
       CountCodec.counts(e.value())
-          .forEach((page, n) -> byPage.computeIfAbsent(page, p -> new TreeMap<>()).merge(dc, n, Long::sum));
+          .forEach((page, n) -> {
+            byPage.computeIfAbsent(page, p -> new TreeMap<>()).merge(dc, n, Long::sum);
+            bySource.merge(source, n, Long::sum);
+          });
     }
     byPage.replaceAll((p, m) -> Collections.unmodifiableMap(m));
-    return new Totals(Collections.unmodifiableMap(byPage), Collections.unmodifiableSet(datacenters), index);
+    return new Totals(
+        Collections.unmodifiableMap(byPage), Collections.unmodifiableSet(datacenters), Collections.unmodifiableMap(bySource), index);
   }
 
   /** Counts of one page by datacenter (empty when never counted). */
@@ -54,6 +62,11 @@ public final class Totals {
   /** Every datacenter that has counts here. */
   public Set<String> datacenters() {
     return datacenters;
+  }
+
+  /** Hits counted per source queue, keyed "dc/queue": the counted side of the audit. */
+  public Map<String, Long> bySource() {
+    return bySource;
   }
 
   public Map<String, Map<String, Long>> all() {

@@ -76,8 +76,19 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   public static Behavior<Command> create(
       String dc, QueueRef queue, Consul consul, Beanstalk beanstalk, WorkerSettings settings) {
+    return create(dc, queue, consul, beanstalk, settings, new WorkerStats(), CommitFaults.none());
+  }
+
+  public static Behavior<Command> create(
+      String dc,
+      QueueRef queue,
+      Consul consul,
+      Beanstalk beanstalk,
+      WorkerSettings settings,
+      WorkerStats stats,
+      CommitFaults faults) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Worker(ctx, timers, dc, queue, consul, beanstalk, settings)));
+        ctx -> Behaviors.withTimers(timers -> new Worker(ctx, timers, dc, queue, consul, beanstalk, settings, stats, faults)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -86,6 +97,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final Consul consul;
   private final Beanstalk beanstalk;
   private final WorkerSettings settings;
+  private final WorkerStats stats;
+  private final CommitFaults faults;
+  private long commitStarted;
 
   private QueueLedger ledger;
   private final Set<Long> gone = new HashSet<>();
@@ -106,8 +120,12 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       QueueRef queue,
       Consul consul,
       Beanstalk beanstalk,
-      WorkerSettings settings) {
+      WorkerSettings settings,
+      WorkerStats stats,
+      CommitFaults faults) {
     super(context);
+    this.stats = stats;
+    this.faults = faults;
     this.timers = timers;
     this.dc = dc;
     this.queue = queue;
@@ -152,7 +170,8 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         hits.add(new Hit(job.id(), page));
       } else {
         buried++;
-        getContext().getLog().warn("queue {}: burying job {}: body is not a page id", queue.id(), job.id());
+        stats.buried.incrementAndGet();
+        getContext().getLog().warn("queue {}: burying job {}: its body is not a page id", queue.id(), job.id());
         beanstalk.bury(job.id(), 0).exceptionally(e -> logLater("bury", e));
       }
     }
@@ -212,8 +231,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     QueueLedger.Commit plan = ledger.plan(batch, gone, settings.buckets());
     if (plan.counted().isEmpty()) {
       skipped += plan.skipped().size();
+      stats.skippedAsCounted.addAndGet(plan.skipped().size());
       return delete(plan.skipped());
     }
+    commitStarted = System.nanoTime();
     pipe(consul.txn(null, plan.ops()), r -> new TxnDone(r, plan), Step.COMMIT);
     return this;
   }
@@ -221,6 +242,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Behavior<Command> onTxnDone(TxnDone m) {
     if (!m.result().committed()) {
       conflicts++;
+      stats.conflicts.incrementAndGet();
       getContext().getLog().debug("queue {}: commit conflict {}", queue.id(), m.result().errors());
       ledger = null;
       return retryLater();
@@ -230,6 +252,11 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     counted += m.commit().counted().size();
     skipped += m.commit().skipped().size();
     batches++;
+    stats.counted.addAndGet(m.commit().counted().size());
+    stats.skippedAsCounted.addAndGet(m.commit().skipped().size());
+    stats.commits.incrementAndGet();
+    stats.commitNanos.addAndGet(System.nanoTime() - commitStarted);
+    faults.afterCommit(queue.id());
     List<Long> done = new ArrayList<>(m.commit().counted());
     done.addAll(m.commit().skipped());
     return delete(done);
@@ -262,6 +289,9 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         return this;
       default:
         // The outcome of a commit that failed this way is unknown: read the ledger again.
+        if (m.step() == Step.COMMIT) {
+          stats.failedCommits.incrementAndGet();
+        }
         getContext().getLog().warn("queue {}: {} failed: {}", queue.id(), m.step(), m.cause().toString());
         ledger = null;
         return retryLater();
@@ -273,6 +303,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (attempts > settings.commitAttempts()) {
       getContext().getLog().warn("queue {}: giving back a batch of {} after {} attempts", queue.id(), batch.size(), attempts - 1);
       List<Long> ids = new ArrayList<>(batchIds());
+      stats.released.addAndGet(ids.size());
       beanstalk.release(ids, 0, java.time.Duration.ZERO).exceptionally(e -> logLater("release", e));
       batch = List.of();
       timers.startSingleTimer(Next.INSTANCE, Backoff.of(attempts, settings.backoffMin(), settings.backoffMax()));

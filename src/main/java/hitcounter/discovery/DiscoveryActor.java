@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -32,6 +34,9 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
   public sealed interface Command {}
 
   public record GetTopology(ActorRef<Topology> replyTo) implements Command {}
+
+  /** Shutdown: stop rebalancing, let every worker finish (or give back) its batch, then answer. */
+  public record StopWorkers(ActorRef<Done> replyTo) implements Command {}
 
   /** Nodes and queues as this node sees them, and who drains what. */
   public record Topology(List<String> nodes, Map<String, QueueRef> queues, Map<String, List<String>> assignment, List<String> mine) {}
@@ -56,6 +61,7 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
   private Map<String, List<String>> assignment = Map.of();
   private final Map<QueueRef, ActorRef<Worker.Command>> running = new HashMap<>();
   private int spawned;
+  private ActorRef<Done> stopReplyTo;
 
   private DiscoveryActor(
       ActorContext<Command> ctx,
@@ -81,6 +87,8 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
         .onMessage(NodesChanged.class, this::onNodesChanged)
         .onMessage(QueuesChanged.class, this::onQueuesChanged)
         .onMessage(GetTopology.class, this::onGetTopology)
+        .onMessage(StopWorkers.class, this::onStopWorkers)
+        .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
 
@@ -99,8 +107,28 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
     return rebalance();
   }
 
+  private Behavior<Command> onStopWorkers(StopWorkers m) {
+    stopReplyTo = m.replyTo();
+    if (running.isEmpty()) {
+      stopReplyTo.tell(Done.getInstance());
+    }
+    running.values().forEach(w -> {
+      getContext().watch(w);
+      w.tell(Worker.Stop.INSTANCE);
+    });
+    return this;
+  }
+
+  private Behavior<Command> onTerminated(Terminated t) {
+    running.values().removeIf(ref -> ref.equals(t.getRef()));
+    if (stopReplyTo != null && running.isEmpty()) {
+      stopReplyTo.tell(Done.getInstance());
+    }
+    return this;
+  }
+
   private Behavior<Command> rebalance() {
-    if (nodes == null || queues == null) {
+    if (stopReplyTo != null || nodes == null || queues == null) {
       return this;
     }
     // While Consul lists no node (not even this one, e.g. before its first check passed), this

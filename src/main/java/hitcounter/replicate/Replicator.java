@@ -24,18 +24,19 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Copies this datacenter's count keys to every other datacenter Consul knows (WAN members,
- * refreshed, so a datacenter joined later is picked up). Watches the local keys; every interval,
- * each datacenter that has not yet received the latest local index gets a max-merge copy. A
- * datacenter that cannot be reached is simply tried again next interval.
+ * Copies this datacenter's own keys (counts and audit figures, both grow-only maps) to every
+ * other datacenter Consul knows (WAN members, refreshed, so a datacenter joined later is picked
+ * up). Watches the local keys; every interval, each datacenter that has not yet received the
+ * latest local state gets a max-merge copy. A datacenter that cannot be reached is simply tried
+ * again next interval.
  */
 public final class Replicator extends AbstractBehavior<Replicator.Command> {
   public sealed interface Command {}
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-  /** Per remote datacenter: the local index it has, and when it last got a copy. */
-  public record Status(long localIndex, Map<String, Long> copiedIndex, Map<String, Long> copiedAtMillis) {}
+  /** Per remote datacenter: the local generation (count of local changes) it has, and when it got it. */
+  public record Status(long localGeneration, Map<String, Long> copiedGeneration, Map<String, Long> copiedAtMillis) {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -45,7 +46,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     INSTANCE
   }
 
-  private record LocalChanged(Indexed<List<KvEntry>> entries) implements Command {}
+  private record LocalChanged(String prefix, Indexed<List<KvEntry>> entries) implements Command {}
 
   private record Datacenters(List<String> names) implements Command {}
 
@@ -61,8 +62,8 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private final Consul consul;
   private final KnownDatacenters known;
   private final String localDc;
-  private List<KvEntry> local = List.of();
-  private long localIndex;
+  private final Map<String, List<KvEntry>> local = new HashMap<>();
+  private long localGeneration;
   private final Set<String> remotes = new HashSet<>();
   private final Map<String, Long> copiedIndex = new HashMap<>();
   private final Map<String, Long> copiedAt = new HashMap<>();
@@ -80,9 +81,11 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     this.consul = consul;
     this.known = known;
     this.localDc = consul.localDatacenter();
-    String prefix = Keys.countPrefix(localDc);
-    BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, prefix, index, wait);
-    ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), LocalChanged::new, watch), "watch-local");
+    int n = 0;
+    for (String prefix : List.of(Keys.countPrefix(localDc), Keys.auditPrefix(localDc))) {
+      BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, prefix, index, wait);
+      ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), r -> new LocalChanged(prefix, r), watch), "watch-local-" + (n++));
+    }
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
     timers.startTimerWithFixedDelay(RefreshDatacenters.INSTANCE, Duration.ZERO, settings.datacenterRefresh());
   }
@@ -101,8 +104,8 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   private Behavior<Command> onLocalChanged(LocalChanged m) {
-    local = m.entries().value();
-    localIndex = m.entries().index();
+    local.put(m.prefix(), m.entries().value());
+    localGeneration++;
     return this;
   }
 
@@ -127,26 +130,35 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   private Behavior<Command> onTick() {
-    if (localIndex == 0) {
+    if (localGeneration == 0) {
       return this;
     }
     for (String dc : remotes) {
-      if (!inFlight.contains(dc) && copiedIndex.getOrDefault(dc, -1L) < localIndex) {
+      if (!inFlight.contains(dc) && copiedIndex.getOrDefault(dc, -1L) < localGeneration) {
         inFlight.add(dc);
-        long index = localIndex;
+        long index = localGeneration;
+        Map<String, List<KvEntry>> snapshot = Map.copyOf(local);
         getContext()
             .pipeToSelf(
-                copy(dc, local),
+                copyAll(dc, snapshot),
                 (complete, e) -> e == null ? new Copied(dc, index, complete) : new CopyFailed(dc, e));
       }
     }
     return this;
   }
 
+  private CompletionStage<Boolean> copyAll(String dc, Map<String, List<KvEntry>> snapshot) {
+    CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
+    for (var e : snapshot.entrySet()) {
+      all = all.thenCompose(ok -> copy(dc, e.getKey(), e.getValue()).thenApply(done -> ok && done));
+    }
+    return all;
+  }
+
   /** Reads the copies in {@code dc}, writes what is behind; true when nothing was left behind. */
-  private CompletionStage<Boolean> copy(String dc, List<KvEntry> source) {
+  private CompletionStage<Boolean> copy(String dc, String prefix, List<KvEntry> source) {
     return consul
-        .kvTree(dc, Keys.countPrefix(localDc), 0, Duration.ZERO)
+        .kvTree(dc, prefix, 0, Duration.ZERO)
         .thenCompose(
             target -> {
               List<TxnOp> ops = MaxMerge.plan(source, target.value());
@@ -175,7 +187,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   private Behavior<Command> onGetStatus(GetStatus m) {
-    m.replyTo().tell(new Status(localIndex, Map.copyOf(copiedIndex), Map.copyOf(copiedAt)));
+    m.replyTo().tell(new Status(localGeneration, Map.copyOf(copiedIndex), Map.copyOf(copiedAt)));
     return this;
   }
 }

@@ -1,0 +1,67 @@
+package hitcounter.audit;
+
+import hitcounter.count.Keys;
+import hitcounter.infra.consul.Consul;
+import hitcounter.ingest.HitQueue;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Writes how many hits this node run acknowledged (and refused) to
+ * {@code hitcounter/audit/<dc>/<node>/<epoch>} every interval, when it changed, so every
+ * datacenter can set what was accepted against what was counted, per source.
+ */
+public final class AuditPublisher {
+  public interface Command {}
+
+  private enum Flush implements Command {
+    INSTANCE
+  }
+
+  private record Written(long accepted, long rejected, boolean ok) implements Command {}
+
+  private AuditPublisher() {}
+
+  public static String value(long accepted, long rejected) {
+    return "{\"accepted\":" + accepted + ",\"rejected\":" + rejected + "}";
+  }
+
+  public static Behavior<Command> create(Consul consul, HitQueue queue, String dc, String node, long epoch, Duration interval) {
+    String key = Keys.auditKey(dc, node, epoch);
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Flush.INSTANCE, interval);
+                  long[] written = {-1, -1};
+                  boolean[] busy = {false};
+                  return Behaviors.receive(Command.class)
+                      .onMessage(
+                          Flush.class,
+                          m -> {
+                            long a = queue.accepted();
+                            long r = queue.rejected();
+                            if (!busy[0] && (a != written[0] || r != written[1])) {
+                              busy[0] = true;
+                              ctx.pipeToSelf(
+                                  consul.kvPut(null, key, value(a, r).getBytes(StandardCharsets.UTF_8)),
+                                  (ok, e) -> new Written(a, r, e == null));
+                            }
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Written.class,
+                          m -> {
+                            busy[0] = false;
+                            if (m.ok()) {
+                              written[0] = m.accepted();
+                              written[1] = m.rejected();
+                            }
+                            return Behaviors.same();
+                          })
+                      .build();
+                }));
+  }
+}

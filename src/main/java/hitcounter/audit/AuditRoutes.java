@@ -1,0 +1,107 @@
+package hitcounter.audit;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import hitcounter.Json;
+import hitcounter.count.CountCodec;
+import hitcounter.count.CountSnapshot;
+import hitcounter.count.Keys;
+import hitcounter.count.WorkerStats;
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.ingest.HitQueue;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code GET /api/audit}: accepted against counted, per source (a node's queue), as this
+ * datacenter sees it, so a silent loss shows as a gap that does not close. Accepted figures are
+ * flushed by each node every second; counted ones are the count keys.
+ */
+public final class AuditRoutes {
+  private final Consul consul;
+  private final CountSnapshot counts;
+  private final HitQueue queue;
+  private final WorkerStats workers;
+  private final String datacenter;
+  private final String node;
+
+  public AuditRoutes(Consul consul, CountSnapshot counts, HitQueue queue, WorkerStats workers, String datacenter, String node) {
+    this.consul = consul;
+    this.counts = counts;
+    this.queue = queue;
+    this.workers = workers;
+    this.datacenter = datacenter;
+    this.node = node;
+  }
+
+  public Route routes() {
+    return path(
+        PathMatchers.segment("api").slash("audit"),
+        () ->
+            get(
+                () ->
+                    onComplete(
+                        audit(),
+                        t ->
+                            t.isSuccess()
+                                ? complete(StatusCodes.OK, t.get(), Jackson.marshaller(Json.mapper()))
+                                : complete(
+                                    StatusCodes.SERVICE_UNAVAILABLE,
+                                    Map.of("error", "consul-unavailable", "reason", String.valueOf(t.failed().get().getMessage())),
+                                    Jackson.marshaller(Json.mapper())))));
+  }
+
+  private CompletionStage<Map<String, Object>> audit() {
+    return consul
+        .kvTree(null, Keys.AUDIT_ROOT, 0, Duration.ZERO)
+        .thenApply(audit -> report(audit.value()));
+  }
+
+  private Map<String, Object> report(List<KvEntry> auditEntries) {
+    Map<String, Long> accepted = new TreeMap<>();
+    for (KvEntry e : auditEntries) {
+      String rest = e.key().substring(Keys.AUDIT_ROOT.length());
+      int last = rest.lastIndexOf('/');
+      if (last > 0) {
+        accepted.merge(rest.substring(0, last), CountCodec.counts(e.value()).getOrDefault("accepted", 0L), Long::sum);
+      }
+    }
+    Map<String, Long> counted = counts.get().bySource();
+    Map<String, Object> sources = new TreeMap<>();
+    long totalAccepted = 0;
+    long totalCounted = 0;
+    for (String source : union(accepted, counted)) {
+      long a = accepted.getOrDefault(source, 0L);
+      long c = counted.getOrDefault(source, 0L);
+      totalAccepted += a;
+      totalCounted += c;
+      sources.put(source, Map.of("accepted", a, "counted", c, "gap", a - c));
+    }
+    Map<String, Object> self = new LinkedHashMap<>();
+    self.put("name", node);
+    self.put("accepted", queue.accepted());
+    self.put("rejected", queue.rejected());
+    self.put("workers", workers.snapshot());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("datacenter", datacenter);
+    out.put("node", self);
+    out.put("sources", sources);
+    out.put("totals", Map.of("accepted", totalAccepted, "counted", totalCounted, "gap", totalAccepted - totalCounted));
+    return out;
+  }
+
+  private static java.util.Set<String> union(Map<String, Long> a, Map<String, Long> b) {
+    java.util.Set<String> s = new java.util.TreeSet<>(a.keySet());
+    s.addAll(b.keySet());
+    return s;
+  }
+}
