@@ -3,19 +3,19 @@ package hitcounter;
 import hitcounter.count.QueueRef;
 import hitcounter.infra.beanstalk.Beanstalk;
 import hitcounter.infra.beanstalk.BeanstalkClient;
-import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.ConsulHttpClient;
+import hitcounter.infra.consul.CountingConsul;
 import java.net.InetSocketAddress;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** The outside world of a node: Consul, its own beanstalkd, and a way to reach any queue. */
-public record Deps(Consul consul, Beanstalk ownQueue, Function<QueueRef, Beanstalk> queueClients) {
+public record Deps(CountingConsul consul, Beanstalk ownQueue, Function<QueueRef, Beanstalk> queueClients) {
 
   /** Real clients, on the given system. */
   public static Deps real(ActorSystem<?> system, NodeSettings node) {
-    Consul consul =
-        new ConsulHttpClient(system, Json.mapper(), node.consulUrl(), node.datacenter(), node.consulRequestTimeout());
+    CountingConsul consul =
+        new CountingConsul(new ConsulHttpClient(system, Json.mapper(), node.consulUrl(), node.datacenter(), node.consulRequestTimeout()));
     Function<InetSocketAddress, Beanstalk> connect =
         address -> new BeanstalkClient(system, address, node.beanstalkConnectTimeout(), node.beanstalkMaxInFlight());
     return new Deps(

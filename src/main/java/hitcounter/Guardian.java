@@ -17,6 +17,7 @@ import hitcounter.discovery.TopologyView;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.ingest.HitQueue;
 import hitcounter.ingest.HitRoutes;
+import hitcounter.metrics.MetricsRoutes;
 import hitcounter.replicate.KnownDatacenters;
 import hitcounter.replicate.ReplicationSettings;
 import hitcounter.replicate.Replicator;
@@ -92,7 +93,10 @@ public final class Guardian {
                   deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
                   config.getDuration("hitcounter.audit.interval")),
               "audit-publisher");
-          Route routes = concat(hits.routes(), audit.routes());
+          MetricsRoutes metrics =
+              new MetricsRoutes(
+                  node.nodeName(), node.datacenter(), queue, deps.ownQueue(), workerStats, deps.consul(), counts::agesSeconds);
+          Route routes = concat(hits.routes(), audit.routes(), metrics.routes());
           Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
           readiness.install(
               () ->

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -148,6 +149,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessage(Retry.class, m -> proceed())
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Stop.class, m -> onStop())
+        .onSignal(PreRestart.class, s -> onPreRestart())
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }
@@ -323,6 +325,15 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return Behaviors.stopped();
     }
     stopping = true;
+    return this;
+  }
+
+  private Behavior<Command> onPreRestart() {
+    // The restarted worker shares this connection: hand the batch back now rather than after
+    // its TTR. Jobs already committed are skipped as counted when they come round again.
+    if (!batch.isEmpty()) {
+      beanstalk.release(List.copyOf(batchIds()), 0, java.time.Duration.ZERO).exceptionally(e -> logLater("release", e));
+    }
     return this;
   }
 
