@@ -1,13 +1,19 @@
 package hitcounter;
 
-import hitcounter.count.CountSnapshot;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import hitcounter.audit.AuditPublisher;
 import hitcounter.audit.AuditRoutes;
+import hitcounter.config.ConfigRoutes;
+import hitcounter.config.ConfigView;
+import hitcounter.config.LiveSettings;
+import hitcounter.config.Setting;
 import hitcounter.count.CommitFaults;
+import hitcounter.count.CountSnapshot;
 import hitcounter.count.CountView;
-import hitcounter.count.WorkerStats;
 import hitcounter.count.Worker;
 import hitcounter.count.WorkerSettings;
+import hitcounter.count.WorkerStats;
 import hitcounter.discovery.DiscoveryActor;
 import hitcounter.discovery.DiscoverySettings;
 import hitcounter.discovery.Readiness;
@@ -18,7 +24,8 @@ import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.ingest.HitQueue;
 import hitcounter.ingest.HitRoutes;
 import hitcounter.metrics.MetricsRoutes;
-import hitcounter.replicate.KnownDatacenters;
+import hitcounter.replicate.DatacenterStates;
+import hitcounter.replicate.HeartbeatView;
 import hitcounter.replicate.ReplicationSettings;
 import hitcounter.replicate.Replicator;
 import java.time.Duration;
@@ -28,16 +35,18 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
-import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
-/** Wires a node: the views, the replicator, discovery (which runs the workers), registration and HTTP. */
+/**
+ * Wires a node: views (counts, settings, datacenters), discovery (which runs the workers and,
+ * on one node per datacenter, the replicator), registration, audit, and HTTP.
+ */
 public final class Guardian {
   private Guardian() {}
 
@@ -49,30 +58,47 @@ public final class Guardian {
           NodeSettings node = NodeSettings.create(config);
           WorkerSettings workerSettings = WorkerSettings.create(config);
           DiscoverySettings discovery = DiscoverySettings.create(config);
+          ReplicationSettings replication = ReplicationSettings.create(config);
           Deps deps = depsFactory.apply(system);
           var watch =
               new BlockingQueryWatch.Settings(
                   config.getDuration("hitcounter.view.min-refresh-interval"), node.retryMin(), node.retryMax());
           Duration wait = node.blockingWait();
 
+          LiveSettings live = new LiveSettings(config);
+          ConfigView.Writes writes = new ConfigView.Writes();
           CountSnapshot counts = new CountSnapshot();
+          DatacenterStates datacenters = new DatacenterStates();
           WorkerStats workerStats = new WorkerStats();
           CommitFaults faults = CommitFaults.haltAfter(config.getInt("hitcounter.fault.halt-after-commits"));
-          KnownDatacenters datacenters = new KnownDatacenters();
+
+          ctx.spawn(ConfigView.create(deps.consul(), live, writes, watch, wait), "config-view");
           ctx.spawn(CountView.create(deps.consul(), counts, watch, wait), "count-view");
-          ctx.spawn(
-              Replicator.create(deps.consul(), datacenters, ReplicationSettings.create(config), watch, wait), "replicator");
-          var discoveryRef = ctx.spawn(
-              DiscoveryActor.create(
-                  node.nodeName(),
-                  deps.consul(),
-                  q ->
-                      Worker.create(
-                          node.datacenter(), q, deps.consul(), deps.queueClients().apply(q), workerSettings, workerStats, faults),
-                  discovery,
-                  watch,
-                  wait),
-              "discovery");
+          ctx.spawn(HeartbeatView.create(deps.consul(), datacenters, watch, wait), "heartbeat-view");
+          ActorRef<DiscoveryActor.Command> discoveryRef =
+              ctx.spawn(
+                  DiscoveryActor.create(
+                      node.nodeName(),
+                      deps.consul(),
+                      q ->
+                          Worker.create(
+                              node.datacenter(),
+                              q,
+                              deps.consul(),
+                              deps.queueClients().apply(q),
+                              () -> workerSettings.with(live.getInt(Setting.BATCH_SIZE), Duration.ofMillis(live.getInt(Setting.LINGER_MS))),
+                              workerStats,
+                              faults),
+                      () -> live.getInt(Setting.WORKERS_PER_QUEUE),
+                      Replicator.create(deps.consul(), live, replication, watch, wait),
+                      watch,
+                      wait),
+                  "discovery");
+          live.onChange(s -> {
+            if (s == Setting.WORKERS_PER_QUEUE) {
+              discoveryRef.tell(DiscoveryActor.Rebalance.INSTANCE);
+            }
+          });
           ctx.spawn(
               ServiceRegistrar.create(
                   deps.consul(),
@@ -80,23 +106,23 @@ public final class Guardian {
                   Duration.ofSeconds(1),
                   config.getDuration("hitcounter.discovery.register-refresh")),
               "registrar");
-
           TopologyView topology =
               new TopologyView(system, discoveryRef, node.datacenter(), node.nodeName(), deps.queueClients(), node.askTimeout());
           TopologyRoutes.Id.INSTANCE.get(Adapter.toClassic(system)).install(topology::get);
 
           HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr());
-          HitRoutes hits = new HitRoutes(node.datacenter(), queue, counts, datacenters::get);
-          AuditRoutes audit = new AuditRoutes(deps.consul(), counts, queue, workerStats, node.datacenter(), node.nodeName());
           ctx.spawn(
               AuditPublisher.create(
                   deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
                   config.getDuration("hitcounter.audit.interval")),
               "audit-publisher");
-          MetricsRoutes metrics =
-              new MetricsRoutes(
-                  node.nodeName(), node.datacenter(), queue, deps.ownQueue(), workerStats, deps.consul(), counts::agesSeconds);
-          Route routes = concat(hits.routes(), audit.routes(), metrics.routes());
+          Route routes =
+              concat(
+                  new HitRoutes(node.datacenter(), queue, counts, datacenters, replication.staleAfter()).routes(),
+                  new AuditRoutes(deps.consul(), counts, queue, workerStats, node.datacenter(), node.nodeName()).routes(),
+                  new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.getString("hitcounter.admin-token")).routes(),
+                  new MetricsRoutes(node.nodeName(), node.datacenter(), queue, deps.ownQueue(), workerStats, deps.consul(), datacenters::agesSeconds).routes());
+
           Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
           readiness.install(
               () ->

@@ -19,16 +19,6 @@ public final class CountSnapshot {
     return updatedAtMillis;
   }
 
-  /** How long ago, in seconds, this node last heard of each datacenter's figures. */
-  public java.util.Map<String, Double> agesSeconds() {
-    long now = System.currentTimeMillis();
-    java.util.Map<String, Double> out = new java.util.TreeMap<>();
-    for (String dc : current.get().datacenters()) {
-      out.put(dc, updatedAtMillis == 0 ? -1.0 : (now - updatedAtMillis) / 1000.0);
-    }
-    return out;
-  }
-
   void set(Totals totals, long nowMillis) {
     current.set(totals);
     updatedAtMillis = nowMillis;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -77,7 +78,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   public static Behavior<Command> create(
       String dc, QueueRef queue, Consul consul, Beanstalk beanstalk, WorkerSettings settings) {
-    return create(dc, queue, consul, beanstalk, settings, new WorkerStats(), CommitFaults.none());
+    return create(dc, queue, consul, beanstalk, () -> settings, new WorkerStats(), CommitFaults.none());
   }
 
   public static Behavior<Command> create(
@@ -86,6 +87,18 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       Consul consul,
       Beanstalk beanstalk,
       WorkerSettings settings,
+      WorkerStats stats,
+      CommitFaults faults) {
+    return create(dc, queue, consul, beanstalk, () -> settings, stats, faults);
+  }
+
+  /** {@code settings} is asked again for every batch: batch size and linger are live settings(). */
+  public static Behavior<Command> create(
+      String dc,
+      QueueRef queue,
+      Consul consul,
+      Beanstalk beanstalk,
+      Supplier<WorkerSettings> settings,
       WorkerStats stats,
       CommitFaults faults) {
     return Behaviors.setup(
@@ -97,7 +110,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final QueueRef queue;
   private final Consul consul;
   private final Beanstalk beanstalk;
-  private final WorkerSettings settings;
+  private final Supplier<WorkerSettings> settings;
   private final WorkerStats stats;
   private final CommitFaults faults;
   private long commitStarted;
@@ -121,7 +134,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       QueueRef queue,
       Consul consul,
       Beanstalk beanstalk,
-      WorkerSettings settings,
+      Supplier<WorkerSettings> settings,
       WorkerStats stats,
       CommitFaults faults) {
     super(context);
@@ -159,7 +172,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       return Behaviors.stopped();
     }
     reserving = true;
-    pipe(BatchReserver.next(beanstalk, settings), Reserved::new, Step.RESERVE);
+    pipe(BatchReserver.next(beanstalk, settings()), Reserved::new, Step.RESERVE);
     return this;
   }
 
@@ -230,7 +243,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   }
 
   private Behavior<Command> commit() {
-    QueueLedger.Commit plan = ledger.plan(batch, gone, settings.buckets());
+    QueueLedger.Commit plan = ledger.plan(batch, gone, settings().buckets());
     if (plan.counted().isEmpty()) {
       skipped += plan.skipped().size();
       stats.skippedAsCounted.addAndGet(plan.skipped().size());
@@ -280,14 +293,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       case RESERVE:
         reserving = false;
         getContext().getLog().warn("queue {}: reserve failed: {}", queue.id(), m.cause().toString());
-        timers.startSingleTimer(Next.INSTANCE, Backoff.of(3, settings.backoffMin(), settings.backoffMax()));
+        timers.startSingleTimer(Next.INSTANCE, Backoff.of(3, settings().backoffMin(), settings().backoffMax()));
         return this;
       case DELETE:
         // Committed; the jobs come back after their TTR (or at once, if the connection broke)
         // and are then skipped as already counted.
         getContext().getLog().warn("queue {}: delete failed: {}", queue.id(), m.cause().toString());
         batch = List.of();
-        timers.startSingleTimer(Next.INSTANCE, Backoff.of(3, settings.backoffMin(), settings.backoffMax()));
+        timers.startSingleTimer(Next.INSTANCE, Backoff.of(3, settings().backoffMin(), settings().backoffMax()));
         return this;
       default:
         // The outcome of a commit that failed this way is unknown: read the ledger again.
@@ -302,16 +315,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> retryLater() {
     attempts++;
-    if (attempts > settings.commitAttempts()) {
+    if (attempts > settings().commitAttempts()) {
       getContext().getLog().warn("queue {}: giving back a batch of {} after {} attempts", queue.id(), batch.size(), attempts - 1);
       List<Long> ids = new ArrayList<>(batchIds());
       stats.released.addAndGet(ids.size());
       beanstalk.release(ids, 0, java.time.Duration.ZERO).exceptionally(e -> logLater("release", e));
       batch = List.of();
-      timers.startSingleTimer(Next.INSTANCE, Backoff.of(attempts, settings.backoffMin(), settings.backoffMax()));
+      timers.startSingleTimer(Next.INSTANCE, Backoff.of(attempts, settings().backoffMin(), settings().backoffMax()));
       return this;
     }
-    timers.startSingleTimer(Retry.INSTANCE, Backoff.of(attempts, settings.backoffMin(), settings.backoffMax()));
+    timers.startSingleTimer(Retry.INSTANCE, Backoff.of(attempts, settings().backoffMin(), settings().backoffMax()));
     return this;
   }
 
@@ -341,6 +354,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     // Closing the connection hands every job still reserved by it back to beanstalkd.
     beanstalk.close();
     return this;
+  }
+
+  private WorkerSettings settings() {
+    return settings.get();
   }
 
   private Set<Long> batchIds() {

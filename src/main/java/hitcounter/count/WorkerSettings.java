@@ -27,7 +27,8 @@ public record WorkerSettings(
         c.getDuration("backoff-max"));
   }
 
-  public WorkerSettings withBatchSize(int n) {
-    return new WorkerSettings(n, linger, reserveWait, ttr, buckets, commitAttempts, backoffMin, backoffMax);
+  /** These settings with the live batch size and linger. */
+  public WorkerSettings with(int batchSize, Duration linger) {
+    return new WorkerSettings(batchSize, linger, reserveWait, ttr, buckets, commitAttempts, backoffMin, backoffMax);
   }
 }

@@ -6,6 +6,7 @@ import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.Indexed;
 import hitcounter.infra.consul.ServiceInstance;
+import hitcounter.replicate.Replicator;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -35,11 +36,17 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
 
   public record GetTopology(ActorRef<Topology> replyTo) implements Command {}
 
+  /** Settings changed (workers per queue): compute the assignment again. */
+  public enum Rebalance implements Command {
+    INSTANCE
+  }
+
   /** Shutdown: stop rebalancing, let every worker finish (or give back) its batch, then answer. */
   public record StopWorkers(ActorRef<Done> replyTo) implements Command {}
 
   /** Nodes and queues as this node sees them, and who drains what. */
-  public record Topology(List<String> nodes, Map<String, QueueRef> queues, Map<String, List<String>> assignment, List<String> mine) {}
+  public record Topology(
+      List<String> nodes, Map<String, QueueRef> queues, Map<String, List<String>> assignment, List<String> mine, boolean replicatesHere) {}
 
   private record NodesChanged(List<ServiceInstance> instances) implements Command {}
 
@@ -50,12 +57,32 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
 
   public static Behavior<Command> create(
       String nodeName, Consul consul, WorkerFactory workers, DiscoverySettings settings, BlockingQueryWatch.Settings watch, Duration wait) {
-    return Behaviors.setup(ctx -> new DiscoveryActor(ctx, nodeName, consul, workers, settings, watch, wait));
+    return create(nodeName, consul, workers, settings::workersPerQueue, null, watch, wait);
   }
+
+  /**
+   * {@code workersPerQueue} is read at every rebalance (a live setting); {@code replicator}, if
+   * given, runs on the one node of the datacenter that wins it (rendezvous, like a queue).
+   */
+  public static Behavior<Command> create(
+      String nodeName,
+      Consul consul,
+      WorkerFactory workers,
+      java.util.function.IntSupplier workersPerQueue,
+      Behavior<Replicator.Command> replicator,
+      BlockingQueryWatch.Settings watch,
+      Duration wait) {
+    return Behaviors.setup(ctx -> new DiscoveryActor(ctx, nodeName, consul, workers, workersPerQueue, replicator, watch, wait));
+  }
+
+  /** The rendezvous key of the replicator, ranked like a queue. */
+  static final String REPLICATOR = "~replicator";
 
   private final String nodeName;
   private final WorkerFactory workers;
-  private final DiscoverySettings settings;
+  private final java.util.function.IntSupplier workersPerQueue;
+  private final Behavior<Replicator.Command> replicatorBehavior;
+  private ActorRef<Replicator.Command> replicator;
   private List<String> nodes;
   private Map<String, QueueRef> queues;
   private Map<String, List<String>> assignment = Map.of();
@@ -68,13 +95,15 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
       String nodeName,
       Consul consul,
       WorkerFactory workers,
-      DiscoverySettings settings,
+      java.util.function.IntSupplier workersPerQueue,
+      Behavior<Replicator.Command> replicator,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
     super(ctx);
     this.nodeName = nodeName;
     this.workers = workers;
-    this.settings = settings;
+    this.workersPerQueue = workersPerQueue;
+    this.replicatorBehavior = replicator;
     BlockingQueryWatch.BlockingQuery<List<ServiceInstance>> nodeQuery = i -> consul.healthyInstances(NODE_SERVICE, i, wait);
     BlockingQueryWatch.BlockingQuery<List<ServiceInstance>> queueQuery = i -> consul.healthyInstances(QUEUE_SERVICE, i, wait);
     ctx.spawn(BlockingQueryWatch.create(nodeQuery, ctx.getSelf(), r -> new NodesChanged(r.value()), watch), "watch-nodes");
@@ -88,6 +117,7 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
         .onMessage(QueuesChanged.class, this::onQueuesChanged)
         .onMessage(GetTopology.class, this::onGetTopology)
         .onMessage(StopWorkers.class, this::onStopWorkers)
+        .onMessage(Rebalance.class, m -> rebalance())
         .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
@@ -109,6 +139,10 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
 
   private Behavior<Command> onStopWorkers(StopWorkers m) {
     stopReplyTo = m.replyTo();
+    if (replicator != null) {
+      getContext().stop(replicator);
+      replicator = null;
+    }
     if (running.isEmpty()) {
       stopReplyTo.tell(Done.getInstance());
     }
@@ -120,6 +154,9 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
   }
 
   private Behavior<Command> onTerminated(Terminated t) {
+    if (t.getRef().equals(replicator)) {
+      replicator = null;
+    }
     running.values().removeIf(ref -> ref.equals(t.getRef()));
     if (stopReplyTo != null && running.isEmpty()) {
       stopReplyTo.tell(Done.getInstance());
@@ -134,7 +171,8 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
     // While Consul lists no node (not even this one, e.g. before its first check passed), this
     // node drains every queue rather than none.
     List<String> members = nodes.contains(nodeName) ? nodes : append(nodes, nodeName);
-    assignment = Rendezvous.assign(queues.keySet(), members, settings.workersPerQueue());
+    assignment = Rendezvous.assign(queues.keySet(), members, Math.max(1, workersPerQueue.getAsInt()));
+    electReplicator(members);
     Map<String, QueueRef> wanted = new TreeMap<>();
     assignment.forEach((q, owners) -> {
       if (owners.contains(nodeName)) {
@@ -162,9 +200,26 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
     return this;
   }
 
+  private void electReplicator(List<String> members) {
+    if (replicatorBehavior == null) {
+      return;
+    }
+    boolean mine = Rendezvous.assign(List.of(REPLICATOR), members, 1).get(REPLICATOR).contains(nodeName);
+    if (mine && replicator == null) {
+      getContext().getLog().info("this node replicates {}", "its datacenter");
+      replicator = getContext().spawn(
+          Behaviors.supervise(replicatorBehavior).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)),
+          "replicator-" + (++spawned));
+    } else if (!mine && replicator != null) {
+      getContext().getLog().info("another node replicates now");
+      getContext().stop(replicator);
+      replicator = null;
+    }
+  }
+
   private Behavior<Command> onGetTopology(GetTopology m) {
     List<String> mine = running.keySet().stream().map(QueueRef::id).sorted().toList();
-    m.replyTo().tell(new Topology(nodes == null ? List.of() : nodes, queues == null ? Map.of() : queues, assignment, mine));
+    m.replyTo().tell(new Topology(nodes == null ? List.of() : nodes, queues == null ? Map.of() : queues, assignment, mine, replicator != null));
     return this;
   }
 

@@ -81,6 +81,7 @@ public final class TopologyView {
           out.put("nodes", t.nodes());
           out.put("queues", queues);
           out.put("drainedHere", t.mine());
+          out.put("replicatesHere", t.replicatesHere());
           return out;
         });
   }

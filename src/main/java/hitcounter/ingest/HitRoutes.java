@@ -7,9 +7,9 @@ import hitcounter.count.CountSnapshot;
 import hitcounter.count.Totals;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import hitcounter.replicate.DatacenterStates;
+import java.time.Duration;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -24,13 +24,15 @@ public final class HitRoutes {
   private final String datacenter;
   private final HitQueue queue;
   private final CountSnapshot counts;
-  private final Supplier<Set<String>> knownDatacenters;
+  private final DatacenterStates datacenters;
+  private final double staleAfterSeconds;
 
-  public HitRoutes(String datacenter, HitQueue queue, CountSnapshot counts, Supplier<Set<String>> knownDatacenters) {
+  public HitRoutes(String datacenter, HitQueue queue, CountSnapshot counts, DatacenterStates datacenters, Duration staleAfter) {
     this.datacenter = datacenter;
     this.queue = queue;
     this.counts = counts;
-    this.knownDatacenters = knownDatacenters;
+    this.datacenters = datacenters;
+    this.staleAfterSeconds = staleAfter.toMillis() / 1000.0;
   }
 
   public Route routes() {
@@ -69,10 +71,17 @@ public final class HitRoutes {
   private HitReply reply(String page) {
     Map<String, Long> byDc = new TreeMap<>();
     byDc.put(datacenter, 0L);
-    knownDatacenters.get().forEach(dc -> byDc.put(dc, 0L));
+    Map<String, Double> ages = datacenters.agesSeconds();
+    ages.keySet().forEach(dc -> byDc.put(dc, 0L));
     Totals totals = counts.get();
     totals.datacenters().forEach(dc -> byDc.put(dc, 0L));
     byDc.putAll(totals.of(page));
-    return new HitReply(page, datacenter, Totals.sum(byDc), byDc);
+    // The age of the oldest figure: since the least recently heard datacenter's heartbeat, or
+    // since start when none was ever heard (no Consul yet).
+    double oldest = byDc.keySet().stream()
+        .mapToDouble(dc -> ages.getOrDefault(dc, datacenters.sinceStartSeconds()))
+        .max().orElse(0);
+    oldest = Math.round(oldest * 10) / 10.0;
+    return new HitReply(page, datacenter, Totals.sum(byDc), byDc, oldest > staleAfterSeconds, oldest);
   }
 }

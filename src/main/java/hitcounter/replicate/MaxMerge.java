@@ -1,5 +1,6 @@
 package hitcounter.replicate;
 
+import hitcounter.config.VersionedValue;
 import hitcounter.count.CountCodec;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
@@ -7,28 +8,52 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The copy of a datacenter's count keys into another datacenter, as a state-based G-Counter
- * merge: per key, per page, the larger count wins. A key is written only when the merge makes it
- * larger, with a CAS on the copy's ModifyIndex, so copies can be repeated, reordered or raced
- * and still converge.
+ * The copy of a datacenter's keys into another datacenter as a state-based CRDT merge: a key is
+ * written only when the merge makes it grow, with a CAS on the copy's ModifyIndex, so copies
+ * can be repeated, reordered or raced and still converge.
  */
 public final class MaxMerge {
   private MaxMerge() {}
 
-  /** The CAS operations that bring {@code target} up to {@code source} (empty when it already is). */
+  /** How one key's source value merges into its copy: the new copy, or null when it is not behind. */
+  public interface Merge {
+    byte[] merged(byte[] source, byte[] target);
+  }
+
+  /** Grow-only maps of counters (counts, audit): per entry, the larger count wins. */
+  public static final Merge COUNTERS =
+      (source, target) -> {
+        Map<String, Long> theirs = target == null ? Map.of() : CountCodec.counts(target);
+        Map<String, Long> merged = merge(CountCodec.counts(source), theirs);
+        return merged.equals(theirs) ? null : CountCodec.counts(merged);
+      };
+
+  /** Versioned settings: the winning write ({@link VersionedValue#ORDER}) stays. */
+  public static final Merge LAST_WRITER =
+      (source, target) -> {
+        Optional<VersionedValue> s = VersionedValue.parse(source);
+        Optional<VersionedValue> t = target == null ? Optional.empty() : VersionedValue.parse(target);
+        return s.isPresent() && s.get().newerThan(t.orElse(null)) ? source : null;
+      };
+
+  /** The CAS operations that bring {@code target} up to {@code source} with counter merges. */
   public static List<TxnOp> plan(List<KvEntry> source, List<KvEntry> target) {
+    return plan(source, target, COUNTERS);
+  }
+
+  public static List<TxnOp> plan(List<KvEntry> source, List<KvEntry> target, Merge merge) {
     Map<String, KvEntry> byKey = new HashMap<>();
     target.forEach(e -> byKey.put(e.key(), e));
     List<TxnOp> ops = new ArrayList<>();
     for (KvEntry s : source) {
       KvEntry t = byKey.get(s.key());
-      Map<String, Long> theirs = t == null ? Map.of() : CountCodec.counts(t.value());
-      Map<String, Long> merged = merge(CountCodec.counts(s.value()), theirs);
-      if (!merged.equals(theirs)) {
-        ops.add(TxnOp.cas(s.key(), CountCodec.counts(merged), t == null ? 0 : t.modifyIndex()));
+      byte[] merged = merge.merged(s.value(), t == null ? null : t.value());
+      if (merged != null) {
+        ops.add(TxnOp.cas(s.key(), merged, t == null ? 0 : t.modifyIndex()));
       }
     }
     return ops;

@@ -1,5 +1,8 @@
 package hitcounter.replicate;
 
+import hitcounter.config.ConfigKeys;
+import hitcounter.config.LiveSettings;
+import hitcounter.config.Setting;
 import hitcounter.count.Keys;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
@@ -24,11 +27,14 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Copies this datacenter's own keys (counts and audit figures, both grow-only maps) to every
- * other datacenter Consul knows (WAN members, refreshed, so a datacenter joined later is picked
- * up). Watches the local keys; every interval, each datacenter that has not yet received the
- * latest local state gets a max-merge copy. A datacenter that cannot be reached is simply tried
- * again next interval.
+ * Copies this datacenter's own keys to every other datacenter Consul's WAN pool lists (re-read
+ * regularly, so a datacenter joined later is picked up): counts and audit figures (grow-only
+ * maps, merged entry by entry with max) and settings written here (the winning write stays).
+ * Every {@code replication-interval-ms} (a live setting), each datacenter that has not yet
+ * received the latest local state gets a copy; one that cannot be reached is tried again next
+ * time. Every second it also writes this datacenter's heartbeat (with the setting versions in
+ * force) into every datacenter, its own included. One node per datacenter runs it (elected by
+ * the discovery actor).
  */
 public final class Replicator extends AbstractBehavior<Replicator.Command> {
   public sealed interface Command {}
@@ -42,6 +48,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     INSTANCE
   }
 
+  private enum Beat implements Command {
+    INSTANCE
+  }
+
   private enum RefreshDatacenters implements Command {
     INSTANCE
   }
@@ -50,22 +60,24 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private record Datacenters(List<String> names) implements Command {}
 
-  private record Copied(String dc, long index, boolean complete) implements Command {}
+  private record Copied(String dc, long generation, boolean complete) implements Command {}
 
   private record CopyFailed(String dc, Throwable cause) implements Command {}
 
-  public static Behavior<Command> create(Consul consul, KnownDatacenters known, ReplicationSettings settings, BlockingQueryWatch.Settings watch, Duration wait) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, known, settings, watch, wait)));
+  public static Behavior<Command> create(
+      Consul consul, LiveSettings live, ReplicationSettings settings, BlockingQueryWatch.Settings watch, Duration wait) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, live, settings, watch, wait)));
   }
 
+  private final TimerScheduler<Command> timers;
   private final Consul consul;
-  private final KnownDatacenters known;
+  private final LiveSettings live;
   private final String localDc;
+  private final Map<String, MaxMerge.Merge> merges = new HashMap<>();
   private final Map<String, List<KvEntry>> local = new HashMap<>();
   private long localGeneration;
   private final Set<String> remotes = new HashSet<>();
-  private final Map<String, Long> copiedIndex = new HashMap<>();
+  private final Map<String, Long> copiedGeneration = new HashMap<>();
   private final Map<String, Long> copiedAt = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
 
@@ -73,20 +85,25 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       Consul consul,
-      KnownDatacenters known,
+      LiveSettings live,
       ReplicationSettings settings,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
     super(ctx);
+    this.timers = timers;
     this.consul = consul;
-    this.known = known;
+    this.live = live;
     this.localDc = consul.localDatacenter();
+    merges.put(Keys.countPrefix(localDc), MaxMerge.COUNTERS);
+    merges.put(Keys.auditPrefix(localDc), MaxMerge.COUNTERS);
+    merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);
     int n = 0;
-    for (String prefix : List.of(Keys.countPrefix(localDc), Keys.auditPrefix(localDc))) {
+    for (String prefix : merges.keySet()) {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, prefix, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), r -> new LocalChanged(prefix, r), watch), "watch-local-" + (n++));
     }
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
+    timers.startSingleTimer(Tick.INSTANCE, interval());
+    timers.startTimerWithFixedDelay(Beat.INSTANCE, Duration.ZERO, settings.heartbeat());
     timers.startTimerWithFixedDelay(RefreshDatacenters.INSTANCE, Duration.ZERO, settings.datacenterRefresh());
   }
 
@@ -97,10 +114,15 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
         .onMessage(RefreshDatacenters.class, m -> onRefreshDatacenters())
         .onMessage(Datacenters.class, this::onDatacenters)
         .onMessage(Tick.class, m -> onTick())
+        .onMessage(Beat.class, m -> onBeat())
         .onMessage(Copied.class, this::onCopied)
         .onMessage(CopyFailed.class, this::onCopyFailed)
         .onMessage(GetStatus.class, this::onGetStatus)
         .build();
+  }
+
+  private Duration interval() {
+    return Duration.ofMillis(live.getInt(Setting.REPLICATION_INTERVAL_MS));
   }
 
   private Behavior<Command> onLocalChanged(LocalChanged m) {
@@ -110,14 +132,12 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   private Behavior<Command> onRefreshDatacenters() {
-    getContext()
-        .pipeToSelf(consul.datacenters(), (names, e) -> new Datacenters(e == null ? names : null));
+    getContext().pipeToSelf(consul.datacenters(), (names, e) -> new Datacenters(e == null ? names : null));
     return this;
   }
 
   private Behavior<Command> onDatacenters(Datacenters m) {
     if (m.names() != null) {
-      known.set(new HashSet<>(m.names()));
       Set<String> others = new HashSet<>(m.names());
       others.remove(localDc);
       if (!others.equals(remotes)) {
@@ -129,19 +149,31 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     return this;
   }
 
+  private Behavior<Command> onBeat() {
+    long now = System.currentTimeMillis();
+    byte[] beat = HeartbeatView.beat(now, now, live.appliedVersions());
+    List<String> targets = new ArrayList<>(remotes);
+    targets.add(null);
+    for (String dc : targets) {
+      consul.kvPut(dc, HeartbeatView.ROOT + localDc, beat);
+    }
+    return this;
+  }
+
   private Behavior<Command> onTick() {
+    timers.startSingleTimer(Tick.INSTANCE, interval());
     if (localGeneration == 0) {
       return this;
     }
     for (String dc : remotes) {
-      if (!inFlight.contains(dc) && copiedIndex.getOrDefault(dc, -1L) < localGeneration) {
+      if (!inFlight.contains(dc) && copiedGeneration.getOrDefault(dc, -1L) < localGeneration) {
         inFlight.add(dc);
-        long index = localGeneration;
+        long generation = localGeneration;
         Map<String, List<KvEntry>> snapshot = Map.copyOf(local);
         getContext()
             .pipeToSelf(
                 copyAll(dc, snapshot),
-                (complete, e) -> e == null ? new Copied(dc, index, complete) : new CopyFailed(dc, e));
+                (complete, e) -> e == null ? new Copied(dc, generation, complete) : new CopyFailed(dc, e));
       }
     }
     return this;
@@ -161,7 +193,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
         .kvTree(dc, prefix, 0, Duration.ZERO)
         .thenCompose(
             target -> {
-              List<TxnOp> ops = MaxMerge.plan(source, target.value());
+              List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix));
               CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
               for (int from = 0; from < ops.size(); from += TxnOp.MAX_OPS) {
                 List<TxnOp> chunk = new ArrayList<>(ops.subList(from, Math.min(ops.size(), from + TxnOp.MAX_OPS)));
@@ -174,7 +206,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private Behavior<Command> onCopied(Copied m) {
     inFlight.remove(m.dc());
     if (m.complete()) {
-      copiedIndex.put(m.dc(), m.index());
+      copiedGeneration.put(m.dc(), m.generation());
       copiedAt.put(m.dc(), System.currentTimeMillis());
     }
     return this;
@@ -187,7 +219,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   private Behavior<Command> onGetStatus(GetStatus m) {
-    m.replyTo().tell(new Status(localGeneration, Map.copyOf(copiedIndex), Map.copyOf(copiedAt)));
+    m.replyTo().tell(new Status(localGeneration, Map.copyOf(copiedGeneration), Map.copyOf(copiedAt)));
     return this;
   }
 }

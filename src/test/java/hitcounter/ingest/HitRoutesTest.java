@@ -11,7 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Set;
+import hitcounter.replicate.DatacenterStates;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
@@ -32,10 +32,14 @@ class HitRoutesTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private int port;
 
+  private final DatacenterStates states = new DatacenterStates();
+
   @BeforeAll
   void bind() throws Exception {
+    states.heard("us-west", 1, java.util.Map.of(), System.currentTimeMillis());
+    states.heard("eu-west", 1, java.util.Map.of(), System.currentTimeMillis());
     HitRoutes routes =
-        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountSnapshot(), () -> Set.of("us-west", "eu-west"));
+        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountSnapshot(), states, Duration.ofSeconds(3));
     ServerBinding binding =
         Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.routes()).toCompletableFuture().get();
     port = binding.localAddress().getPort();
@@ -56,6 +60,7 @@ class HitRoutesTest {
     assertEquals("home", body.path("page").asText());
     assertEquals("us-west", body.path("datacenter").asText());
     assertEquals(0, body.path("datacenters").path("eu-west").asLong(), "every known datacenter is listed");
+    assertEquals(false, body.path("stale").asBoolean(), "both datacenters were just heard of");
     assertEquals(before + 1, queue.readyCount());
   }
 

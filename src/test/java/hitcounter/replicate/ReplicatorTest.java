@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import hitcounter.count.CountCodec;
 import hitcounter.count.Keys;
 import hitcounter.fakes.FakeConsul;
+import com.typesafe.config.ConfigFactory;
+import hitcounter.config.LiveSettings;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import java.time.Duration;
 import java.util.Map;
@@ -32,17 +34,23 @@ class ReplicatorTest {
     consul.put("us-west", mine, CountCodec.counts(Map.of("home", 5L)));
     // A stale, larger copy already in ap-south (e.g. written before a partition) is kept.
     consul.put("ap-south", mine, CountCodec.counts(Map.of("home", 4L, "old", 1L)));
-    KnownDatacenters known = new KnownDatacenters();
     var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
+    LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
     testKit.spawn(
-        Replicator.create(consul, known, new ReplicationSettings(Duration.ofMillis(20), Duration.ofMillis(50)), watch, Duration.ofSeconds(1)));
+        Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3)), watch, Duration.ofSeconds(1)));
     TestProbe<Void> probe = testKit.createTestProbe();
     probe.awaitAssert(() -> {
       assertEquals(Map.of("home", 5L), CountCodec.counts(consul.entry("eu-west", mine).orElseThrow().value()));
       assertEquals(Map.of("home", 5L, "old", 1L), CountCodec.counts(consul.entry("ap-south", mine).orElseThrow().value()));
       return null;
     });
-    assertEquals(java.util.Set.of("us-west", "eu-west", "ap-south"), known.get());
+    // Heartbeats land everywhere, its own datacenter included.
+    probe.awaitAssert(() -> {
+      for (String dc : java.util.List.of("us-west", "eu-west", "ap-south")) {
+        assertEquals(true, consul.entry(dc, HeartbeatView.ROOT + "us-west").isPresent(), dc);
+      }
+      return null;
+    });
     // Only its own slots travel: eu-west's key is not copied by us-west.
     assertEquals(true, consul.entry("us-west", theirs).isEmpty());
 

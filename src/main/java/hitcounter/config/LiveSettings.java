@@ -1,0 +1,83 @@
+package hitcounter.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.typesafe.config.Config;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The settings in force on this node: defaults from application.conf, replaced by the winning
+ * write in Consul as {@link ConfigView} applies it. Read by workers, discovery, the replicator
+ * and the HTML page on every use, so a change takes effect without restart.
+ */
+public final class LiveSettings {
+  private final Map<Setting, JsonNode> defaults = new EnumMap<>(Setting.class);
+  private final Map<Setting, VersionedValue> applied = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<Consumer<Setting>> listeners = new CopyOnWriteArrayList<>();
+
+  public LiveSettings(Config root) {
+    defaults.put(Setting.COLOUR, TextNode.valueOf(root.getString("hitcounter.web.colour")));
+    defaults.put(Setting.BATCH_SIZE, IntNode.valueOf(root.getInt("hitcounter.worker.batch-size")));
+    defaults.put(Setting.LINGER_MS, IntNode.valueOf((int) root.getDuration("hitcounter.worker.linger").toMillis()));
+    defaults.put(Setting.WORKERS_PER_QUEUE, IntNode.valueOf(root.getInt("hitcounter.discovery.workers-per-queue")));
+    defaults.put(
+        Setting.REPLICATION_INTERVAL_MS, IntNode.valueOf((int) root.getDuration("hitcounter.replication.interval").toMillis()));
+  }
+
+  public JsonNode get(Setting s) {
+    VersionedValue v = applied.get(s);
+    return v != null ? v.value() : defaults.get(s);
+  }
+
+  public int getInt(Setting s) {
+    return get(s).asInt();
+  }
+
+  public String getString(Setting s) {
+    return get(s).asText();
+  }
+
+  /** The write in force, if any (none: the default). */
+  public VersionedValue applied(Setting s) {
+    return applied.get(s);
+  }
+
+  public JsonNode defaultOf(Setting s) {
+    return defaults.get(s);
+  }
+
+  /** Versions in force, by setting name (0 for defaults): what this node tells other datacenters. */
+  public Map<String, Long> appliedVersions() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (Setting s : Setting.values()) {
+      VersionedValue v = applied.get(s);
+      out.put(s.key, v == null ? 0L : v.version());
+    }
+    return out;
+  }
+
+  /** Applies {@code v} if it wins over what is in force; never goes back to an older write. */
+  boolean apply(Setting s, VersionedValue v) {
+    boolean[] changed = {false};
+    applied.compute(s, (k, old) -> {
+      if (v.newerThan(old)) {
+        changed[0] = true;
+        return v;
+      }
+      return old;
+    });
+    if (changed[0]) {
+      listeners.forEach(l -> l.accept(s));
+    }
+    return changed[0];
+  }
+
+  public void onChange(Consumer<Setting> listener) {
+    listeners.add(listener);
+  }
+}

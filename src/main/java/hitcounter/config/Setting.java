@@ -1,0 +1,70 @@
+package hitcounter.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** A setting that can be changed at run time through Consul: its name, default and check. */
+public enum Setting {
+  COLOUR("colour", "background colour of the HTML page: #rrggbb or a CSS colour name") {
+    @Override
+    Optional<String> problem(JsonNode v) {
+      return v.isTextual() && (HEX.matcher(v.asText()).matches() || NAME.matcher(v.asText()).matches())
+          ? Optional.empty()
+          : Optional.of("colour must be a string like \"#1e90ff\" or \"teal\"");
+    }
+  },
+  BATCH_SIZE("batch-size", "most jobs a worker commits in one transaction (1-10000)") {
+    @Override
+    Optional<String> problem(JsonNode v) {
+      return intIn(v, 1, 10_000);
+    }
+  },
+  LINGER_MS("linger-ms", "how long a worker waits for more jobs after a partial batch (0-1000 ms)") {
+    @Override
+    Optional<String> problem(JsonNode v) {
+      return intIn(v, 0, 1_000);
+    }
+  },
+  WORKERS_PER_QUEUE("workers-per-queue", "nodes that drain each queue at once (1-8)") {
+    @Override
+    Optional<String> problem(JsonNode v) {
+      return intIn(v, 1, 8);
+    }
+  },
+  REPLICATION_INTERVAL_MS("replication-interval-ms", "how often counts are copied to other datacenters (50-10000 ms)") {
+    @Override
+    Optional<String> problem(JsonNode v) {
+      return intIn(v, 50, 10_000);
+    }
+  };
+
+  private static final Pattern HEX = Pattern.compile("#[0-9a-fA-F]{6}");
+  private static final Pattern NAME = Pattern.compile("[a-z]{3,20}");
+
+  public final String key;
+  public final String description;
+
+  Setting(String key, String description) {
+    this.key = key;
+    this.description = description;
+  }
+
+  /** Why {@code value} is not acceptable for this setting, or empty. */
+  abstract Optional<String> problem(JsonNode value);
+
+  public static Optional<Setting> named(String name) {
+    for (Setting s : values()) {
+      if (s.key.equals(name)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> intIn(JsonNode v, int min, int max) {
+    return v.isIntegralNumber() && v.asLong() >= min && v.asLong() <= max
+        ? Optional.empty()
+        : Optional.of("must be a whole number from " + min + " to " + max);
+  }
+}

@@ -1,0 +1,63 @@
+package hitcounter.replicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import hitcounter.Json;
+import hitcounter.infra.consul.BlockingQueryWatch;
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.Indexed;
+import hitcounter.infra.consul.KvEntry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Watches the heartbeat keys in the local datacenter ({@code hitcounter/heartbeat/<dc>}, each
+ * written every second by that datacenter's replicator, into every datacenter) and keeps
+ * {@link DatacenterStates}: a heartbeat that stops changing means that datacenter's figures here
+ * are getting old.
+ */
+public final class HeartbeatView {
+  public static final String ROOT = "hitcounter/heartbeat/";
+
+  public interface Command {}
+
+  private record Changed(Indexed<List<KvEntry>> entries) implements Command {}
+
+  private HeartbeatView() {}
+
+  public static Behavior<Command> create(Consul consul, DatacenterStates states, BlockingQueryWatch.Settings watch, Duration wait) {
+    return Behaviors.setup(ctx -> {
+      BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, ROOT, index, wait);
+      ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
+      return Behaviors.receive(Command.class)
+          .onMessage(Changed.class, m -> {
+            long now = System.currentTimeMillis();
+            for (KvEntry e : m.entries().value()) {
+              String dc = e.key().substring(ROOT.length());
+              try {
+                JsonNode beat = Json.mapper().readTree(e.value());
+                Map<String, Long> versions = new TreeMap<>();
+                beat.path("config").fields().forEachRemaining(f -> versions.put(f.getKey(), f.getValue().asLong()));
+                states.heard(dc, beat.path("at").asLong(), versions, now);
+              } catch (Exception ignored) {
+                // an unreadable heartbeat is no heartbeat
+              }
+            }
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  public static byte[] beat(long seq, long at, Map<String, Long> configVersions) {
+    var o = Json.mapper().createObjectNode();
+    o.put("seq", seq);
+    o.put("at", at);
+    var c = o.putObject("config");
+    configVersions.forEach(c::put);
+    return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+}
