@@ -21,15 +21,29 @@ public final class ConsulServer implements AutoCloseable {
 
   private final String datacenter;
   private final Path dir;
-  public final int httpPort = Ports.free();
-  public final int serfLanPort = Ports.free();
-  public final int serfWanPort = Ports.free();
-  public final int serverPort = Ports.free();
+  public final int httpPort;
+  public final int serfLanPort;
+  public final int serfWanPort;
+  public final int serverPort;
   private ServerProcess process;
 
   public ConsulServer(String datacenter, Path dir) {
     this.datacenter = datacenter;
+    this.httpPort = Ports.free();
+    this.serfLanPort = Ports.free();
+    this.serfWanPort = Ports.free();
+    this.serverPort = Ports.free();
     this.dir = dir.resolve("consul-" + datacenter + "-" + httpPort);
+  }
+
+  /** The same server again after it stopped: same ports, same data folder. */
+  public ConsulServer(String datacenter, Path dir, ConsulServer previous) {
+    this.datacenter = datacenter;
+    this.httpPort = previous.httpPort;
+    this.serfLanPort = previous.serfLanPort;
+    this.serfWanPort = previous.serfWanPort;
+    this.serverPort = previous.serverPort;
+    this.dir = previous.dir;
   }
 
   /** Starts and waits until it has a leader. {@code wanJoin}: serf WAN ports of other servers. */
