@@ -26,6 +26,8 @@ fi
 
 mkdir -p "$HC_RUN"
 printf '%s\n' "${dcs[@]}" > "$HC_RUN/datacenters"
+# The admin token for PUT /api/config/{name}: made once, kept in run/ (git-ignored).
+[ -s "$HC_RUN/admin-token" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$HC_RUN/admin-token")
 for dc in "${dcs[@]}"; do bash "$HC_ROOT/ops/start-consul.sh" "$dc" --no-wait; done
 
 for i in "${!dcs[@]}"; do
@@ -57,5 +59,6 @@ echo
 echo "hitcounter is running (${dcs[*]}, $nodes node(s) each). Try:"
 echo "  curl -X POST http://127.0.0.1:8080/api/hits/home"
 echo "  curl http://127.0.0.1:8180/api/hits/home"
+echo "  curl -X PUT -H \"Authorization: Bearer \$(cat run/admin-token)\" -d '\"#1e90ff\"' http://127.0.0.1:8080/api/config/colour"
 for i in "${!dcs[@]}"; do echo "  Consul UI of ${dcs[$i]}: http://127.0.0.1:$((8500 + 10 * i))/ui/"; done
 echo "Logs: $HC_RUN/nodes/*/node.log, $HC_RUN/consul-*/consul.log. Stop: ops/stop-local.sh"

@@ -29,8 +29,9 @@ if pid_alive "$dir/node.pid" "hitcounter.jar"; then
 fi
 # Heap and threads sized for several nodes on a 2-core box (docs/benchmarks.md).
 java_opts=${HC_JAVA_OPTS:-"-Xms96m -Xmx192m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+UseSerialGC"}
+token=$(cat "$HC_RUN/admin-token" 2>/dev/null || true)
 # shellcheck disable=SC2086
-HC_DC="$dc" HC_NODE="$name" HC_HOST=127.0.0.1 HC_HTTP_PORT="$http" HC_MANAGEMENT_PORT="$mgmt" \
+HC_ADMIN_TOKEN="${HC_ADMIN_TOKEN:-$token}" HC_DC="$dc" HC_NODE="$name" HC_HOST=127.0.0.1 HC_HTTP_PORT="$http" HC_MANAGEMENT_PORT="$mgmt" \
 HC_REMOTE_PORT="$remote" HC_BEANSTALK_PORT="$bport" HC_CONSUL_URL="$consul" \
   nohup java $java_opts -Dhitcounter.node="$name" -jar "$HC_JAR" >> "$dir/node.log" 2>&1 &
 echo $! > "$dir/node.pid"
