@@ -73,7 +73,9 @@ public final class Guardian {
           CommitFaults faults = CommitFaults.haltAfter(config.getInt("hitcounter.fault.halt-after-commits"));
 
           ctx.spawn(ConfigView.create(deps.consul(), live, writes, watch, wait), "config-view");
-          ctx.spawn(CountView.create(deps.consul(), counts, watch, wait), "count-view");
+          var countWatch =
+              new BlockingQueryWatch.Settings(config.getDuration("hitcounter.view.count-refresh-interval"), node.retryMin(), node.retryMax());
+          ctx.spawn(CountView.create(deps.consul(), counts, countWatch, wait), "count-view");
           ctx.spawn(HeartbeatView.create(deps.consul(), datacenters, watch, wait), "heartbeat-view");
           ActorRef<DiscoveryActor.Command> discoveryRef =
               ctx.spawn(

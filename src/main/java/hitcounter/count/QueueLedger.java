@@ -21,8 +21,11 @@ public record QueueLedger(String dc, String queue, Map<Integer, Slot> slots, Set
   /** One bucket key's counts and ModifyIndex (0: the key does not exist yet). */
   public record Slot(Map<String, Long> counts, long index) {}
 
-  /** A planned commit: the transaction, which jobs it counts, which it skips as already counted. */
-  public record Commit(List<Long> counted, List<Long> skipped, List<TxnOp> ops, QueueLedger after) {}
+  /**
+   * A planned commit: the transaction, which jobs it counts (and how many hits they hold), which
+   * it skips as already counted.
+   */
+  public record Commit(List<Long> counted, long countedHits, List<Long> skipped, List<TxnOp> ops, QueueLedger after) {}
 
   public static QueueLedger read(String dc, String queue, List<KvEntry> countEntries, Optional<KvEntry> applied) {
     String prefix = Keys.queueCountPrefix(dc, queue);
@@ -55,8 +58,9 @@ public record QueueLedger(String dc, String queue, Map<Integer, Slot> slots, Set
    * jobs, which can never come back) and takes the counted ones.
    */
   public Commit plan(List<Hit> hits, Set<Long> gone, int buckets) {
-    List<Long> counted = new ArrayList<>();
-    List<Long> skipped = new ArrayList<>();
+    Set<Long> counted = new java.util.LinkedHashSet<>();
+    Set<Long> skipped = new java.util.LinkedHashSet<>();
+    long countedHits = 0;
     Map<Integer, Map<String, Long>> increments = new TreeMap<>();
     for (Hit h : hits) {
       if (applied.contains(h.jobId())) {
@@ -64,6 +68,7 @@ public record QueueLedger(String dc, String queue, Map<Integer, Slot> slots, Set
         continue;
       }
       counted.add(h.jobId());
+      countedHits++;
       increments
           .computeIfAbsent(Keys.bucketOf(h.page(), buckets), b -> new TreeMap<>())
           .merge(h.page(), 1L, Long::sum);
@@ -86,7 +91,7 @@ public record QueueLedger(String dc, String queue, Map<Integer, Slot> slots, Set
     newApplied.addAll(counted);
     ops.add(TxnOp.cas(Keys.appliedKey(dc, queue), CountCodec.ids(newApplied), appliedIndex));
     return new Commit(
-        List.copyOf(counted), List.copyOf(skipped), List.copyOf(ops), new QueueLedger(dc, queue, newSlots, newApplied, appliedIndex));
+        List.copyOf(counted), countedHits, List.copyOf(skipped), List.copyOf(ops), new QueueLedger(dc, queue, newSlots, newApplied, appliedIndex));
   }
 
   /** This ledger with the ModifyIndexes a committed transaction returned. */

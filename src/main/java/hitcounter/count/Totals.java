@@ -29,6 +29,11 @@ public final class Totals {
   }
 
   public static Totals of(List<KvEntry> countEntries, long index) {
+    return of(countEntries, index, e -> CountCodec.counts(e.value()));
+  }
+
+  /** {@code parse} reads one key's counts (the view caches them by ModifyIndex). */
+  public static Totals of(List<KvEntry> countEntries, long index, java.util.function.Function<KvEntry, Map<String, Long>> parse) {
     Map<String, Map<String, Long>> byPage = new HashMap<>();
     Set<String> datacenters = new TreeSet<>();
     Map<String, Long> bySource = new TreeMap<>();
@@ -39,7 +44,7 @@ public final class Totals {
         continue;
       }
       datacenters.add(dc);
-      CountCodec.counts(e.value())
+      parse.apply(e)
           .forEach((page, n) -> {
             byPage.computeIfAbsent(page, p -> new TreeMap<>()).merge(dc, n, Long::sum);
             bySource.merge(source, n, Long::sum);

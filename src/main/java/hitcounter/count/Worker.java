@@ -180,14 +180,14 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     reserving = false;
     List<Hit> hits = new ArrayList<>(m.jobs().size());
     for (Job job : m.jobs()) {
-      String page = new String(job.body(), StandardCharsets.UTF_8);
-      if (PageId.isValid(page)) {
-        hits.add(new Hit(job.id(), page));
-      } else {
+      List<Hit> inJob = hitsOf(job);
+      if (inJob.isEmpty()) {
         buried++;
         stats.buried.incrementAndGet();
-        getContext().getLog().warn("queue {}: burying job {}: its body is not a page id", queue.id(), job.id());
+        getContext().getLog().warn("queue {}: burying job {}: its body is not a list of page ids", queue.id(), job.id());
         beanstalk.bury(job.id(), 0).exceptionally(e -> logLater("bury", e));
+      } else {
+        hits.addAll(inJob);
       }
     }
     if (hits.isEmpty()) {
@@ -264,10 +264,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     }
     ledger = m.commit().after().withIndexes(m.result().modifyIndexes());
     gone.clear();
-    counted += m.commit().counted().size();
+    counted += m.commit().countedHits();
     skipped += m.commit().skipped().size();
     batches++;
-    stats.counted.addAndGet(m.commit().counted().size());
+    stats.counted.addAndGet(m.commit().countedHits());
     stats.skippedAsCounted.addAndGet(m.commit().skipped().size());
     stats.commits.incrementAndGet();
     stats.commitNanos.addAndGet(System.nanoTime() - commitStarted);
@@ -354,6 +354,26 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     // Closing the connection hands every job still reserved by it back to beanstalkd.
     beanstalk.close();
     return this;
+  }
+
+  /** The hits of a job, one page id per line; none when any line is not a page id (poison). */
+  static List<Hit> hitsOf(Job job) {
+    String body = new String(job.body(), StandardCharsets.US_ASCII);
+    List<Hit> out = new ArrayList<>();
+    int from = 0;
+    while (from <= body.length()) {
+      int nl = body.indexOf('\n', from);
+      String page = body.substring(from, nl < 0 ? body.length() : nl);
+      if (!PageId.isValid(page)) {
+        return List.of();
+      }
+      out.add(new Hit(job.id(), page));
+      if (nl < 0) {
+        break;
+      }
+      from = nl + 1;
+    }
+    return out;
   }
 
   private WorkerSettings settings() {

@@ -3,33 +3,110 @@ package hitcounter.ingest;
 import hitcounter.infra.beanstalk.Beanstalk;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Puts hits on this node's beanstalkd: the job body is the page id. Completes once beanstalkd
- * answered INSERTED (the hit is then acknowledged), fails when it did not within the timeout.
+ * Puts hits on this node's beanstalkd with group commit: while {@code maxInFlight} puts are on
+ * their way, new hits wait, and the next put carries all of them (at most {@code maxPerJob}) as
+ * one job, one page id per line. A hit's future completes once beanstalkd answered INSERTED for
+ * the job that holds it (the hit is then acknowledged), and fails with it. Under light load a
+ * job holds one hit and nothing waits; under heavy load beanstalkd and the workers see a job per
+ * many hits instead of one per hit (docs/decisions/0006-group-commit-of-hits.md).
  */
 public final class HitQueue {
   private final Beanstalk beanstalk;
   private final Duration timeout;
   private final Duration ttr;
+  private final int maxInFlight;
+  private final int maxPerJob;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong jobs = new AtomicLong();
+  private final Object lock = new Object();
+  private List<Pending> waiting = new ArrayList<>();
+  private int inFlight;
+
+  private record Pending(String page, CompletableFuture<Long> done) {}
 
   public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr) {
+    this(beanstalk, timeout, ttr, 4, 256);
+  }
+
+  public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr, int maxInFlight, int maxPerJob) {
     this.beanstalk = beanstalk;
     this.timeout = timeout;
     this.ttr = ttr;
+    this.maxInFlight = maxInFlight;
+    this.maxPerJob = maxPerJob;
   }
 
+  /** Completes with the id of the job that holds the hit, once beanstalkd took it. */
   public CompletionStage<Long> enqueue(String page) {
-    return beanstalk
-        .put(page.getBytes(StandardCharsets.US_ASCII), 1024, Duration.ZERO, ttr)
-        .toCompletableFuture()
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    List<Pending> batch = null;
+    synchronized (lock) {
+      waiting.add(new Pending(page, done));
+      if (inFlight < maxInFlight) {
+        batch = take();
+      }
+    }
+    if (batch != null) {
+      send(batch);
+    }
+    return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((id, e) -> (e == null ? accepted : rejected).incrementAndGet());
+  }
+
+  private List<Pending> take() {
+    if (waiting.isEmpty()) {
+      return null;
+    }
+    List<Pending> batch;
+    if (waiting.size() <= maxPerJob) {
+      batch = waiting;
+      waiting = new ArrayList<>();
+    } else {
+      batch = new ArrayList<>(waiting.subList(0, maxPerJob));
+      waiting = new ArrayList<>(waiting.subList(maxPerJob, waiting.size()));
+    }
+    inFlight++;
+    return batch;
+  }
+
+  private void send(List<Pending> batch) {
+    StringBuilder body = new StringBuilder(batch.size() * 16);
+    for (int i = 0; i < batch.size(); i++) {
+      if (i > 0) {
+        body.append('\n');
+      }
+      body.append(batch.get(i).page());
+    }
+    jobs.incrementAndGet();
+    beanstalk
+        .put(body.toString().getBytes(StandardCharsets.US_ASCII), 1024, Duration.ZERO, ttr)
+        .whenComplete(
+            (id, e) -> {
+              for (Pending p : batch) {
+                if (e == null) {
+                  p.done().complete(id);
+                } else {
+                  p.done().completeExceptionally(e);
+                }
+              }
+              List<Pending> next;
+              synchronized (lock) {
+                inFlight--;
+                next = take();
+              }
+              if (next != null) {
+                send(next);
+              }
+            });
   }
 
   /** Hits acknowledged (INSERTED) by this node since it started. */
@@ -40,5 +117,10 @@ public final class HitQueue {
   /** Hits answered 503 because they could not be queued. */
   public long rejected() {
     return rejected.get();
+  }
+
+  /** Jobs put: accepted / jobs is the group-commit factor. */
+  public long jobs() {
+    return jobs.get();
   }
 }

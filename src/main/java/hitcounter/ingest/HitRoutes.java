@@ -21,6 +21,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * touches nothing. A bad page id is a 400 and queues nothing.
  */
 public final class HitRoutes {
+  private static final org.apache.pekko.http.javadsl.marshalling.Marshaller<Object, org.apache.pekko.http.javadsl.model.RequestEntity> JSON =
+      Jackson.marshaller(Json.mapper());
+
   private final String datacenter;
   private final HitQueue queue;
   private final CountSnapshot counts;
@@ -46,7 +49,7 @@ public final class HitRoutes {
                       String page = rest.startsWith("/") ? rest.substring(1) : rest;
                       Optional<String> problem = PageId.problem(page);
                       if (problem.isPresent()) {
-                        return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-page-id", problem.get()), Jackson.marshaller(Json.mapper()));
+                        return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-page-id", problem.get()), JSON);
                       }
                       return concat(post(() -> hit(page)), get(() -> show(page)));
                     })));
@@ -57,15 +60,15 @@ public final class HitRoutes {
         queue.enqueue(page),
         done ->
             done.isSuccess()
-                ? complete(StatusCodes.OK, reply(page), Jackson.marshaller(Json.mapper()))
+                ? complete(StatusCodes.OK, reply(page), JSON)
                 : complete(
                     StatusCodes.SERVICE_UNAVAILABLE,
                     new ErrorReply("queue-unavailable", "the hit could not be queued: " + done.failed().get().getMessage()),
-                    Jackson.marshaller(Json.mapper())));
+                    JSON));
   }
 
   private Route show(String page) {
-    return complete(StatusCodes.OK, reply(page), Jackson.marshaller(Json.mapper()));
+    return complete(StatusCodes.OK, reply(page), JSON);
   }
 
   private HitReply reply(String page) {

@@ -117,6 +117,24 @@ class WorkerTest {
   }
 
   @Test
+  void countsEveryHitOfAGroupedJobOnce() {
+    queue.put("home\nabout\nhome");
+    queue.put("home");
+    worker();
+    awaitDrained(3, "home");
+    assertEquals(1, counted("about"));
+  }
+
+  @Test
+  void buriesAGroupedJobWithABadLine() {
+    queue.put("home\nnot a page");
+    queue.put("home");
+    worker();
+    awaitDrained(1, "home");
+    assertEquals(1, queue.buriedCount());
+  }
+
+  @Test
   void prunesRecordedIdsWhoseJobsAreGone() {
     consul.put("us-west", Keys.appliedKey("us-west", "q0"), CountCodec.ids(Set.of(9_000L, 9_001L)));
     queue.put("home");

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
  * deleted or released; a closed client gives its reserved jobs back, as beanstalkd does when a
  * connection drops. reserve() answers at once (empty when nothing is ready).
  */
-public final class FakeBeanstalk implements Beanstalk {
+public class FakeBeanstalk implements Beanstalk {
   private final TreeMap<Long, byte[]> ready = new TreeMap<>();
   private final TreeMap<Long, byte[]> reserved = new TreeMap<>();
   private final TreeMap<Long, byte[]> buried = new TreeMap<>();

@@ -1,0 +1,54 @@
+package hitcounter.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hitcounter.fakes.FakeBeanstalk;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+class HitQueueTest {
+  /** A beanstalkd whose puts are answered when the test says so. */
+  private static final class HeldPuts extends FakeBeanstalk {
+    final List<CompletableFuture<Long>> answers = new ArrayList<>();
+    final List<String> bodies = new ArrayList<>();
+
+    @Override
+    public synchronized CompletionStage<Long> put(byte[] body, long priority, Duration delay, Duration ttr) {
+      CompletableFuture<Long> f = new CompletableFuture<>();
+      answers.add(f);
+      bodies.add(new String(body, StandardCharsets.US_ASCII));
+      return f;
+    }
+  }
+
+  @Test
+  void hitsThatArriveWhilePutsAreInFlightShareTheNextJob() {
+    HeldPuts beanstalk = new HeldPuts();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 2, 3);
+    List<CompletableFuture<Long>> hits = new ArrayList<>();
+    for (String page : List.of("a", "b", "c", "d", "e", "f", "g")) {
+      hits.add(queue.enqueue(page).toCompletableFuture());
+    }
+    assertEquals(List.of("a", "b"), beanstalk.bodies, "two puts in flight, one hit each");
+    beanstalk.answers.get(0).complete(1L);
+    assertTrue(hits.get(0).isDone());
+    assertFalse(hits.get(2).isDone(), "not acknowledged before its job is INSERTED");
+    assertEquals("c\nd\ne", beanstalk.bodies.get(2), "the waiting hits go as one job, at most 3");
+    beanstalk.answers.get(1).complete(2L);
+    assertEquals("f\ng", beanstalk.bodies.get(3));
+    beanstalk.answers.get(2).complete(3L);
+    beanstalk.answers.get(3).completeExceptionally(new RuntimeException("beanstalkd went away"));
+    assertEquals(3L, hits.get(4).join());
+    assertTrue(hits.get(5).isCompletedExceptionally(), "a failed put fails every hit it held");
+    assertEquals(5, queue.accepted());
+    assertEquals(2, queue.rejected());
+    assertEquals(4, queue.jobs());
+  }
+}
