@@ -24,6 +24,7 @@ import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.ingest.HitQueue;
 import hitcounter.ingest.HitRoutes;
 import hitcounter.metrics.MetricsRoutes;
+import hitcounter.web.WebRoutes;
 import hitcounter.replicate.DatacenterStates;
 import hitcounter.replicate.HeartbeatView;
 import hitcounter.replicate.ReplicationSettings;
@@ -118,9 +119,11 @@ public final class Guardian {
                   deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
                   config.getDuration("hitcounter.audit.interval")),
               "audit-publisher");
+          HitRoutes hitRoutes = new HitRoutes(node.datacenter(), queue, counts, datacenters, replication.staleAfter());
           Route routes =
               concat(
-                  new HitRoutes(node.datacenter(), queue, counts, datacenters, replication.staleAfter()).routes(),
+                  new WebRoutes(node.datacenter(), queue, hitRoutes, counts, live, datacenters, replication.staleAfter(), topology).routes(),
+                  hitRoutes.routes(),
                   new AuditRoutes(deps.consul(), counts, queue, workerStats, node.datacenter(), node.nodeName()).routes(),
                   new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.getString("hitcounter.admin-token")).routes(),
                   new MetricsRoutes(node.nodeName(), node.datacenter(), queue, deps.ownQueue(), workerStats, deps.consul(), datacenters::agesSeconds).routes());

@@ -71,7 +71,8 @@ public final class HitRoutes {
     return complete(StatusCodes.OK, reply(page), JSON);
   }
 
-  private HitReply reply(String page) {
+  /** The counts of a page as this node sees them now. */
+  public HitReply reply(String page) {
     Map<String, Long> byDc = new TreeMap<>();
     byDc.put(datacenter, 0L);
     Map<String, Double> ages = datacenters.agesSeconds();

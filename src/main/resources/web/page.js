@@ -1,0 +1,21 @@
+// Live numbers and colour of a page: server-sent events from /api/hits/{page}/events.
+(function () {
+  var page = document.body.getAttribute('data-page');
+  function text(id, value) { document.getElementById(id).textContent = value; }
+  function render(r) {
+    text('total', r.total);
+    var table = document.getElementById('dcs');
+    while (table.firstChild) table.removeChild(table.firstChild);
+    Object.keys(r.datacenters).sort().forEach(function (dc) {
+      var tr = document.createElement('tr');
+      var a = document.createElement('td'); a.textContent = dc;
+      var b = document.createElement('td'); b.className = 'n'; b.textContent = r.datacenters[dc];
+      tr.appendChild(a); tr.appendChild(b); table.appendChild(tr);
+    });
+    document.getElementById('stale').hidden = !r.stale;
+    text('age', r.ageSeconds);
+    if (r.colour) document.body.style.background = r.colour;
+  }
+  var events = new EventSource('/api/hits/' + encodeURIComponent(page) + '/events');
+  events.onmessage = function (e) { render(JSON.parse(e.data)); };
+})();
