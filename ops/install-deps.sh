@@ -4,15 +4,22 @@
 #  - Consul 1.8.7 from Debian *bullseye*'s `consul` package, fetched with
 #    `apt-get download` through a private sources list (the machine's own apt
 #    sources are never changed) and unpacked into tools/ (git-ignored),
-#  - wrk when asked (`ops/install-deps.sh --bench`).
+#  - Chromium (Debian's package) for the browser test when asked (`--test`),
+#  - wrk when asked (`--bench`).
 # Prints nothing but progress; exits non-zero when something cannot be had.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$here/tools"
 mkdir -p "$tools/bin"
 
-want_bench=0
-[ "${1:-}" = "--bench" ] && want_bench=1
+want_bench=0; want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) want_bench=1 ;;
+    --test) want_test=1 ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 apt_updated=0
 apt_update_once() {
@@ -31,7 +38,8 @@ apt_install() { # name of the command, package
 }
 
 apt_install beanstalkd beanstalkd
-[ "$want_bench" = 1 ] && apt_install wrk wrk
+if [ "$want_test" = 1 ]; then apt_install chromium chromium; fi
+if [ "$want_bench" = 1 ]; then apt_install wrk wrk; fi
 
 # The Debian mirror URI of this machine, read from its own apt sources.
 mirror_uri() {
