@@ -18,6 +18,7 @@ bash "$HC_ROOT/ops/start-local.sh" 2 >/dev/null
 N=http://127.0.0.1:8080
 W="wrk -t2 -c64"
 lua="$HC_ROOT/ops/bench"
+export HC_BENCH_LUA="$lua"
 out="$HC_RUN/bench.txt"; : > "$out"
 node_pids() { for f in "$HC_RUN"/nodes/*/node.pid; do cat "$f"; done; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

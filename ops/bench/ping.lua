@@ -1,5 +1,2 @@
-done = function(summary, latency, requests)
-  io.write(string.format("PCT p50=%.2f p99=%.2f p999=%.2f errors=%d non2xx=%d\n",
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
-end
+-- GET as given on the command line.
+dofile(os.getenv("HC_BENCH_LUA") .. "/report.lua")

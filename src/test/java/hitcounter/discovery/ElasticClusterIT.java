@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.Json;
 import hitcounter.testkit.Await;
+import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.TestNode;
@@ -26,19 +27,12 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ElasticClusterIT {
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Resources resources = new Resources();
 
-  private static JsonNode json(String body) {
-    try {
-      return Json.mapper().readTree(body);
-    } catch (Exception e) {
-      throw new AssertionError(body, e);
-    }
-  }
 
   private static Set<String> upMembers(TestNode node) {
     Set<String> up = new TreeSet<>();
-    json(node.management("/cluster/members").body()).path("members").forEach(m -> {
+    Resources.json(node.management("/cluster/members").body()).path("members").forEach(m -> {
       if (m.path("status").asText().equals("Up")) {
         up.add(m.path("node").asText());
       }
@@ -48,7 +42,7 @@ class ElasticClusterIT {
 
   /** Every queue has exactly one drainer, and every live node drains one queue. */
   private static boolean balanced(TestNode observer, Set<String> liveNodes, int queues) {
-    JsonNode t = json(observer.management("/topology").body());
+    JsonNode t = Resources.json(observer.management("/topology").body());
     if (t.path("queues").size() != queues || !Set.copyOf(names(t.path("nodes"))).equals(liveNodes)) {
       return false;
     }
@@ -71,17 +65,17 @@ class ElasticClusterIT {
   @Test
   void nodesJoinAndLeaveWithoutConfiguration() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "it", "elastic-" + UUID.randomUUID()));
-    ConsulServer consul = keep(new ConsulServer("us-west", dir).start());
+    ConsulServer consul = resources.keep(new ConsulServer("us-west", dir).start());
     List<Beanstalkd> queues = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      queues.add(keep(new Beanstalkd(dir).start()));
+      queues.add(resources.keep(new Beanstalkd(dir).start()));
     }
-    TestNode a = keep(new TestNode("us-west", "us-west-0", consul.url(), queues.get(0).port()));
-    TestNode b = keep(new TestNode("us-west", "us-west-1", consul.url(), queues.get(1).port()));
+    TestNode a = resources.keep(new TestNode("us-west", "us-west-0", consul.url(), queues.get(0).port()));
+    TestNode b = resources.keep(new TestNode("us-west", "us-west-1", consul.url(), queues.get(1).port()));
     Await.until("a cluster of 2", Duration.ofSeconds(30), () -> upMembers(a).size() == 2 && upMembers(b).size() == 2);
     Await.until("2 queues on 2 nodes", Duration.ofSeconds(15), () -> balanced(a, Set.of("us-west-0", "us-west-1"), 2));
 
-    TestNode c = keep(new TestNode("us-west", "us-west-2", consul.url(), queues.get(2).port()));
+    TestNode c = resources.keep(new TestNode("us-west", "us-west-2", consul.url(), queues.get(2).port()));
     Await.until("a cluster of 3 within 15 s", Duration.ofSeconds(15), () -> upMembers(a).size() == 3 && upMembers(c).size() == 3);
     Await.until("3 queues on 3 nodes", Duration.ofSeconds(15), () -> balanced(c, Set.of("us-west-0", "us-west-1", "us-west-2"), 3));
 
@@ -94,24 +88,14 @@ class ElasticClusterIT {
     Await.until("the cluster back to 2", Duration.ofSeconds(30), () -> upMembers(a).size() == 2);
     Await.until("3 queues on the 2 nodes left", Duration.ofSeconds(15), () -> balanced(a, Set.of("us-west-0", "us-west-1"), 3));
     Await.until("every hit counted once", Duration.ofSeconds(15),
-        () -> json(a.call("GET", "/api/hits/" + page).body()).path("total").asLong() == 60);
+        () -> Resources.json(a.call("GET", "/api/hits/" + page).body()).path("total").asLong() == 60);
     Thread.sleep(1500);
-    assertEquals(60, json(b.call("GET", "/api/hits/" + page).body()).path("total").asLong());
+    assertEquals(60, Resources.json(b.call("GET", "/api/hits/" + page).body()).path("total").asLong());
   }
 
   @AfterAll
   void stop() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // keep going
-      }
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T keep(T t) {
-    started.add(t);
-    return t;
-  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.Json;
 import hitcounter.testkit.Await;
+import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.TestNode;
@@ -26,20 +27,20 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EndToEndIT {
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Resources resources = new Resources();
   private final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeAll
   void startTwoDatacenters() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "it", "e2e-" + UUID.randomUUID()));
-    ConsulServer us = keep(new ConsulServer("us-west", dir).start());
-    ConsulServer eu = keep(new ConsulServer("eu-west", dir).start(List.of(us.serfWanPort)));
+    ConsulServer us = resources.keep(new ConsulServer("us-west", dir).start());
+    ConsulServer eu = resources.keep(new ConsulServer("eu-west", dir).start(List.of(us.serfWanPort)));
     us.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
     eu.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
     for (ConsulServer consul : List.of(us, eu)) {
       for (int i = 0; i < 2; i++) {
-        Beanstalkd queue = keep(new Beanstalkd(dir).start());
-        nodes.add(keep(new TestNode(consul.datacenter(), consul.datacenter() + "-" + i, consul.url(), queue.port())));
+        Beanstalkd queue = resources.keep(new Beanstalkd(dir).start());
+        nodes.add(resources.keep(new TestNode(consul.datacenter(), consul.datacenter() + "-" + i, consul.url(), queue.port())));
       }
     }
   }
@@ -57,13 +58,13 @@ class EndToEndIT {
           node.name + " shows " + hits,
           Duration.ofSeconds(10),
           () -> {
-            JsonNode reply = read(node.call("GET", "/api/hits/" + page).body());
+            JsonNode reply = Resources.json(node.call("GET", "/api/hits/" + page).body());
             return reply.path("total").asLong() == hits
                 && reply.path("datacenters").path("us-west").asLong() == hits / 2
                 && reply.path("datacenters").path("eu-west").asLong() == hits / 2;
           });
     }
-    JsonNode any = read(nodes.get(3).call("GET", "/api/hits/" + page).body());
+    JsonNode any = Resources.json(nodes.get(3).call("GET", "/api/hits/" + page).body());
     assertEquals("eu-west", any.path("datacenter").asText());
     assertEquals(Map.of("us-west", 250L, "eu-west", 250L), Map.of(
         "us-west", any.path("datacenters").path("us-west").asLong(),
@@ -76,32 +77,15 @@ class EndToEndIT {
     for (String bad : List.of("a%2Fb", "a/b", "sp%20ace", "x".repeat(129), "caf%C3%A9")) {
       var r = node.call("POST", "/api/hits/" + bad);
       assertEquals(400, r.statusCode(), bad);
-      assertEquals("bad-page-id", read(r.body()).path("error").asText());
+      assertEquals("bad-page-id", Resources.json(r.body()).path("error").asText());
     }
     assertEquals(400, node.call("POST", "/api/hits/").statusCode());
   }
 
   @AfterAll
   void stopEverything() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // keep closing the rest
-      }
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T keep(T resource) {
-    started.add(resource);
-    return resource;
-  }
 
-  private static JsonNode read(String body) {
-    try {
-      return Json.mapper().readTree(body);
-    } catch (Exception e) {
-      throw new AssertionError("not JSON: " + body, e);
-    }
-  }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.Json;
 import hitcounter.testkit.Await;
+import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.TestNode;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class MultiDatacenterIT {
   private static final String TOKEN = "it-secret";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Resources resources = new Resources();
   private Path dir;
   private ConsulServer us;
   private ConsulServer eu;
@@ -47,22 +48,15 @@ class MultiDatacenterIT {
   @BeforeAll
   void start() throws Exception {
     dir = Files.createDirectories(Path.of("target", "it", "multi-dc-" + UUID.randomUUID()));
-    us = keep(new ConsulServer("us-west", dir).start());
-    eu = keep(new ConsulServer("eu-west", dir).start(List.of(us.serfWanPort)));
+    us = resources.keep(new ConsulServer("us-west", dir).start());
+    eu = resources.keep(new ConsulServer("eu-west", dir).start(List.of(us.serfWanPort)));
     us.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
     eu.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
     String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
-    usNode = keep(new TestNode("us-west", "us-west-0", us.url(), keep(new Beanstalkd(dir).start()).port(), extra));
-    euNode = keep(new TestNode("eu-west", "eu-west-0", eu.url(), keep(new Beanstalkd(dir).start()).port(), extra));
+    usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
   }
 
-  private static JsonNode json(String body) {
-    try {
-      return Json.mapper().readTree(body);
-    } catch (Exception e) {
-      throw new AssertionError(body, e);
-    }
-  }
 
   private static HttpResponse<String> put(TestNode node, String path, String body, String token) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path))
@@ -74,7 +68,7 @@ class MultiDatacenterIT {
   }
 
   private static JsonNode setting(TestNode node, String name) {
-    return json(node.call("GET", "/api/config").body()).path("settings").path(name);
+    return Resources.json(node.call("GET", "/api/config").body()).path("settings").path(name);
   }
 
   @Test
@@ -88,7 +82,7 @@ class MultiDatacenterIT {
 
     HttpResponse<String> r = put(euNode, "/api/config/colour", "\"#123456\"", TOKEN);
     assertEquals(200, r.statusCode(), r.body());
-    long version = json(r.body()).path("version").asLong();
+    long version = Resources.json(r.body()).path("version").asLong();
     for (TestNode n : List.of(usNode, euNode)) {
       Await.until(n.name + " has the colour", Duration.ofSeconds(5),
           () -> setting(n, "colour").path("value").asText().equals("#123456") && setting(n, "colour").path("version").asLong() == version);
@@ -128,43 +122,43 @@ class MultiDatacenterIT {
       assertEquals(200, usNode.call("POST", "/api/hits/" + page).statusCode());
       assertEquals(200, euNode.call("POST", "/api/hits/" + page).statusCode());
     }
-    Await.until("40 everywhere", Duration.ofSeconds(10), () -> json(euNode.call("GET", "/api/hits/" + page).body()).path("total").asLong() == 40);
+    Await.until("40 everywhere", Duration.ofSeconds(10), () -> Resources.json(euNode.call("GET", "/api/hits/" + page).body()).path("total").asLong() == 40);
 
     eu.kill(); // eu-west is cut off: its Consul is gone
     long cutAt = System.nanoTime();
-    Await.until("eu-west answers stale", Duration.ofSeconds(10), () -> json(euNode.call("GET", "/api/hits/" + page).body()).path("stale").asBoolean());
+    Await.until("eu-west answers stale", Duration.ofSeconds(10), () -> Resources.json(euNode.call("GET", "/api/hits/" + page).body()).path("stale").asBoolean());
     for (int i = 0; i < 30; i++) {
       assertEquals(200, usNode.call("POST", "/api/hits/" + page).statusCode(), "us-west never stops");
       HttpResponse<String> r = euNode.call("POST", "/api/hits/" + page);
       assertEquals(200, r.statusCode(), "eu-west keeps queueing");
-      assertTrue(json(r.body()).path("stale").asBoolean());
-      assertTrue(json(r.body()).path("ageSeconds").asDouble() > 3);
+      assertTrue(Resources.json(r.body()).path("stale").asBoolean());
+      assertTrue(Resources.json(r.body()).path("ageSeconds").asDouble() > 3);
     }
     Await.until("us-west counts its own hits alone", Duration.ofSeconds(10),
-        () -> json(usNode.call("GET", "/api/hits/" + page).body()).path("datacenters").path("us-west").asLong() == 50);
+        () -> Resources.json(usNode.call("GET", "/api/hits/" + page).body()).path("datacenters").path("us-west").asLong() == 50);
 
     // A long cut: clients back off from an unreachable Consul; they must come back at once.
     long cut = (System.nanoTime() - cutAt) / 1_000_000;
     Thread.sleep(Math.max(0, 25_000 - cut));
-    ConsulServer back = keep(new ConsulServer("eu-west", dir, eu).start(List.of(us.serfWanPort)));
+    ConsulServer back = resources.keep(new ConsulServer("eu-west", dir, eu).start(List.of(us.serfWanPort)));
     long healed = System.nanoTime();
     for (TestNode n : List.of(usNode, euNode)) {
       Await.until(n.name + " converges to 100", Duration.ofSeconds(15), () -> {
-        JsonNode v = json(n.call("GET", "/api/hits/" + page).body());
+        JsonNode v = Resources.json(n.call("GET", "/api/hits/" + page).body());
         return v.path("total").asLong() == 100 && v.path("datacenters").path("eu-west").asLong() == 50;
       });
     }
     System.out.printf("converged %.1f s after the cut healed%n", (System.nanoTime() - healed) / 1e9);
-    Await.until("eu-west fresh again", Duration.ofSeconds(10), () -> !json(euNode.call("GET", "/api/hits/" + page).body()).path("stale").asBoolean());
+    Await.until("eu-west fresh again", Duration.ofSeconds(10), () -> !Resources.json(euNode.call("GET", "/api/hits/" + page).body()).path("stale").asBoolean());
     eu = back;
   }
 
   @Test
   @Order(4)
   void aDatacenterJoinedLaterIsPickedUpWithoutRestart() throws Exception {
-    ConsulServer ap = keep(new ConsulServer("ap-south", dir).start(List.of(us.serfWanPort, eu.serfWanPort)));
+    ConsulServer ap = resources.keep(new ConsulServer("ap-south", dir).start(List.of(us.serfWanPort, eu.serfWanPort)));
     ap.awaitFederation(List.of("us-west", "eu-west", "ap-south"), Duration.ofSeconds(60));
-    TestNode apNode = keep(new TestNode("ap-south", "ap-south-0", ap.url(), keep(new Beanstalkd(dir).start()).port()));
+    TestNode apNode = resources.keep(new TestNode("ap-south", "ap-south-0", ap.url(), resources.keep(new Beanstalkd(dir).start()).port()));
     String page = "late-" + UUID.randomUUID().toString().substring(0, 8);
     for (TestNode n : List.of(usNode, euNode, apNode)) {
       for (int i = 0; i < 5; i++) {
@@ -173,7 +167,7 @@ class MultiDatacenterIT {
     }
     for (TestNode n : List.of(usNode, euNode, apNode)) {
       Await.until(n.name + " shows all three datacenters", Duration.ofSeconds(20), () -> {
-        JsonNode v = json(n.call("GET", "/api/hits/" + page).body());
+        JsonNode v = Resources.json(n.call("GET", "/api/hits/" + page).body());
         return v.path("total").asLong() == 15 && v.path("datacenters").path("ap-south").asLong() == 5
             && v.path("datacenters").path("us-west").asLong() == 5 && v.path("datacenters").path("eu-west").asLong() == 5;
       });
@@ -182,17 +176,7 @@ class MultiDatacenterIT {
 
   @AfterAll
   void stop() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // keep going
-      }
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T keep(T t) {
-    started.add(t);
-    return t;
-  }
 }

@@ -3,6 +3,7 @@ package hitcounter.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import hitcounter.testkit.Await;
+import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.Chromium;
 import hitcounter.testkit.ConsulServer;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserIT {
   private static final String TOKEN = "browser-secret";
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Resources resources = new Resources();
   private TestNode us;
   private TestNode eu;
   private Chromium browser;
@@ -38,14 +39,14 @@ class BrowserIT {
   @BeforeAll
   void start() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "it", "browser-" + UUID.randomUUID()));
-    ConsulServer usConsul = keep(new ConsulServer("us-west", dir).start());
-    ConsulServer euConsul = keep(new ConsulServer("eu-west", dir).start(List.of(usConsul.serfWanPort)));
+    ConsulServer usConsul = resources.keep(new ConsulServer("us-west", dir).start());
+    ConsulServer euConsul = resources.keep(new ConsulServer("eu-west", dir).start(List.of(usConsul.serfWanPort)));
     usConsul.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
     euConsul.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
     String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
-    us = keep(new TestNode("us-west", "us-west-0", usConsul.url(), keep(new Beanstalkd(dir).start()).port(), extra));
-    eu = keep(new TestNode("eu-west", "eu-west-0", euConsul.url(), keep(new Beanstalkd(dir).start()).port(), extra));
-    browser = keep(new Chromium(dir));
+    us = resources.keep(new TestNode("us-west", "us-west-0", usConsul.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    eu = resources.keep(new TestNode("eu-west", "eu-west-0", euConsul.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    browser = resources.keep(new Chromium(dir));
   }
 
   @Test
@@ -79,17 +80,7 @@ class BrowserIT {
 
   @AfterAll
   void stop() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // keep going
-      }
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T keep(T t) {
-    started.add(t);
-    return t;
-  }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.Json;
 import hitcounter.testkit.Await;
+import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.TestNode;
@@ -46,14 +47,14 @@ class FuzzIT {
     "/px.gif?page=", "/badge/", "/dashboard", "/static/", "/metrics", "/api/topology", "/nope/", "//", "/p//", "/api/hits/x/events"
   };
   private static final String[] PAGES = {"fz-a", "fz-b", "fz-c.d", "fz_e~f", "fz-g"};
-  private final List<AutoCloseable> started = new ArrayList<>();
+  private final Resources resources = new Resources();
   private TestNode node;
 
   @BeforeAll
   void start() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "it", "fuzz-" + UUID.randomUUID()));
-    ConsulServer consul = keep(new ConsulServer("us-west", dir).start());
-    node = keep(new TestNode("us-west", "us-west-0", consul.url(), keep(new Beanstalkd(dir).start()).port(), "hitcounter.admin-token = \"fuzz-token\""));
+    ConsulServer consul = resources.keep(new ConsulServer("us-west", dir).start());
+    node = resources.keep(new TestNode("us-west", "us-west-0", consul.url(), resources.keep(new Beanstalkd(dir).start()).port(), "hitcounter.admin-token = \"fuzz-token\""));
   }
 
   private String randomText(Random r, int max) {
@@ -149,7 +150,7 @@ class FuzzIT {
   }
 
   private long totalOfAllPages() {
-    JsonNode pages = json(node.call("GET", "/api/pages").body()).path("pages");
+    JsonNode pages = Resources.json(node.call("GET", "/api/pages").body()).path("pages");
     long sum = 0;
     for (JsonNode p : pages) {
       sum += p.path("total").asLong();
@@ -207,7 +208,7 @@ class FuzzIT {
     Await.until("counts settle at exactly the counted hits", Duration.ofSeconds(20), () -> totalOfAllPages() - before == counted.get());
     Thread.sleep(1500);
     assertEquals(counted.get(), totalOfAllPages() - before, "no rejected request changed a count");
-    JsonNode pages = json(node.call("GET", "/api/pages").body()).path("pages");
+    JsonNode pages = Resources.json(node.call("GET", "/api/pages").body()).path("pages");
     for (JsonNode p : pages) {
       assertTrue(List.of(PAGES).contains(p.path("page").asText()) || p.path("page").asText().equals("home") || p.path("page").asText().startsWith("x"),
           "only valid page ids are ever counted: " + p.path("page").asText());
@@ -216,25 +217,8 @@ class FuzzIT {
 
   @AfterAll
   void stop() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        started.get(i).close();
-      } catch (Exception e) {
-        // keep going
-      }
-    }
+    resources.close();
   }
 
-  private <T extends AutoCloseable> T keep(T t) {
-    started.add(t);
-    return t;
-  }
 
-  private static JsonNode json(String body) {
-    try {
-      return Json.mapper().readTree(body);
-    } catch (Exception e) {
-      throw new AssertionError(body, e);
-    }
-  }
 }
