@@ -8,19 +8,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class CountSnapshot {
   private final AtomicReference<Totals> current = new AtomicReference<>(Totals.EMPTY);
-  private volatile long updatedAtMillis;
 
   public Totals get() {
     return current.get();
   }
 
-  /** When the view last heard from Consul (0: never). */
-  public long updatedAtMillis() {
-    return updatedAtMillis;
-  }
-
-  void set(Totals totals, long nowMillis) {
+  void set(Totals totals) {
     current.set(totals);
-    updatedAtMillis = nowMillis;
   }
 }

@@ -47,7 +47,7 @@ public final class CountView {
                     });
                     parsed.clear();
                     parsed.putAll(next);
-                    snapshot.set(totals, System.currentTimeMillis());
+                    snapshot.set(totals);
                     return Behaviors.same();
                   })
               .onMessage(

@@ -34,10 +34,6 @@ public final class Readiness implements Extension {
     draining = true;
   }
 
-  public boolean draining() {
-    return draining;
-  }
-
   CompletionStage<Boolean> ready() {
     return draining ? CompletableFuture.completedFuture(false) : check.get();
   }

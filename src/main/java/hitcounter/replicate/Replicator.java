@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -38,11 +37,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class Replicator extends AbstractBehavior<Replicator.Command> {
   public sealed interface Command {}
-
-  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
-
-  /** Per remote datacenter: the local generation (count of local changes) it has, and when it got it. */
-  public record Status(long localGeneration, Map<String, Long> copiedGeneration, Map<String, Long> copiedAtMillis) {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -78,7 +72,6 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private long localGeneration;
   private final Set<String> remotes = new HashSet<>();
   private final Map<String, Long> copiedGeneration = new HashMap<>();
-  private final Map<String, Long> copiedAt = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
 
   private Replicator(
@@ -117,7 +110,6 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
         .onMessage(Beat.class, m -> onBeat())
         .onMessage(Copied.class, this::onCopied)
         .onMessage(CopyFailed.class, this::onCopyFailed)
-        .onMessage(GetStatus.class, this::onGetStatus)
         .build();
   }
 
@@ -207,7 +199,6 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     inFlight.remove(m.dc());
     if (m.complete()) {
       copiedGeneration.put(m.dc(), m.generation());
-      copiedAt.put(m.dc(), System.currentTimeMillis());
     }
     return this;
   }
@@ -218,8 +209,4 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     return this;
   }
 
-  private Behavior<Command> onGetStatus(GetStatus m) {
-    m.replyTo().tell(new Status(localGeneration, Map.copyOf(copiedGeneration), Map.copyOf(copiedAt)));
-    return this;
-  }
 }

@@ -106,12 +106,8 @@ public final class ConsulHttpClient implements Consul {
       ObjectNode kv = body.addObject().putObject("KV");
       kv.put("Verb", op.verb().wire);
       kv.put("Key", op.key());
-      if (op.value() != null) {
-        kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
-      }
-      if (op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.CHECK_INDEX) {
-        kv.put("Index", op.index());
-      }
+      kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
+      kv.put("Index", op.index());
     }
     String uri = base + "/v1/txn?" + dcParam(dc).replaceFirst("^&", "");
     return call(HttpMethods.PUT, uri, bytes(body), requestTimeout)
