@@ -24,6 +24,7 @@ public final class HitQueue {
   private final Duration ttr;
   private final int maxInFlight;
   private final int maxPerJob;
+  private final int maxWaiting;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong jobs = new AtomicLong();
@@ -43,23 +44,34 @@ public final class HitQueue {
     this.ttr = ttr;
     this.maxInFlight = maxInFlight;
     this.maxPerJob = maxPerJob;
+    this.maxWaiting = maxInFlight * maxPerJob * 8;
   }
 
-  /** Completes with the id of the job that holds the hit, once beanstalkd took it. */
+  /**
+   * Completes with the id of the job that holds the hit, once beanstalkd took it; fails at once
+   * when {@code maxWaiting} hits already wait (overload), or when its job's put failed or took
+   * longer than the timeout (one timer per job, not per hit).
+   */
   public CompletionStage<Long> enqueue(String page) {
     CompletableFuture<Long> done = new CompletableFuture<>();
     List<Pending> batch = null;
+    boolean full;
     synchronized (lock) {
-      waiting.add(new Pending(page, done));
-      if (inFlight < maxInFlight) {
-        batch = take();
+      full = waiting.size() >= maxWaiting;
+      if (!full) {
+        waiting.add(new Pending(page, done));
+        if (inFlight < maxInFlight) {
+          batch = take();
+        }
       }
+    }
+    if (full) {
+      done.completeExceptionally(new IllegalStateException("too many hits waiting for beanstalkd"));
     }
     if (batch != null) {
       send(batch);
     }
-    return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((id, e) -> (e == null ? accepted : rejected).incrementAndGet());
+    return done.whenComplete((id, e) -> (e == null ? accepted : rejected).incrementAndGet());
   }
 
   private List<Pending> take() {
@@ -89,6 +101,8 @@ public final class HitQueue {
     jobs.incrementAndGet();
     beanstalk
         .put(body.toString().getBytes(StandardCharsets.US_ASCII), 1024, Duration.ZERO, ttr)
+        .toCompletableFuture()
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (id, e) -> {
               for (Pending p : batch) {
