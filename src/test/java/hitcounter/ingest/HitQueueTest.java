@@ -51,4 +51,17 @@ class HitQueueTest {
     assertEquals(2, queue.rejected());
     assertEquals(4, queue.jobs());
   }
+
+  @Test
+  void anOverloadedQueueRefusesAtOnceInsteadOfPilingUp() {
+    HeldPuts beanstalk = new HeldPuts();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 1);
+    List<CompletableFuture<Long>> hits = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      hits.add(queue.enqueue("p" + i).toCompletableFuture());
+    }
+    assertEquals(1, beanstalk.bodies.size(), "one put in flight");
+    assertTrue(hits.get(9).isCompletedExceptionally(), "the 10th hit finds 8 waiting: refused at once (503)");
+    assertFalse(hits.get(8).isDone(), "the 9th waits its turn");
+  }
 }
