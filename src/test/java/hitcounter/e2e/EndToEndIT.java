@@ -33,10 +33,9 @@ class EndToEndIT {
   @BeforeAll
   void startTwoDatacenters() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "it", "e2e-" + UUID.randomUUID()));
-    ConsulServer us = resources.keep(new ConsulServer("us-west", dir).start());
-    ConsulServer eu = resources.keep(new ConsulServer("eu-west", dir).start(List.of(us.serfWanPort)));
-    us.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
-    eu.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
+    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
+    ConsulServer us = consuls.get(0);
+    ConsulServer eu = consuls.get(1);
     for (ConsulServer consul : List.of(us, eu)) {
       for (int i = 0; i < 2; i++) {
         Beanstalkd queue = resources.keep(new Beanstalkd(dir).start());

@@ -48,10 +48,9 @@ class MultiDatacenterIT {
   @BeforeAll
   void start() throws Exception {
     dir = Files.createDirectories(Path.of("target", "it", "multi-dc-" + UUID.randomUUID()));
-    us = resources.keep(new ConsulServer("us-west", dir).start());
-    eu = resources.keep(new ConsulServer("eu-west", dir).start(List.of(us.serfWanPort)));
-    us.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
-    eu.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
+    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
+    us = consuls.get(0);
+    eu = consuls.get(1);
     String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
     usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
     euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));

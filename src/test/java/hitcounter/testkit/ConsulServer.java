@@ -76,6 +76,16 @@ public final class ConsulServer implements AutoCloseable {
     return start(List.of());
   }
 
+  /** us-west and eu-west, WAN-federated (each sees both and reads the other's KV), kept by {@code resources}. */
+  public static List<ConsulServer> twoDatacenters(Path dir, Resources resources) {
+    ConsulServer us = resources.keep(new ConsulServer("us-west", dir).start());
+    ConsulServer eu = resources.keep(new ConsulServer("eu-west", dir).start(List.of(us.serfWanPort)));
+    List<String> both = List.of("us-west", "eu-west");
+    us.awaitFederation(both, Duration.ofSeconds(60));
+    eu.awaitFederation(both, Duration.ofSeconds(60));
+    return List.of(us, eu);
+  }
+
   public String url() {
     return "http://127.0.0.1:" + httpPort;
   }

@@ -39,10 +39,9 @@ class BrowserIT {
   @BeforeAll
   void start() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "it", "browser-" + UUID.randomUUID()));
-    ConsulServer usConsul = resources.keep(new ConsulServer("us-west", dir).start());
-    ConsulServer euConsul = resources.keep(new ConsulServer("eu-west", dir).start(List.of(usConsul.serfWanPort)));
-    usConsul.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
-    euConsul.awaitFederation(List.of("us-west", "eu-west"), Duration.ofSeconds(60));
+    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
+    ConsulServer usConsul = consuls.get(0);
+    ConsulServer euConsul = consuls.get(1);
     String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
     us = resources.keep(new TestNode("us-west", "us-west-0", usConsul.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
     eu = resources.keep(new TestNode("eu-west", "eu-west-0", euConsul.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
