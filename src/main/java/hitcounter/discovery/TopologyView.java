@@ -48,6 +48,14 @@ public final class TopologyView {
   }
 
   private CompletionStage<Map<String, Object>> withQueueStats(DiscoveryActor.Topology t) {
+    // Clients of queues that are gone are closed, not kept for ever.
+    statsClients.entrySet().removeIf(e -> {
+      boolean gone = !t.queues().containsValue(e.getKey());
+      if (gone) {
+        e.getValue().close();
+      }
+      return gone;
+    });
     Map<String, Object> queues = new TreeMap<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
     t.queues().forEach((id, ref) -> {
