@@ -81,18 +81,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     return create(dc, queue, consul, beanstalk, () -> settings, new WorkerStats(), CommitFaults.none());
   }
 
-  public static Behavior<Command> create(
-      String dc,
-      QueueRef queue,
-      Consul consul,
-      Beanstalk beanstalk,
-      WorkerSettings settings,
-      WorkerStats stats,
-      CommitFaults faults) {
-    return create(dc, queue, consul, beanstalk, () -> settings, stats, faults);
-  }
-
-  /** {@code settings} is asked again for every batch: batch size and linger are live settings(). */
+  /** {@code settings} is asked again for every batch: batch size and linger are live settings. */
   public static Behavior<Command> create(
       String dc,
       QueueRef queue,

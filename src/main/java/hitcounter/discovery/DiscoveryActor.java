@@ -55,11 +55,6 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
   /** Makes the worker behavior of one queue (tests pass fakes). */
   public interface WorkerFactory extends Function<QueueRef, Behavior<Worker.Command>> {}
 
-  public static Behavior<Command> create(
-      String nodeName, Consul consul, WorkerFactory workers, DiscoverySettings settings, BlockingQueryWatch.Settings watch, Duration wait) {
-    return create(nodeName, consul, workers, settings::workersPerQueue, null, watch, wait);
-  }
-
   /**
    * {@code workersPerQueue} is read at every rebalance (a live setting); {@code replicator}, if
    * given, runs on the one node of the datacenter that wins it (rendezvous, like a queue).

@@ -3,11 +3,10 @@ package hitcounter.discovery;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** `hitcounter.discovery` in application.conf. */
-public record DiscoverySettings(int workersPerQueue, Duration checkInterval, Duration deregisterCriticalAfter) {
+/** Consul health checks of `hitcounter.discovery` in application.conf (workers-per-queue is a live setting). */
+public record DiscoverySettings(Duration checkInterval, Duration deregisterCriticalAfter) {
   public static DiscoverySettings create(Config root) {
     Config c = root.getConfig("hitcounter.discovery");
-    return new DiscoverySettings(
-        c.getInt("workers-per-queue"), c.getDuration("check-interval"), c.getDuration("deregister-critical-after"));
+    return new DiscoverySettings(c.getDuration("check-interval"), c.getDuration("deregister-critical-after"));
   }
 }

@@ -67,7 +67,7 @@ class ExactlyOnceIT {
 
   private Behavior<Worker.Command> worker(Beanstalkd server, String queue, WorkerStats stats, CommitFaults faults) {
     return Behaviors.supervise(
-            Worker.create("dc1", new QueueRef(queue, "127.0.0.1", server.port()), consul, client(server), SETTINGS, stats, faults))
+            Worker.create("dc1", new QueueRef(queue, "127.0.0.1", server.port()), consul, client(server), () -> SETTINGS, stats, faults))
         .onFailure(SupervisorStrategy.restart());
   }
 

@@ -57,7 +57,7 @@ class DiscoveryActorTest {
     consul.setServices("beanstalkd", queues);
     consul.setServices("hitcounter", List.of(node("n0"), node("n1")));
     var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
-    var discovery = testKit.spawn(DiscoveryActor.create("n0", consul, fake, new DiscoverySettings(1, Duration.ofSeconds(1), Duration.ofMinutes(1)), watch, Duration.ofSeconds(1)));
+    var discovery = testKit.spawn(DiscoveryActor.create("n0", consul, fake, () -> 1, null, watch, Duration.ofSeconds(1)));
 
     TestProbe<DiscoveryActor.Topology> probe = testKit.createTestProbe();
     probe.awaitAssert(() -> {

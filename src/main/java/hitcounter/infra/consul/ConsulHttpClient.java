@@ -54,7 +54,7 @@ public final class ConsulHttpClient implements Consul {
 
   @Override
   public CompletionStage<Indexed<List<KvEntry>>> kvTree(String dc, String prefix, long index, Duration wait) {
-    String uri = base + "/v1/kv/" + path(prefix) + "?recurse" + dcParam(dc) + blocking(index, wait);
+    String uri = withDc(base + "/v1/kv/" + prefix + "?recurse" + blocking(index, wait), dc);
     return call(HttpMethods.GET, uri, null, timeoutFor(index, wait))
         .thenApply(
             r -> {
@@ -72,7 +72,7 @@ public final class ConsulHttpClient implements Consul {
 
   @Override
   public CompletionStage<Optional<KvEntry>> kvGet(String dc, String key) {
-    String uri = base + "/v1/kv/" + path(key) + "?" + dcParam(dc).replaceFirst("^&", "");
+    String uri = withDc(base + "/v1/kv/" + key, dc);
     return call(HttpMethods.GET, uri, null, requestTimeout)
         .thenApply(
             r -> {
@@ -87,7 +87,7 @@ public final class ConsulHttpClient implements Consul {
 
   @Override
   public CompletionStage<Boolean> kvPut(String dc, String key, byte[] value) {
-    String uri = base + "/v1/kv/" + path(key) + "?" + dcParam(dc).replaceFirst("^&", "");
+    String uri = withDc(base + "/v1/kv/" + key, dc);
     return call(HttpMethods.PUT, uri, value, requestTimeout)
         .thenApply(
             r -> {
@@ -109,7 +109,7 @@ public final class ConsulHttpClient implements Consul {
       kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
       kv.put("Index", op.index());
     }
-    String uri = base + "/v1/txn?" + dcParam(dc).replaceFirst("^&", "");
+    String uri = withDc(base + "/v1/txn", dc);
     return call(HttpMethods.PUT, uri, bytes(body), requestTimeout)
         .thenApply(
             r -> {
@@ -134,7 +134,7 @@ public final class ConsulHttpClient implements Consul {
 
   @Override
   public CompletionStage<Indexed<List<ServiceInstance>>> healthyInstances(String service, long index, Duration wait) {
-    String uri = base + "/v1/health/service/" + path(service) + "?passing=1" + blocking(index, wait);
+    String uri = base + "/v1/health/service/" + service + "?passing=1" + blocking(index, wait);
     return call(HttpMethods.GET, uri, null, timeoutFor(index, wait))
         .thenApply(
             r -> {
@@ -202,7 +202,7 @@ public final class ConsulHttpClient implements Consul {
 
   @Override
   public CompletionStage<Void> deregister(String serviceId) {
-    String uri = base + "/v1/agent/service/deregister/" + path(serviceId);
+    String uri = base + "/v1/agent/service/deregister/" + serviceId;
     return call(HttpMethods.PUT, uri, new byte[0], requestTimeout).thenAccept(r -> r.expect(200, uri));
   }
 
@@ -237,13 +237,12 @@ public final class ConsulHttpClient implements Consul {
     return index > 0 ? "&index=" + index + "&wait=" + wait.toMillis() + "ms" : "";
   }
 
-  private static String dcParam(String dc) {
-    return dc == null ? "" : "&dc=" + URLEncoder.encode(dc, StandardCharsets.UTF_8);
-  }
-
-  private static String path(String key) {
-    // Keys are made of page ids ([A-Za-z0-9._~-]), datacenter and queue names, and '/'.
-    return key;
+  /**
+   * {@code uri} asking the datacenter {@code dc} (null: the local one). Keys and names need no
+   * escaping: they are made of page ids ([A-Za-z0-9._~-]), datacenter and node names, and '/'.
+   */
+  private static String withDc(String uri, String dc) {
+    return dc == null ? uri : uri + (uri.indexOf('?') < 0 ? "?" : "&") + "dc=" + URLEncoder.encode(dc, StandardCharsets.UTF_8);
   }
 
   private byte[] bytes(JsonNode node) {
