@@ -23,14 +23,16 @@ out="$HC_RUN/bench.txt"; : > "$out"
 node_pids() { for f in "$HC_RUN"/nodes/*/node.pid; do cat "$f"; done; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-metric_sum() { # name: sum over the four nodes
+metric_sum() { # regex on the series (name and labels): sum over every matching series of the four nodes
   local total=0 v p
   for p in 8080 8081 8180 8181; do
-    v=$(curl -fsS "http://127.0.0.1:$p/metrics" | awk -v m="$1" '$1 ~ "^"m"\\{" {print $2}')
+    v=$(curl -fsS "http://127.0.0.1:$p/metrics" | awk -v m="$1" '$1 ~ "^"m {s += $2} END {printf "%.0f", s}')
     total=$(echo "$total + ${v:-0}" | bc)
   done
   echo "$total"
 }
+consul_writes() { metric_sum 'hitcounter_consul_requests_seconds_count[{][^}]*kind="(txn|put)"'; }
+consul_write_ops() { echo "$(metric_sum 'hitcounter_consul_txn_operations_total') + $(metric_sum 'hitcounter_consul_requests_seconds_count[{][^}]*kind="put"')" | bc; }
 wrk_run() { # label args... -> "rps p50 p99 p999 errors"
   local r; r=$($W "$@")
   local rps; rps=$(awk '/Requests\/sec/ {print $2}' <<< "$r")
@@ -69,14 +71,14 @@ conns=$(( half / 100 > 32 ? half / 100 : 32 ))
 rate_line=$(java -cp "$HC_JAR" hitcounter.tools.RateLoad 8080 "$half" "$secs" "$conns" bench-rate)
 
 echo "bench: end to end, 100,000 hits"
-w0=$(metric_sum hitcounter_consul_writes_total); o0=$(metric_sum hitcounter_consul_write_ops_total)
+w0=$(consul_writes); o0=$(consul_write_ops)
 page="bench-e2e-$RANDOM"
 k=100000; e2e_rate=$(( max_rps > 20000 ? 20000 : max_rps ))
 e2e_secs=$(( (k + e2e_rate - 1) / e2e_rate ))
 e2e_start=$(date +%s.%N)
 e2e_line=$(java -cp "$HC_JAR" hitcounter.tools.RateLoad 8080 "$(( k / e2e_secs ))" "$e2e_secs" 128 "$page")
 acked_at=$(date +%s.%N)
-backlog=$(metric_sum hitcounter_queue_ready_jobs)
+backlog=$(metric_sum 'hitcounter_queue_jobs[{][^}]*state="ready"')
 answered=$(sed -E 's/.* ([0-9]+) answered.*/\1/' <<< "$e2e_line")
 errors=$(sed -E 's/.*, ([0-9]+) errors.*/\1/' <<< "$e2e_line")
 done_us=""; done_eu=""
@@ -86,7 +88,7 @@ for i in $(seq 1 600); do
   [ -n "$done_us" ] && [ -n "$done_eu" ] && break
   sleep 0.05
 done
-w1=$(metric_sum hitcounter_consul_writes_total); o1=$(metric_sum hitcounter_consul_write_ops_total)
+w1=$(consul_writes); o1=$(consul_write_ops)
 lag_us=$(echo "scale=2; ${done_us:-0} - $acked_at" | bc); lag_eu=$(echo "scale=2; ${done_eu:-0} - $acked_at" | bc)
 ingest_secs=$(echo "scale=2; $acked_at - $e2e_start" | bc)
 ingest_rate=$(echo "scale=0; $answered / $ingest_secs" | bc)

@@ -4,7 +4,8 @@
 #  - Consul 1.8.7 from Debian *bullseye*'s `consul` package, fetched with
 #    `apt-get download` through a private sources list (the machine's own apt
 #    sources are never changed) and unpacked into tools/ (git-ignored),
-#  - Chromium (Debian's package) for the browser test when asked (`--test`),
+#  - Chromium and python3-prometheus-client (Debian's packages) for the browser and metrics
+#    tests when asked (`--test`),
 #  - wrk when asked (`--bench`).
 # Prints nothing but progress; exits non-zero when something cannot be had.
 set -euo pipefail
@@ -38,7 +39,15 @@ apt_install() { # name of the command, package
 }
 
 apt_install beanstalkd beanstalkd
-if [ "$want_test" = 1 ]; then apt_install chromium chromium; fi
+if [ "$want_test" = 1 ]; then
+  apt_install chromium chromium
+  # The reference Prometheus text parser, for the metrics test (Debian's python3 sees it).
+  if ! /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1; then
+    echo "install-deps: installing python3-prometheus-client from Debian"
+    apt_update_once
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-prometheus-client >/dev/null
+  fi
+fi
 if [ "$want_bench" = 1 ]; then apt_install wrk wrk; fi
 
 # The Debian mirror URI of this machine, read from its own apt sources.

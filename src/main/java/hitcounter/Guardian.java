@@ -23,6 +23,9 @@ import hitcounter.discovery.TopologyView;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.ingest.HitQueue;
 import hitcounter.ingest.HitRoutes;
+import hitcounter.infra.metrics.HttpMetrics;
+import hitcounter.infra.metrics.NodeMetrics;
+import hitcounter.ingest.QueueMonitor;
 import hitcounter.metrics.MetricsRoutes;
 import hitcounter.web.WebRoutes;
 import hitcounter.replicate.DatacenterStates;
@@ -61,6 +64,8 @@ public final class Guardian {
           DiscoverySettings discovery = DiscoverySettings.create(config);
           ReplicationSettings replication = ReplicationSettings.create(config);
           Deps deps = depsFactory.apply(system);
+          NodeMetrics metrics = NodeMetrics.get(system);
+          var registry = metrics.registry();
           var watch =
               new BlockingQueryWatch.Settings(
                   config.getDuration("hitcounter.view.min-refresh-interval"), node.retryMin(), node.retryMax());
@@ -69,8 +74,8 @@ public final class Guardian {
           LiveSettings live = new LiveSettings(config);
           ConfigView.Writes writes = new ConfigView.Writes();
           CountSnapshot counts = new CountSnapshot();
-          DatacenterStates datacenters = new DatacenterStates();
-          WorkerStats workerStats = new WorkerStats();
+          DatacenterStates datacenters = new DatacenterStates(registry);
+          WorkerStats workerStats = new WorkerStats(registry);
           CommitFaults faults = CommitFaults.haltAfter(config.getInt("hitcounter.fault.halt-after-commits"));
 
           ctx.spawn(ConfigView.create(deps.consul(), live, writes, watch, wait), "config-view");
@@ -113,20 +118,22 @@ public final class Guardian {
               new TopologyView(system, discoveryRef, node.datacenter(), node.nodeName(), deps.queueClients(), node.askTimeout());
           TopologyRoutes.Id.INSTANCE.get(Adapter.toClassic(system)).install(topology::get);
 
-          HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr());
+          HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr()).bindTo(registry);
+          QueueMonitor.Figures queueFigures = new QueueMonitor.Figures().bindTo(registry, node.nodeName());
+          ctx.spawn(QueueMonitor.create(deps.ownQueue(), queueFigures, Duration.ofSeconds(1)), "queue-monitor");
           ctx.spawn(
               AuditPublisher.create(
                   deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
                   config.getDuration("hitcounter.audit.interval")),
               "audit-publisher");
           HitRoutes hitRoutes = new HitRoutes(node.datacenter(), queue, counts, datacenters, replication.staleAfter());
-          Route routes =
+          Route routes = new HttpMetrics(registry).measured(
               concat(
                   new WebRoutes(node.datacenter(), queue, hitRoutes, counts, live, datacenters, replication.staleAfter(), topology).routes(),
                   hitRoutes.routes(),
                   new AuditRoutes(deps.consul(), counts, queue, workerStats, node.datacenter(), node.nodeName()).routes(),
                   new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.getString("hitcounter.admin-token")).routes(),
-                  new MetricsRoutes(node.nodeName(), node.datacenter(), queue, deps.ownQueue(), workerStats, deps.consul(), datacenters::agesSeconds).routes());
+                  new MetricsRoutes(metrics).routes()));
 
           Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
           readiness.install(

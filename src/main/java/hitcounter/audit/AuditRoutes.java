@@ -1,8 +1,9 @@
 package hitcounter.audit;
 
+import hitcounter.infra.metrics.HttpMetrics;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.count.CountCodec;
 import hitcounter.count.CountSnapshot;
 import hitcounter.count.Keys;
@@ -46,7 +47,7 @@ public final class AuditRoutes {
   public Route routes() {
     return path(
         PathMatchers.segment("api").slash("audit"),
-        () ->
+        () -> HttpMetrics.template("/api/audit", () ->
             get(
                 () ->
                     onComplete(
@@ -57,7 +58,7 @@ public final class AuditRoutes {
                                 : complete(
                                     StatusCodes.SERVICE_UNAVAILABLE,
                                     Map.of("error", "consul-unavailable", "reason", String.valueOf(t.failed().get().getMessage())),
-                                    Jackson.marshaller(Json.mapper())))));
+                                    Jackson.marshaller(Json.mapper()))))));
   }
 
   private CompletionStage<Map<String, Object>> audit() {

@@ -1,9 +1,10 @@
 package hitcounter.config;
 
+import hitcounter.infra.metrics.HttpMetrics;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
@@ -51,10 +52,10 @@ public final class ConfigRoutes {
     return pathPrefix(
         PathMatchers.segment("api").slash("config"),
         () -> concat(
-            pathEndOrSingleSlash(() -> get(() -> complete(StatusCodes.OK, view(), Jackson.marshaller(Json.mapper())))),
-            path(PathMatchers.segment(), name -> put(() -> authorized(() -> entity(
+            pathEndOrSingleSlash(() -> HttpMetrics.template("/api/config", () -> get(() -> complete(StatusCodes.OK, view(), Jackson.marshaller(Json.mapper()))))),
+            path(PathMatchers.segment(), name -> HttpMetrics.template("/api/config/{name}", () -> put(() -> authorized(() -> entity(
                 org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(),
-                body -> write(name, body)))))));
+                body -> write(name, body))))))));
   }
 
   private Route authorized(java.util.function.Supplier<Route> inner) {

@@ -2,7 +2,7 @@ package hitcounter.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import java.io.IOException;
 import java.util.Comparator;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package hitcounter.count;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -37,14 +37,10 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   public sealed interface Command {}
 
-  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
-
   /** Lets the in-flight batch finish (or gives it back), then stops. */
   public enum Stop implements Command {
     INSTANCE
   }
-
-  public record Status(String queue, long counted, long skipped, long buried, long conflicts, long batches) {}
 
   private enum Next implements Command {
     INSTANCE
@@ -110,11 +106,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private int attempts;
   private boolean stopping;
   private boolean reserving;
-  private long counted;
-  private long skipped;
-  private long buried;
-  private long conflicts;
-  private long batches;
 
   private Worker(
       ActorContext<Command> context,
@@ -149,7 +140,6 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
         .onMessage(Deleted.class, this::onDeleted)
         .onMessage(Failed.class, this::onFailed)
         .onMessage(Retry.class, m -> proceed())
-        .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Stop.class, m -> onStop())
         .onSignal(PreRestart.class, s -> onPreRestart())
         .onSignal(PostStop.class, s -> onPostStop())
@@ -171,8 +161,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     for (Job job : m.jobs()) {
       List<Hit> inJob = hitsOf(job);
       if (inJob.isEmpty()) {
-        buried++;
-        stats.buried.incrementAndGet();
+        stats.buried();
         getContext().getLog().warn("queue {}: burying job {}: its body is not a list of page ids", queue.id(), job.id());
         beanstalk.bury(job.id(), 0).exceptionally(e -> logLater("bury", e));
       } else {
@@ -234,8 +223,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private Behavior<Command> commit() {
     QueueLedger.Commit plan = ledger.plan(batch, gone, settings().buckets());
     if (plan.counted().isEmpty()) {
-      skipped += plan.skipped().size();
-      stats.skippedAsCounted.addAndGet(plan.skipped().size());
+      stats.skipped(plan.skipped().size());
       return delete(plan.skipped());
     }
     commitStarted = System.nanoTime();
@@ -245,21 +233,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private Behavior<Command> onTxnDone(TxnDone m) {
     if (!m.result().committed()) {
-      conflicts++;
-      stats.conflicts.incrementAndGet();
+      stats.conflict();
       getContext().getLog().debug("queue {}: commit conflict {}", queue.id(), m.result().errors());
       ledger = null;
       return retryLater();
     }
     ledger = m.commit().after().withIndexes(m.result().modifyIndexes());
     gone.clear();
-    counted += m.commit().countedHits();
-    skipped += m.commit().skipped().size();
-    batches++;
-    stats.counted.addAndGet(m.commit().countedHits());
-    stats.skippedAsCounted.addAndGet(m.commit().skipped().size());
-    stats.commits.incrementAndGet();
-    stats.commitNanos.addAndGet(System.nanoTime() - commitStarted);
+    stats.counted(m.commit().countedHits());
+    stats.skipped(m.commit().skipped().size());
+    stats.committed(System.nanoTime() - commitStarted);
     faults.afterCommit(queue.id());
     List<Long> done = new ArrayList<>(m.commit().counted());
     done.addAll(m.commit().skipped());
@@ -294,7 +277,7 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       default:
         // The outcome of a commit that failed this way is unknown: read the ledger again.
         if (m.step() == Step.COMMIT) {
-          stats.failedCommits.incrementAndGet();
+          stats.failedCommit();
         }
         getContext().getLog().warn("queue {}: {} failed: {}", queue.id(), m.step(), m.cause().toString());
         ledger = null;
@@ -307,18 +290,13 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     if (attempts > settings().commitAttempts()) {
       getContext().getLog().warn("queue {}: giving back a batch of {} after {} attempts", queue.id(), batch.size(), attempts - 1);
       List<Long> ids = new ArrayList<>(batchIds());
-      stats.released.addAndGet(ids.size());
+      stats.released(ids.size());
       beanstalk.release(ids, 0, java.time.Duration.ZERO).exceptionally(e -> logLater("release", e));
       batch = List.of();
       timers.startSingleTimer(Next.INSTANCE, Backoff.of(attempts, settings().backoffMin(), settings().backoffMax()));
       return this;
     }
     timers.startSingleTimer(Retry.INSTANCE, Backoff.of(attempts, settings().backoffMin(), settings().backoffMax()));
-    return this;
-  }
-
-  private Behavior<Command> onGetStatus(GetStatus m) {
-    m.replyTo().tell(new Status(queue.id(), counted, skipped, buried, conflicts, batches));
     return this;
   }
 

@@ -1,7 +1,7 @@
 package hitcounter.discovery;
 
-import hitcounter.Json;
-import hitcounter.infra.consul.ConsulHttpClient;
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.ConsulClient;
 import hitcounter.infra.consul.ServiceInstance;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -25,17 +25,10 @@ import scala.jdk.javaapi.FutureConverters;
  * probes). Selected by {@code pekko.discovery.method = hitcounter-consul}.
  */
 public final class ConsulServiceDiscovery extends ServiceDiscovery {
-  private final ConsulHttpClient consul;
+  private final Consul consul;
 
   public ConsulServiceDiscovery(ExtendedActorSystem system) {
-    var config = system.settings().config();
-    this.consul =
-        new ConsulHttpClient(
-            Adapter.toTyped(system),
-            Json.mapper(),
-            config.getString("hitcounter.consul.url"),
-            config.getString("hitcounter.datacenter"),
-            config.getDuration("hitcounter.consul.request-timeout"));
+    this.consul = ConsulClient.get(Adapter.toTyped(system));
   }
 
   @Override

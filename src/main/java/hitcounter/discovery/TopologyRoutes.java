@@ -2,7 +2,7 @@ package hitcounter.discovery;
 
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -123,6 +123,27 @@ public final class HitQueue {
             });
   }
 
+  /**
+   * Binds this queue's figures to {@code registry}: {@code hitcounter_hits_total{outcome}}
+   * (accepted: answered 200; rejected: answered 503, not queued) and the jobs put
+   * ({@code hitcounter_queue_puts_total}; hits per job is the group-commit factor).
+   */
+  public HitQueue bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+    hits(registry, "accepted", accepted);
+    hits(registry, "rejected", rejected);
+    io.micrometer.core.instrument.FunctionCounter.builder("hitcounter.queue.puts", jobs, AtomicLong::get)
+        .description("Jobs put on this node's beanstalkd (each holds one or more hits)")
+        .register(registry);
+    return this;
+  }
+
+  private static void hits(io.micrometer.core.instrument.MeterRegistry registry, String outcome, AtomicLong n) {
+    io.micrometer.core.instrument.FunctionCounter.builder("hitcounter.hits", n, AtomicLong::get)
+        .description("Hits taken by this node, by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
   /** Hits acknowledged (INSERTED) by this node since it started. */
   public long accepted() {
     return accepted.get();

@@ -1,8 +1,9 @@
 package hitcounter.ingest;
 
+import hitcounter.infra.metrics.HttpMetrics;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.count.CountSnapshot;
 import hitcounter.count.Totals;
 import java.util.Map;
@@ -40,19 +41,19 @@ public final class HitRoutes {
 
   public Route routes() {
     return concat(
-        path(PathMatchers.segment("api").slash("ping"), () -> get(() -> complete("pong"))),
+        path(PathMatchers.segment("api").slash("ping"), () -> HttpMetrics.template("/api/ping", () -> get(() -> complete("pong")))),
         pathPrefix(
             PathMatchers.segment("api").slash("hits"),
             () ->
                 extractUnmatchedPath(
-                    rest -> {
+                    rest -> HttpMetrics.template("/api/hits/{page}", () -> {
                       String page = rest.startsWith("/") ? rest.substring(1) : rest;
                       Optional<String> problem = PageId.problem(page);
                       if (problem.isPresent()) {
                         return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-page-id", problem.get()), JSON);
                       }
                       return concat(post(() -> hit(page)), get(() -> show(page)));
-                    })));
+                    }))));
   }
 
   private Route hit(String page) {

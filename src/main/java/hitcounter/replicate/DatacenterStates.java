@@ -15,6 +15,22 @@ public final class DatacenterStates {
 
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private final long startedAt = System.currentTimeMillis();
+  private final io.micrometer.core.instrument.MeterRegistry registry;
+
+  /** Each datacenter heard of gets a gauge {@code hitcounter_datacenter_age_seconds{source_datacenter}}. */
+  public DatacenterStates(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public DatacenterStates() {
+    this(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** Seconds since {@code dc} was last heard of (since start, if never). */
+  public double ageSeconds(String dc) {
+    State s = states.get(dc);
+    return ((System.currentTimeMillis() - (s == null ? startedAt : s.seenAtMillis()))) / 1000.0;
+  }
 
   public Map<String, State> all() {
     return new TreeMap<>(states);
@@ -33,6 +49,13 @@ public final class DatacenterStates {
   }
 
   public void heard(String dc, long seq, Map<String, Long> configVersions, long now) {
+    if (!states.containsKey(dc)) {
+      io.micrometer.core.instrument.Gauge.builder("hitcounter.datacenter.age", this, s -> s.ageSeconds(dc))
+          .description("How long ago this node last heard of each datacenter's figures (its heartbeat)")
+          .baseUnit("seconds")
+          .tag("source_datacenter", dc)
+          .register(registry);
+    }
     states.compute(dc, (k, old) -> old != null && old.seq() == seq
         ? new State(seq, old.seenAtMillis(), configVersions)
         : new State(seq, now, configVersions));

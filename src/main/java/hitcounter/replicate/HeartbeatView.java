@@ -1,7 +1,7 @@
 package hitcounter.replicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.Indexed;

@@ -1,7 +1,7 @@
 package hitcounter.web;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
 import org.apache.pekko.http.javadsl.model.ContentTypes;

@@ -1,9 +1,10 @@
 package hitcounter.web;
 
+import hitcounter.infra.metrics.HttpMetrics;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.config.LiveSettings;
 import hitcounter.config.Setting;
 import hitcounter.count.CountSnapshot;
@@ -89,18 +90,18 @@ public final class WebRoutes {
 
   public Route routes() {
     return concat(
-        pathSingleSlash(() -> get(() -> livePage("home"))),
-        path(PathMatchers.segment("p").slash(PathMatchers.segment()), page -> get(() -> valid(page, () -> livePage(page)))),
-        path("dashboard", () -> get(() -> complete(HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, dashboard))))),
-        path(PathMatchers.segment("static").slash(PathMatchers.segment()), name -> get(() -> staticFile(name))),
-        path("px.gif", () -> get(() -> parameterOptional("page", p -> valid(p.orElse(""), () -> pixel(p.get()))))),
-        path(PathMatchers.segment("badge").slash(PathMatchers.segment()), file -> get(() -> badge(file))),
-        path(PathMatchers.segment("api").slash("pages"), () -> get(() -> complete(StatusCodes.OK, pages(), Jackson.marshaller(Json.mapper())))),
-        path(PathMatchers.segment("api").slash("topology"), () -> get(() -> onComplete(topology.get(), t -> t.isSuccess()
+        pathSingleSlash(() -> HttpMetrics.template("/", () -> get(() -> livePage("home")))),
+        path(PathMatchers.segment("p").slash(PathMatchers.segment()), page -> HttpMetrics.template("/p/{page}", () -> get(() -> valid(page, () -> livePage(page))))),
+        path("dashboard", () -> HttpMetrics.template("/dashboard", () -> get(() -> complete(HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, dashboard)))))),
+        path(PathMatchers.segment("static").slash(PathMatchers.segment()), name -> HttpMetrics.template("/static/{file}", () -> get(() -> staticFile(name)))),
+        path("px.gif", () -> HttpMetrics.template("/px.gif", () -> get(() -> parameterOptional("page", p -> valid(p.orElse(""), () -> pixel(p.get())))))),
+        path(PathMatchers.segment("badge").slash(PathMatchers.segment()), file -> HttpMetrics.template("/badge/{file}", () -> get(() -> badge(file)))),
+        path(PathMatchers.segment("api").slash("pages"), () -> HttpMetrics.template("/api/pages", () -> get(() -> complete(StatusCodes.OK, pages(), Jackson.marshaller(Json.mapper()))))),
+        path(PathMatchers.segment("api").slash("topology"), () -> HttpMetrics.template("/api/topology", () -> get(() -> onComplete(topology.get(), t -> t.isSuccess()
             ? complete(StatusCodes.OK, t.get(), Jackson.marshaller(Json.mapper()))
-            : error(StatusCodes.SERVICE_UNAVAILABLE, "topology-unavailable", "try again")))),
+            : error(StatusCodes.SERVICE_UNAVAILABLE, "topology-unavailable", "try again"))))),
         path(PathMatchers.segment("api").slash("hits").slash(PathMatchers.segment()).slash("events"),
-            page -> get(() -> valid(page, () -> events(page)))));
+            page -> HttpMetrics.template("/api/hits/{page}/events", () -> get(() -> valid(page, () -> events(page))))));
   }
 
   private Route valid(String page, Supplier<Route> inner) {

@@ -3,7 +3,7 @@ package hitcounter.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.infra.beanstalk.Beanstalk;
 import hitcounter.infra.beanstalk.BeanstalkClient;
 import hitcounter.infra.consul.Consul;
@@ -42,7 +42,7 @@ class ExactlyOnceIT {
   void start() throws Exception {
     dir = Files.createDirectories(Path.of("target", "it", "exactly-once"));
     consulServer = new ConsulServer("dc1", dir).start();
-    consul = new ConsulHttpClient(testKit.system(), Json.mapper(), consulServer.url(), "dc1", Duration.ofSeconds(5));
+    consul = new ConsulHttpClient(testKit.system(), Json.mapper(), consulServer.url(), "dc1", Duration.ofSeconds(5), new hitcounter.infra.consul.ConsulMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
   }
 
   private Beanstalk client(Beanstalkd server) {
@@ -98,7 +98,7 @@ class ExactlyOnceIT {
       testKit.spawn(worker(server, "crash", stats, crashOnce));
       awaitExactly("crash", "home", 500);
       assertTrue(crashed.get());
-      assertTrue(stats.skippedAsCounted.get() > 0, "the committed batch came back and was skipped");
+      assertTrue(stats.snapshot().get("skippedAsCounted") > 0, "the committed batch came back and was skipped");
     } finally {
       server.close();
     }
@@ -113,7 +113,7 @@ class ExactlyOnceIT {
       testKit.spawn(worker(server, "hot", stats, CommitFaults.none()));
       put(server, "hot", 3000);
       awaitExactly("hot", "hot", 3000);
-      assertEquals(3000, stats.counted.get());
+      assertEquals(3000, stats.countedHits());
     } finally {
       server.close();
     }
@@ -129,7 +129,7 @@ class ExactlyOnceIT {
       WorkerStats stats = new WorkerStats();
       testKit.spawn(worker(server, "poison", stats, CommitFaults.none()));
       awaitExactly("poison", "ok", 20);
-      assertEquals(1, stats.buried.get());
+      assertEquals(1, (long) stats.snapshot().get("buried"));
       try (Beanstalk c = client(server)) {
         assertEquals("1", c.stats().toCompletableFuture().get().get("current-jobs-buried"));
       }

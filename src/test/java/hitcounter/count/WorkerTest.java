@@ -64,14 +64,12 @@ class WorkerTest {
     for (int i = 0; i < 250; i++) {
       queue.put(i % 5 == 0 ? "about" : "home");
     }
-    ActorRef<Worker.Command> w = worker();
+    WorkerStats stats = new WorkerStats();
+    testKit.spawn(Worker.create("us-west", new QueueRef("q0", "127.0.0.1", 1), consul, queue, () -> SETTINGS, stats, CommitFaults.none()));
     awaitDrained(200, "home");
     assertEquals(50, counted("about"));
-    TestProbe<Worker.Status> status = testKit.createTestProbe();
-    w.tell(new Worker.GetStatus(status.getRef()));
-    Worker.Status s = status.receiveMessage();
-    assertEquals(250, s.counted());
-    assertEquals(0, s.skipped());
+    assertEquals(250, stats.countedHits());
+    assertEquals(0L, stats.snapshot().get("skippedAsCounted"));
   }
 
   @Test

@@ -3,7 +3,7 @@ package hitcounter.discovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.testkit.Await;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;

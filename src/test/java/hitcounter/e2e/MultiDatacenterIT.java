@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.testkit.Await;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;

@@ -3,7 +3,7 @@ package hitcounter.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.count.CountSnapshot;
 import hitcounter.fakes.FakeBeanstalk;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package hitcounter.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import java.util.ArrayDeque;
 import java.util.Deque;
 

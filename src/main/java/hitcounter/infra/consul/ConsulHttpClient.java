@@ -37,8 +37,11 @@ public final class ConsulHttpClient implements Consul {
   private final String base;
   private final String localDc;
   private final Duration requestTimeout;
+  private final ConsulMetrics metrics;
 
-  public ConsulHttpClient(ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout) {
+  public ConsulHttpClient(
+      ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout, ConsulMetrics metrics) {
+    this.metrics = metrics;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.json = json;
@@ -55,7 +58,7 @@ public final class ConsulHttpClient implements Consul {
   @Override
   public CompletionStage<Indexed<List<KvEntry>>> kvTree(String dc, String prefix, long index, Duration wait) {
     String uri = withDc(base + "/v1/kv/" + prefix + "?recurse" + blocking(index, wait), dc);
-    return call(HttpMethods.GET, uri, null, timeoutFor(index, wait))
+    return call(kindOf(index), HttpMethods.GET, uri, null, timeoutFor(index, wait))
         .thenApply(
             r -> {
               if (r.status == 404) {
@@ -73,7 +76,7 @@ public final class ConsulHttpClient implements Consul {
   @Override
   public CompletionStage<Optional<KvEntry>> kvGet(String dc, String key) {
     String uri = withDc(base + "/v1/kv/" + key, dc);
-    return call(HttpMethods.GET, uri, null, requestTimeout)
+    return call(ConsulMetrics.Kind.READ, HttpMethods.GET, uri, null, requestTimeout)
         .thenApply(
             r -> {
               if (r.status == 404) {
@@ -88,7 +91,7 @@ public final class ConsulHttpClient implements Consul {
   @Override
   public CompletionStage<Boolean> kvPut(String dc, String key, byte[] value) {
     String uri = withDc(base + "/v1/kv/" + key, dc);
-    return call(HttpMethods.PUT, uri, value, requestTimeout)
+    return call(ConsulMetrics.Kind.PUT, HttpMethods.PUT, uri, value, requestTimeout)
         .thenApply(
             r -> {
               r.expect(200, uri);
@@ -110,7 +113,8 @@ public final class ConsulHttpClient implements Consul {
       kv.put("Index", op.index());
     }
     String uri = withDc(base + "/v1/txn", dc);
-    return call(HttpMethods.PUT, uri, bytes(body), requestTimeout)
+    metrics.txnOperations(ops.size());
+    return call(ConsulMetrics.Kind.TXN, HttpMethods.PUT, uri, bytes(body), requestTimeout)
         .thenApply(
             r -> {
               if (r.status == 409) {
@@ -135,7 +139,7 @@ public final class ConsulHttpClient implements Consul {
   @Override
   public CompletionStage<Indexed<List<ServiceInstance>>> healthyInstances(String service, long index, Duration wait) {
     String uri = base + "/v1/health/service/" + service + "?passing=1" + blocking(index, wait);
-    return call(HttpMethods.GET, uri, null, timeoutFor(index, wait))
+    return call(kindOf(index), HttpMethods.GET, uri, null, timeoutFor(index, wait))
         .thenApply(
             r -> {
               r.expect(200, uri);
@@ -167,7 +171,7 @@ public final class ConsulHttpClient implements Consul {
   @Override
   public CompletionStage<List<String>> datacenters() {
     String uri = base + "/v1/catalog/datacenters";
-    return call(HttpMethods.GET, uri, null, requestTimeout)
+    return call(ConsulMetrics.Kind.READ, HttpMethods.GET, uri, null, requestTimeout)
         .thenApply(
             r -> {
               r.expect(200, uri);
@@ -197,16 +201,40 @@ public final class ConsulHttpClient implements Consul {
     check.put("Timeout", reg.checkInterval().toMillis() + "ms");
     check.put("DeregisterCriticalServiceAfter", reg.deregisterCriticalAfter().toSeconds() + "s");
     String uri = base + "/v1/agent/service/register";
-    return call(HttpMethods.PUT, uri, bytes(body), requestTimeout).thenAccept(r -> r.expect(200, uri));
+    return call(ConsulMetrics.Kind.AGENT, HttpMethods.PUT, uri, bytes(body), requestTimeout).thenAccept(r -> r.expect(200, uri));
   }
 
   @Override
   public CompletionStage<Void> deregister(String serviceId) {
     String uri = base + "/v1/agent/service/deregister/" + serviceId;
-    return call(HttpMethods.PUT, uri, new byte[0], requestTimeout).thenAccept(r -> r.expect(200, uri));
+    return call(ConsulMetrics.Kind.AGENT, HttpMethods.PUT, uri, new byte[0], requestTimeout).thenAccept(r -> r.expect(200, uri));
   }
 
-  private CompletionStage<Raw> call(HttpMethod method, String uri, byte[] body, Duration timeout) {
+  /**
+   * Sends one request and measures it: its kind, outcome and time, and its request bytes (the
+   * request line and the body).
+   */
+  private CompletionStage<Raw> call(ConsulMetrics.Kind kind, HttpMethod method, String uri, byte[] body, Duration timeout) {
+    long start = System.nanoTime();
+    long requestBytes = method.value().length() + 1 + uri.length() - base.length() + (body == null ? 0 : body.length);
+    return send(method, uri, body, timeout)
+        .whenComplete(
+            (r, e) ->
+                metrics.record(
+                    kind,
+                    e != null ? ConsulMetrics.Outcome.FAILED
+                        : r.status == 409 ? ConsulMetrics.Outcome.CONFLICT
+                        : r.status < 300 || r.status == 404 ? ConsulMetrics.Outcome.OK
+                        : ConsulMetrics.Outcome.ERROR,
+                    System.nanoTime() - start,
+                    requestBytes));
+  }
+
+  private static ConsulMetrics.Kind kindOf(long index) {
+    return index > 0 ? ConsulMetrics.Kind.BLOCKING_READ : ConsulMetrics.Kind.READ;
+  }
+
+  private CompletionStage<Raw> send(HttpMethod method, String uri, byte[] body, Duration timeout) {
     HttpRequest request = HttpRequest.create(uri).withMethod(method);
     if (body != null) {
       request = request.withEntity(ContentTypes.APPLICATION_JSON, body);

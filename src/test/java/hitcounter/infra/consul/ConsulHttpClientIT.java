@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import hitcounter.Json;
+import hitcounter.infra.Json;
 import hitcounter.testkit.ConsulServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ class ConsulHttpClientIT {
   @BeforeAll
   void start() throws Exception {
     server = new ConsulServer("dc1", Files.createDirectories(Path.of("target", "it", "consul"))).start();
-    consul = new ConsulHttpClient(testKit.system(), Json.mapper(), server.url(), "dc1", Duration.ofSeconds(5));
+    consul = new ConsulHttpClient(testKit.system(), Json.mapper(), server.url(), "dc1", Duration.ofSeconds(5), new hitcounter.infra.consul.ConsulMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
   }
 
   private static byte[] b(String s) {

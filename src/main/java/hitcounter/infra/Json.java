@@ -1,4 +1,4 @@
-package hitcounter;
+package hitcounter.infra;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,82 @@
+package hitcounter.ingest;
+
+import hitcounter.infra.beanstalk.Beanstalk;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Reads this node's own beanstalkd every {@code interval} ({@code stats}: one local round trip)
+ * and keeps the figures the node reports about its queue: jobs ready, reserved and buried.
+ */
+public final class QueueMonitor {
+  public sealed interface Command {}
+
+  private enum Poll implements Command {
+    INSTANCE
+  }
+
+  private record Polled(Map<String, String> stats) implements Command {}
+
+  /** The queue's figures as last read; {@code ok} false when beanstalkd did not answer. */
+  public record QueueFigures(boolean ok, long ready, long reserved, long buried) {
+    static final QueueFigures UNKNOWN = new QueueFigures(false, 0, 0, 0);
+  }
+
+  /** The latest figures, read by gauges and answers without asking beanstalkd. */
+  public static final class Figures {
+    private final AtomicReference<QueueFigures> current = new AtomicReference<>(QueueFigures.UNKNOWN);
+
+    public QueueFigures get() {
+      return current.get();
+    }
+
+    /** Binds the queue gauges ({@code hitcounter_queue_jobs{queue, state}}) to {@code registry}. */
+    public Figures bindTo(MeterRegistry registry, String queue) {
+      gauge(registry, queue, "ready", f -> f.ready());
+      gauge(registry, queue, "reserved", f -> f.reserved());
+      gauge(registry, queue, "buried", f -> f.buried());
+      return this;
+    }
+
+    private void gauge(MeterRegistry registry, String queue, String state, java.util.function.ToLongFunction<QueueFigures> f) {
+      Gauge.builder("hitcounter.queue.jobs", this, s -> f.applyAsLong(s.get()))
+          .description("Jobs in this node's beanstalkd, by state")
+          .tags("queue", queue, "state", state)
+          .register(registry);
+    }
+  }
+
+  private QueueMonitor() {}
+
+  public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> {
+          timers.startTimerWithFixedDelay(Poll.INSTANCE, Duration.ZERO, interval);
+          return Behaviors.receive(Command.class)
+              .onMessage(Poll.class, m -> {
+                ctx.pipeToSelf(queue.stats(), (stats, e) -> new Polled(e == null ? stats : null));
+                return Behaviors.same();
+              })
+              .onMessage(Polled.class, m -> {
+                figures.current.set(m.stats() == null
+                    ? QueueFigures.UNKNOWN
+                    : new QueueFigures(true, num(m.stats(), "current-jobs-ready"), num(m.stats(), "current-jobs-reserved"), num(m.stats(), "current-jobs-buried")));
+                return Behaviors.same();
+              })
+              .build();
+        }));
+  }
+
+  private static long num(Map<String, String> stats, String key) {
+    try {
+      return Long.parseLong(stats.getOrDefault(key, "0"));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}
