@@ -9,7 +9,14 @@ import hitcounter.config.ConfigView;
 import hitcounter.config.LiveSettings;
 import hitcounter.config.Setting;
 import hitcounter.count.CommitFaults;
-import hitcounter.count.CountSnapshot;
+import hitcounter.count.FoldPolicy;
+import hitcounter.count.Folder;
+import hitcounter.count.StoreStatus;
+import hitcounter.count.WorkerHealth;
+import hitcounter.infra.consul.BadValues;
+import hitcounter.replicate.CopyStatus;
+import hitcounter.store.CountTable;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import hitcounter.count.CountView;
 import hitcounter.count.Worker;
 import hitcounter.count.WorkerSettings;
@@ -73,15 +80,31 @@ public final class Guardian {
 
           LiveSettings live = new LiveSettings(config);
           ConfigView.Writes writes = new ConfigView.Writes();
-          CountSnapshot counts = new CountSnapshot();
+          CountTable counts = new CountTable();
+          StoreStatus storeStatus = new StoreStatus();
+          BadValues badValues = new BadValues(registry);
           DatacenterStates datacenters = new DatacenterStates(registry);
           WorkerStats workerStats = new WorkerStats(registry);
+          WorkerHealth workerHealth = new WorkerHealth();
+          CopyStatus copyStatus = new CopyStatus(registry);
+          FoldPolicy foldPolicy = FoldPolicy.create(config);
           CommitFaults faults = CommitFaults.haltAfter(config.getInt("hitcounter.fault.halt-after-commits"));
 
           ctx.spawn(ConfigView.create(deps.consul(), live, writes, watch, wait), "config-view");
           var countWatch =
               new BlockingQueryWatch.Settings(config.getDuration("hitcounter.view.count-refresh-interval"), node.retryMin(), node.retryMax());
-          ctx.spawn(CountView.create(deps.consul(), counts, countWatch, wait), "count-view");
+          ActorRef<CountView.Command> countView = ctx.spawn(
+              Behaviors.supervise(CountView.create(deps.consul(), counts, storeStatus, badValues, countWatch, wait))
+                  .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)),
+              "count-view");
+          Behavior<Void> keeper = Behaviors.setup(k -> {
+            k.spawn(Behaviors.supervise(Folder.create(deps.consul(), countView, foldPolicy))
+                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "folder");
+            k.spawn(Behaviors.supervise(Replicator.create(deps.consul(), live, replication, copyStatus,
+                    () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions()), watch, wait))
+                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "replicator");
+            return Behaviors.empty();
+          });
           ctx.spawn(HeartbeatView.create(deps.consul(), datacenters, watch, wait), "heartbeat-view");
           ActorRef<DiscoveryActor.Command> discoveryRef =
               ctx.spawn(
@@ -96,9 +119,10 @@ public final class Guardian {
                               deps.queueClients().apply(q),
                               () -> workerSettings.with(live.getInt(Setting.BATCH_SIZE), Duration.ofMillis(live.getInt(Setting.LINGER_MS))),
                               workerStats,
+                              workerHealth,
                               faults),
                       () -> live.getInt(Setting.WORKERS_PER_QUEUE),
-                      Replicator.create(deps.consul(), live, replication, watch, wait),
+                      keeper,
                       watch,
                       wait),
                   "discovery");
@@ -129,9 +153,10 @@ public final class Guardian {
           HitRoutes hitRoutes = new HitRoutes(node.datacenter(), queue, counts, datacenters, replication.staleAfter());
           Route routes = new HttpMetrics(registry).measured(
               concat(
-                  new WebRoutes(node.datacenter(), queue, hitRoutes, counts, live, datacenters, replication.staleAfter(), topology).routes(),
+                  new WebRoutes(node.datacenter(), queue, hitRoutes, live, datacenters, replication.staleAfter(), topology).routes(),
+                  new hitcounter.web.PagesRoutes(node.datacenter(), counts, datacenters, replication.staleAfter()).routes(),
                   hitRoutes.routes(),
-                  new AuditRoutes(deps.consul(), counts, queue, workerStats, node.datacenter(), node.nodeName()).routes(),
+                  new AuditRoutes(deps.consul(), storeStatus, queue, workerStats, node.datacenter(), node.nodeName()).routes(),
                   new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.getString("hitcounter.admin-token")).routes(),
                   new MetricsRoutes(metrics).routes()));
 

@@ -5,7 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import hitcounter.infra.Json;
 import hitcounter.count.CountCodec;
-import hitcounter.count.CountSnapshot;
+import hitcounter.count.StoreStatus;
 import hitcounter.count.Keys;
 import hitcounter.count.WorkerStats;
 import hitcounter.infra.consul.Consul;
@@ -29,15 +29,15 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class AuditRoutes {
   private final Consul consul;
-  private final CountSnapshot counts;
+  private final StoreStatus store;
   private final HitQueue queue;
   private final WorkerStats workers;
   private final String datacenter;
   private final String node;
 
-  public AuditRoutes(Consul consul, CountSnapshot counts, HitQueue queue, WorkerStats workers, String datacenter, String node) {
+  public AuditRoutes(Consul consul, StoreStatus store, HitQueue queue, WorkerStats workers, String datacenter, String node) {
     this.consul = consul;
-    this.counts = counts;
+    this.store = store;
     this.queue = queue;
     this.workers = workers;
     this.datacenter = datacenter;
@@ -76,7 +76,13 @@ public final class AuditRoutes {
         accepted.merge(rest.substring(0, last), CountCodec.counts(e.value()).getOrDefault("accepted", 0L), Long::sum);
       }
     }
-    Map<String, Long> counted = counts.get().bySource();
+    Map<String, Long> counted = new TreeMap<>();
+    store.get().forEach((dc, source) -> {
+      source.queues().forEach((q, status) -> counted.put(dc + "/" + q, status.counted()));
+      if (source.archivedCounted() > 0) {
+        counted.put(dc + "/~archived", source.archivedCounted());
+      }
+    });
     Map<String, Object> sources = new TreeMap<>();
     long totalAccepted = 0;
     long totalCounted = 0;

@@ -1,62 +1,259 @@
 package hitcounter.count;
 
+import hitcounter.infra.consul.BadValues;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.Indexed;
 import hitcounter.infra.consul.KvEntry;
+import hitcounter.store.CountTable;
+import hitcounter.store.CountsCodec;
+import hitcounter.store.Manifest;
+import hitcounter.store.QueueHead;
+import hitcounter.store.SnapshotPointer;
+import hitcounter.store.StoreKeys;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Keeps {@link CountSnapshot} current: a blocking query on the local datacenter's count keys
- * (its own slots and the copies of every other datacenter's), summed into {@link Totals}.
+ * Keeps this node's {@link CountTable} current for every datacenter whose counts are in the
+ * local Consul (its own, and the copies of the others'). It watches only the small keys under
+ * {@code hitcounter/heads/} (queue heads and snapshot pointers) and fetches by name what they
+ * say is new: journal entries after the last one applied, or the shards of a new snapshot that
+ * changed. The cost of a refresh follows what changed, never what exists. One sync per
+ * datacenter at a time; a failed one is tried again shortly. Values that do not parse are
+ * skipped and reported ({@link BadValues}). The fold of this datacenter's journal is planned
+ * here too ({@link CollectFold}): only this actor knows the table and what it holds.
  */
-public final class CountView {
+public final class CountView extends AbstractBehavior<CountView.Command> {
   public sealed interface Command {}
 
-  public record GetTotals(ActorRef<Totals> replyTo) implements Command {}
+  /** Asks for the input of a fold of the local datacenter, if one is due by {@code policy}. */
+  public record CollectFold(FoldPolicy policy, ActorRef<FoldInput> replyTo) implements Command {}
 
-  private record Changed(Indexed<List<KvEntry>> entries) implements Command {}
+  private record HeadsChanged(Indexed<List<KvEntry>> entries) implements Command {}
 
-  private record ParsedKey(long index, Map<String, Long> counts) {}
+  private record EntriesFetched(String dc, SourceSync.Entries entries) implements Command {}
 
-  private CountView() {}
+  private record SnapshotFetched(String dc, SourceSync.Snapshot snapshot) implements Command {}
 
-  public static Behavior<Command> create(Consul consul, CountSnapshot snapshot, BlockingQueryWatch.Settings watch, Duration wait) {
-    return Behaviors.setup(
-        ctx -> {
-          BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, Keys.COUNT_ROOT, index, wait);
-          ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
-          Map<String, ParsedKey> parsed = new HashMap<>();
-          return Behaviors.receive(Command.class)
-              .onMessage(
-                  Changed.class,
-                  m -> {
-                    // Only keys whose ModifyIndex moved are parsed again.
-                    Map<String, ParsedKey> next = new HashMap<>();
-                    Totals totals = Totals.of(m.entries().value(), m.entries().index(), e -> {
-                      ParsedKey old = parsed.get(e.key());
-                      ParsedKey now = old != null && old.index() == e.modifyIndex() ? old : new ParsedKey(e.modifyIndex(), CountCodec.counts(e.value()));
-                      next.put(e.key(), now);
-                      return now.counts();
-                    });
-                    parsed.clear();
-                    parsed.putAll(next);
-                    snapshot.set(totals);
-                    return Behaviors.same();
-                  })
-              .onMessage(
-                  GetTotals.class,
-                  m -> {
-                    m.replyTo().tell(snapshot.get());
-                    return Behaviors.same();
-                  })
-              .build();
-        });
+  private record SyncFailed(String dc, Throwable cause) implements Command {}
+
+  private record Resume(String dc) implements Command {}
+
+  private static final int ENTRIES_PER_SYNC = 64;
+
+  public static Behavior<Command> create(
+      Consul consul, CountTable table, StoreStatus status, BadValues bad, BlockingQueryWatch.Settings watch, Duration wait) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CountView(ctx, timers, consul, table, status, bad, watch, wait)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final Consul consul;
+  private final CountTable table;
+  private final StoreStatus status;
+  private final BadValues bad;
+  private final Map<String, SourceState> sources = new TreeMap<>();
+
+  private CountView(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Consul consul,
+      CountTable table,
+      StoreStatus status,
+      BadValues bad,
+      BlockingQueryWatch.Settings watch,
+      Duration wait) {
+    super(ctx);
+    this.timers = timers;
+    this.consul = consul;
+    this.table = table;
+    this.status = status;
+    this.bad = bad;
+    BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, StoreKeys.HEADS_ROOT, index, wait);
+    ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), HeadsChanged::new, watch), "watch-heads");
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(HeadsChanged.class, this::onHeadsChanged)
+        .onMessage(EntriesFetched.class, this::onEntriesFetched)
+        .onMessage(SnapshotFetched.class, this::onSnapshotFetched)
+        .onMessage(SyncFailed.class, this::onSyncFailed)
+        .onMessage(Resume.class, m -> sync(m.dc()))
+        .onMessage(CollectFold.class, this::onCollectFold)
+        .build();
+  }
+
+  private Behavior<Command> onHeadsChanged(HeadsChanged m) {
+    Map<String, Map<String, QueueHead>> heads = new TreeMap<>();
+    Map<String, Map<String, Long>> headIndexes = new HashMap<>();
+    Map<String, SnapshotPointer> pointers = new HashMap<>();
+    Map<String, Long> pointerIndexes = new HashMap<>();
+    for (KvEntry e : m.entries().value()) {
+      String[] dcAndName = StoreKeys.headOf(e.key());
+      if (dcAndName == null) {
+        bad.skipped("count-view", e.key(), "not a head key");
+        continue;
+      }
+      String dc = dcAndName[0];
+      heads.computeIfAbsent(dc, d -> new TreeMap<>());
+      if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+        var p = SnapshotPointer.parse(e.value());
+        if (p.isEmpty()) {
+          bad.skipped("count-view", e.key(), "not a snapshot pointer");
+          continue;
+        }
+        pointers.put(dc, p.get());
+        pointerIndexes.put(dc, e.modifyIndex());
+      } else {
+        var h = QueueHead.parse(e.value());
+        if (h.isEmpty()) {
+          bad.skipped("count-view", e.key(), "not a queue head");
+          continue;
+        }
+        heads.get(dc).put(dcAndName[1], h.get());
+        headIndexes.computeIfAbsent(dc, d -> new HashMap<>()).put(dcAndName[1], e.modifyIndex());
+      }
+      bad.good("count-view", e.key());
+    }
+    for (String dc : heads.keySet()) {
+      SourceState s = sources.computeIfAbsent(dc, SourceState::new);
+      s.heads = heads.get(dc);
+      s.headIndexes = headIndexes.getOrDefault(dc, Map.of());
+      s.pointer = pointers.getOrDefault(dc, SnapshotPointer.NONE);
+      s.pointerIndex = pointerIndexes.getOrDefault(dc, 0L);
+      sync(dc);
+    }
+    publish();
+    return this;
+  }
+
+  private Behavior<Command> sync(String dc) {
+    SourceState s = sources.get(dc);
+    if (s == null || s.syncing) {
+      return this;
+    }
+    switch (s.work()) {
+      case NONE -> {
+        return this;
+      }
+      case ENTRIES -> getContext().pipeToSelf(SourceSync.entries(consul, s, ENTRIES_PER_SYNC), (r, e) -> e == null ? new EntriesFetched(dc, r) : new SyncFailed(dc, e));
+      case SNAPSHOT, RELOAD -> {
+        boolean reload = s.work() == SourceState.Work.RELOAD;
+        if (reload) {
+          getContext().getLog().warn("counts of {} went backwards in this Consul (a restore or a wipe): loading them again", dc);
+        }
+        getContext().pipeToSelf(SourceSync.snapshot(consul, s, reload), (r, e) -> e == null ? new SnapshotFetched(dc, r) : new SyncFailed(dc, e));
+      }
+    }
+    s.syncing = true;
+    return this;
+  }
+
+  private Behavior<Command> onEntriesFetched(EntriesFetched m) {
+    SourceState s = sources.get(m.dc());
+    s.syncing = false;
+    for (SourceSync.RawEntry e : m.entries().entries()) {
+      if (e.seq() != s.applied(e.queue()) + 1) {
+        continue; // applied already by a snapshot installed meanwhile
+      }
+      long hits = 0;
+      try {
+        hits = table.addEntry(m.dc(), e.value(), s::markDirty);
+      } catch (CountsCodec.BadValue x) {
+        bad.skipped("count-view", StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
+      }
+      s.appliedSeq.put(e.queue(), e.seq());
+      s.appliedHits.merge(e.queue(), hits, Long::sum);
+      s.unfoldedBytes += e.value().length;
+      s.unfoldedEntries++;
+      s.entriesApplied++;
+      s.lastEntryMillis = System.currentTimeMillis();
+    }
+    publish();
+    return sync(m.dc());
+  }
+
+  private Behavior<Command> onSnapshotFetched(SnapshotFetched m) {
+    SourceState s = sources.get(m.dc());
+    s.syncing = false;
+    SourceSync.Snapshot snap = m.snapshot();
+    if (snap.full()) {
+      table.clear(m.dc());
+    }
+    table.clearStaged(m.dc());
+    for (int i = 0; i < snap.shards().size(); i++) {
+      try {
+        table.stageShard(m.dc(), snap.shards().get(i));
+      } catch (CountsCodec.BadValue x) {
+        bad.skipped("count-view", "a shard of " + snap.manifest().gen(), x.getMessage());
+      }
+    }
+    List<Map<String, Long>> entries = new ArrayList<>();
+    s.manifest = snap.manifest();
+    s.loaded = true;
+    s.appliedSeq.clear();
+    s.appliedHits.clear();
+    s.unfoldedBytes = 0;
+    s.unfoldedEntries = 0;
+    s.dirty.clear();
+    for (SourceSync.RawEntry e : snap.entries()) {
+      try {
+        Map<String, Long> inc = CountsCodec.decode(CountsCodec.ENTRY, e.value());
+        entries.add(inc);
+        s.appliedHits.merge(e.queue(), inc.values().stream().mapToLong(Long::longValue).sum(), Long::sum);
+      } catch (CountsCodec.BadValue x) {
+        bad.skipped("count-view", StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
+      }
+      s.appliedSeq.put(e.queue(), e.seq());
+      s.unfoldedBytes += e.value().length;
+      s.unfoldedEntries++;
+    }
+    table.commitSnapshot(m.dc(), snap.replaced(), entries, s::markDirty);
+    getContext().getLog().debug("installed snapshot {} of {}: {} shards fetched, {} entries after it", snap.manifest().gen(), m.dc(), snap.shards().size(), snap.entries().size());
+    publish();
+    return sync(m.dc());
+  }
+
+  private Behavior<Command> onSyncFailed(SyncFailed m) {
+    SourceState s = sources.get(m.dc());
+    s.syncing = false;
+    if (m.cause() instanceof SourceSync.Missing || m.cause().getCause() instanceof SourceSync.Missing) {
+      getContext().getLog().debug("sync of {}: {}; trying again", m.dc(), m.cause().toString());
+    } else {
+      getContext().getLog().warn("sync of {} failed: {}; trying again", m.dc(), m.cause().toString());
+    }
+    timers.startSingleTimer(new Resume(m.dc()), Duration.ofMillis(250));
+    return this;
+  }
+
+  private Behavior<Command> onCollectFold(CollectFold m) {
+    SourceState s = sources.get(consul.localDatacenter());
+    m.replyTo().tell(s == null || s.syncing || s.work() != SourceState.Work.NONE ? FoldInput.NOT_NOW : FoldPlanner.collect(table, s, m.policy()));
+    return this;
+  }
+
+  private void publish() {
+    Map<String, StoreStatus.Source> out = new TreeMap<>();
+    sources.forEach((dc, s) -> {
+      Map<String, StoreStatus.Queue> queues = new TreeMap<>();
+      s.heads.forEach((q, h) -> queues.put(q, new StoreStatus.Queue(h.seq(), s.applied(q), h.counted(), h.appliedCount())));
+      out.put(dc, new StoreStatus.Source(
+          s.manifest.gen(), queues, s.manifest.archivedCounted(), s.manifest.shards().size(), s.manifest.snapshotBytes(),
+          s.unfoldedEntries, s.unfoldedBytes, s.loaded));
+    });
+    status.set(out);
   }
 }

@@ -1,108 +1,154 @@
 package hitcounter.count;
 
-import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
+import hitcounter.store.CountsCodec;
+import hitcounter.store.QueueHead;
+import hitcounter.store.StoreKeys;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What a worker knows of its queue's state in Consul: the bucket values, the applied record
- * (ids of jobs committed but maybe not yet deleted), and the ModifyIndex of each, which makes
- * every commit a check-and-set of all of them in one transaction.
+ * The exactly-once rule of one queue, as a pure planner with no I/O. It knows the queue's head
+ * (with its applied record) and its ModifyIndex, and plans the commit of a batch: jobs already
+ * applied are skipped; the others become one new journal entry of per-page increments, written
+ * in one Consul transaction with the new head (a CAS on the head), so either both land or
+ * neither. Jobs are named by (session, id): beanstalkd reuses ids after losing its binlog.
+ *
+ * <p>A batch whose increments would not fit one entry ({@code entryBudget} bytes before
+ * compression) is cut after the last job that fits; the rest is carried to the next commit.
  */
-public record QueueLedger(String dc, String queue, Map<Integer, Slot> slots, Set<Long> applied, long appliedIndex) {
+public record QueueLedger(String dc, String queue, QueueHead head, long headIndex) {
 
-  /** One bucket key's counts and ModifyIndex (0: the key does not exist yet). */
-  public record Slot(Map<String, Long> counts, long index) {}
-
-  /**
-   * A planned commit: the transaction, which jobs it counts (and how many hits they hold), which
-   * it skips as already counted.
-   */
-  public record Commit(List<Long> counted, long countedHits, List<Long> skipped, List<TxnOp> ops, QueueLedger after) {}
-
-  public static QueueLedger read(String dc, String queue, List<KvEntry> countEntries, Optional<KvEntry> applied) {
-    String prefix = Keys.queueCountPrefix(dc, queue);
-    Map<Integer, Slot> slots = new HashMap<>();
-    for (KvEntry e : countEntries) {
-      if (e.key().startsWith(prefix)) {
-        int bucket = Integer.parseInt(e.key().substring(prefix.length()));
-        slots.put(bucket, new Slot(CountCodec.counts(e.value()), e.modifyIndex()));
-      }
+  /** A job of the batch as the worker decoded it. */
+  public record BatchJob(long id, String session, List<String> pages) {
+    public Ref ref() {
+      return new Ref(session, id);
     }
-    return new QueueLedger(
-        dc,
-        queue,
-        Map.copyOf(slots),
-        applied.map(a -> CountCodec.ids(a.value())).orElseGet(TreeSet::new),
-        applied.map(KvEntry::modifyIndex).orElse(0L));
   }
 
-  /** Recorded ids that are neither in {@code batch} nor known {@code gone}: their jobs' fate is unknown. */
-  public Set<Long> unknownApplied(Set<Long> batch, Set<Long> gone) {
-    Set<Long> out = new TreeSet<>(applied);
-    out.removeAll(batch);
-    out.removeAll(gone);
+  /** A job's name across beanstalkd restarts. */
+  public record Ref(String session, long id) {}
+
+  /**
+   * A planned commit: the jobs it counts (and their hits), those it skips as counted already,
+   * those carried to the next commit, the transaction (empty when nothing is counted) and the
+   * head it writes.
+   */
+  public record Commit(
+      List<BatchJob> counted, long countedHits, List<BatchJob> skipped, List<BatchJob> carried, List<TxnOp> ops, QueueHead after, int entryBytes) {}
+
+  public static QueueLedger empty(String dc, String queue) {
+    return new QueueLedger(dc, queue, QueueHead.EMPTY, 0);
+  }
+
+  /** Applied jobs that are neither in {@code batch} nor known {@code gone}: their fate is unknown. */
+  public Map<String, Set<Long>> unknownApplied(List<BatchJob> batch, Set<Ref> gone) {
+    Set<Ref> inBatch = new HashSet<>();
+    batch.forEach(j -> inBatch.add(j.ref()));
+    Map<String, Set<Long>> out = new TreeMap<>();
+    head.applied().forEach((session, ids) -> {
+      for (long id : ids) {
+        Ref r = new Ref(session, id);
+        if (!inBatch.contains(r) && !gone.contains(r)) {
+          out.computeIfAbsent(session, s -> new TreeSet<>()).add(id);
+        }
+      }
+    });
     return out;
   }
 
   /**
-   * Plans the commit of {@code hits}: jobs already in the applied record are skipped; the rest
-   * are added to their page's bucket; the applied record drops the {@code gone} ids (deleted
-   * jobs, which can never come back) and takes the counted ones.
+   * Which applied jobs a peek shows gone: not found, or found with another session (the id was
+   * reused by a beanstalkd that lost its binlog).
    */
-  public Commit plan(List<Hit> hits, Set<Long> gone, int buckets) {
-    Set<Long> counted = new java.util.LinkedHashSet<>();
-    Set<Long> skipped = new java.util.LinkedHashSet<>();
-    long countedHits = 0;
-    Map<Integer, Map<String, Long>> increments = new TreeMap<>();
-    for (Hit h : hits) {
-      if (applied.contains(h.jobId())) {
-        skipped.add(h.jobId());
-        continue;
+  public static Set<Ref> goneAfterPeek(Map<String, Set<Long>> asked, Map<Long, String> foundSessions) {
+    Set<Ref> gone = new HashSet<>();
+    asked.forEach((session, ids) -> {
+      for (long id : ids) {
+        if (!session.equals(foundSessions.get(id))) {
+          gone.add(new Ref(session, id));
+        }
       }
-      counted.add(h.jobId());
-      countedHits++;
-      increments
-          .computeIfAbsent(Keys.bucketOf(h.page(), buckets), b -> new TreeMap<>())
-          .merge(h.page(), 1L, Long::sum);
-    }
-    if (increments.size() + 1 > TxnOp.MAX_OPS) {
-      throw new IllegalArgumentException("too many buckets for one transaction: " + increments.size());
-    }
-    Map<Integer, Slot> newSlots = new HashMap<>(slots);
-    List<TxnOp> ops = new ArrayList<>();
-    increments.forEach(
-        (bucket, inc) -> {
-          Slot old = slots.getOrDefault(bucket, new Slot(Map.of(), 0));
-          Map<String, Long> merged = new TreeMap<>(old.counts());
-          inc.forEach((page, n) -> merged.merge(page, n, Long::sum));
-          ops.add(TxnOp.cas(Keys.bucketKey(dc, queue, bucket), CountCodec.counts(merged), old.index()));
-          newSlots.put(bucket, new Slot(merged, old.index()));
-        });
-    Set<Long> newApplied = new TreeSet<>(applied);
-    newApplied.removeAll(gone);
-    newApplied.addAll(counted);
-    ops.add(TxnOp.cas(Keys.appliedKey(dc, queue), CountCodec.ids(newApplied), appliedIndex));
-    return new Commit(
-        List.copyOf(counted), countedHits, List.copyOf(skipped), List.copyOf(ops), new QueueLedger(dc, queue, newSlots, newApplied, appliedIndex));
+    });
+    return gone;
   }
 
-  /** This ledger with the ModifyIndexes a committed transaction returned. */
-  public QueueLedger withIndexes(Map<String, Long> modifyIndexes) {
-    Map<Integer, Slot> newSlots = new HashMap<>();
-    slots.forEach(
-        (bucket, slot) ->
-            newSlots.put(
-                bucket,
-                new Slot(slot.counts(), modifyIndexes.getOrDefault(Keys.bucketKey(dc, queue, bucket), slot.index()))));
-    return new QueueLedger(
-        dc, queue, Map.copyOf(newSlots), applied, modifyIndexes.getOrDefault(Keys.appliedKey(dc, queue), appliedIndex));
+  /** Plans the commit of {@code batch}; {@code gone} jobs leave the applied record. */
+  public Commit plan(List<BatchJob> batch, Set<Ref> gone, int entryBudget) {
+    List<BatchJob> counted = new ArrayList<>();
+    List<BatchJob> skipped = new ArrayList<>();
+    List<BatchJob> carried = new ArrayList<>();
+    TreeMap<String, Long> increments = new TreeMap<>();
+    long hits = 0;
+    long size = 0;
+    for (BatchJob job : batch) {
+      if (!carried.isEmpty()) {
+        carried.add(job);
+        continue;
+      }
+      if (head.isApplied(job.session(), job.id())) {
+        skipped.add(job);
+        continue;
+      }
+      long added = 0;
+      Set<String> fresh = new HashSet<>();
+      for (String page : job.pages()) {
+        if (!increments.containsKey(page) && fresh.add(page)) {
+          added += page.length() + 4;
+        }
+      }
+      if (!counted.isEmpty() && size + added > entryBudget) {
+        carried.add(job);
+        continue;
+      }
+      size += added;
+      for (String page : job.pages()) {
+        increments.merge(page, 1L, Long::sum);
+      }
+      hits += job.pages().size();
+      counted.add(job);
+    }
+    Map<String, Set<Long>> applied = new HashMap<>();
+    head.applied().forEach((s, ids) -> applied.put(s, new TreeSet<>(ids)));
+    for (Ref r : gone) {
+      Set<Long> ids = applied.get(r.session());
+      if (ids != null) {
+        ids.remove(r.id());
+      }
+    }
+    for (BatchJob job : counted) {
+      applied.computeIfAbsent(job.session(), s -> new TreeSet<>()).add(job.id());
+    }
+    if (counted.isEmpty()) {
+      QueueHead pruned = new QueueHead(head.seq(), head.counted(), head.bytes(), applied, head.migratedAt());
+      return new Commit(List.of(), 0, skipped, carried, List.of(), pruned, 0);
+    }
+    byte[] entry = CountsCodec.encode(CountsCodec.ENTRY, increments);
+    long seq = head.seq() + 1;
+    QueueHead after = new QueueHead(seq, head.counted() + hits, head.bytes() + entry.length, applied, head.migratedAt());
+    List<TxnOp> ops = List.of(
+        TxnOp.cas(StoreKeys.head(dc, queue), after.toBytes(), headIndex),
+        TxnOp.cas(StoreKeys.entry(dc, queue, seq), entry, 0));
+    return new Commit(List.copyOf(counted), hits, List.copyOf(skipped), List.copyOf(carried), ops, after, entry.length);
+  }
+
+  /** The transaction that only drops {@code gone} jobs from the applied record (idle pruning); empty when none is there. */
+  public List<TxnOp> prune(Set<Ref> gone) {
+    Commit c = plan(List.of(), gone, 0);
+    if (c.after().applied().equals(head.applied())) {
+      return List.of();
+    }
+    return List.of(TxnOp.cas(StoreKeys.head(dc, queue), c.after().toBytes(), headIndex));
+  }
+
+  /** This ledger after its planned commit (or prune) landed with {@code newHeadIndex}. */
+  public QueueLedger after(QueueHead head, long newHeadIndex) {
+    return new QueueLedger(dc, queue, head, newHeadIndex);
   }
 }

@@ -1,40 +1,44 @@
 package hitcounter.count;
 
+import hitcounter.count.QueueLedger.BatchJob;
+import hitcounter.count.QueueLedger.Ref;
 import hitcounter.infra.Backoff;
 import hitcounter.infra.beanstalk.Beanstalk;
 import hitcounter.infra.beanstalk.Job;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.TxnResult;
-import hitcounter.ingest.PageId;
-import java.nio.charset.StandardCharsets;
+import hitcounter.page.JobCodec;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorRef;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains one beanstalkd queue: reserve a batch, count it into the queue's bucket keys with one
- * Consul transaction (CAS on every key it touches and on the queue's applied record), then
- * delete the jobs. A job whose id is in the applied record was counted already (its worker died
- * between commit and delete) and is deleted without counting. A conflict or an unknown outcome
- * re-reads the ledger and retries after a capped, jittered backoff; a batch that keeps failing
- * is released, never deleted. Unparseable jobs are buried.
+ * Drains one beanstalkd queue into the count store, one phase per behavior:
+ * <b>reserving</b> a batch → <b>reading</b> the queue head (migrating the queue from the old
+ * layout the first time) → <b>checking</b> applied jobs whose fate it does not know (peek) →
+ * <b>committing</b> one journal entry and the new head in one CAS transaction → <b>deleting</b>
+ * the jobs. A job already in the applied record was counted (its worker died between commit and
+ * delete) and is deleted without counting. A conflict or an unknown outcome reads the head again
+ * and retries after a capped, jittered backoff, touching the jobs so they stay reserved; a batch
+ * that keeps failing for the retry budget (at most half the TTR) is given back, never deleted.
+ * Unparseable jobs are buried. Jobs that do not fit one entry are carried into the next commit.
  */
-public final class Worker extends AbstractBehavior<Worker.Command> {
-
+public final class Worker {
   public sealed interface Command {}
 
   /** Lets the in-flight batch finish (or gives it back), then stops. */
@@ -52,13 +56,15 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
 
   private record Reserved(List<Job> jobs) implements Command {}
 
-  private record LedgerRead(QueueLedger ledger) implements Command {}
+  private record HeadRead(QueueLedger ledger) implements Command {}
 
-  private record Checked(Set<Long> gone) implements Command {}
+  private record Peeked(Set<Ref> gone) implements Command {}
 
   private record TxnDone(TxnResult result, QueueLedger.Commit commit) implements Command {}
 
-  private record Deleted(List<Long> gone) implements Command {}
+  private record Deleted(List<Long> deleted, List<BatchJob> carried) implements Command {}
+
+  private record Pruned(TxnResult result, QueueLedger ledger, Set<Ref> pruned) implements Command {}
 
   private record Failed(Step step, Throwable cause) implements Command {}
 
@@ -67,15 +73,22 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
     READ,
     CHECK,
     COMMIT,
-    DELETE
+    DELETE,
+    PRUNE
   }
 
-  private static final Logger ASYNC_LOG = LoggerFactory.getLogger(Worker.class);
+  /** A batch in hand: its jobs, when it was reserved (ns), and the failed attempts so far. */
+  private record Batch(List<BatchJob> jobs, long reservedAt, int attempts) {
+    Batch retried() {
+      return new Batch(jobs, reservedAt, attempts + 1);
+    }
 
-  public static Behavior<Command> create(
-      String dc, QueueRef queue, Consul consul, Beanstalk beanstalk, WorkerSettings settings) {
-    return create(dc, queue, consul, beanstalk, () -> settings, new WorkerStats(), CommitFaults.none());
+    List<Long> ids() {
+      return jobs.stream().map(BatchJob::id).toList();
+    }
   }
+
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
   /** {@code settings} is asked again for every batch: batch size and linger are live settings. */
   public static Behavior<Command> create(
@@ -85,11 +98,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       Beanstalk beanstalk,
       Supplier<WorkerSettings> settings,
       WorkerStats stats,
+      WorkerHealth health,
       CommitFaults faults) {
-    return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Worker(ctx, timers, dc, queue, consul, beanstalk, settings, stats, faults)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      Worker w = new Worker(ctx, timers, dc, queue, consul, beanstalk, settings, stats, health, faults);
+      ctx.getSelf().tell(Next.INSTANCE);
+      return w.idle(null, List.of());
+    }));
   }
 
+  private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final String dc;
   private final QueueRef queue;
@@ -97,18 +115,16 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
   private final Beanstalk beanstalk;
   private final Supplier<WorkerSettings> settings;
   private final WorkerStats stats;
+  private final WorkerHealth health;
   private final CommitFaults faults;
-  private long commitStarted;
-
-  private QueueLedger ledger;
-  private final Set<Long> gone = new HashSet<>();
-  private List<Hit> batch = List.of();
-  private int attempts;
-  private boolean stopping;
-  private boolean reserving;
+  /** Jobs this worker saw deleted (DELETED) or found gone: they leave the applied record. */
+  private final Set<Ref> gone = new HashSet<>();
+  /** The batch in hand, for PreRestart and PostStop (the only state kept outside the behaviors). */
+  private Batch inHand;
+  private long lastCommit;
 
   private Worker(
-      ActorContext<Command> context,
+      ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       String dc,
       QueueRef queue,
@@ -116,249 +132,324 @@ public final class Worker extends AbstractBehavior<Worker.Command> {
       Beanstalk beanstalk,
       Supplier<WorkerSettings> settings,
       WorkerStats stats,
+      WorkerHealth health,
       CommitFaults faults) {
-    super(context);
-    this.stats = stats;
-    this.faults = faults;
+    this.ctx = ctx;
     this.timers = timers;
     this.dc = dc;
     this.queue = queue;
     this.consul = consul;
     this.beanstalk = beanstalk;
     this.settings = settings;
-    context.getSelf().tell(Next.INSTANCE);
+    this.stats = stats;
+    this.health = health;
+    this.faults = faults;
   }
 
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Next.class, m -> onNext())
-        .onMessage(Reserved.class, this::onReserved)
-        .onMessage(LedgerRead.class, this::onLedgerRead)
-        .onMessage(Checked.class, this::onChecked)
-        .onMessage(TxnDone.class, this::onTxnDone)
-        .onMessage(Deleted.class, this::onDeleted)
-        .onMessage(Failed.class, this::onFailed)
-        .onMessage(Retry.class, m -> proceed())
-        .onMessage(Stop.class, m -> onStop())
-        .onSignal(PreRestart.class, s -> onPreRestart())
-        .onSignal(PostStop.class, s -> onPostStop())
+  /** Waiting for Next; {@code carried} jobs (still reserved) go into the next batch first. */
+  private Behavior<Command> idle(QueueLedger ledger, List<BatchJob> carried) {
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Next.class, m -> {
+          if (!carried.isEmpty()) {
+            // Carried jobs are reserved already: top the batch up without waiting.
+            pipe(beanstalk.reserveReady(Math.max(0, settings.get().batchSize() - carried.size())), Reserved::new, Step.RESERVE);
+          } else {
+            pipe(BatchReserver.next(beanstalk, settings.get()), Reserved::new, Step.RESERVE);
+          }
+          return reserving(ledger, carried);
+        })
+        .onMessage(Stop.class, m -> stopNow(carried))
+        .onMessage(Retry.class, m -> Behaviors.same()));
+  }
+
+  private Behavior<Command> reserving(QueueLedger ledger, List<BatchJob> carried) {
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Reserved.class, m -> onReserved(ledger, carried, m.jobs()))
+        .onMessage(Failed.class, m -> {
+          ctx.getLog().warn("queue {}: reserve failed: {}", queue.id(), m.cause().toString());
+          timers.startSingleTimer(Next.INSTANCE, backoff(3));
+          return idle(ledger, carried);
+        })
+        .onMessage(Stop.class, m -> stopNow(carried)));
+  }
+
+  private Behavior<Command> onReserved(QueueLedger ledger, List<BatchJob> carried, List<Job> jobs) {
+    List<BatchJob> batch = new ArrayList<>(carried);
+    for (Job job : jobs) {
+      var decoded = JobCodec.decode(job.body());
+      if (decoded.isEmpty()) {
+        stats.buried();
+        ctx.getLog().warn("queue {}: burying job {}: its body is not a hit job of a known format", queue.id(), job.id());
+        beanstalk.bury(job.id(), 0).exceptionally(e -> logLater("bury", e));
+      } else {
+        batch.add(new BatchJob(job.id(), decoded.get().session(), decoded.get().pages()));
+      }
+    }
+    if (batch.isEmpty()) {
+      return pruneIfIdle(ledger);
+    }
+    return read(ledger, new Batch(List.copyOf(batch), System.nanoTime(), 0));
+  }
+
+  /** Reads the head unless known; migrates the queue from the old layout when it has no head. */
+  private Behavior<Command> read(QueueLedger ledger, Batch batch) {
+    inHand = batch;
+    if (ledger != null) {
+      return check(ledger, batch);
+    }
+    pipe(LedgerReader.read(consul, dc, queue.id()), HeadRead::new, Step.READ);
+    return inFlight(batch, Behaviors.receive(Command.class)
+        .onMessage(HeadRead.class, m -> check(m.ledger(), batch)));
+  }
+
+  /** Peeks applied jobs whose fate is unknown: those gone leave the applied record. */
+  private Behavior<Command> check(QueueLedger ledger, Batch batch) {
+    Map<String, Set<Long>> unknown = ledger.unknownApplied(batch.jobs(), gone);
+    if (unknown.isEmpty()) {
+      return commit(ledger, batch);
+    }
+    List<Long> ids = unknown.values().stream().flatMap(Set::stream).distinct().toList();
+    pipe(
+        beanstalk.peek(ids).thenApply(found -> {
+          Map<Long, String> sessions = new HashMap<>();
+          found.forEach((id, body) -> sessions.put(id, JobCodec.sessionOf(body)));
+          return QueueLedger.goneAfterPeek(unknown, sessions);
+        }),
+        Peeked::new,
+        Step.CHECK);
+    return inFlight(batch, Behaviors.receive(Command.class)
+        .onMessage(Peeked.class, m -> {
+          gone.addAll(m.gone());
+          return commit(ledger, batch);
+        }));
+  }
+
+  private Behavior<Command> commit(QueueLedger ledger, Batch batch) {
+    QueueLedger.Commit plan = ledger.plan(batch.jobs(), gone, settings.get().entryBudget());
+    if (plan.counted().isEmpty()) {
+      stats.skipped(plan.skipped().size());
+      return delete(ledger, plan.skipped(), plan.carried());
+    }
+    long started = System.nanoTime();
+    pipe(consul.txn(null, plan.ops()), r -> new TxnDone(r, plan), Step.COMMIT);
+    return inFlight(batch, Behaviors.receive(Command.class)
+        .onMessage(TxnDone.class, m -> {
+          if (!m.result().committed()) {
+            stats.conflict();
+            ctx.getLog().debug("queue {}: commit conflict {}", queue.id(), m.result().errors());
+            return retryLater(batch, "CAS conflict on the queue head: " + m.result().errors());
+          }
+          QueueLedger after = ledger.after(plan.after(), m.result().modifyIndexes().getOrDefault(plan.ops().get(0).key(), 0L));
+          // Ids in the applied record now are the ones still to be deleted: forget the rest.
+          gone.retainAll(refs(after));
+          stats.counted(plan.countedHits());
+          stats.skipped(plan.skipped().size());
+          stats.committed(System.nanoTime() - started);
+          health.ok(queue.id());
+          lastCommit = System.nanoTime();
+          faults.afterCommit(queue.id());
+          List<BatchJob> done = new ArrayList<>(plan.counted());
+          done.addAll(plan.skipped());
+          return delete(after, done, plan.carried());
+        }));
+  }
+
+  private Behavior<Command> delete(QueueLedger ledger, List<BatchJob> done, List<BatchJob> carried) {
+    Batch held = new Batch(carried, System.nanoTime(), 0);
+    inHand = held;
+    if (done.isEmpty()) {
+      return next(ledger, carried);
+    }
+    List<Long> ids = done.stream().map(BatchJob::id).toList();
+    Map<Long, String> sessions = new HashMap<>();
+    done.forEach(j -> sessions.put(j.id(), j.session()));
+    pipe(beanstalk.delete(ids), d -> new Deleted(d, carried), Step.DELETE);
+    return inFlight(held, Behaviors.receive(Command.class)
+        .onMessage(Deleted.class, m -> {
+          // Only DELETED means gone; a job not deleted stays applied until a peek shows it gone.
+          m.deleted().forEach(id -> gone.add(new Ref(sessions.get(id), id)));
+          return next(ledger, m.carried());
+        }));
+  }
+
+  /** After a commit: the next batch, no sooner than the least commit interval. */
+  private Behavior<Command> next(QueueLedger ledger, List<BatchJob> carried) {
+    Duration wait = settings.get().minCommitInterval().minusNanos(System.nanoTime() - lastCommit);
+    if (wait.isNegative() || wait.isZero()) {
+      ctx.getSelf().tell(Next.INSTANCE);
+    } else {
+      timers.startSingleTimer(Next.INSTANCE, wait);
+    }
+    return idle(ledger, carried);
+  }
+
+  /**
+   * An empty reserve: if the applied record holds jobs known gone, drop them (one small write),
+   * so a queue at rest leaves an empty record behind.
+   */
+  private Behavior<Command> pruneIfIdle(QueueLedger ledger) {
+    inHand = null;
+    if (ledger == null || gone.isEmpty()) {
+      ctx.getSelf().tell(Next.INSTANCE);
+      return idle(ledger, List.of());
+    }
+    var ops = ledger.prune(gone);
+    if (ops.isEmpty()) {
+      ctx.getSelf().tell(Next.INSTANCE);
+      return idle(ledger, List.of());
+    }
+    QueueLedger.Commit pruned = ledger.plan(List.of(), gone, 0);
+    Set<Ref> was = new HashSet<>(gone);
+    pipe(consul.txn(null, ops), r -> new Pruned(r, ledger.after(pruned.after(), r.modifyIndexes().getOrDefault(ops.get(0).key(), 0L)), was), Step.PRUNE);
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Pruned.class, m -> {
+          ctx.getSelf().tell(Next.INSTANCE);
+          if (m.result().committed()) {
+            gone.removeAll(m.pruned());
+            return idle(m.ledger(), List.of());
+          }
+          return idle(null, List.of());
+        })
+        .onMessage(Failed.class, m -> {
+          timers.startSingleTimer(Next.INSTANCE, backoff(3));
+          return idle(null, List.of());
+        })
+        .onMessage(Stop.class, m -> Behaviors.stopped()));
+  }
+
+  /** Waiting for an I/O step of {@code batch}: failures retry, Stop waits for the batch to end. */
+  private Behavior<Command> inFlight(Batch batch, org.apache.pekko.actor.typed.javadsl.BehaviorBuilder<Command> builder) {
+    return common(builder
+        .onMessage(Failed.class, m -> onFailed(batch, m))
+        .onMessage(Stop.class, m -> stopping(batch))
+        .onMessage(Next.class, m -> Behaviors.same()));
+  }
+
+  private Behavior<Command> onFailed(Batch batch, Failed m) {
+    if (m.step() == Step.DELETE) {
+      // Committed; the jobs come back after their TTR (at once, if the connection broke) and
+      // are then skipped as already counted.
+      ctx.getLog().warn("queue {}: delete failed: {}", queue.id(), m.cause().toString());
+      giveBack(batch);
+      timers.startSingleTimer(Next.INSTANCE, backoff(3));
+      return idle(null, List.of());
+    }
+    if (m.step() == Step.COMMIT) {
+      stats.failedCommit();
+    }
+    ctx.getLog().warn("queue {}: {} failed: {}", queue.id(), m.step(), m.cause().toString());
+    // The outcome of a failed commit is unknown: read the head again before retrying.
+    return retryLater(batch, m.step() + " failed: " + m.cause());
+  }
+
+  private Behavior<Command> retryLater(Batch batch, String reason) {
+    Batch again = batch.retried();
+    inHand = again;
+    health.failed(queue.id(), reason, System.currentTimeMillis());
+    WorkerSettings s = settings.get();
+    long heldFor = System.nanoTime() - batch.reservedAt();
+    if (heldFor > s.retryBudget().toNanos()) {
+      ctx.getLog().warn("queue {}: giving back a batch of {} jobs after {} attempts: {}", queue.id(), batch.jobs().size(), again.attempts(), reason);
+      stats.released(batch.jobs().size());
+      beanstalk.release(batch.ids(), 0, Duration.ZERO).exceptionally(e -> logLater("release", e));
+      inHand = null;
+      timers.startSingleTimer(Next.INSTANCE, backoff(again.attempts()));
+      return idle(null, List.of());
+    }
+    if (heldFor > s.ttr().toNanos() / 4) {
+      // Keep the batch ours while we retry: renew its time-to-run.
+      beanstalk.touch(batch.ids()).exceptionally(e -> logLater("touch", e));
+    }
+    timers.startSingleTimer(Retry.INSTANCE, backoff(again.attempts()));
+    return common(Behaviors.receive(Command.class)
+        .onMessage(Retry.class, m -> read(null, again))
+        .onMessage(Stop.class, m -> {
+          giveBack(again);
+          return Behaviors.stopped();
+        }));
+  }
+
+  /** Stop asked while a batch is in flight: finish it, then stop. */
+  private Behavior<Command> stopping(Batch batch) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Deleted.class, m -> {
+          giveBack(new Batch(m.carried(), 0, 0));
+          return Behaviors.stopped();
+        })
+        .onMessage(TxnDone.class, m -> {
+          if (m.result().committed()) {
+            List<BatchJob> done = new ArrayList<>(m.commit().counted());
+            done.addAll(m.commit().skipped());
+            stats.counted(m.commit().countedHits());
+            beanstalk.delete(done.stream().map(BatchJob::id).toList()).exceptionally(e -> logLater("delete", e));
+            giveBack(new Batch(m.commit().carried(), 0, 0));
+          } else {
+            giveBack(batch);
+          }
+          return Behaviors.stopped();
+        })
+        .onMessage(Next.class, m -> Behaviors.same())
+        .onMessage(Retry.class, m -> Behaviors.same())
+        .onMessage(Command.class, m -> {
+          // Any other answer (a read, a peek, a failure): the batch was not committed.
+          giveBack(batch);
+          return Behaviors.stopped();
+        })
+        .onSignal(PostStop.class, s -> {
+          beanstalk.close();
+          return Behaviors.same();
+        })
         .build();
   }
 
-  private Behavior<Command> onNext() {
-    if (stopping) {
-      return Behaviors.stopped();
+  private Behavior<Command> stopNow(List<BatchJob> carried) {
+    giveBack(new Batch(carried, 0, 0));
+    return Behaviors.stopped();
+  }
+
+  /** Signals every phase handles: a restart hands the batch back now, a stop closes the connection. */
+  private Behavior<Command> common(org.apache.pekko.actor.typed.javadsl.BehaviorBuilder<Command> builder) {
+    return builder
+        .onSignal(PreRestart.class, s -> {
+          // The restarted worker shares this connection: hand the batch back now rather than after
+          // its TTR. Jobs already committed are skipped as counted when they come round again.
+          if (inHand != null) {
+            giveBack(inHand);
+          }
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, s -> {
+          // Closing the connection hands every job still reserved by it back to beanstalkd.
+          beanstalk.close();
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private void giveBack(Batch batch) {
+    if (batch != null && !batch.jobs().isEmpty()) {
+      beanstalk.release(batch.ids(), 0, Duration.ZERO).exceptionally(e -> logLater("release", e));
     }
-    reserving = true;
-    pipe(BatchReserver.next(beanstalk, settings()), Reserved::new, Step.RESERVE);
-    return this;
+    inHand = null;
   }
 
-  private Behavior<Command> onReserved(Reserved m) {
-    reserving = false;
-    List<Hit> hits = new ArrayList<>(m.jobs().size());
-    for (Job job : m.jobs()) {
-      List<Hit> inJob = hitsOf(job);
-      if (inJob.isEmpty()) {
-        stats.buried();
-        getContext().getLog().warn("queue {}: burying job {}: its body is not a list of page ids", queue.id(), job.id());
-        beanstalk.bury(job.id(), 0).exceptionally(e -> logLater("bury", e));
-      } else {
-        hits.addAll(inJob);
-      }
-    }
-    if (hits.isEmpty()) {
-      return onNext();
-    }
-    batch = hits;
-    attempts = 0;
-    return proceed();
-  }
-
-  private Behavior<Command> proceed() {
-    if (ledger == null) {
-      var counts = consul.kvTree(null, Keys.queueCountPrefix(dc, queue.id()), 0, java.time.Duration.ZERO);
-      var applied = consul.kvGet(null, Keys.appliedKey(dc, queue.id()));
-      pipe(
-          counts.thenCombine(applied, (c, a) -> QueueLedger.read(dc, queue.id(), c.value(), a)),
-          LedgerRead::new,
-          Step.READ);
-      return this;
-    }
-    return check();
-  }
-
-  private Behavior<Command> onLedgerRead(LedgerRead m) {
-    ledger = m.ledger();
-    return check();
-  }
-
-  /** Ids in the applied record whose jobs' fate this worker does not know: peek them. */
-  private Behavior<Command> check() {
-    Set<Long> unknown = ledger.unknownApplied(batchIds(), gone);
-    if (unknown.isEmpty()) {
-      return commit();
-    }
-    List<Long> ids = List.copyOf(unknown);
-    pipe(
-        beanstalk
-            .existing(ids)
-            .thenApply(
-                existing -> {
-                  Set<Long> missing = new HashSet<>(ids);
-                  existing.forEach(missing::remove);
-                  return missing;
-                }),
-        Checked::new,
-        Step.CHECK);
-    return this;
-  }
-
-  private Behavior<Command> onChecked(Checked m) {
-    gone.addAll(m.gone());
-    return commit();
-  }
-
-  private Behavior<Command> commit() {
-    QueueLedger.Commit plan = ledger.plan(batch, gone, settings().buckets());
-    if (plan.counted().isEmpty()) {
-      stats.skipped(plan.skipped().size());
-      return delete(plan.skipped());
-    }
-    commitStarted = System.nanoTime();
-    pipe(consul.txn(null, plan.ops()), r -> new TxnDone(r, plan), Step.COMMIT);
-    return this;
-  }
-
-  private Behavior<Command> onTxnDone(TxnDone m) {
-    if (!m.result().committed()) {
-      stats.conflict();
-      getContext().getLog().debug("queue {}: commit conflict {}", queue.id(), m.result().errors());
-      ledger = null;
-      return retryLater();
-    }
-    ledger = m.commit().after().withIndexes(m.result().modifyIndexes());
-    gone.clear();
-    stats.counted(m.commit().countedHits());
-    stats.skipped(m.commit().skipped().size());
-    stats.committed(System.nanoTime() - commitStarted);
-    faults.afterCommit(queue.id());
-    List<Long> done = new ArrayList<>(m.commit().counted());
-    done.addAll(m.commit().skipped());
-    return delete(done);
-  }
-
-  private Behavior<Command> delete(List<Long> ids) {
-    pipe(beanstalk.delete(ids), Deleted::new, Step.DELETE);
-    return this;
-  }
-
-  private Behavior<Command> onDeleted(Deleted m) {
-    gone.addAll(m.gone());
-    batch = List.of();
-    return onNext();
-  }
-
-  private Behavior<Command> onFailed(Failed m) {
-    switch (m.step()) {
-      case RESERVE:
-        reserving = false;
-        getContext().getLog().warn("queue {}: reserve failed: {}", queue.id(), m.cause().toString());
-        timers.startSingleTimer(Next.INSTANCE, Backoff.of(3, settings().backoffMin(), settings().backoffMax()));
-        return this;
-      case DELETE:
-        // Committed; the jobs come back after their TTR (or at once, if the connection broke)
-        // and are then skipped as already counted.
-        getContext().getLog().warn("queue {}: delete failed: {}", queue.id(), m.cause().toString());
-        batch = List.of();
-        timers.startSingleTimer(Next.INSTANCE, Backoff.of(3, settings().backoffMin(), settings().backoffMax()));
-        return this;
-      default:
-        // The outcome of a commit that failed this way is unknown: read the ledger again.
-        if (m.step() == Step.COMMIT) {
-          stats.failedCommit();
-        }
-        getContext().getLog().warn("queue {}: {} failed: {}", queue.id(), m.step(), m.cause().toString());
-        ledger = null;
-        return retryLater();
-    }
-  }
-
-  private Behavior<Command> retryLater() {
-    attempts++;
-    if (attempts > settings().commitAttempts()) {
-      getContext().getLog().warn("queue {}: giving back a batch of {} after {} attempts", queue.id(), batch.size(), attempts - 1);
-      List<Long> ids = new ArrayList<>(batchIds());
-      stats.released(ids.size());
-      beanstalk.release(ids, 0, java.time.Duration.ZERO).exceptionally(e -> logLater("release", e));
-      batch = List.of();
-      timers.startSingleTimer(Next.INSTANCE, Backoff.of(attempts, settings().backoffMin(), settings().backoffMax()));
-      return this;
-    }
-    timers.startSingleTimer(Retry.INSTANCE, Backoff.of(attempts, settings().backoffMin(), settings().backoffMax()));
-    return this;
-  }
-
-  private Behavior<Command> onStop() {
-    if (reserving || batch.isEmpty()) {
-      return Behaviors.stopped();
-    }
-    stopping = true;
-    return this;
-  }
-
-  private Behavior<Command> onPreRestart() {
-    // The restarted worker shares this connection: hand the batch back now rather than after
-    // its TTR. Jobs already committed are skipped as counted when they come round again.
-    if (!batch.isEmpty()) {
-      beanstalk.release(List.copyOf(batchIds()), 0, java.time.Duration.ZERO).exceptionally(e -> logLater("release", e));
-    }
-    return this;
-  }
-
-  private Behavior<Command> onPostStop() {
-    // Closing the connection hands every job still reserved by it back to beanstalkd.
-    beanstalk.close();
-    return this;
-  }
-
-  /** The hits of a job, one page id per line; none when any line is not a page id (poison). */
-  static List<Hit> hitsOf(Job job) {
-    String body = new String(job.body(), StandardCharsets.US_ASCII);
-    List<Hit> out = new ArrayList<>();
-    int from = 0;
-    while (from <= body.length()) {
-      int nl = body.indexOf('\n', from);
-      String page = body.substring(from, nl < 0 ? body.length() : nl);
-      if (!PageId.isValid(page)) {
-        return List.of();
-      }
-      out.add(new Hit(job.id(), page));
-      if (nl < 0) {
-        break;
-      }
-      from = nl + 1;
-    }
+  private static Set<Ref> refs(QueueLedger ledger) {
+    Set<Ref> out = new HashSet<>();
+    ledger.head().applied().forEach((s, ids) -> ids.forEach(id -> out.add(new Ref(s, id))));
     return out;
   }
 
-  private WorkerSettings settings() {
-    return settings.get();
+  private Duration backoff(int attempts) {
+    WorkerSettings s = settings.get();
+    return Backoff.of(attempts, s.backoffMin(), s.backoffMax());
   }
 
-  private Set<Long> batchIds() {
-    Set<Long> ids = new HashSet<>();
-    batch.forEach(h -> ids.add(h.jobId()));
-    return ids;
-  }
-
-  private <T> void pipe(CompletionStage<T> stage, java.util.function.Function<T, Command> ok, Step step) {
-    getContext().pipeToSelf(stage, (value, failure) -> failure == null ? ok.apply(value) : new Failed(step, failure));
+  private <T> void pipe(CompletionStage<T> stage, Function<T, Command> ok, Step step) {
+    ctx.pipeToSelf(stage, (value, failure) -> failure == null ? ok.apply(value) : new Failed(step, failure));
   }
 
   private <T> T logLater(String what, Throwable e) {
-    ASYNC_LOG.warn("queue {}: {} failed: {}", queue.id(), what, e.toString());
+    LOG.warn("queue {}: {} failed: {}", queue.id(), what, e.toString());
     return null;
   }
 }

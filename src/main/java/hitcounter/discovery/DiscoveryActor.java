@@ -6,7 +6,6 @@ import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.Indexed;
 import hitcounter.infra.consul.ServiceInstance;
-import hitcounter.replicate.Replicator;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -56,18 +55,19 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
   public interface WorkerFactory extends Function<QueueRef, Behavior<Worker.Command>> {}
 
   /**
-   * {@code workersPerQueue} is read at every rebalance (a live setting); {@code replicator}, if
-   * given, runs on the one node of the datacenter that wins it (rendezvous, like a queue).
+   * {@code workersPerQueue} is read at every rebalance (a live setting); {@code keeper}, if
+   * given (the replicator and the folder of the datacenter), runs on the one node of the
+   * datacenter that wins it (rendezvous, like a queue).
    */
   public static Behavior<Command> create(
       String nodeName,
       Consul consul,
       WorkerFactory workers,
       java.util.function.IntSupplier workersPerQueue,
-      Behavior<Replicator.Command> replicator,
+      Behavior<Void> keeper,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
-    return Behaviors.setup(ctx -> new DiscoveryActor(ctx, nodeName, consul, workers, workersPerQueue, replicator, watch, wait));
+    return Behaviors.setup(ctx -> new DiscoveryActor(ctx, nodeName, consul, workers, workersPerQueue, keeper, watch, wait));
   }
 
   /** The rendezvous key of the replicator, ranked like a queue. */
@@ -76,8 +76,8 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
   private final String nodeName;
   private final WorkerFactory workers;
   private final java.util.function.IntSupplier workersPerQueue;
-  private final Behavior<Replicator.Command> replicatorBehavior;
-  private ActorRef<Replicator.Command> replicator;
+  private final Behavior<Void> replicatorBehavior;
+  private ActorRef<Void> replicator;
   private List<String> nodes;
   private Map<String, QueueRef> queues;
   private Map<String, List<String>> assignment = Map.of();
@@ -91,7 +91,7 @@ public final class DiscoveryActor extends AbstractBehavior<DiscoveryActor.Comman
       Consul consul,
       WorkerFactory workers,
       java.util.function.IntSupplier workersPerQueue,
-      Behavior<Replicator.Command> replicator,
+      Behavior<Void> replicator,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
     super(ctx);

@@ -1,7 +1,7 @@
 package hitcounter.ingest;
 
 import hitcounter.infra.beanstalk.Beanstalk;
-import java.nio.charset.StandardCharsets;
+import hitcounter.page.JobCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class HitQueue {
   private final Beanstalk beanstalk;
+  private final java.util.function.IntSupplier jobFormat;
   private final Duration timeout;
   private final Duration ttr;
   private final int maxInFlight;
@@ -35,10 +36,15 @@ public final class HitQueue {
   private record Pending(String page, CompletableFuture<Long> done) {}
 
   public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr) {
-    this(beanstalk, timeout, ttr, 4, 256);
+    this(beanstalk, timeout, ttr, 4, 256, () -> JobCodec.CURRENT_FORMAT);
   }
 
-  public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr, int maxInFlight, int maxPerJob) {
+  /**
+   * {@code jobFormat} is asked for every job: 2 normally, 1 while a rolling upgrade from a
+   * version that reads only format 1 is under way (docs/operations.md).
+   */
+  public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr, int maxInFlight, int maxPerJob, java.util.function.IntSupplier jobFormat) {
+    this.jobFormat = jobFormat;
     this.beanstalk = beanstalk;
     this.timeout = timeout;
     this.ttr = ttr;
@@ -91,16 +97,14 @@ public final class HitQueue {
   }
 
   private void send(List<Pending> batch) {
-    StringBuilder body = new StringBuilder(batch.size() * 16);
-    for (int i = 0; i < batch.size(); i++) {
-      if (i > 0) {
-        body.append('\n');
-      }
-      body.append(batch.get(i).page());
+    List<String> pages = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      pages.add(p.page());
     }
     jobs.incrementAndGet();
+    int format = jobFormat.getAsInt();
     beanstalk
-        .put(body.toString().getBytes(StandardCharsets.US_ASCII), 1024, Duration.ZERO, ttr)
+        .put(session -> JobCodec.encode(format, session, pages), 1024, Duration.ZERO, ttr)
         .toCompletableFuture()
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(

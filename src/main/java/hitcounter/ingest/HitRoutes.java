@@ -4,8 +4,8 @@ import hitcounter.infra.metrics.HttpMetrics;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import hitcounter.infra.Json;
-import hitcounter.count.CountSnapshot;
-import hitcounter.count.Totals;
+import hitcounter.page.PageId;
+import hitcounter.store.CountTable;
 import java.util.Map;
 import java.util.Optional;
 import hitcounter.replicate.DatacenterStates;
@@ -27,11 +27,11 @@ public final class HitRoutes {
 
   private final String datacenter;
   private final HitQueue queue;
-  private final CountSnapshot counts;
+  private final CountTable counts;
   private final DatacenterStates datacenters;
   private final double staleAfterSeconds;
 
-  public HitRoutes(String datacenter, HitQueue queue, CountSnapshot counts, DatacenterStates datacenters, Duration staleAfter) {
+  public HitRoutes(String datacenter, HitQueue queue, CountTable counts, DatacenterStates datacenters, Duration staleAfter) {
     this.datacenter = datacenter;
     this.queue = queue;
     this.counts = counts;
@@ -78,15 +78,14 @@ public final class HitRoutes {
     byDc.put(datacenter, 0L);
     Map<String, Double> ages = datacenters.agesSeconds();
     ages.keySet().forEach(dc -> byDc.put(dc, 0L));
-    Totals totals = counts.get();
-    totals.datacenters().forEach(dc -> byDc.put(dc, 0L));
-    byDc.putAll(totals.of(page));
+    byDc.putAll(counts.countsOf(page));
     // The age of the oldest figure: since the least recently heard datacenter's heartbeat, or
     // since start when none was ever heard (no Consul yet).
     double oldest = byDc.keySet().stream()
         .mapToDouble(dc -> ages.getOrDefault(dc, datacenters.sinceStartSeconds()))
         .max().orElse(0);
     oldest = Math.round(oldest * 10) / 10.0;
-    return new HitReply(page, datacenter, Totals.sum(byDc), byDc, oldest > staleAfterSeconds, oldest);
+    long total = byDc.values().stream().mapToLong(Long::longValue).sum();
+    return new HitReply(page, datacenter, total, byDc, oldest > staleAfterSeconds, oldest);
   }
 }

@@ -9,6 +9,10 @@ import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.Indexed;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
+import hitcounter.store.Manifest;
+import hitcounter.store.QueueHead;
+import hitcounter.store.SnapshotPointer;
+import hitcounter.store.StoreKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,8 +20,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -26,14 +32,15 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Copies this datacenter's own keys to every other datacenter Consul's WAN pool lists (re-read
- * regularly, so a datacenter joined later is picked up): counts and audit figures (grow-only
- * maps, merged entry by entry with max) and settings written here (the winning write stays).
- * Every {@code replication-interval-ms} (a live setting), each datacenter that has not yet
- * received the latest local state gets a copy; one that cannot be reached is tried again next
- * time. Every second it also writes this datacenter's heartbeat (with the setting versions in
- * force) into every datacenter, its own included. One node per datacenter runs it (elected by
- * the discovery actor).
+ * Copies this datacenter's own keys into every other datacenter Consul's WAN pool lists (read
+ * again regularly, so a datacenter joined later is picked up): its count store (journal
+ * entries, snapshots and heads, {@link StoreCopy}: bytes follow what changed), its audit
+ * figures (grow-only maps, merged entry by entry with max) and the settings written here (the
+ * winning write stays). Every {@code replication-interval-ms} (a live setting), each datacenter
+ * behind gets a round; one that cannot be reached is tried again next time, and shows in
+ * {@link CopyStatus}. This datacenter's heartbeat travels in the last transaction of a
+ * successful round (at least every {@code heartbeat}), so a target never hears "fresh" while
+ * copies to it fail. One node per datacenter runs it (elected by the discovery actor).
  */
 public final class Replicator extends AbstractBehavior<Replicator.Command> {
   public sealed interface Command {}
@@ -42,7 +49,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     INSTANCE
   }
 
-  private enum Beat implements Command {
+  private enum LocalBeat implements Command {
     INSTANCE
   }
 
@@ -50,28 +57,47 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     INSTANCE
   }
 
-  private record LocalChanged(String prefix, Indexed<List<KvEntry>> entries) implements Command {}
+  private record SmallChanged(String prefix, Indexed<List<KvEntry>> entries) implements Command {}
+
+  private record HeadsChanged(Indexed<List<KvEntry>> entries) implements Command {}
+
+  private record ManifestRead(SnapshotPointer pointer, Map<String, Long> folded) implements Command {}
 
   private record Datacenters(List<String> names) implements Command {}
 
-  private record Copied(String dc, long generation, boolean complete) implements Command {}
+  private record RoundDone(String dc, long smallGen, long storeGen, StoreCopy.Result result, boolean smallComplete) implements Command {}
 
-  private record CopyFailed(String dc, Throwable cause) implements Command {}
+  private record RoundFailed(String dc, Throwable cause) implements Command {}
+
+  /** What the heartbeat says besides the time: setting versions in force, and how late counting is here. */
+  public interface BeatContent extends Supplier<byte[]> {}
 
   public static Behavior<Command> create(
-      Consul consul, LiveSettings live, ReplicationSettings settings, BlockingQueryWatch.Settings watch, Duration wait) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, live, settings, watch, wait)));
+      Consul consul, LiveSettings live, ReplicationSettings settings, CopyStatus status, BeatContent beat, BlockingQueryWatch.Settings watch, Duration wait) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, live, settings, status, beat, watch, wait)));
   }
 
   private final TimerScheduler<Command> timers;
   private final Consul consul;
   private final LiveSettings live;
+  private final ReplicationSettings settings;
+  private final CopyStatus status;
+  private final BeatContent beat;
   private final String localDc;
+  private final StoreCopy store;
   private final Map<String, MaxMerge.Merge> merges = new HashMap<>();
-  private final Map<String, List<KvEntry>> local = new HashMap<>();
-  private long localGeneration;
+  private final Map<String, List<KvEntry>> small = new HashMap<>();
+  private StoreCopy.Local local;
+  private Map<String, QueueHead> pendingHeads;
+  private Map<String, byte[]> pendingHeadBytes;
+  private SnapshotPointer pendingPointer = SnapshotPointer.NONE;
+  private long smallGen;
+  private long storeGen;
   private final Set<String> remotes = new HashSet<>();
-  private final Map<String, Long> copiedGeneration = new HashMap<>();
+  private final Map<String, Long> copiedSmall = new HashMap<>();
+  private final Map<String, Long> copiedStore = new HashMap<>();
+  private final Map<String, Long> lastBeat = new HashMap<>();
+  private final Map<String, StoreCopy.Remote> known = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
 
   private Replicator(
@@ -80,36 +106,45 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       Consul consul,
       LiveSettings live,
       ReplicationSettings settings,
+      CopyStatus status,
+      BeatContent beat,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
     super(ctx);
     this.timers = timers;
     this.consul = consul;
     this.live = live;
+    this.settings = settings;
+    this.status = status;
+    this.beat = beat;
     this.localDc = consul.localDatacenter();
-    merges.put(Keys.countPrefix(localDc), MaxMerge.COUNTERS);
+    this.store = new StoreCopy(consul);
     merges.put(Keys.auditPrefix(localDc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);
     int n = 0;
     for (String prefix : merges.keySet()) {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, prefix, index, wait);
-      ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), r -> new LocalChanged(prefix, r), watch), "watch-local-" + (n++));
+      ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), r -> new SmallChanged(prefix, r), watch), "watch-local-" + (n++));
     }
+    BlockingQueryWatch.BlockingQuery<List<KvEntry>> heads = index -> consul.kvTree(null, StoreKeys.headsPrefix(localDc), index, wait);
+    ctx.spawn(BlockingQueryWatch.create(heads, ctx.getSelf(), HeadsChanged::new, watch), "watch-heads");
     timers.startSingleTimer(Tick.INSTANCE, interval());
-    timers.startTimerWithFixedDelay(Beat.INSTANCE, Duration.ZERO, settings.heartbeat());
+    timers.startTimerWithFixedDelay(LocalBeat.INSTANCE, Duration.ZERO, settings.heartbeat());
     timers.startTimerWithFixedDelay(RefreshDatacenters.INSTANCE, Duration.ZERO, settings.datacenterRefresh());
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(LocalChanged.class, this::onLocalChanged)
+        .onMessage(SmallChanged.class, this::onSmallChanged)
+        .onMessage(HeadsChanged.class, this::onHeadsChanged)
+        .onMessage(ManifestRead.class, this::onManifestRead)
         .onMessage(RefreshDatacenters.class, m -> onRefreshDatacenters())
         .onMessage(Datacenters.class, this::onDatacenters)
         .onMessage(Tick.class, m -> onTick())
-        .onMessage(Beat.class, m -> onBeat())
-        .onMessage(Copied.class, this::onCopied)
-        .onMessage(CopyFailed.class, this::onCopyFailed)
+        .onMessage(LocalBeat.class, m -> onLocalBeat())
+        .onMessage(RoundDone.class, this::onRoundDone)
+        .onMessage(RoundFailed.class, this::onRoundFailed)
         .build();
   }
 
@@ -117,10 +152,71 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     return Duration.ofMillis(live.getInt(Setting.REPLICATION_INTERVAL_MS));
   }
 
-  private Behavior<Command> onLocalChanged(LocalChanged m) {
-    local.put(m.prefix(), m.entries().value());
-    localGeneration++;
+  private Behavior<Command> onSmallChanged(SmallChanged m) {
+    small.put(m.prefix(), m.entries().value());
+    smallGen++;
+    changed();
     return this;
+  }
+
+  private Behavior<Command> onHeadsChanged(HeadsChanged m) {
+    Map<String, QueueHead> heads = new TreeMap<>();
+    Map<String, byte[]> bytes = new HashMap<>();
+    SnapshotPointer pointer = SnapshotPointer.NONE;
+    for (KvEntry e : m.entries().value()) {
+      String[] dcAndName = StoreKeys.headOf(e.key());
+      if (dcAndName == null) {
+        continue;
+      }
+      if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+        pointer = SnapshotPointer.parse(e.value()).orElse(SnapshotPointer.NONE);
+      } else {
+        var h = QueueHead.parse(e.value());
+        if (h.isPresent()) {
+          heads.put(dcAndName[1], h.get());
+          bytes.put(dcAndName[1], e.value());
+        }
+      }
+    }
+    pendingHeads = heads;
+    pendingHeadBytes = bytes;
+    if (local != null && pointer.equals(local.pointer())) {
+      local = new StoreCopy.Local(pointer, local.folded(), heads, bytes);
+      storeGen++;
+      changed();
+    } else if (!pointer.equals(pendingPointer) || local == null) {
+      pendingPointer = pointer;
+      SnapshotPointer p = pointer;
+      CompletionStage<Map<String, Long>> folded = p.gen() == 0
+          ? CompletableFuture.completedFuture(Map.of())
+          : consul.kvGetRaw(null, p.manifestKey()).thenApply(v -> {
+              Manifest man = v.flatMap(Manifest::parse).orElseThrow(() -> new IllegalStateException("manifest " + p.manifestKey() + " unreadable"));
+              Map<String, Long> f = new TreeMap<>();
+              man.queues().forEach((q, x) -> f.put(q, x.seq()));
+              return f;
+            });
+      getContext().pipeToSelf(folded, (f, e) -> e == null ? new ManifestRead(p, f) : new ManifestRead(p, null));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onManifestRead(ManifestRead m) {
+    if (m.folded() == null) {
+      // Read again with the next change (or the next tick's retry below).
+      pendingPointer = SnapshotPointer.NONE;
+      return this;
+    }
+    if (m.pointer().equals(pendingPointer)) {
+      local = new StoreCopy.Local(m.pointer(), m.folded(), pendingHeads, pendingHeadBytes);
+      storeGen++;
+      changed();
+    }
+    return this;
+  }
+
+  private void changed() {
+    long now = System.currentTimeMillis();
+    remotes.forEach(dc -> status.changed(dc, now));
   }
 
   private Behavior<Command> onRefreshDatacenters() {
@@ -135,78 +231,97 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       if (!others.equals(remotes)) {
         getContext().getLog().info("replicating {} to {}", localDc, others);
       }
+      for (String gone : new HashSet<>(remotes)) {
+        if (!others.contains(gone)) {
+          status.forget(gone);
+        }
+      }
+      long now = System.currentTimeMillis();
+      others.stream().filter(dc -> !remotes.contains(dc)).forEach(dc -> status.changed(dc, now));
       remotes.retainAll(others);
       remotes.addAll(others);
     }
     return this;
   }
 
-  private Behavior<Command> onBeat() {
-    long now = System.currentTimeMillis();
-    byte[] beat = HeartbeatView.beat(now, now, live.appliedVersions());
-    List<String> targets = new ArrayList<>(remotes);
-    targets.add(null);
-    for (String dc : targets) {
-      consul.kvPut(dc, HeartbeatView.ROOT + localDc, beat);
-    }
+  private Behavior<Command> onLocalBeat() {
+    consul.kvPut(null, HeartbeatView.ROOT + localDc, beat.get());
     return this;
   }
 
   private Behavior<Command> onTick() {
     timers.startSingleTimer(Tick.INSTANCE, interval());
-    if (localGeneration == 0) {
+    if (local == null) {
       return this;
     }
+    long now = System.currentTimeMillis();
     for (String dc : remotes) {
-      if (!inFlight.contains(dc) && copiedGeneration.getOrDefault(dc, -1L) < localGeneration) {
-        inFlight.add(dc);
-        long generation = localGeneration;
-        Map<String, List<KvEntry>> snapshot = Map.copyOf(local);
-        getContext()
-            .pipeToSelf(
-                copyAll(dc, snapshot),
-                (complete, e) -> e == null ? new Copied(dc, generation, complete) : new CopyFailed(dc, e));
+      boolean smallBehind = copiedSmall.getOrDefault(dc, -1L) < smallGen;
+      boolean storeBehind = copiedStore.getOrDefault(dc, -1L) < storeGen;
+      boolean beatDue = now - lastBeat.getOrDefault(dc, 0L) >= settings.heartbeat().toMillis();
+      if (inFlight.contains(dc) || !(smallBehind || storeBehind || beatDue)) {
+        continue;
       }
+      inFlight.add(dc);
+      long sGen = smallGen;
+      long tGen = storeGen;
+      StoreCopy.Local snapshot = local;
+      Map<String, List<KvEntry>> smallNow = Map.copyOf(small);
+      CompletionStage<Boolean> smallCopied = smallBehind ? copySmall(dc, smallNow) : CompletableFuture.completedFuture(true);
+      getContext().pipeToSelf(
+          smallCopied.thenCompose(complete -> store.round(dc, snapshot, known.get(dc), beat.get()).thenApply(r -> new Object[] {r, complete})),
+          (x, e) -> e == null ? new RoundDone(dc, sGen, tGen, (StoreCopy.Result) x[0], (Boolean) x[1]) : new RoundFailed(dc, e));
     }
     return this;
   }
 
-  private CompletionStage<Boolean> copyAll(String dc, Map<String, List<KvEntry>> snapshot) {
+  private Behavior<Command> onRoundDone(RoundDone m) {
+    inFlight.remove(m.dc());
+    known.put(m.dc(), m.result().remote());
+    lastBeat.put(m.dc(), System.currentTimeMillis());
+    if (m.smallComplete()) {
+      copiedSmall.put(m.dc(), m.smallGen());
+    }
+    copiedStore.put(m.dc(), m.storeGen());
+    boolean upToDate = m.smallComplete() && m.smallGen() == smallGen && m.storeGen() == storeGen;
+    status.succeeded(m.dc(), upToDate, m.result().bytes());
+    if (!m.result().garbage().isEmpty()) {
+      store.delete(m.dc(), m.result().garbage());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRoundFailed(RoundFailed m) {
+    inFlight.remove(m.dc());
+    known.remove(m.dc());
+    status.failed(m.dc(), m.cause().toString(), System.currentTimeMillis());
+    getContext().getLog().debug("copy to {} failed: {}", m.dc(), m.cause().toString());
+    return this;
+  }
+
+  private CompletionStage<Boolean> copySmall(String dc, Map<String, List<KvEntry>> snapshot) {
     CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
     for (var e : snapshot.entrySet()) {
-      all = all.thenCompose(ok -> copy(dc, e.getKey(), e.getValue()).thenApply(done -> ok && done));
+      all = all.thenCompose(ok -> copySmall(dc, e.getKey(), e.getValue()).thenApply(done -> ok && done));
     }
     return all;
   }
 
   /** Reads the copies in {@code dc}, writes what is behind; true when nothing was left behind. */
-  private CompletionStage<Boolean> copy(String dc, String prefix, List<KvEntry> source) {
+  private CompletionStage<Boolean> copySmall(String dc, String prefix, List<KvEntry> source) {
     return consul
         .kvTree(dc, prefix, 0, Duration.ZERO)
         .thenCompose(
             target -> {
               List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix));
               CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
-              for (int from = 0; from < ops.size(); from += TxnOp.MAX_OPS) {
-                List<TxnOp> chunk = new ArrayList<>(ops.subList(from, Math.min(ops.size(), from + TxnOp.MAX_OPS)));
+              for (List<TxnOp> chunk : StoreCopy.pack(ops, List.of())) {
+                if (chunk.isEmpty()) {
+                  continue;
+                }
                 all = all.thenCompose(ok -> consul.txn(dc, chunk).thenApply(r -> ok && r.committed()));
               }
               return all;
             });
   }
-
-  private Behavior<Command> onCopied(Copied m) {
-    inFlight.remove(m.dc());
-    if (m.complete()) {
-      copiedGeneration.put(m.dc(), m.generation());
-    }
-    return this;
-  }
-
-  private Behavior<Command> onCopyFailed(CopyFailed m) {
-    inFlight.remove(m.dc());
-    getContext().getLog().debug("copy to {} failed: {}", m.dc(), m.cause().toString());
-    return this;
-  }
-
 }

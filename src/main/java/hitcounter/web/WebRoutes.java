@@ -7,14 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import hitcounter.infra.Json;
 import hitcounter.config.LiveSettings;
 import hitcounter.config.Setting;
-import hitcounter.count.CountSnapshot;
-import hitcounter.count.Totals;
 import hitcounter.discovery.TopologyView;
 import hitcounter.ingest.ErrorReply;
 import hitcounter.ingest.HitQueue;
 import hitcounter.ingest.HitReply;
 import hitcounter.ingest.HitRoutes;
-import hitcounter.ingest.PageId;
+import hitcounter.page.PageId;
 import hitcounter.replicate.DatacenterStates;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +56,6 @@ public final class WebRoutes {
   private final String datacenter;
   private final HitQueue queue;
   private final HitRoutes hits;
-  private final CountSnapshot counts;
   private final LiveSettings live;
   private final DatacenterStates datacenters;
   private final double staleAfterSeconds;
@@ -73,7 +70,6 @@ public final class WebRoutes {
       String datacenter,
       HitQueue queue,
       HitRoutes hits,
-      CountSnapshot counts,
       LiveSettings live,
       DatacenterStates datacenters,
       Duration staleAfter,
@@ -81,7 +77,6 @@ public final class WebRoutes {
     this.datacenter = datacenter;
     this.queue = queue;
     this.hits = hits;
-    this.counts = counts;
     this.live = live;
     this.datacenters = datacenters;
     this.staleAfterSeconds = staleAfter.toMillis() / 1000.0;
@@ -96,7 +91,6 @@ public final class WebRoutes {
         path(PathMatchers.segment("static").slash(PathMatchers.segment()), name -> HttpMetrics.template("/static/{file}", () -> get(() -> staticFile(name)))),
         path("px.gif", () -> HttpMetrics.template("/px.gif", () -> get(() -> parameterOptional("page", p -> valid(p.orElse(""), () -> pixel(p.get())))))),
         path(PathMatchers.segment("badge").slash(PathMatchers.segment()), file -> HttpMetrics.template("/badge/{file}", () -> get(() -> badge(file)))),
-        path(PathMatchers.segment("api").slash("pages"), () -> HttpMetrics.template("/api/pages", () -> get(() -> complete(StatusCodes.OK, pages(), Jackson.marshaller(Json.mapper()))))),
         path(PathMatchers.segment("api").slash("topology"), () -> HttpMetrics.template("/api/topology", () -> get(() -> onComplete(topology.get(), t -> t.isSuccess()
             ? complete(StatusCodes.OK, t.get(), Jackson.marshaller(Json.mapper()))
             : error(StatusCodes.SERVICE_UNAVAILABLE, "topology-unavailable", "try again"))))),
@@ -153,23 +147,6 @@ public final class WebRoutes {
     return valid(page, () -> complete(HttpResponse.create()
         .withEntity(HttpEntities.create(SVG, Badge.svg(hits.reply(page).total()).getBytes(StandardCharsets.UTF_8)))
         .addHeaders(new ArrayList<>(NO_CACHE))));
-  }
-
-  private Map<String, Object> pages() {
-    Totals t = counts.get();
-    Map<String, Double> ages = datacenters.agesSeconds();
-    TreeSet<String> dcs = new TreeSet<>(t.datacenters());
-    dcs.addAll(ages.keySet());
-    dcs.add(datacenter);
-    List<Map<String, Object>> rows = new ArrayList<>();
-    t.all().forEach((page, byDc) -> rows.add(Map.of("page", page, "datacenters", byDc, "total", Totals.sum(byDc))));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("datacenter", datacenter);
-    out.put("datacenters", List.copyOf(dcs));
-    out.put("pages", rows);
-    out.put("ages", ages);
-    out.put("staleAfterSeconds", staleAfterSeconds);
-    return out;
   }
 
   /** Server-sent events: the page's counts and the colour, whenever either changed. */

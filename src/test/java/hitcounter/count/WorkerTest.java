@@ -1,11 +1,20 @@
 package hitcounter.count;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hitcounter.fakes.FakeBeanstalk;
 import hitcounter.fakes.FakeConsul;
-import hitcounter.infra.consul.KvEntry;
+import hitcounter.infra.Json;
+import hitcounter.page.JobCodec;
+import hitcounter.store.CountsCodec;
+import hitcounter.store.QueueHead;
+import hitcounter.store.StoreKeys;
+import hitcounter.testkit.StoreProbe;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,29 +34,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WorkerTest {
   @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
-  private static final WorkerSettings SETTINGS =
-      new WorkerSettings(100, Duration.ZERO, Duration.ofMillis(20), Duration.ofSeconds(60), 4, 50, Duration.ofMillis(1), Duration.ofMillis(20));
+  static final WorkerSettings SETTINGS =
+      new WorkerSettings(100, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(60), 4096, Duration.ZERO, Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMillis(20));
 
   private FakeConsul consul;
   private FakeBeanstalk queue;
+  private WorkerStats stats;
+  private WorkerHealth health;
 
   @BeforeEach
   void freshWorld() {
     consul = new FakeConsul("us-west");
     queue = new FakeBeanstalk();
+    stats = new WorkerStats();
+    health = new WorkerHealth();
+  }
+
+  private ActorRef<Worker.Command> worker(WorkerSettings settings) {
+    return testKit.spawn(Worker.create("us-west", new QueueRef("q0", "127.0.0.1", 1), consul, queue, () -> settings, stats, health, CommitFaults.none()));
   }
 
   private ActorRef<Worker.Command> worker() {
-    return testKit.spawn(Worker.create("us-west", new QueueRef("q0", "127.0.0.1", 1), consul, queue, SETTINGS));
+    return worker(SETTINGS);
   }
 
   private long counted(String page) {
-    long sum = 0;
-    for (int b = 0; b < SETTINGS.buckets(); b++) {
-      sum += consul.entry("us-west", Keys.bucketKey("us-west", "q0", b))
-          .map(e -> CountCodec.counts(e.value()).getOrDefault(page, 0L)).orElse(0L);
-    }
-    return sum;
+    return StoreProbe.count(consul, "us-west", page);
   }
 
   private void awaitDrained(long expected, String page) {
@@ -59,28 +71,82 @@ class WorkerTest {
     });
   }
 
+  private QueueHead head() {
+    return StoreProbe.head(consul, "us-west", "q0").orElseThrow();
+  }
+
   @Test
   void countsEveryJobOnceAndDeletesIt() {
     for (int i = 0; i < 250; i++) {
       queue.put(i % 5 == 0 ? "about" : "home");
     }
-    WorkerStats stats = new WorkerStats();
-    testKit.spawn(Worker.create("us-west", new QueueRef("q0", "127.0.0.1", 1), consul, queue, () -> SETTINGS, stats, CommitFaults.none()));
+    worker();
     awaitDrained(200, "home");
     assertEquals(50, counted("about"));
     assertEquals(250, stats.countedHits());
     assertEquals(0L, stats.snapshot().get("skippedAsCounted"));
+    assertEquals(250, head().counted());
+  }
+
+  @Test
+  void readsJobsOfTheFormatBeforeSessions() {
+    queue.putRaw("home\nabout");
+    queue.put("home");
+    worker();
+    awaitDrained(2, "home");
+    assertEquals(1, counted("about"));
   }
 
   @Test
   void skipsARedeliveredJobThatWasAlreadyCounted() {
     long first = queue.put("home");
-    // A worker that died between commit and delete left this record and count behind.
-    consul.put("us-west", Keys.appliedKey("us-west", "q0"), CountCodec.ids(Set.of(first)));
-    consul.put("us-west", Keys.bucketKey("us-west", "q0", Keys.bucketOf("home", 4)), CountCodec.counts(Map.of("home", 1L)));
+    // A worker that died between commit and delete left this head (and entry) behind.
+    QueueHead died = new QueueHead(1, 1, 10, Map.of(queue.session(), Set.of(first)), 0);
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), died.toBytes());
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 1L)));
     queue.put("home");
     worker();
     awaitDrained(2, "home");
+    assertEquals(1L, stats.snapshot().get("skippedAsCounted"));
+  }
+
+  @Test
+  void aJobIdReusedByABeanstalkdThatLostItsBinlogIsCounted() {
+    // Hole 2 of the review: job 1 of an earlier beanstalkd run was counted and is still in the
+    // applied record; beanstalkd restarted without its binlog and numbers a new job 1 again.
+    long old = queue.put("home");
+    String oldSession = queue.session();
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(1, 1, 10, Map.of(oldSession, Set.of(old)), 0).toBytes());
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 1L)));
+    queue.restartWithoutBinlog();
+    long fresh = queue.put("home");
+    assertEquals(old, fresh);
+    worker();
+    awaitDrained(2, "home");
+    assertFalse(head().isApplied(oldSession, old), "the old job is gone: pruned once its id was seen with another session");
+  }
+
+  @Test
+  void aJobReservedByAnotherConnectionIsNotTakenForGone() {
+    // Hole 1 of the review: beanstalkd answers NOT_FOUND to a delete of a job another connection
+    // reserved; the job must stay in the applied record, or the other worker counts it again.
+    long id = queue.put("home");
+    queue.reserveElsewhere(id);
+    // The job is reserved elsewhere, so this worker cannot reserve it; make it look like this
+    // worker had it: a head that applied it, and the job still in the queue.
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(1, 1, 10, Map.of(queue.session(), Set.of(id)), 0).toBytes());
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 1L)));
+    queue.put("about");
+    worker();
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(1, counted("about"));
+      return null;
+    });
+    assertTrue(head().isApplied(queue.session(), id), "still applied: the job exists, reserved by someone else");
+    // The other connection gives it back; this worker gets it, skips it as counted, deletes it.
+    queue.releaseElsewhere(id);
+    awaitDrained(1, "home");
   }
 
   @Test
@@ -88,11 +154,14 @@ class WorkerTest {
     for (int i = 0; i < 30; i++) {
       queue.put("home");
     }
-    String key = Keys.bucketKey("us-west", "q0", Keys.bucketOf("home", 4));
-    // Before the first commit, somebody else commits to the same key: the worker's CAS fails.
-    consul.beforeNextTxn(() -> consul.put("us-west", key, CountCodec.counts(Map.of("home", 1000L))));
+    // Before the first commit, somebody else commits entry 1 of the same queue: the CAS fails.
+    consul.beforeNextTxn(() -> {
+      consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(1, 1000, 10, Map.of(), 0).toBytes());
+      consul.put("us-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 1000L)));
+    });
     worker();
     awaitDrained(1030, "home");
+    assertEquals(1030, head().counted());
   }
 
   @Test
@@ -103,15 +172,37 @@ class WorkerTest {
     consul.failTxns.set(3);
     worker();
     awaitDrained(10, "home");
+    assertTrue(health.failing().isEmpty(), "a commit that succeeded clears the failure");
   }
 
   @Test
-  void buriesAJobThatIsNotAPageId() {
-    queue.put("not a page/");
+  void aBatchThatKeepsFailingIsGivenBackAndReported() {
+    queue.put("home");
+    consul.failTxns.set(1_000_000);
+    WorkerSettings quick = new WorkerSettings(100, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(60), 4096, Duration.ZERO, Duration.ofMillis(200), Duration.ofMillis(1), Duration.ofMillis(20));
+    worker(quick);
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertTrue(health.failing().containsKey("q0"));
+      assertTrue((long) stats.snapshot().get("released") >= 1);
+      return null;
+    });
+    consul.failTxns.set(0);
+    awaitDrained(1, "home");
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertTrue(health.failing().isEmpty());
+      return null;
+    });
+  }
+
+  @Test
+  void buriesAJobThatIsNotAHitJob() {
+    queue.putRaw("not a page/");
+    queue.putRaw("#9 abc\nhome");
     queue.put("home");
     worker();
     awaitDrained(1, "home");
-    assertEquals(1, queue.buriedCount());
+    assertEquals(2, queue.buriedCount());
   }
 
   @Test
@@ -124,21 +215,69 @@ class WorkerTest {
   }
 
   @Test
-  void buriesAGroupedJobWithABadLine() {
-    queue.put("home\nnot a page");
-    queue.put("home");
+  void aBatchOfMorePagesThanAnEntryHoldsIsCommittedInSeveralEntries() {
+    for (int i = 0; i < 300; i++) {
+      queue.put("page-number-" + i + "-with-a-longish-id");
+    }
     worker();
-    awaitDrained(1, "home");
-    assertEquals(1, queue.buriedCount());
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(0, queue.readyCount() + queue.reservedCount());
+      assertEquals(300, StoreProbe.counts(consul, null, "us-west").size());
+      return null;
+    });
+    assertTrue(head().seq() >= 3, "300 pages of ~35 bytes do not fit one 4 KiB entry: " + head().seq());
+    for (long seq = 1; seq <= head().seq(); seq++) {
+      long n = seq;
+      assertTrue(consul.entry("us-west", StoreKeys.entry("us-west", "q0", n)).orElseThrow().value().length <= 4096);
+    }
   }
 
   @Test
-  void prunesRecordedIdsWhoseJobsAreGone() {
-    consul.put("us-west", Keys.appliedKey("us-west", "q0"), CountCodec.ids(Set.of(9_000L, 9_001L)));
+  void prunesAppliedJobsThatAreGoneAndLeavesAnEmptyRecordAtRest() {
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(0, 0, 0, Map.of(queue.session(), Set.of(9_000L, 9_001L)), 0).toBytes());
     queue.put("home");
     worker();
     awaitDrained(1, "home");
-    KvEntry applied = consul.entry("us-west", Keys.appliedKey("us-west", "q0")).orElseThrow();
-    assertEquals(List.of(1L), List.copyOf(CountCodec.ids(applied.value())));
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(0, head().appliedCount(), "at rest, the applied record is empty: " + head().applied());
+      return null;
+    });
+  }
+
+  @Test
+  void migratesAQueueOfTheOldLayoutAndSkipsItsCountedJobs() throws Exception {
+    // The layout before the count store: bucket keys and a JSON list of applied ids.
+    long counted = queue.putRaw("home");
+    queue.putRaw("home");
+    consul.put("us-west", StoreKeys.legacyApplied("us-west", "q0"), ("[" + counted + "]").getBytes(StandardCharsets.UTF_8));
+    consul.put("us-west", StoreKeys.legacyCountPrefix("us-west", "q0") + "3", "{\"home\":41,\"about\":2}".getBytes(StandardCharsets.UTF_8));
+    consul.put("us-west", StoreKeys.legacyCountPrefix("us-west", "q0") + "7", "{\"news\":5}".getBytes(StandardCharsets.UTF_8));
+    worker();
+    awaitDrained(42, "home");
+    assertEquals(2, counted("about"));
+    assertEquals(5, counted("news"));
+    assertEquals(49, head().counted());
+    assertTrue(head().migratedAt() > 0);
+    // Old workers are fenced: the old applied record is no longer a JSON list.
+    var fence = Json.mapper().readTree(consul.entry("us-west", StoreKeys.legacyApplied("us-west", "q0")).orElseThrow().value());
+    assertTrue(fence.isObject() && fence.has("migrating"));
+  }
+
+  @Test
+  void jobCodecRoundTrips() {
+    byte[] body = JobCodec.encode(2, 12345L, List.of("a", "b-c"));
+    var d = JobCodec.decode(body).orElseThrow();
+    assertEquals(2, d.format());
+    assertEquals(JobCodec.sessionName(12345L), d.session());
+    assertEquals(List.of("a", "b-c"), d.pages());
+    assertEquals(JobCodec.LEGACY_SESSION, JobCodec.decode("x\ny".getBytes(StandardCharsets.US_ASCII)).orElseThrow().session());
+    assertTrue(JobCodec.decode("#2 abc".getBytes(StandardCharsets.US_ASCII)).isEmpty(), "a header without pages is poison");
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 256; i++) {
+      many.add("p" + i);
+    }
+    assertEquals(many, JobCodec.decode(JobCodec.encode(1, 0, many)).orElseThrow().pages());
   }
 }

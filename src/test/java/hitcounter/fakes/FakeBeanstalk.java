@@ -2,36 +2,79 @@ package hitcounter.fakes;
 
 import hitcounter.infra.beanstalk.Beanstalk;
 import hitcounter.infra.beanstalk.Job;
+import hitcounter.page.JobCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongFunction;
 
 /**
  * An in-memory beanstalkd queue for unit tests: ready jobs in id order, reserved ones held until
  * deleted or released; a closed client gives its reserved jobs back, as beanstalkd does when a
- * connection drops. reserve() answers at once (empty when nothing is ready).
+ * connection drops. reserve() answers at once (empty when nothing is ready). Jobs can be marked
+ * reserved "by another connection" (delete answers NOT_FOUND for them, as beanstalkd does), and
+ * the server can "restart without its binlog" (ids from 1 again, a new session).
  */
 public class FakeBeanstalk implements Beanstalk {
   private final TreeMap<Long, byte[]> ready = new TreeMap<>();
   private final TreeMap<Long, byte[]> reserved = new TreeMap<>();
   private final TreeMap<Long, byte[]> buried = new TreeMap<>();
+  private final Set<Long> reservedElsewhere = new HashSet<>();
+  private final Map<Long, Long> createdAt = new HashMap<>();
   private long nextId = 1;
+  private long session = 7;
   public volatile boolean down;
 
-  public synchronized long put(String body) {
+  /** Puts a format-2 job holding {@code pages} (one per line), as the hit queue does. */
+  public synchronized long put(String pages) {
+    return putRaw(JobCodec.encode(2, session, List.of(pages.split("\n", -1))));
+  }
+
+  /** Puts a job with exactly this body (format 1, poison, ...). */
+  public synchronized long putRaw(String body) {
+    return putRaw(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public synchronized long putRaw(byte[] body) {
     long id = nextId++;
-    ready.put(id, body.getBytes(StandardCharsets.UTF_8));
+    ready.put(id, body);
+    createdAt.put(id, System.currentTimeMillis());
     return id;
   }
 
+  public synchronized String session() {
+    return JobCodec.sessionName(session);
+  }
+
+  /** Starts "again without the binlog": every job is gone, ids start from 1, a new session. */
+  public synchronized void restartWithoutBinlog() {
+    ready.clear();
+    reserved.clear();
+    buried.clear();
+    nextId = 1;
+    session++;
+  }
+
+  /** From now on, {@code id} is reserved by some other connection (delete answers NOT_FOUND). */
+  public synchronized void reserveElsewhere(long id) {
+    reservedElsewhere.add(id);
+  }
+
+  public synchronized void releaseElsewhere(long id) {
+    reservedElsewhere.remove(id);
+  }
+
   public synchronized int readyCount() {
-    return ready.size();
+    return (int) ready.keySet().stream().filter(id -> !reservedElsewhere.contains(id)).count();
   }
 
   public synchronized int reservedCount() {
@@ -42,14 +85,16 @@ public class FakeBeanstalk implements Beanstalk {
     return buried.size();
   }
 
+  public synchronized boolean exists(long id) {
+    return ready.containsKey(id) || reserved.containsKey(id) || buried.containsKey(id);
+  }
+
   @Override
-  public synchronized CompletionStage<Long> put(byte[] body, long priority, Duration delay, Duration ttr) {
+  public synchronized CompletionStage<Long> put(LongFunction<byte[]> body, long priority, Duration delay, Duration ttr) {
     if (down) {
       return CompletableFuture.failedFuture(new RuntimeException("beanstalkd down"));
     }
-    long id = nextId++;
-    ready.put(id, body);
-    return CompletableFuture.completedFuture(id);
+    return CompletableFuture.completedFuture(putRaw(body.apply(session)));
   }
 
   @Override
@@ -78,13 +123,19 @@ public class FakeBeanstalk implements Beanstalk {
 
   @Override
   public synchronized CompletionStage<List<Long>> delete(List<Long> ids) {
-    List<Long> gone = new ArrayList<>();
-    for (long id : ids) {
-      reserved.remove(id);
-      ready.remove(id);
-      gone.add(id);
+    if (down) {
+      return CompletableFuture.failedFuture(new RuntimeException("beanstalkd down"));
     }
-    return CompletableFuture.completedFuture(gone);
+    List<Long> deleted = new ArrayList<>();
+    for (long id : ids) {
+      if (reservedElsewhere.contains(id)) {
+        continue; // NOT_FOUND: reserved by another connection
+      }
+      if (reserved.remove(id) != null | ready.remove(id) != null | buried.remove(id) != null) {
+        deleted.add(id);
+      }
+    }
+    return CompletableFuture.completedFuture(deleted);
   }
 
   @Override
@@ -99,6 +150,11 @@ public class FakeBeanstalk implements Beanstalk {
   }
 
   @Override
+  public synchronized CompletionStage<List<Long>> touch(List<Long> ids) {
+    return CompletableFuture.completedFuture(ids.stream().filter(reserved::containsKey).toList());
+  }
+
+  @Override
   public synchronized CompletionStage<Boolean> bury(long id, long priority) {
     byte[] body = reserved.remove(id);
     if (body != null) {
@@ -108,19 +164,35 @@ public class FakeBeanstalk implements Beanstalk {
   }
 
   @Override
-  public synchronized CompletionStage<List<Long>> existing(List<Long> ids) {
-    List<Long> out = new ArrayList<>();
+  public synchronized CompletionStage<Map<Long, byte[]>> peek(List<Long> ids) {
+    if (down) {
+      return CompletableFuture.failedFuture(new RuntimeException("beanstalkd down"));
+    }
+    Map<Long, byte[]> out = new HashMap<>();
     for (long id : ids) {
-      if (ready.containsKey(id) || reserved.containsKey(id) || buried.containsKey(id)) {
-        out.add(id);
+      byte[] body = ready.containsKey(id) ? ready.get(id) : reserved.containsKey(id) ? reserved.get(id) : buried.get(id);
+      if (body != null) {
+        out.put(id, body);
       }
     }
     return CompletableFuture.completedFuture(out);
   }
 
   @Override
+  public synchronized CompletionStage<Optional<Duration>> oldestReadyAge() {
+    if (ready.isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    long oldest = ready.keySet().stream().mapToLong(id -> createdAt.getOrDefault(id, System.currentTimeMillis())).min().orElse(System.currentTimeMillis());
+    return CompletableFuture.completedFuture(Optional.of(Duration.ofMillis(System.currentTimeMillis() - oldest)));
+  }
+
+  @Override
   public synchronized CompletionStage<Map<String, String>> stats() {
-    return CompletableFuture.completedFuture(Map.of("current-jobs-ready", String.valueOf(ready.size())));
+    return CompletableFuture.completedFuture(Map.of(
+        "current-jobs-ready", String.valueOf(ready.size()),
+        "current-jobs-reserved", String.valueOf(reserved.size()),
+        "current-jobs-buried", String.valueOf(buried.size())));
   }
 
   /** Gives every reserved job back, as beanstalkd does when the reserving connection drops. */
@@ -131,11 +203,16 @@ public class FakeBeanstalk implements Beanstalk {
   }
 
   private Optional<Job> take() {
-    if (down || ready.isEmpty()) {
+    if (down) {
       return Optional.empty();
     }
-    var e = ready.pollFirstEntry();
-    reserved.put(e.getKey(), e.getValue());
-    return Optional.of(new Job(e.getKey(), e.getValue()));
+    for (var e : ready.entrySet()) {
+      if (!reservedElsewhere.contains(e.getKey())) {
+        ready.remove(e.getKey());
+        reserved.put(e.getKey(), e.getValue());
+        return Optional.of(new Job(e.getKey(), e.getValue()));
+      }
+    }
+    return Optional.empty();
   }
 }

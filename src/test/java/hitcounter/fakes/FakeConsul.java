@@ -32,6 +32,7 @@ public final class FakeConsul implements Consul {
   private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
   public final AtomicInteger failTxns = new AtomicInteger();
   public final AtomicInteger txns = new AtomicInteger();
+  public final AtomicInteger writeOps = new AtomicInteger();
   private long index = 1;
 
   public FakeConsul(String localDc) {
@@ -80,13 +81,50 @@ public final class FakeConsul implements Consul {
   }
 
   @Override
+  public synchronized CompletionStage<Optional<byte[]>> kvGetRaw(String dc, String key) {
+    return CompletableFuture.completedFuture(Optional.ofNullable(store(dc).get(key)).map(KvEntry::value));
+  }
+
+  @Override
   public synchronized CompletionStage<Boolean> kvPut(String dc, String key, byte[] value) {
     put(dc, key, value);
     return CompletableFuture.completedFuture(true);
   }
 
   @Override
+  public synchronized CompletionStage<Boolean> kvPutCas(String dc, String key, byte[] value, long casIndex) {
+    if (value.length > TxnOp.MAX_BODY_BYTES) {
+      return CompletableFuture.failedFuture(new hitcounter.infra.consul.RequestTooLarge("too large"));
+    }
+    KvEntry cur = store(dc).get(key);
+    if ((cur == null ? 0 : cur.modifyIndex()) != casIndex) {
+      return CompletableFuture.completedFuture(false);
+    }
+    put(dc, key, value);
+    return CompletableFuture.completedFuture(true);
+  }
+
+  @Override
+  public synchronized CompletionStage<List<String>> kvKeys(String dc, String prefix) {
+    return CompletableFuture.completedFuture(new ArrayList<>(store(dc).subMap(prefix, prefix + Character.MAX_VALUE).keySet()));
+  }
+
+  /** Removes a key, as an operator or a data loss would. */
+  public synchronized void remove(String dc, String key) {
+    store(dc).remove(key);
+    index++;
+    wake();
+  }
+
+  public synchronized int keyCount(String dc) {
+    return store(dc).size();
+  }
+
+  @Override
   public CompletionStage<TxnResult> txn(String dc, List<TxnOp> ops) {
+    if (ops.size() > TxnOp.MAX_OPS || ops.stream().mapToInt(TxnOp::bodyBytes).sum() > TxnOp.MAX_BODY_BYTES) {
+      return CompletableFuture.failedFuture(new hitcounter.infra.consul.RequestTooLarge("too large"));
+    }
     List<Runnable> before;
     synchronized (this) {
       txns.incrementAndGet();
@@ -105,21 +143,35 @@ public final class FakeConsul implements Consul {
         TxnOp op = ops.get(i);
         KvEntry cur = s.get(op.key());
         long curIndex = cur == null ? 0 : cur.modifyIndex();
-        if (op.verb() == TxnOp.Verb.CAS && curIndex != op.index()) {
+        if ((op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.DELETE_CAS) && curIndex != op.index()) {
           errors.add(i + ": cas failed");
+        }
+        if (op.verb() == TxnOp.Verb.GET && cur == null) {
+          errors.add(i + ": key doesn't exist");
         }
       }
       if (!errors.isEmpty()) {
         return CompletableFuture.completedFuture(TxnResult.conflict(errors));
       }
       Map<String, Long> indexes = new HashMap<>();
-      long next = ++index;
+      Map<String, KvEntry> read = new HashMap<>();
+      boolean writes = ops.stream().anyMatch(o -> o.verb().writes());
+      long next = writes ? ++index : index;
       for (TxnOp op : ops) {
-        s.put(op.key(), new KvEntry(op.key(), op.value(), next));
-        indexes.put(op.key(), next);
+        switch (op.verb()) {
+          case GET -> read.put(op.key(), s.get(op.key()));
+          case DELETE, DELETE_CAS -> s.remove(op.key());
+          default -> {
+            s.put(op.key(), new KvEntry(op.key(), op.value(), next));
+            indexes.put(op.key(), next);
+          }
+        }
       }
-      wake();
-      return CompletableFuture.completedFuture(TxnResult.committed(indexes));
+      if (writes) {
+        writeOps.addAndGet(ops.size());
+        wake();
+      }
+      return CompletableFuture.completedFuture(TxnResult.committed(indexes, read));
     }
   }
 

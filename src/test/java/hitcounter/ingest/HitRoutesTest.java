@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.infra.Json;
-import hitcounter.count.CountSnapshot;
+import hitcounter.store.CountTable;
 import hitcounter.fakes.FakeBeanstalk;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +39,7 @@ class HitRoutesTest {
     states.heard("us-west", 1, java.util.Map.of(), System.currentTimeMillis());
     states.heard("eu-west", 1, java.util.Map.of(), System.currentTimeMillis());
     HitRoutes routes =
-        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountSnapshot(), states, Duration.ofSeconds(3));
+        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountTable(), states, Duration.ofSeconds(3));
     ServerBinding binding =
         Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.routes()).toCompletableFuture().get();
     port = binding.localAddress().getPort();

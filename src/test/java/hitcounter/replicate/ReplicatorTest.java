@@ -1,14 +1,21 @@
 package hitcounter.replicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import hitcounter.count.CountCodec;
-import hitcounter.count.Keys;
-import hitcounter.fakes.FakeConsul;
 import com.typesafe.config.ConfigFactory;
 import hitcounter.config.LiveSettings;
+import hitcounter.fakes.FakeConsul;
 import hitcounter.infra.consul.BlockingQueryWatch;
+import hitcounter.store.CountsCodec;
+import hitcounter.store.Manifest;
+import hitcounter.store.QueueHead;
+import hitcounter.store.SnapshotPointer;
+import hitcounter.store.StoreKeys;
+import hitcounter.testkit.StoreProbe;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -24,39 +31,62 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ReplicatorTest {
   @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
+  private static void entry(FakeConsul consul, String queue, long seq, Map<String, Long> counts) {
+    consul.put("us-west", StoreKeys.entry("us-west", queue, seq), CountsCodec.encode(CountsCodec.ENTRY, counts));
+  }
+
+  private static void head(FakeConsul consul, String queue, long seq, long counted) {
+    consul.put("us-west", StoreKeys.head("us-west", queue), new QueueHead(seq, counted, 0, Map.of(), 0).toBytes());
+  }
+
   @Test
-  void copiesOwnSlotsToEveryOtherDatacenterAndNeverLowersThem() {
+  void copiesItsOwnStoreEverywhereEntriesThenSnapshotsAndNeverBackwards() {
     FakeConsul consul = new FakeConsul("us-west");
-    String mine = Keys.bucketKey("us-west", "q0", 3);
-    String theirs = Keys.bucketKey("eu-west", "q0", 3);
-    consul.put("eu-west", theirs, CountCodec.counts(Map.of("home", 9L)));
+    consul.put("eu-west", StoreKeys.head("eu-west", "e0"), new QueueHead(1, 9, 0, Map.of(), 0).toBytes());
     consul.put("ap-south", "hitcounter/other", new byte[0]);
-    consul.put("us-west", mine, CountCodec.counts(Map.of("home", 5L)));
-    // A stale, larger copy already in ap-south (e.g. written before a partition) is kept.
-    consul.put("ap-south", mine, CountCodec.counts(Map.of("home", 4L, "old", 1L)));
+    entry(consul, "q0", 1, Map.of("home", 5L));
+    entry(consul, "q0", 2, Map.of("home", 1L, "about", 2L));
+    head(consul, "q0", 2, 8);
     var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
     LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
-    testKit.spawn(
-        Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3)), watch, Duration.ofSeconds(1)));
+    CopyStatus status = new CopyStatus();
+    testKit.spawn(Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3)), status,
+        () -> "{}".getBytes(StandardCharsets.UTF_8), watch, Duration.ofSeconds(1)));
     TestProbe<Void> probe = testKit.createTestProbe();
+    Map<String, Long> expected = Map.of("home", 6L, "about", 2L);
     probe.awaitAssert(() -> {
-      assertEquals(Map.of("home", 5L), CountCodec.counts(consul.entry("eu-west", mine).orElseThrow().value()));
-      assertEquals(Map.of("home", 5L, "old", 1L), CountCodec.counts(consul.entry("ap-south", mine).orElseThrow().value()));
+      assertEquals(expected, StoreProbe.counts(consul, "eu-west", "us-west"));
+      assertEquals(expected, StoreProbe.counts(consul, "ap-south", "us-west"));
       return null;
     });
-    // Heartbeats land everywhere, its own datacenter included.
+    // Heartbeats land everywhere, its own datacenter included; only its own keys travel.
     probe.awaitAssert(() -> {
-      for (String dc : java.util.List.of("us-west", "eu-west", "ap-south")) {
-        assertEquals(true, consul.entry(dc, HeartbeatView.ROOT + "us-west").isPresent(), dc);
+      for (String dc : List.of("us-west", "eu-west", "ap-south")) {
+        assertTrue(consul.entry(dc, HeartbeatView.ROOT + "us-west").isPresent(), dc);
       }
       return null;
     });
-    // Only its own slots travel: eu-west's key is not copied by us-west.
-    assertEquals(true, consul.entry("us-west", theirs).isEmpty());
+    assertTrue(consul.entry("us-west", StoreKeys.head("eu-west", "e0")).isEmpty());
 
-    consul.put("us-west", mine, CountCodec.counts(Map.of("home", 8L)));
+    // A fold here: entries 1-2 become a snapshot; a new entry 3 comes after it.
+    byte[] shard = CountsCodec.encode(CountsCodec.SHARD, expected);
+    consul.put("us-west", StoreKeys.shard("us-west", "1-x", 0), shard);
+    Manifest m = new Manifest(1, Map.of("q0", new Manifest.Folded(2, 8)), 0, List.of(new Manifest.Shard(0, StoreKeys.shard("us-west", "1-x", 0), shard.length, 2)));
+    consul.put("us-west", StoreKeys.manifest("us-west", "1-x"), m.toBytes());
+    consul.put("us-west", StoreKeys.snapshotPointer("us-west"), new SnapshotPointer(1, StoreKeys.manifest("us-west", "1-x")).toBytes());
+    consul.remove("us-west", StoreKeys.entry("us-west", "q0", 1));
+    consul.remove("us-west", StoreKeys.entry("us-west", "q0", 2));
+    entry(consul, "q0", 3, Map.of("news", 4L));
+    head(consul, "q0", 3, 12);
     probe.awaitAssert(() -> {
-      assertEquals(Map.of("home", 8L), CountCodec.counts(consul.entry("eu-west", mine).orElseThrow().value()));
+      assertEquals(Map.of("home", 6L, "about", 2L, "news", 4L), StoreProbe.counts(consul, "eu-west", "us-west"));
+      assertEquals(1, StoreProbe.manifest(consul, "eu-west", "us-west").gen());
+      // What the snapshot replaced in the copy is collected there too.
+      assertTrue(consul.entry("eu-west", StoreKeys.entry("us-west", "q0", 1)).isEmpty());
+      return null;
+    });
+    probe.awaitAssert(() -> {
+      assertEquals(0.0, status.targets().get("eu-west").ageSeconds(System.currentTimeMillis()), "up to date: no copy waits");
       return null;
     });
   }

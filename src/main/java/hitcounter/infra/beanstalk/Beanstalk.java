@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongFunction;
 
 /**
  * The one beanstalkd access layer: one client talks to one beanstalkd, default tube only.
@@ -12,8 +13,17 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Beanstalk extends AutoCloseable {
 
-  /** Puts a job; completes with its id once beanstalkd answered INSERTED. */
-  CompletionStage<Long> put(byte[] body, long priority, Duration delay, Duration ttr);
+  /**
+   * Puts a job; completes with its id once beanstalkd answered INSERTED. The body is made for the
+   * connection that carries it: {@code body} gets that connection's session, a random number
+   * that differs for every connection, so a job can name the beanstalkd run it was put into
+   * (beanstalkd numbers jobs from 1 again when it starts without its binlog).
+   */
+  CompletionStage<Long> put(LongFunction<byte[]> body, long priority, Duration delay, Duration ttr);
+
+  default CompletionStage<Long> put(byte[] body, long priority, Duration delay, Duration ttr) {
+    return put(session -> body, priority, delay, ttr);
+  }
 
   /** Reserves one job, waiting at most {@code timeout}; empty when none came. */
   CompletionStage<Optional<Job>> reserve(Duration timeout);
@@ -21,17 +31,26 @@ public interface Beanstalk extends AutoCloseable {
   /** Reserves up to {@code max} ready jobs in one round trip, without waiting. */
   CompletionStage<List<Job>> reserveReady(int max);
 
-  /** Deletes the given jobs in one round trip; completes with the ids that are gone (DELETED or NOT_FOUND). */
+  /**
+   * Deletes the given jobs in one round trip; completes with the ids beanstalkd answered DELETED.
+   * NOT_FOUND is not "gone": beanstalkd also answers it for a job reserved by another connection.
+   */
   CompletionStage<List<Long>> delete(List<Long> ids);
 
   /** Releases reserved jobs back to ready, after {@code delay}. */
   CompletionStage<Void> release(List<Long> ids, long priority, Duration delay);
 
+  /** Renews the time-to-run of jobs this connection reserved; completes with the ids TOUCHED. */
+  CompletionStage<List<Long>> touch(List<Long> ids);
+
   /** Buries a reserved job. */
   CompletionStage<Boolean> bury(long id, long priority);
 
-  /** Which of the given ids still exist (in any state) on this beanstalkd. */
-  CompletionStage<List<Long>> existing(List<Long> ids);
+  /** The bodies of those of the given jobs that exist, in any state, reserved by anyone (peek). */
+  CompletionStage<Map<Long, byte[]>> peek(List<Long> ids);
+
+  /** How long the oldest ready job has waited (peek-ready, then stats-job); empty when none is ready. */
+  CompletionStage<Optional<Duration>> oldestReadyAge();
 
   /** Server statistics (`stats`), as key/value strings. */
   CompletionStage<Map<String, String>> stats();

@@ -37,13 +37,16 @@ public final class BeanstalkClient implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<Long> put(byte[] body, long priority, Duration delay, Duration ttr) {
-    ByteString command =
-        ascii("put " + priority + " " + delay.toSeconds() + " " + Math.max(1, ttr.toSeconds()) + " " + body.length + "\r\n")
-            .concat(ByteString.fromArrayUnsafe(body))
-            .concat(CRLF);
+  public CompletionStage<Long> put(java.util.function.LongFunction<byte[]> body, long priority, Duration delay, Duration ttr) {
     return connection()
-        .thenCompose(c -> c.send(command))
+        .thenCompose(c -> {
+          byte[] bytes = body.apply(c.session());
+          ByteString command =
+              ascii("put " + priority + " " + delay.toSeconds() + " " + Math.max(1, ttr.toSeconds()) + " " + bytes.length + "\r\n")
+                  .concat(ByteString.fromArrayUnsafe(bytes))
+                  .concat(CRLF);
+          return c.send(command);
+        })
         .thenApply(
             reply -> {
               if (reply.word().equals("INSERTED")) {
@@ -86,7 +89,7 @@ public final class BeanstalkClient implements Beanstalk {
               List<Long> gone = new ArrayList<>();
               for (int i = 0; i < replies.size(); i++) {
                 String w = replies.get(i).word();
-                if (w.equals("DELETED") || w.equals("NOT_FOUND")) {
+                if (w.equals("DELETED")) {
                   gone.add(ids.get(i));
                 }
               }
@@ -108,20 +111,61 @@ public final class BeanstalkClient implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<List<Long>> existing(List<Long> ids) {
+  public CompletionStage<Map<Long, byte[]>> peek(List<Long> ids) {
     return each(ids, id -> "peek " + id + "\r\n")
         .thenApply(
             replies -> {
-              List<Long> found = new ArrayList<>();
+              Map<Long, byte[]> found = new HashMap<>();
               for (int i = 0; i < replies.size(); i++) {
                 String w = replies.get(i).word();
                 if (w.equals("FOUND")) {
-                  found.add(ids.get(i));
+                  found.put(ids.get(i), replies.get(i).data().toArray());
                 } else if (!w.equals("NOT_FOUND")) {
                   throw new BeanstalkException("peek: " + replies.get(i).line());
                 }
               }
               return found;
+            });
+  }
+
+  @Override
+  public CompletionStage<List<Long>> touch(List<Long> ids) {
+    return each(ids, id -> "touch " + id + "\r\n")
+        .thenApply(
+            replies -> {
+              List<Long> touched = new ArrayList<>();
+              for (int i = 0; i < replies.size(); i++) {
+                if (replies.get(i).word().equals("TOUCHED")) {
+                  touched.add(ids.get(i));
+                }
+              }
+              return touched;
+            });
+  }
+
+  @Override
+  public CompletionStage<Optional<Duration>> oldestReadyAge() {
+    return connection()
+        .thenCompose(c -> c.send(ascii("peek-ready\r\n")))
+        .thenCompose(
+            reply -> {
+              if (reply.word().equals("NOT_FOUND")) {
+                return CompletableFuture.completedFuture(Optional.<Duration>empty());
+              }
+              if (!reply.word().equals("FOUND")) {
+                throw new BeanstalkException("peek-ready: " + reply.line());
+              }
+              return connection()
+                  .thenCompose(c -> c.send(ascii("stats-job " + reply.arg(0) + "\r\n")))
+                  .thenApply(
+                      stats -> {
+                        if (!stats.word().equals("OK")) {
+                          // Taken meanwhile: the next poll sees the next oldest.
+                          return Optional.<Duration>of(Duration.ZERO);
+                        }
+                        long age = Long.parseLong(yaml(stats).getOrDefault("age", "0"));
+                        return Optional.of(Duration.ofSeconds(age));
+                      });
             });
   }
 
@@ -134,15 +178,20 @@ public final class BeanstalkClient implements Beanstalk {
               if (!reply.word().equals("OK")) {
                 throw new BeanstalkException("stats: " + reply.line());
               }
-              Map<String, String> out = new HashMap<>();
-              for (String line : reply.data().utf8String().split("\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                  out.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
-                }
-              }
-              return out;
+              return yaml(reply);
             });
+  }
+
+  /** The flat YAML of a stats reply, as key/value strings. */
+  private static Map<String, String> yaml(Reply reply) {
+    Map<String, String> out = new HashMap<>();
+    for (String line : reply.data().utf8String().split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        out.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+      }
+    }
+    return out;
   }
 
   @Override

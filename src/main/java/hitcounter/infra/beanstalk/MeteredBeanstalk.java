@@ -28,7 +28,7 @@ public final class MeteredBeanstalk implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<Long> put(byte[] body, long priority, Duration delay, Duration ttr) {
+  public CompletionStage<Long> put(java.util.function.LongFunction<byte[]> body, long priority, Duration delay, Duration ttr) {
     return timed("put", inner.put(body, priority, delay, ttr));
   }
 
@@ -58,8 +58,18 @@ public final class MeteredBeanstalk implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<List<Long>> existing(List<Long> ids) {
-    return timed("peek", inner.existing(ids));
+  public CompletionStage<Map<Long, byte[]>> peek(List<Long> ids) {
+    return timed("peek", inner.peek(ids));
+  }
+
+  @Override
+  public CompletionStage<List<Long>> touch(List<Long> ids) {
+    return timed("touch", inner.touch(ids));
+  }
+
+  @Override
+  public CompletionStage<Optional<Duration>> oldestReadyAge() {
+    return timed("oldest_ready", inner.oldestReadyAge());
   }
 
   @Override

@@ -29,6 +29,7 @@ final class PipelinedConnection {
   private final ArrayDeque<CompletableFuture<Reply>> waiting = new ArrayDeque<>();
   private final BoundedSourceQueue<ByteString> queue;
   private volatile boolean closed;
+  private final long session = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 
   PipelinedConnection(ActorSystem<?> system, InetSocketAddress address, Duration connectTimeout, int maxInFlight) {
     var tcp =
@@ -65,6 +66,11 @@ final class PipelinedConnection {
   }
 
   /** Sends one command; completes with its reply. */
+  /** This connection's random session number (see {@link Beanstalk#put}). */
+  long session() {
+    return session;
+  }
+
   CompletionStage<Reply> send(ByteString command) {
     CompletableFuture<Reply> reply = new CompletableFuture<>();
     synchronized (lock) {

@@ -19,9 +19,25 @@ public interface Consul {
 
   CompletionStage<Optional<KvEntry>> kvGet(String dc, String key);
 
+  /** A key's raw value ({@code ?raw}: no JSON, no base64), or empty when the key does not exist. */
+  CompletionStage<Optional<byte[]>> kvGetRaw(String dc, String key);
+
   CompletionStage<Boolean> kvPut(String dc, String key, byte[] value);
 
-  /** Runs the operations atomically (at most {@link TxnOp#MAX_OPS}). */
+  /**
+   * Writes {@code value} (raw, not base64: up to {@link TxnOp#MAX_BODY_BYTES}) only if the key's
+   * ModifyIndex is {@code index} (0: only if it does not exist); false when the check failed.
+   */
+  CompletionStage<Boolean> kvPutCas(String dc, String key, byte[] value, long index);
+
+  /** The keys under {@code prefix} (no values). */
+  CompletionStage<List<String>> kvKeys(String dc, String prefix);
+
+  /**
+   * Runs the operations atomically (at most {@link TxnOp#MAX_OPS}, body at most
+   * {@link TxnOp#MAX_BODY_BYTES}: a larger one fails with {@link RequestTooLarge}, unsent). A
+   * transaction of reads only is answered without a write.
+   */
   CompletionStage<TxnResult> txn(String dc, List<TxnOp> ops);
 
   CompletionStage<Indexed<List<ServiceInstance>>> healthyInstances(String service, long index, Duration wait);

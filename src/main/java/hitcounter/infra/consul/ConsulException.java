@@ -1,7 +1,7 @@
 package hitcounter.infra.consul;
 
 /** Consul could not be reached or answered with an unexpected status. */
-public final class ConsulException extends RuntimeException {
+public class ConsulException extends RuntimeException {
   public ConsulException(String message) {
     super(message);
   }

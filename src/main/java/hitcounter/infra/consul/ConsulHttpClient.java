@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -89,7 +90,24 @@ public final class ConsulHttpClient implements Consul {
   }
 
   @Override
+  public CompletionStage<Optional<byte[]>> kvGetRaw(String dc, String key) {
+    String uri = withDc(base + "/v1/kv/" + key + "?raw", dc);
+    return call(ConsulMetrics.Kind.READ, HttpMethods.GET, uri, null, requestTimeout)
+        .thenApply(
+            r -> {
+              if (r.status == 404) {
+                return Optional.<byte[]>empty();
+              }
+              r.expect(200, uri);
+              return Optional.of(r.data.toArray());
+            });
+  }
+
+  @Override
   public CompletionStage<Boolean> kvPut(String dc, String key, byte[] value) {
+    if (value.length > TxnOp.MAX_BODY_BYTES) {
+      return CompletableFuture.failedFuture(new RequestTooLarge("value of " + key + " is " + value.length + " bytes"));
+    }
     String uri = withDc(base + "/v1/kv/" + key, dc);
     return call(ConsulMetrics.Kind.PUT, HttpMethods.PUT, uri, value, requestTimeout)
         .thenApply(
@@ -100,21 +118,63 @@ public final class ConsulHttpClient implements Consul {
   }
 
   @Override
+  public CompletionStage<Boolean> kvPutCas(String dc, String key, byte[] value, long index) {
+    if (value.length > TxnOp.MAX_BODY_BYTES) {
+      return CompletableFuture.failedFuture(new RequestTooLarge("value of " + key + " is " + value.length + " bytes"));
+    }
+    String uri = withDc(base + "/v1/kv/" + key + "?cas=" + index, dc);
+    return call(ConsulMetrics.Kind.PUT, HttpMethods.PUT, uri, value, requestTimeout)
+        .thenApply(
+            r -> {
+              r.expect(200, uri);
+              return r.body().asBoolean();
+            });
+  }
+
+  @Override
+  public CompletionStage<List<String>> kvKeys(String dc, String prefix) {
+    String uri = withDc(base + "/v1/kv/" + prefix + "?keys", dc);
+    return call(ConsulMetrics.Kind.READ, HttpMethods.GET, uri, null, requestTimeout)
+        .thenApply(
+            r -> {
+              if (r.status == 404) {
+                return List.<String>of();
+              }
+              r.expect(200, uri);
+              List<String> out = new ArrayList<>();
+              r.body().forEach(k -> out.add(k.asText()));
+              return out;
+            });
+  }
+
+  @Override
   public CompletionStage<TxnResult> txn(String dc, List<TxnOp> ops) {
     if (ops.size() > TxnOp.MAX_OPS) {
-      throw new IllegalArgumentException("a Consul transaction holds at most " + TxnOp.MAX_OPS + " operations");
+      return CompletableFuture.failedFuture(new RequestTooLarge("a Consul transaction holds at most " + TxnOp.MAX_OPS + " operations, not " + ops.size()));
     }
     ArrayNode body = json.createArrayNode();
+    boolean writes = false;
     for (TxnOp op : ops) {
       ObjectNode kv = body.addObject().putObject("KV");
       kv.put("Verb", op.verb().wire);
       kv.put("Key", op.key());
-      kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
-      kv.put("Index", op.index());
+      if (op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.SET) {
+        kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
+      }
+      if (op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.DELETE_CAS) {
+        kv.put("Index", op.index());
+      }
+      writes |= op.verb().writes();
+    }
+    byte[] payload = bytes(body);
+    if (payload.length > TxnOp.MAX_BODY_BYTES) {
+      return CompletableFuture.failedFuture(new RequestTooLarge("a transaction body of " + payload.length + " bytes"));
     }
     String uri = withDc(base + "/v1/txn", dc);
-    metrics.txnOperations(ops.size());
-    return call(ConsulMetrics.Kind.TXN, HttpMethods.PUT, uri, bytes(body), requestTimeout)
+    if (writes) {
+      metrics.txnOperations(ops.size());
+    }
+    return call(writes ? ConsulMetrics.Kind.TXN : ConsulMetrics.Kind.READ, HttpMethods.PUT, uri, payload, requestTimeout)
         .thenApply(
             r -> {
               if (r.status == 409) {
@@ -126,13 +186,20 @@ public final class ConsulHttpClient implements Consul {
               }
               r.expect(200, uri);
               Map<String, Long> indexes = new HashMap<>();
-              for (JsonNode res : r.body().path("Results")) {
-                JsonNode kv = res.path("KV");
-                if (kv.has("Key")) {
+              Map<String, KvEntry> read = new HashMap<>();
+              JsonNode results = r.body().path("Results");
+              for (int i = 0; i < results.size() && i < ops.size(); i++) {
+                JsonNode kv = results.get(i).path("KV");
+                if (!kv.has("Key")) {
+                  continue;
+                }
+                if (ops.get(i).verb() == TxnOp.Verb.GET) {
+                  read.put(kv.get("Key").asText(), kvEntry(kv));
+                } else {
                   indexes.put(kv.get("Key").asText(), kv.path("ModifyIndex").asLong());
                 }
               }
-              return TxnResult.committed(indexes);
+              return TxnResult.committed(indexes, read);
             });
   }
 

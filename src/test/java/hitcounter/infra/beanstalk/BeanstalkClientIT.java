@@ -55,8 +55,26 @@ class BeanstalkClientIT {
       ids.add(first.id());
       rest.forEach(j -> ids.add(j.id()));
       assertEquals(ids, consumer.delete(ids).toCompletableFuture().get());
-      assertEquals(List.of(), consumer.existing(ids.subList(0, 10)).toCompletableFuture().get());
+      assertEquals(java.util.Map.of(), consumer.peek(ids.subList(0, 10)).toCompletableFuture().get());
       assertTrue(consumer.reserveReady(3).toCompletableFuture().get().isEmpty());
+    }
+  }
+
+  @Test
+  void peekTouchAndTheAgeOfTheOldestReadyJob() throws Exception {
+    try (BeanstalkClient producer = client(); BeanstalkClient consumer = client()) {
+      long a = producer.put(s -> ("#2 " + Long.toString(s, 36) + "\nhome").getBytes(StandardCharsets.US_ASCII), 1024, Duration.ZERO, Duration.ofSeconds(60)).toCompletableFuture().get();
+      assertTrue(consumer.oldestReadyAge().toCompletableFuture().get().isPresent());
+      Job job = consumer.reserve(Duration.ofSeconds(1)).toCompletableFuture().get().orElseThrow();
+      assertEquals(a, job.id());
+      assertTrue(consumer.oldestReadyAge().toCompletableFuture().get().isEmpty(), "nothing ready");
+      assertEquals(List.of(a), consumer.touch(List.of(a)).toCompletableFuture().get());
+      assertEquals(List.of(), producer.touch(List.of(a)).toCompletableFuture().get(), "only the reserving connection may touch");
+      // Another connection's delete of a reserved job: NOT_FOUND, which is not DELETED.
+      assertEquals(List.of(), producer.delete(List.of(a)).toCompletableFuture().get());
+      // peek finds it although another connection holds it, with its body.
+      assertTrue(new String(producer.peek(List.of(a)).toCompletableFuture().get().get(a), StandardCharsets.US_ASCII).endsWith("home"));
+      assertEquals(List.of(a), consumer.delete(List.of(a)).toCompletableFuture().get());
     }
   }
 

@@ -1,4 +1,4 @@
-package hitcounter.ingest;
+package hitcounter.page;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

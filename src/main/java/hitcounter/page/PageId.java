@@ -1,4 +1,4 @@
-package hitcounter.ingest;
+package hitcounter.page;
 
 import java.util.Optional;
 

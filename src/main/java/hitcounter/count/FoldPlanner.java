@@ -1,0 +1,132 @@
+package hitcounter.count;
+
+import hitcounter.store.CountTable;
+import hitcounter.store.CountsCodec;
+import hitcounter.store.Manifest;
+import hitcounter.store.PageHash;
+import hitcounter.store.SnapshotPointer;
+import hitcounter.store.StoreKeys;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The fold of a datacenter's journal into its snapshot, as pure steps: {@link #collect} (in the
+ * view: is a fold due, and which pages go into which rewritten shard) and {@link #plan} (off
+ * the actor: sorting, splitting shards over the budget, encoding, the new manifest and what
+ * becomes garbage).
+ */
+final class FoldPlanner {
+  private FoldPlanner() {}
+
+  /** A fold ready to write: new shards, then the manifest, then the pointer (CAS), then garbage. */
+  record Plan(String dc, Manifest manifest, String manifestKey, byte[] manifestBytes, Map<String, byte[]> shards, long pointerIndex, List<String> garbage, String why) {
+    SnapshotPointer pointer() {
+      return new SnapshotPointer(manifest.gen(), manifestKey);
+    }
+
+    long shardBytes() {
+      return shards.values().stream().mapToLong(b -> b.length).sum();
+    }
+  }
+
+  static FoldInput collect(CountTable table, SourceState s, FoldPolicy policy) {
+    if (s.unfoldedEntries == 0) {
+      return FoldInput.none("nothing to fold");
+    }
+    Manifest m = s.manifest;
+    long dirtyBytes = 0;
+    for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
+      dirtyBytes += m.shards().isEmpty() ? 0 : m.shards().get(i).bytes();
+    }
+    String why;
+    if (s.unfoldedEntries >= policy.maxEntries()) {
+      why = s.unfoldedEntries + " entries";
+    } else if (s.unfoldedBytes >= policy.maxUnfoldedBytes()) {
+      why = s.unfoldedBytes + " journal bytes";
+    } else if (s.unfoldedBytes >= Math.max(policy.minFoldBytes(), policy.ratio() * dirtyBytes)) {
+      why = s.unfoldedBytes + " journal bytes against " + dirtyBytes + " bytes of shards to rewrite";
+    } else {
+      return FoldInput.none("not due: " + s.unfoldedEntries + " entries, " + s.unfoldedBytes + " journal bytes, " + dirtyBytes + " bytes of shards to rewrite");
+    }
+    List<Integer> rewritten = new ArrayList<>();
+    List<long[]> ranges = new ArrayList<>();
+    if (m.shards().isEmpty()) {
+      rewritten.add(0);
+      ranges.add(new long[] {0, 0});
+    } else {
+      for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
+        rewritten.add(i);
+        ranges.add(SourceSync.range(m, i));
+      }
+    }
+    Map<String, Manifest.Folded> folded = new TreeMap<>(m.queues());
+    List<String> garbage = new ArrayList<>();
+    Set<String> queues = new HashSet<>(s.heads.keySet());
+    queues.addAll(m.queues().keySet());
+    for (String q : queues) {
+      long from = m.foldedSeq(q);
+      long to = s.applied(q);
+      folded.put(q, new Manifest.Folded(to, s.countedThrough(q)));
+      for (long seq = from + 1; seq <= to; seq++) {
+        garbage.add(StoreKeys.entry(s.dc, q, seq));
+      }
+    }
+    return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges), garbage);
+  }
+
+  static Plan plan(FoldInput in, int shardBudget, String nonce) {
+    Manifest old = in.manifest();
+    long gen = old.gen() + 1;
+    String version = gen + "-" + nonce;
+    Map<String, byte[]> written = new TreeMap<>();
+    List<Manifest.Shard> pieces = new ArrayList<>();
+    for (CountTable.Collected c : in.collected()) {
+      TreeMap<String, Long> counts = new TreeMap<>();
+      for (int i = 0; i < c.pages().size(); i++) {
+        counts.put(c.pages().get(i), c.counts().get(i));
+      }
+      split(c.lo(), c.hi(), counts, shardBudget, in.dc(), version, written, pieces);
+    }
+    Set<Integer> rewritten = new HashSet<>(in.rewritten());
+    List<Manifest.Shard> shards = new ArrayList<>();
+    List<String> garbage = new ArrayList<>(in.foldedEntries());
+    for (int i = 0; i < old.shards().size(); i++) {
+      if (rewritten.contains(i)) {
+        garbage.add(old.shards().get(i).key());
+      } else {
+        shards.add(old.shards().get(i));
+      }
+    }
+    shards.addAll(pieces);
+    shards.sort((a, b) -> Long.compareUnsigned(a.lo(), b.lo()));
+    if (old.gen() > 0) {
+      garbage.add(in.manifestKey());
+    }
+    Manifest manifest = new Manifest(gen, in.folded(), old.archivedCounted(), shards);
+    String manifestKey = StoreKeys.manifest(in.dc(), version);
+    return new Plan(in.dc(), manifest, manifestKey, manifest.toBytes(), written, in.pointerIndex(), garbage, in.why());
+  }
+
+  /** Encodes [lo, hi) as one shard, or halves the range until every piece fits the budget. */
+  private static void split(
+      long lo, long hi, TreeMap<String, Long> counts, int budget, String dc, String version, Map<String, byte[]> written, List<Manifest.Shard> out) {
+    byte[] value = CountsCodec.encode(CountsCodec.SHARD, counts);
+    long width = hi - lo; // unsigned; 0 means the whole space
+    if (value.length <= budget || counts.size() <= 1 || (width != 0 && Long.compareUnsigned(width, 2) < 0)) {
+      String key = StoreKeys.shard(dc, version, written.size());
+      written.put(key, value);
+      out.add(new Manifest.Shard(lo, key, value.length, counts.size()));
+      return;
+    }
+    long mid = width == 0 ? lo + Long.MIN_VALUE : lo + Long.divideUnsigned(width, 2);
+    TreeMap<String, Long> low = new TreeMap<>();
+    TreeMap<String, Long> high = new TreeMap<>();
+    counts.forEach((page, n) -> (CountTable.inRange(PageHash.of(page), lo, mid) ? low : high).put(page, n));
+    split(lo, mid, low, budget, dc, version, written, out);
+    split(mid, hi, high, budget, dc, version, written, out);
+  }
+}

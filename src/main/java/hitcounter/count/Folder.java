@@ -1,0 +1,262 @@
+package hitcounter.count;
+
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.TxnOp;
+import hitcounter.infra.consul.TxnResult;
+import hitcounter.store.Manifest;
+import hitcounter.store.StoreKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Folds this datacenter's journal into its snapshot, on the one node of the datacenter that
+ * keeps it (elected with the replicator). Every {@code check-interval} it asks the count view
+ * whether a fold is due; a due fold is <b>planned</b> off the actor, its new shards are
+ * <b>written</b> (immutable keys, paced), then the manifest, then the snapshot pointer is
+ * <b>flipped</b> with a CAS (a second folder racing loses and removes what it wrote); after a
+ * grace period the replaced shards, the old manifest and the folded entries are
+ * <b>collected</b>, 64 deletes per transaction. Now and then it <b>sweeps</b> the datacenter's
+ * store for keys no manifest or head names any more (left by a crash).
+ */
+public final class Folder {
+  public sealed interface Command {}
+
+  private enum Check implements Command {
+    INSTANCE
+  }
+
+  private enum Sweep implements Command {
+    INSTANCE
+  }
+
+  private record Input(FoldInput input) implements Command {}
+
+  private record Planned(FoldPlanner.Plan plan) implements Command {}
+
+  private record Written(FoldPlanner.Plan plan, boolean flipped) implements Command {}
+
+  private record Collect(List<String> garbage) implements Command {}
+
+  private record Done(String what, Throwable failure) implements Command {}
+
+  public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, FoldPolicy policy) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Check.INSTANCE, policy.checkInterval());
+      timers.startTimerWithFixedDelay(Sweep.INSTANCE, policy.sweepInterval(), policy.sweepInterval());
+      return new Folder(ctx, timers, consul, view, policy).waiting();
+    }));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final Consul consul;
+  private final ActorRef<CountView.Command> view;
+  private final FoldPolicy policy;
+  private final String dc;
+  /** The generation this folder flipped last: a plan from an older one is stale. */
+  private long flipped;
+
+  private Folder(ActorContext<Command> ctx, TimerScheduler<Command> timers, Consul consul, ActorRef<CountView.Command> view, FoldPolicy policy) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.consul = consul;
+    this.view = view;
+    this.policy = policy;
+    this.dc = consul.localDatacenter();
+  }
+
+  /** Idle: checks whether a fold is due; collects garbage and sweeps in between. */
+  private Behavior<Command> waiting() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Check.class, m -> {
+          ctx.ask(FoldInput.class, view, policy.checkInterval(), r -> new CountView.CollectFold(policy, r),
+              (in, e) -> new Input(e == null ? in : FoldInput.none("the view did not answer")));
+          return asking();
+        })
+        .onMessage(Collect.class, this::collect)
+        .onMessage(Sweep.class, m -> sweep())
+        .onMessage(Done.class, this::onDone)
+        .build();
+  }
+
+  private Behavior<Command> asking() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Input.class, m -> {
+          if (!m.input().due() || m.input().manifest().gen() < flipped) {
+            return waiting();
+          }
+          String nonce = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+          ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> FoldPlanner.plan(m.input(), policy.shardBudget(), nonce)),
+              (plan, e) -> e == null ? new Planned(plan) : new Done("plan", e));
+          return folding();
+        })
+        .onMessage(Collect.class, this::collect)
+        .onMessage(Done.class, this::onDone)
+        .onMessage(Check.class, m -> Behaviors.same())
+        .onMessage(Sweep.class, m -> Behaviors.same())
+        .build();
+  }
+
+  /** A fold under way: planning, writing, flipping. */
+  private Behavior<Command> folding() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Planned.class, m -> {
+          FoldPlanner.Plan p = m.plan();
+          ctx.getLog().info("folding {} into snapshot {} ({}): {} shards, {} bytes", dc, p.manifest().gen(), p.why(), p.shards().size(), p.shardBytes());
+          ctx.pipeToSelf(write(p), (flipped, e) -> e == null ? new Written(p, flipped) : new Done("fold", e));
+          return Behaviors.same();
+        })
+        .onMessage(Written.class, m -> {
+          FoldPlanner.Plan p = m.plan();
+          if (m.flipped()) {
+            flipped = p.manifest().gen();
+            timers.startSingleTimer(new Collect(p.garbage()), policy.garbageGrace());
+          } else {
+            ctx.getLog().info("snapshot {} of {} lost its flip to another folder; removing what it wrote", p.manifest().gen(), dc);
+            List<String> mine = new ArrayList<>(p.shards().keySet());
+            mine.add(p.manifestKey());
+            ctx.getSelf().tell(new Collect(mine));
+          }
+          return waiting();
+        })
+        .onMessage(Done.class, m -> {
+          onDone(m);
+          return waiting();
+        })
+        .onMessage(Collect.class, this::collect)
+        .onMessage(Check.class, m -> Behaviors.same())
+        .onMessage(Sweep.class, m -> Behaviors.same())
+        .build();
+  }
+
+  /** Shards (paced, one PUT each), then the manifest, then the pointer CAS: true when flipped. */
+  private CompletionStage<Boolean> write(FoldPlanner.Plan p) {
+    long spacing = 1000L / policy.writesPerSecond();
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (Map.Entry<String, byte[]> shard : p.shards().entrySet()) {
+      chain = chain
+          .thenCompose(x -> consul.kvPutCas(null, shard.getKey(), shard.getValue(), 0))
+          .thenCompose(ok -> {
+            if (!ok) {
+              throw new IllegalStateException("shard " + shard.getKey() + " exists already");
+            }
+            return CompletableFuture.supplyAsync(() -> (Void) null, CompletableFuture.delayedExecutor(spacing, java.util.concurrent.TimeUnit.MILLISECONDS));
+          });
+    }
+    return chain
+        .thenCompose(x -> consul.kvPutCas(null, p.manifestKey(), p.manifestBytes(), 0))
+        .thenCompose(ok -> {
+          if (!ok) {
+            throw new IllegalStateException("manifest " + p.manifestKey() + " exists already");
+          }
+          return consul.txn(null, List.of(TxnOp.cas(StoreKeys.snapshotPointer(p.dc()), p.pointer().toBytes(), p.pointerIndex())));
+        })
+        .thenApply(TxnResult::committed);
+  }
+
+  private Behavior<Command> collect(Collect m) {
+    ctx.pipeToSelf(delete(m.garbage()), (x, e) -> new Done("collect " + m.garbage().size() + " keys", e));
+    return Behaviors.same();
+  }
+
+  /** Deletes {@code keys}, 64 to a transaction, one transaction after the other. */
+  CompletionStage<Void> delete(List<String> keys) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int from = 0; from < keys.size(); from += TxnOp.MAX_OPS) {
+      List<TxnOp> ops = keys.subList(from, Math.min(keys.size(), from + TxnOp.MAX_OPS)).stream().map(TxnOp::delete).toList();
+      chain = chain.thenCompose(x -> consul.txn(null, ops).thenAccept(r -> {}));
+    }
+    return chain;
+  }
+
+  /**
+   * Deletes keys of this datacenter's store that nothing names: shards and manifests other than
+   * the current ones, entries folded already. Keys newer than what the pointer names are left
+   * alone (a fold or a commit may be writing them).
+   */
+  private Behavior<Command> sweep() {
+    CompletionStage<Void> swept = consul.kvGet(null, StoreKeys.snapshotPointer(dc)).thenCompose(pointer -> {
+      if (pointer.isEmpty()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      var p = hitcounter.store.SnapshotPointer.parse(pointer.get().value());
+      if (p.isEmpty()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return consul.kvGetRaw(null, p.get().manifestKey()).thenCompose(mv -> {
+        Manifest m = mv.flatMap(Manifest::parse).orElse(null);
+        if (m == null) {
+          return CompletableFuture.completedFuture(null);
+        }
+        return consul.kvKeys(null, StoreKeys.storePrefix(dc)).thenCompose(keys -> delete(garbage(m, p.get().manifestKey(), keys)));
+      });
+    });
+    ctx.pipeToSelf(swept, (x, e) -> new Done("sweep", e));
+    return Behaviors.same();
+  }
+
+  static List<String> garbage(Manifest m, String manifestKey, List<String> keys) {
+    Set<String> live = new HashSet<>();
+    m.shards().forEach(s -> live.add(s.key()));
+    live.add(manifestKey);
+    String shardPrefix = StoreKeys.storePrefix(manifestKeyDc(manifestKey)) + "s/";
+    String manifestPrefix = StoreKeys.storePrefix(manifestKeyDc(manifestKey)) + "m/";
+    String entryPrefix = StoreKeys.storePrefix(manifestKeyDc(manifestKey)) + "j/";
+    List<String> out = new ArrayList<>();
+    for (String k : keys) {
+      if (live.contains(k)) {
+        continue;
+      }
+      try {
+        if (isGarbage(k, m, shardPrefix, manifestPrefix, entryPrefix)) {
+          out.add(k);
+        }
+      } catch (RuntimeException e) {
+        // a key of no known shape: left alone
+      }
+    }
+    return out;
+  }
+
+  private static boolean isGarbage(String k, Manifest m, String shardPrefix, String manifestPrefix, String entryPrefix) {
+    {
+      if (k.startsWith(shardPrefix)) {
+        // s/<gen>-<nonce>/<n>: only versions older than the current generation.
+        String version = k.substring(shardPrefix.length(), k.indexOf('/', shardPrefix.length()));
+        return Long.parseLong(version.substring(0, version.indexOf('-'))) <= m.gen();
+      } else if (k.startsWith(manifestPrefix)) {
+        String version = k.substring(manifestPrefix.length());
+        return Long.parseLong(version.substring(0, version.indexOf('-'))) <= m.gen();
+      } else if (k.startsWith(entryPrefix)) {
+        String rest = k.substring(entryPrefix.length());
+        int slash = rest.lastIndexOf('/');
+        return slash > 0 && Long.parseLong(rest.substring(slash + 1)) <= m.foldedSeq(rest.substring(0, slash));
+      }
+      return false;
+    }
+  }
+
+  private static String manifestKeyDc(String manifestKey) {
+    String rest = manifestKey.substring(StoreKeys.STORE_ROOT.length());
+    return rest.substring(0, rest.indexOf('/'));
+  }
+
+  private Behavior<Command> onDone(Done m) {
+    if (m.failure() != null) {
+      ctx.getLog().warn("folder of {}: {} failed: {}", dc, m.what(), m.failure().toString());
+    }
+    return Behaviors.same();
+  }
+}

@@ -1,0 +1,37 @@
+package hitcounter.count;
+
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.store.QueueHead;
+import hitcounter.store.StoreKeys;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Reads a queue's head into a {@link QueueLedger}. A queue without a head is new, or still in
+ * the layout before the count store: then it is migrated first ({@link LegacyMigration}). A head
+ * that does not parse is not guessed at: exactly-once depends on it, so the read fails (the
+ * worker retries and its stall is reported) until an operator repairs it.
+ */
+final class LedgerReader {
+  private LedgerReader() {}
+
+  static CompletionStage<QueueLedger> read(Consul consul, String dc, String queue) {
+    return readHead(consul, dc, queue)
+        .thenCompose(ledger -> ledger != null
+            ? CompletableFuture.completedFuture(ledger)
+            : LegacyMigration.migrate(consul, dc, queue, System.currentTimeMillis())
+                .thenCompose(migrated -> readHead(consul, dc, queue))
+                .thenApply(l -> l != null ? l : QueueLedger.empty(dc, queue)));
+  }
+
+  private static CompletionStage<QueueLedger> readHead(Consul consul, String dc, String queue) {
+    return consul.kvGet(null, StoreKeys.head(dc, queue)).thenApply(entry -> entry.map(e -> parse(dc, queue, e)).orElse(null));
+  }
+
+  private static QueueLedger parse(String dc, String queue, KvEntry e) {
+    QueueHead head = QueueHead.parse(e.value())
+        .orElseThrow(() -> new IllegalStateException("the head " + e.key() + " does not parse; counting of this queue waits for it to be repaired"));
+    return new QueueLedger(dc, queue, head, e.modifyIndex());
+  }
+}

@@ -1,0 +1,80 @@
+package hitcounter.count;
+
+import hitcounter.store.Manifest;
+import hitcounter.store.QueueHead;
+import hitcounter.store.SnapshotPointer;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the count view knows of one datacenter's counts in the local Consul (its own, or the
+ * copies of another's): the latest heads and snapshot pointer seen by the watch, and what is
+ * loaded into the table: the manifest, and per queue the last entry applied. Owned by the view
+ * actor.
+ */
+final class SourceState {
+  final String dc;
+  SnapshotPointer pointer = SnapshotPointer.NONE;
+  long pointerIndex;
+  Map<String, QueueHead> heads = new TreeMap<>();
+  Map<String, Long> headIndexes = new HashMap<>();
+
+  Manifest manifest = Manifest.EMPTY;
+  boolean loaded;
+  final Map<String, Long> appliedSeq = new HashMap<>();
+  /** Hits in the entries applied after the snapshot, per queue. */
+  final Map<String, Long> appliedHits = new HashMap<>();
+  long unfoldedBytes;
+  long unfoldedEntries;
+  /** Shards (of the loaded manifest; bit 0 when it has none) with entries applied after it. */
+  final BitSet dirty = new BitSet();
+  boolean syncing;
+  long lastEntryMillis;
+  long entriesApplied;
+
+  SourceState(String dc) {
+    this.dc = dc;
+  }
+
+  /** The last entry of {@code queue} the table holds: applied after the snapshot, or folded into it. */
+  long applied(String queue) {
+    return Math.max(appliedSeq.getOrDefault(queue, 0L), manifest.foldedSeq(queue));
+  }
+
+  /** What the next sync must do, judged from the latest watch answer. */
+  Work work() {
+    if (!loaded || pointer.gen() != manifest.gen()) {
+      boolean backwards = loaded && pointer.gen() < manifest.gen();
+      return backwards ? Work.RELOAD : Work.SNAPSHOT;
+    }
+    for (var e : heads.entrySet()) {
+      Long entry = appliedSeq.get(e.getKey());
+      if (entry != null && e.getValue().seq() < entry) {
+        return Work.RELOAD; // an entry this view applied is no longer named: the data went back
+      }
+      if (e.getValue().seq() > applied(e.getKey())) {
+        return Work.ENTRIES;
+      }
+    }
+    return Work.NONE;
+  }
+
+  enum Work {
+    NONE,
+    ENTRIES,
+    SNAPSHOT,
+    RELOAD
+  }
+
+  void markDirty(long hash) {
+    dirty.set(manifest.shards().isEmpty() ? 0 : manifest.shardOf(hash));
+  }
+
+  /** Hits counted from {@code queue} up to its last applied entry. */
+  long countedThrough(String queue) {
+    Manifest.Folded f = manifest.queues().get(queue);
+    return (f == null ? 0 : f.counted()) + appliedHits.getOrDefault(queue, 0L);
+  }
+}

@@ -1,0 +1,85 @@
+package hitcounter.replicate;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * How this node's copies to each other datacenter fare (when it is the datacenter's
+ * replicator): how long a change has waited to reach each target (the copy age: 0 when the
+ * target is up to date), whether rounds keep failing, since when and why, and the bytes sent.
+ * Gauges {@code hitcounter_replication_copy_age_seconds{target_datacenter}} and counter
+ * {@code hitcounter_replication_bytes_total{target_datacenter}}.
+ */
+public final class CopyStatus {
+  /** One target: oldest change not copied yet (epoch ms, 0: none), failing since (0: not failing), last reason. */
+  public record Target(long pendingSinceMillis, long failingSinceMillis, String reason) {
+    public double ageSeconds(long now) {
+      return pendingSinceMillis == 0 ? 0 : (now - pendingSinceMillis) / 1000.0;
+    }
+  }
+
+  private final MeterRegistry registry;
+  private final Map<String, Target> targets = new ConcurrentHashMap<>();
+  private final Map<String, Counter> bytes = new ConcurrentHashMap<>();
+
+  public CopyStatus(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  public CopyStatus() {
+    this(new SimpleMeterRegistry());
+  }
+
+  public Map<String, Target> targets() {
+    return new TreeMap<>(targets);
+  }
+
+  void changed(String target, long now) {
+    targets.compute(target, (t, old) -> {
+      if (old == null) {
+        register(t);
+        return new Target(now, 0, "");
+      }
+      return old.pendingSinceMillis() == 0 ? new Target(now, old.failingSinceMillis(), old.reason()) : old;
+    });
+  }
+
+  void succeeded(String target, boolean upToDate, long sentBytes) {
+    targets.computeIfPresent(target, (t, old) -> new Target(upToDate ? 0 : old.pendingSinceMillis(), 0, ""));
+    bytes.computeIfAbsent(target, t -> Counter.builder("hitcounter.replication.bytes")
+        .description("Request bytes of copies of this datacenter's counts sent to another datacenter")
+        .baseUnit("bytes")
+        .tag("target_datacenter", t)
+        .register(registry)).increment(sentBytes);
+  }
+
+  void failed(String target, String reason, long now) {
+    targets.compute(target, (t, old) -> {
+      if (old == null) {
+        register(t);
+        return new Target(now, now, reason);
+      }
+      return new Target(old.pendingSinceMillis() == 0 ? now : old.pendingSinceMillis(), old.failingSinceMillis() == 0 ? now : old.failingSinceMillis(), reason);
+    });
+  }
+
+  void forget(String target) {
+    targets.remove(target);
+  }
+
+  private void register(String target) {
+    Gauge.builder("hitcounter.replication.copy.age", this, s -> {
+          Target t = s.targets.get(target);
+          return t == null ? 0 : t.ageSeconds(System.currentTimeMillis());
+        })
+        .description("How long the oldest change of this datacenter's counts has waited to reach each other datacenter (0: up to date)")
+        .baseUnit("seconds")
+        .tag("target_datacenter", target)
+        .register(registry);
+  }
+}

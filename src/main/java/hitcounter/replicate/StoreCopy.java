@@ -1,0 +1,251 @@
+package hitcounter.replicate;
+
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.infra.consul.TxnOp;
+import hitcounter.infra.consul.TxnResult;
+import hitcounter.store.Manifest;
+import hitcounter.store.QueueHead;
+import hitcounter.store.SnapshotPointer;
+import hitcounter.store.StoreKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One round of copying this datacenter's count store into another datacenter. Every key copied
+ * is immutable (entries, shards, manifests: an idempotent put of the same bytes) except the
+ * heads and the snapshot pointer, which only move forward (CAS against the copy's ModifyIndex,
+ * written only when the local one is ahead): a state-based, max-merge copy that can be
+ * repeated, reordered or raced. Order keeps the copy readable at every moment: a new snapshot's
+ * shards, then its manifest, then its pointer; entries, then the heads that name them (with the
+ * heartbeat, in the last transaction). Bytes sent follow what changed since the copy last
+ * succeeded. What the new snapshot replaced in the copy is deleted afterwards.
+ */
+final class StoreCopy {
+  /** What this datacenter's keys look like in the target, as last read or written there. */
+  record Remote(SnapshotPointer pointer, long pointerIndex, Map<String, QueueHead> heads, Map<String, Long> headIndexes) {
+    static final Remote UNKNOWN = null;
+  }
+
+  /**
+   * This datacenter's own pointer (with the folded seq per queue of its manifest) and heads,
+   * from the local watch.
+   */
+  record Local(SnapshotPointer pointer, Map<String, Long> folded, Map<String, QueueHead> heads, Map<String, byte[]> headBytes) {}
+
+  /** A finished round: the target's new state, bytes sent, what the target no longer needs. */
+  record Result(Remote remote, long bytes, List<String> garbage) {}
+
+  private final Consul consul;
+  private final String localDc;
+
+  StoreCopy(Consul consul) {
+    this.consul = consul;
+    this.localDc = consul.localDatacenter();
+  }
+
+  CompletionStage<Result> round(String target, Local local, Remote known, byte[] heartbeat) {
+    CompletionStage<Remote> remote = known != null ? CompletableFuture.completedFuture(known) : readRemote(target);
+    return remote.thenCompose(r -> copySnapshot(target, local, r)
+        .thenCompose(afterSnap -> copyEntries(target, local, afterSnap.remote(), heartbeat)
+            .thenApply(afterEntries -> new Result(afterEntries.remote(), afterSnap.bytes() + afterEntries.bytes(), afterSnap.garbage()))));
+  }
+
+  /** This datacenter's heads and pointer as the target holds them. */
+  CompletionStage<Remote> readRemote(String target) {
+    return consul.kvTree(target, StoreKeys.headsPrefix(localDc), 0, Duration.ZERO).thenApply(tree -> {
+      SnapshotPointer pointer = SnapshotPointer.NONE;
+      long pointerIndex = 0;
+      Map<String, QueueHead> heads = new TreeMap<>();
+      Map<String, Long> indexes = new HashMap<>();
+      for (KvEntry e : tree.value()) {
+        String[] dcAndName = StoreKeys.headOf(e.key());
+        if (dcAndName == null) {
+          continue;
+        }
+        if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+          pointer = SnapshotPointer.parse(e.value()).orElse(SnapshotPointer.NONE);
+          pointerIndex = e.modifyIndex();
+        } else {
+          // A copy that does not parse is written over.
+          heads.put(dcAndName[1], QueueHead.parse(e.value()).orElse(QueueHead.EMPTY));
+          indexes.put(dcAndName[1], e.modifyIndex());
+        }
+      }
+      return new Remote(pointer, pointerIndex, heads, indexes);
+    });
+  }
+
+  private CompletionStage<Result> copySnapshot(String target, Local local, Remote r) {
+    if (local.pointer().gen() <= r.pointer().gen()) {
+      return CompletableFuture.completedFuture(new Result(r, 0, List.of()));
+    }
+    CompletionStage<Optional<Manifest>> theirs = r.pointer().gen() == 0
+        ? CompletableFuture.completedFuture(Optional.empty())
+        : consul.kvGetRaw(target, r.pointer().manifestKey()).thenApply(v -> v.flatMap(Manifest::parse));
+    return consul.kvGetRaw(null, local.pointer().manifestKey()).thenCombine(theirs, (mine, old) -> {
+      byte[] manifestBytes = mine.orElseThrow(() -> new IllegalStateException("local manifest " + local.pointer().manifestKey() + " is gone; next round"));
+      Manifest m = Manifest.parse(manifestBytes).orElseThrow(() -> new IllegalStateException("local manifest does not parse"));
+      return new Object[] {manifestBytes, m, old.orElse(null)};
+    }).thenCompose(x -> {
+      byte[] manifestBytes = (byte[]) x[0];
+      Manifest m = (Manifest) x[1];
+      Manifest old = (Manifest) x[2];
+      Set<String> there = new HashSet<>();
+      if (old != null) {
+        old.shards().forEach(s -> there.add(s.key()));
+      }
+      long[] bytes = {0};
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (Manifest.Shard s : m.shards()) {
+        if (there.contains(s.key())) {
+          continue;
+        }
+        chain = chain.thenCompose(v -> consul.kvGetRaw(null, s.key()))
+            .thenCompose(v -> {
+              byte[] value = v.orElseThrow(() -> new IllegalStateException("local shard " + s.key() + " is gone; next round"));
+              bytes[0] += value.length + s.key().length();
+              return consul.kvPut(target, s.key(), value);
+            })
+            .thenAccept(ok -> {});
+      }
+      return chain
+          .thenCompose(v -> {
+            bytes[0] += manifestBytes.length;
+            return consul.kvPut(target, local.pointer().manifestKey(), manifestBytes);
+          })
+          .thenCompose(v -> {
+            byte[] pointer = local.pointer().toBytes();
+            bytes[0] += pointer.length;
+            return consul.txn(target, List.of(TxnOp.cas(StoreKeys.snapshotPointer(localDc), pointer, r.pointerIndex())));
+          })
+          .thenApply(t -> {
+            if (!t.committed()) {
+              throw new IllegalStateException("the snapshot pointer in " + target + " moved meanwhile");
+            }
+            List<String> garbage = new ArrayList<>();
+            if (old != null) {
+              Set<String> keep = new HashSet<>();
+              m.shards().forEach(s -> keep.add(s.key()));
+              old.shards().forEach(s -> {
+                if (!keep.contains(s.key())) {
+                  garbage.add(s.key());
+                }
+              });
+              garbage.add(r.pointer().manifestKey());
+            }
+            m.queues().forEach((q, f) -> {
+              for (long seq = (old == null ? 0 : old.foldedSeq(q)) + 1; seq <= f.seq(); seq++) {
+                garbage.add(StoreKeys.entry(localDc, q, seq));
+              }
+            });
+            long index = t.modifyIndexes().getOrDefault(StoreKeys.snapshotPointer(localDc), 0L);
+            return new Result(new Remote(local.pointer(), index, r.heads(), r.headIndexes()), bytes[0], garbage);
+          });
+    });
+  }
+
+  private CompletionStage<Result> copyEntries(String target, Local local, Remote r, byte[] heartbeat) {
+    List<TxnOp> entryOps = new ArrayList<>();
+    List<CompletableFuture<TxnOp>> fetches = new ArrayList<>();
+    List<TxnOp> headOps = new ArrayList<>();
+    for (var e : local.heads().entrySet()) {
+      String q = e.getKey();
+      QueueHead mine = e.getValue();
+      QueueHead theirs = r.heads().getOrDefault(q, QueueHead.EMPTY);
+      boolean known = r.heads().containsKey(q);
+      if (known && mine.seq() <= theirs.seq() && mine.counted() <= theirs.counted() && mine.applied().equals(theirs.applied())) {
+        continue;
+      }
+      if (mine.seq() < theirs.seq()) {
+        continue; // never move a copy backwards
+      }
+      // Entries the copied snapshot covers are not needed there (and may be collected here).
+      for (long seq = Math.max(theirs.seq(), local.folded().getOrDefault(q, 0L)) + 1; seq <= mine.seq(); seq++) {
+        String key = StoreKeys.entry(localDc, q, seq);
+        fetches.add(consul.kvGetRaw(null, key).thenApply(v -> v.map(value -> TxnOp.set(key, value)).orElse(null)).toCompletableFuture());
+      }
+      headOps.add(TxnOp.cas(StoreKeys.head(localDc, q), local.headBytes().get(q), r.headIndexes().getOrDefault(q, 0L)));
+    }
+    headOps.add(TxnOp.set(HeartbeatView.ROOT + localDc, heartbeat));
+    return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+      for (CompletableFuture<TxnOp> f : fetches) {
+        TxnOp op = f.join();
+        if (op == null) {
+          // Folded and collected here meanwhile: the snapshot (next round) covers it.
+          throw new IllegalStateException("an entry to copy is gone locally; next round copies the snapshot");
+        }
+        entryOps.add(op);
+      }
+      List<List<TxnOp>> txns = pack(entryOps, headOps);
+      long bytes = txns.stream().flatMap(List::stream).mapToLong(TxnOp::bodyBytes).sum();
+      CompletableFuture<TxnResult> chain = CompletableFuture.completedFuture(null);
+      for (List<TxnOp> ops : txns) {
+        chain = chain.thenCompose(prev -> {
+          if (prev != null && !prev.committed()) {
+            return CompletableFuture.completedFuture(prev);
+          }
+          return consul.txn(target, ops).toCompletableFuture();
+        });
+      }
+      return chain.thenApply(last -> {
+        if (last == null || !last.committed()) {
+          throw new IllegalStateException("a head copy in " + target + " moved meanwhile: " + (last == null ? "" : last.errors()));
+        }
+        Map<String, QueueHead> heads = new TreeMap<>(r.heads());
+        Map<String, Long> indexes = new HashMap<>(r.headIndexes());
+        for (TxnOp op : headOps) {
+          String[] dcAndName = StoreKeys.headOf(op.key());
+          if (dcAndName != null && !dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+            heads.put(dcAndName[1], local.heads().get(dcAndName[1]));
+            indexes.put(dcAndName[1], last.modifyIndexes().getOrDefault(op.key(), 0L));
+          }
+        }
+        return new Result(new Remote(r.pointer(), r.pointerIndex(), heads, indexes), bytes, List.of());
+      });
+    });
+  }
+
+  /** Entries first, in transactions within the op and byte limits; the heads and heartbeat in the last one. */
+  static List<List<TxnOp>> pack(List<TxnOp> entries, List<TxnOp> heads) {
+    List<List<TxnOp>> out = new ArrayList<>();
+    List<TxnOp> current = new ArrayList<>();
+    int bytes = 0;
+    for (TxnOp op : entries) {
+      if (!current.isEmpty() && (current.size() + 1 > TxnOp.MAX_OPS || bytes + op.bodyBytes() > TxnOp.PACK_BODY_BYTES)) {
+        out.add(current);
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.add(op);
+      bytes += op.bodyBytes();
+    }
+    int headBytes = heads.stream().mapToInt(TxnOp::bodyBytes).sum();
+    if (!current.isEmpty() && (current.size() + heads.size() > TxnOp.MAX_OPS || bytes + headBytes > TxnOp.PACK_BODY_BYTES)) {
+      out.add(current);
+      current = new ArrayList<>();
+    }
+    current.addAll(heads);
+    out.add(current);
+    return out;
+  }
+
+  /** Deletes keys in the target, 64 to a transaction. */
+  CompletionStage<Void> delete(String target, List<String> keys) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int from = 0; from < keys.size(); from += TxnOp.MAX_OPS) {
+      List<TxnOp> ops = keys.subList(from, Math.min(keys.size(), from + TxnOp.MAX_OPS)).stream().map(TxnOp::delete).toList();
+      chain = chain.thenCompose(x -> consul.txn(target, ops).thenAccept(t -> {}));
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,191 @@
+package hitcounter.store;
+
+import hitcounter.page.PageId;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ObjLongConsumer;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * The binary form of a page → count map, for journal entries (a batch's increments) and
+ * snapshot shards (a datacenter's totals): a kind byte and a format byte, then, deflated, the
+ * number of pages and each page in order (length of the prefix it shares with the page before,
+ * the rest of its id in ASCII, its count), all numbers as unsigned varints. Sorted ids with
+ * shared prefixes (URL paths) compress well; every value is self-contained.
+ */
+public final class CountsCodec {
+  public static final byte ENTRY = 'J';
+  public static final byte SHARD = 'S';
+  private static final byte FORMAT = 1;
+  /** Decoding refuses a value that claims more pages than this (a corrupt or hostile value). */
+  private static final int MAX_PAGES = 10_000_000;
+
+  private CountsCodec() {}
+
+  /** Thrown for a value that is not a counts value of the expected kind. */
+  public static final class BadValue extends RuntimeException {
+    public BadValue(String message) {
+      super(message);
+    }
+  }
+
+  /** Encodes {@code counts} (any order; zero counts are kept) as a value of {@code kind}. */
+  public static byte[] encode(byte kind, Map<String, Long> counts) {
+    TreeMap<String, Long> sorted = counts instanceof TreeMap<String, Long> t ? t : new TreeMap<>(counts);
+    Sink sink = new Sink(sorted.size() * 24 + 16);
+    sink.varint(sorted.size());
+    byte[] previous = new byte[0];
+    for (var e : sorted.entrySet()) {
+      byte[] id = e.getKey().getBytes(StandardCharsets.US_ASCII);
+      int shared = Arrays.mismatch(previous, id);
+      if (shared < 0) {
+        shared = id.length;
+      }
+      sink.varint(shared);
+      sink.varint(id.length - shared);
+      sink.write(id, shared, id.length - shared);
+      sink.varint(e.getValue());
+      previous = id;
+    }
+    return deflate(kind, sink.toByteArray());
+  }
+
+  /** Calls {@code each} for every page of a value of {@code kind}, in page order. */
+  public static void decode(byte kind, byte[] value, ObjLongConsumer<String> each) {
+    if (value.length < 2 || value[0] != kind || value[1] != FORMAT) {
+      throw new BadValue("not a counts value of kind " + (char) kind);
+    }
+    byte[] raw = inflate(value);
+    Source in = new Source(raw);
+    long n = in.varint();
+    if (n < 0 || n > MAX_PAGES) {
+      throw new BadValue("bad page count " + n);
+    }
+    byte[] previous = new byte[0];
+    byte[] id = new byte[256];
+    for (long i = 0; i < n; i++) {
+      int shared = (int) in.varint();
+      int rest = (int) in.varint();
+      if (shared > previous.length || shared + rest > 255 || shared + rest == 0) {
+        throw new BadValue("bad page id framing");
+      }
+      System.arraycopy(previous, 0, id, 0, shared);
+      in.read(id, shared, rest);
+      byte[] current = Arrays.copyOf(id, shared + rest);
+      String page = new String(current, StandardCharsets.US_ASCII);
+      if (!PageId.isValid(page)) {
+        throw new BadValue("not a page id");
+      }
+      each.accept(page, in.varint());
+      previous = current;
+    }
+    if (!in.atEnd()) {
+      throw new BadValue("trailing bytes");
+    }
+  }
+
+  /** Decodes into a sorted map (tests, small values). */
+  public static TreeMap<String, Long> decode(byte kind, byte[] value) {
+    TreeMap<String, Long> out = new TreeMap<>();
+    decode(kind, value, out::put);
+    return out;
+  }
+
+  private static byte[] deflate(byte kind, byte[] raw) {
+    Deflater d = new Deflater(6);
+    try {
+      d.setInput(raw);
+      d.finish();
+      ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 2 + 64);
+      out.write(kind);
+      out.write(FORMAT);
+      byte[] buf = new byte[8192];
+      while (!d.finished()) {
+        int n = d.deflate(buf);
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } finally {
+      d.end();
+    }
+  }
+
+  private static byte[] inflate(byte[] value) {
+    Inflater inf = new Inflater();
+    try {
+      inf.setInput(value, 2, value.length - 2);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(value.length * 3);
+      byte[] buf = new byte[16384];
+      while (!inf.finished()) {
+        int n = inf.inflate(buf);
+        if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
+          throw new BadValue("truncated value");
+        }
+        out.write(buf, 0, n);
+        if (out.size() > 512L * 1024 * 1024) {
+          throw new BadValue("value inflates beyond 512 MiB");
+        }
+      }
+      return out.toByteArray();
+    } catch (DataFormatException e) {
+      throw new BadValue("not deflated: " + e.getMessage());
+    } finally {
+      inf.end();
+    }
+  }
+
+  private static final class Sink extends ByteArrayOutputStream {
+    Sink(int size) {
+      super(size);
+    }
+
+    void varint(long v) {
+      while ((v & ~0x7FL) != 0) {
+        write((int) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      write((int) v);
+    }
+  }
+
+  private static final class Source {
+    private final byte[] b;
+    private int pos;
+
+    Source(byte[] b) {
+      this.b = b;
+    }
+
+    long varint() {
+      long v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        if (pos >= b.length) {
+          throw new BadValue("truncated varint");
+        }
+        byte x = b[pos++];
+        v |= (long) (x & 0x7F) << shift;
+        if ((x & 0x80) == 0) {
+          return v;
+        }
+      }
+      throw new BadValue("varint too long");
+    }
+
+    void read(byte[] into, int off, int len) {
+      if (pos + len > b.length) {
+        throw new BadValue("truncated id");
+      }
+      System.arraycopy(b, pos, into, off, len);
+      pos += len;
+    }
+
+    boolean atEnd() {
+      return pos == b.length;
+    }
+  }
+}

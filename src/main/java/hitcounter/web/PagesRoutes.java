@@ -1,0 +1,119 @@
+package hitcounter.web;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import hitcounter.infra.Json;
+import hitcounter.infra.metrics.HttpMetrics;
+import hitcounter.ingest.ErrorReply;
+import hitcounter.page.PageId;
+import hitcounter.replicate.DatacenterStates;
+import hitcounter.store.CountTable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code GET /api/pages}: the pages ranked by total (descending, then id), one page of the
+ * ranking at a time: {@code ?limit=} (1-1000, default 100), {@code ?prefix=} (ids starting with
+ * it), {@code ?cursor=} (from the previous answer's {@code next}). Nothing ships the whole
+ * table: a site has millions of pages. Bad parameters are a 400 with a JSON reason.
+ */
+public final class PagesRoutes {
+  public static final int MAX_LIMIT = 1000;
+
+  private final String datacenter;
+  private final CountTable counts;
+  private final DatacenterStates datacenters;
+  private final double staleAfterSeconds;
+
+  public PagesRoutes(String datacenter, CountTable counts, DatacenterStates datacenters, Duration staleAfter) {
+    this.datacenter = datacenter;
+    this.counts = counts;
+    this.datacenters = datacenters;
+    this.staleAfterSeconds = staleAfter.toMillis() / 1000.0;
+  }
+
+  public Route routes() {
+    return path(PathMatchers.segment("api").slash("pages"), () -> HttpMetrics.template("/api/pages", () -> get(() ->
+        parameterOptional("limit", limit -> parameterOptional("prefix", prefix -> parameterOptional("cursor", cursor -> {
+          Optional<String> problem = problem(limit, prefix, cursor);
+          if (problem.isPresent()) {
+            return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-parameter", problem.get()), Jackson.marshaller(Json.mapper()));
+          }
+          return complete(StatusCodes.OK, page(limit.map(Integer::parseInt).orElse(100), prefix.orElse(""), cursor.map(PagesRoutes::decode).orElse(null)),
+              Jackson.marshaller(Json.mapper()));
+        }))))));
+  }
+
+  private static Optional<String> problem(Optional<String> limit, Optional<String> prefix, Optional<String> cursor) {
+    if (limit.isPresent()) {
+      try {
+        int n = Integer.parseInt(limit.get());
+        if (n < 1 || n > MAX_LIMIT) {
+          return Optional.of("limit must be 1 to " + MAX_LIMIT);
+        }
+      } catch (NumberFormatException e) {
+        return Optional.of("limit must be a whole number");
+      }
+    }
+    if (prefix.isPresent() && !prefix.get().isEmpty() && !PageId.isValid(prefix.get())) {
+      return Optional.of("prefix must be the start of a page id: A-Z a-z 0-9 . _ ~ -, at most 128");
+    }
+    if (cursor.isPresent() && decode(cursor.get()) == null) {
+      return Optional.of("cursor is not one this server gave");
+    }
+    return Optional.empty();
+  }
+
+  Map<String, Object> page(int limit, String prefix, CountTable.Cursor after) {
+    List<CountTable.Row> rows = counts.top(prefix, limit, after);
+    List<Map<String, Object>> out = new ArrayList<>(rows.size());
+    for (CountTable.Row r : rows) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("page", r.page());
+      row.put("total", r.total());
+      row.put("datacenters", r.byDatacenter());
+      out.add(row);
+    }
+    Map<String, Double> ages = datacenters.agesSeconds();
+    TreeSet<String> dcs = new TreeSet<>(counts.datacenters());
+    dcs.addAll(ages.keySet());
+    dcs.add(datacenter);
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("datacenter", datacenter);
+    reply.put("datacenters", List.copyOf(dcs));
+    reply.put("prefix", prefix);
+    reply.put("matching", counts.count(prefix));
+    reply.put("pages", out);
+    reply.put("next", rows.size() == limit ? encode(rows.get(rows.size() - 1)) : null);
+    reply.put("ages", ages);
+    reply.put("staleAfterSeconds", staleAfterSeconds);
+    return reply;
+  }
+
+  private static String encode(CountTable.Row last) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString((last.total() + ":" + last.page()).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  static CountTable.Cursor decode(String cursor) {
+    try {
+      String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+      int colon = s.indexOf(':');
+      long total = Long.parseLong(s.substring(0, colon));
+      String page = s.substring(colon + 1);
+      return total > 0 && PageId.isValid(page) ? new CountTable.Cursor(total, page) : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+}

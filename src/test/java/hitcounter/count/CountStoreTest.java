@@ -1,0 +1,113 @@
+package hitcounter.count;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hitcounter.fakes.FakeBeanstalk;
+import hitcounter.fakes.FakeConsul;
+import hitcounter.infra.consul.BadValues;
+import hitcounter.infra.consul.BlockingQueryWatch;
+import hitcounter.store.CountTable;
+import hitcounter.store.Manifest;
+import hitcounter.store.StoreKeys;
+import hitcounter.testkit.StoreProbe;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Workers, the count view and the folder together on a fake Consul. */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CountStoreTest {
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+
+  private static final BlockingQueryWatch.Settings WATCH = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
+  private static final FoldPolicy EAGER =
+      new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1));
+
+  private ActorRef<CountView.Command> view(FakeConsul consul, CountTable table, StoreStatus status, SimpleMeterRegistry registry) {
+    return testKit.spawn(CountView.create(consul, table, status, new BadValues(registry), WATCH, Duration.ofSeconds(1)));
+  }
+
+  private void worker(FakeConsul consul, FakeBeanstalk queue, String name) {
+    testKit.spawn(Worker.create("us-west", new QueueRef(name, "127.0.0.1", 1), consul, queue, () -> WorkerTest.SETTINGS, new WorkerStats(), new WorkerHealth(), CommitFaults.none()));
+  }
+
+  /** Page ids that do not compress much, so 3000 of them need several shards. */
+  private static String page(int i) {
+    return "p-" + Long.toHexString(hitcounter.store.PageHash.of("seed" + i));
+  }
+
+  @Test
+  void theViewFollowsEntriesAndFoldsKeepEveryCountWhileTheJournalIsCollected() {
+    FakeConsul consul = new FakeConsul("us-west");
+    CountTable table = new CountTable();
+    StoreStatus status = new StoreStatus();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ActorRef<CountView.Command> view = view(consul, table, status, registry);
+    testKit.spawn(Folder.create(consul, view, EAGER));
+    FakeBeanstalk q0 = new FakeBeanstalk();
+    FakeBeanstalk q1 = new FakeBeanstalk();
+    worker(consul, q0, "q0");
+    worker(consul, q1, "q1");
+    int pages = 3000;
+    for (int i = 0; i < pages; i++) {
+      (i % 2 == 0 ? q0 : q1).put(page(i) + "\nhome");
+    }
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      assertEquals(Map.of("us-west", (long) pages), table.countsOf("home"));
+      assertEquals(1L, table.countsOf(page(2999)).get("us-west"));
+      Manifest m = StoreProbe.manifest(consul, null, "us-west");
+      assertTrue(m.gen() >= 1, "folded at least once");
+      assertTrue(m.shards().size() >= 2, "3000 pages do not fit one 16 KiB shard: " + m.shards().size());
+      return null;
+    });
+    // The store itself holds the same counts, and after the fold the journal is collected.
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      Map<String, Long> stored = StoreProbe.counts(consul, null, "us-west");
+      assertEquals(pages, stored.get("home"));
+      assertEquals(pages + 1, stored.size());
+      Manifest m = StoreProbe.manifest(consul, null, "us-west");
+      long entries = consul.kvKeys(null, StoreKeys.storePrefix("us-west") + "j/").toCompletableFuture().join().size();
+      long live = StoreProbe.heads(consul, null, "us-west").entrySet().stream().mapToLong(e -> e.getValue().seq() - m.foldedSeq(e.getKey())).sum();
+      assertEquals(live, entries, "only entries after the snapshot remain");
+      long shards = consul.kvKeys(null, StoreKeys.storePrefix("us-west") + "s/").toCompletableFuture().join().size();
+      assertEquals(m.shards().size(), shards, "replaced shards are collected");
+      return null;
+    });
+    assertEquals(2L * pages, status.get().get("us-west").counted());
+  }
+
+  @Test
+  void aBadValueIsSkippedAndCountingGoesOn() {
+    FakeConsul consul = new FakeConsul("us-west");
+    CountTable table = new CountTable();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    consul.put("us-west", StoreKeys.head("us-west", "zz-bad"), "not json {{{".getBytes(StandardCharsets.UTF_8));
+    consul.put("us-west", StoreKeys.head("eu-west", "q9"), "{\"v\":1,\"seq\":1,\"counted\":1,\"applied\":{}}".getBytes(StandardCharsets.UTF_8));
+    consul.put("us-west", StoreKeys.entry("eu-west", "q9", 1), "garbage".getBytes(StandardCharsets.UTF_8));
+    view(consul, table, new StoreStatus(), registry);
+    FakeBeanstalk q0 = new FakeBeanstalk();
+    worker(consul, q0, "q0");
+    for (int i = 0; i < 30; i++) {
+      q0.put("home");
+    }
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(30L, table.countsOf("home").get("us-west"));
+      assertTrue(registry.get("hitcounter.consul.bad.values").counter().count() >= 2);
+      return null;
+    });
+  }
+}

@@ -1,0 +1,80 @@
+package hitcounter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class CodecsTest {
+  @Test
+  void countsRoundTripAndSharedPrefixesCompress() {
+    TreeMap<String, Long> counts = new TreeMap<>();
+    for (int i = 0; i < 10_000; i++) {
+      counts.put("news-2026-11-" + (i % 30) + "-story-" + i, (long) (i * 7 % 1000 + 1));
+    }
+    byte[] v = CountsCodec.encode(CountsCodec.SHARD, counts);
+    assertEquals(counts, CountsCodec.decode(CountsCodec.SHARD, v));
+    long raw = counts.keySet().stream().mapToLong(k -> k.length() + 3).sum();
+    assertTrue(v.length < raw / 3, v.length + " bytes for " + raw + " raw");
+  }
+
+  @Test
+  void aValueOfAnotherKindOrGarbageIsRefused() {
+    byte[] entry = CountsCodec.encode(CountsCodec.ENTRY, Map.of("a", 1L));
+    assertThrows(CountsCodec.BadValue.class, () -> CountsCodec.decode(CountsCodec.SHARD, entry));
+    assertThrows(CountsCodec.BadValue.class, () -> CountsCodec.decode(CountsCodec.ENTRY, "not json {{{".getBytes(StandardCharsets.UTF_8)));
+    byte[] random = new byte[300];
+    new Random(1).nextBytes(random);
+    random[0] = CountsCodec.ENTRY;
+    random[1] = 1;
+    assertThrows(CountsCodec.BadValue.class, () -> CountsCodec.decode(CountsCodec.ENTRY, random));
+  }
+
+  @Test
+  void idRangesAreCompactAndExact() {
+    assertEquals("1-3,7,9-10", IdRanges.format(List.of(10L, 1L, 2L, 3L, 7L, 9L)));
+    assertEquals(Set.of(1L, 2L, 3L, 7L, 9L, 10L), IdRanges.parse("1-3,7,9-10"));
+    assertEquals("", IdRanges.format(List.of()));
+    assertThrows(IllegalArgumentException.class, () -> IdRanges.parse("5-1"));
+  }
+
+  @Test
+  void headsAndManifestsRoundTripAndGarbageIsEmpty() {
+    QueueHead h = new QueueHead(12, 3400, 99, Map.of("abc", Set.of(5L, 6L, 7L), "-", Set.of(1L)), 123);
+    assertEquals(h, QueueHead.parse(h.toBytes()).orElseThrow());
+    assertTrue(QueueHead.parse("not json {{{".getBytes(StandardCharsets.UTF_8)).isEmpty());
+    assertTrue(QueueHead.parse("{\"v\":1,\"seq\":\"x\"}".getBytes(StandardCharsets.UTF_8)).isEmpty());
+    Manifest m = new Manifest(3, Map.of("q0", new Manifest.Folded(10, 500)), 7,
+        List.of(new Manifest.Shard(0, "k0", 10, 1), new Manifest.Shard(Long.MIN_VALUE, "k1", 20, 2)));
+    assertEquals(m, Manifest.parse(m.toBytes()).orElseThrow());
+    assertEquals(0, m.shardOf(5));
+    assertEquals(1, m.shardOf(-1L));
+    assertTrue(Manifest.parse("[]".getBytes(StandardCharsets.UTF_8)).isEmpty());
+  }
+
+  @Test
+  void theTableSumsBaseAndPendingAndInstallsSnapshotsAtomically() {
+    CountTable t = new CountTable();
+    t.addEntry("us-west", CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 3L, "about", 1L)), h -> {});
+    t.addEntry("eu-west", CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 2L)), h -> {});
+    assertEquals(Map.of("us-west", 3L, "eu-west", 2L), t.countsOf("home"));
+    // A fold of us-west: the snapshot holds home=3, about=1; one new entry came after it.
+    t.clearStaged("us-west");
+    t.stageShard("us-west", CountsCodec.encode(CountsCodec.SHARD, Map.of("home", 3L, "about", 1L)));
+    t.commitSnapshot("us-west", List.of(new long[] {0, 0}), List.of(Map.of("home", 1L)), h -> {});
+    assertEquals(Map.of("us-west", 4L, "eu-west", 2L), t.countsOf("home"));
+    assertEquals(1L, t.countsOf("about").get("us-west"));
+    List<CountTable.Row> top = t.top("", 10, null);
+    assertEquals("home", top.get(0).page());
+    assertEquals(6L, top.get(0).total());
+    assertEquals(List.of("about"), t.top("", 1, new CountTable.Cursor(6, "home")).stream().map(CountTable.Row::page).toList());
+    assertEquals(1, t.count("ab"));
+  }
+}
