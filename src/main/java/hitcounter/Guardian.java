@@ -14,6 +14,12 @@ import hitcounter.count.Folder;
 import hitcounter.count.StoreStatus;
 import hitcounter.count.WorkerHealth;
 import hitcounter.infra.consul.BadValues;
+import hitcounter.health.Freshness;
+import hitcounter.health.HealthSettings;
+import hitcounter.health.LocalStalls;
+import hitcounter.health.Stall;
+import hitcounter.health.StatusPublisher;
+import hitcounter.health.StatusView;
 import hitcounter.replicate.CopyStatus;
 import hitcounter.store.CountTable;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -85,7 +91,10 @@ public final class Guardian {
           BadValues badValues = new BadValues(registry);
           DatacenterStates datacenters = new DatacenterStates(registry);
           WorkerStats workerStats = new WorkerStats(registry);
-          WorkerHealth workerHealth = new WorkerHealth();
+          WorkerHealth workerHealth = new WorkerHealth(registry);
+          HealthSettings health = HealthSettings.create(config);
+          LocalStalls localStalls = new LocalStalls(health.expireAfter());
+          Freshness freshness = new Freshness(node.datacenter(), datacenters, localStalls, replication.staleAfter());
           CopyStatus copyStatus = new CopyStatus(registry);
           FoldPolicy foldPolicy = FoldPolicy.create(config);
           CommitFaults faults = CommitFaults.haltAfter(config.getInt("hitcounter.fault.halt-after-commits"));
@@ -101,11 +110,13 @@ public final class Guardian {
             k.spawn(Behaviors.supervise(Folder.create(deps.consul(), countView, foldPolicy))
                 .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "folder");
             k.spawn(Behaviors.supervise(Replicator.create(deps.consul(), live, replication, copyStatus,
-                    () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions()), watch, wait))
+                    () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())), watch, wait))
                 .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "replicator");
             return Behaviors.empty();
           });
           ctx.spawn(HeartbeatView.create(deps.consul(), datacenters, watch, wait), "heartbeat-view");
+          ctx.spawn(StatusView.create(deps.consul(), localStalls, badValues, watch, wait), "status-view");
+          ctx.spawn(StatusPublisher.create(deps.consul(), node.nodeName(), workerHealth, copyStatus, health), "status-publisher");
           ActorRef<DiscoveryActor.Command> discoveryRef =
               ctx.spawn(
                   DiscoveryActor.create(
@@ -150,7 +161,7 @@ public final class Guardian {
                   deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
                   config.getDuration("hitcounter.audit.interval")),
               "audit-publisher");
-          HitRoutes hitRoutes = new HitRoutes(node.datacenter(), queue, counts, datacenters, replication.staleAfter());
+          HitRoutes hitRoutes = new HitRoutes(node.datacenter(), queue, counts, datacenters, freshness);
           Route routes = new HttpMetrics(registry).measured(
               concat(
                   new WebRoutes(node.datacenter(), queue, hitRoutes, live, datacenters, replication.staleAfter(), topology).routes(),

@@ -122,6 +122,7 @@ public final class Worker {
   /** The batch in hand, for PreRestart and PostStop (the only state kept outside the behaviors). */
   private Batch inHand;
   private long lastCommit;
+  private long lastLagCheck;
 
   private Worker(
       ActorContext<Command> ctx,
@@ -186,8 +187,10 @@ public final class Worker {
       }
     }
     if (batch.isEmpty()) {
+      health.oldestReady(queue.id(), 0);
       return pruneIfIdle(ledger);
     }
+    measureLag();
     return read(ledger, new Batch(List.copyOf(batch), System.nanoTime(), 0));
   }
 
@@ -343,6 +346,7 @@ public final class Worker {
   }
 
   private Behavior<Command> retryLater(Batch batch, String reason) {
+    measureLag();
     Batch again = batch.retried();
     inHand = again;
     health.failed(queue.id(), reason, System.currentTimeMillis());
@@ -397,6 +401,7 @@ public final class Worker {
         })
         .onSignal(PostStop.class, s -> {
           beanstalk.close();
+          health.forget(queue.id());
           return Behaviors.same();
         })
         .build();
@@ -421,9 +426,28 @@ public final class Worker {
         .onSignal(PostStop.class, s -> {
           // Closing the connection hands every job still reserved by it back to beanstalkd.
           beanstalk.close();
+          health.forget(queue.id());
           return Behaviors.same();
         })
         .build();
+  }
+
+  /**
+   * While it has work (or keeps failing), a worker measures how long its queue's oldest ready
+   * job has waited, at most once a second: the counting lag that answers report. An empty
+   * reserve means no job waits.
+   */
+  private void measureLag() {
+    long now = System.nanoTime();
+    if (now - lastLagCheck < 1_000_000_000L) {
+      return;
+    }
+    lastLagCheck = now;
+    beanstalk.oldestReadyAge().whenComplete((age, e) -> {
+      if (e == null) {
+        health.oldestReady(queue.id(), age.map(d -> d.toMillis() / 1000.0).orElse(0.0));
+      }
+    });
   }
 
   private void giveBack(Batch batch) {

@@ -1,10 +1,33 @@
 package hitcounter.ingest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import hitcounter.health.Stall;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON answer of the hit routes. {@code stale}: some datacenter's figure here is older than
- * `hitcounter.replication.stale-after` (its heartbeat stopped: WAN or Consul trouble);
- * {@code ageSeconds}: the age of the oldest figure.
+ * The JSON answer of the hit routes. {@code stale}: some figure here is late: a datacenter not
+ * heard of for longer than `hitcounter.replication.stale-after` (WAN or Consul trouble), a
+ * queue whose jobs wait or whose commits keep failing, copies that keep failing; {@code late}
+ * says which, why and how old. {@code ageSeconds}: the age of the oldest figure;
+ * {@code counting.lagSeconds}: how long the oldest hit not yet counted has waited (0 when
+ * counting keeps up).
  */
-public record HitReply(String page, String datacenter, long total, Map<String, Long> datacenters, boolean stale, double ageSeconds) {}
+public record HitReply(
+    String page,
+    String datacenter,
+    long total,
+    Map<String, Long> datacenters,
+    boolean stale,
+    double ageSeconds,
+    Counting counting,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Late> late) {
+
+  public record Counting(double lagSeconds) {}
+
+  public record Late(String datacenter, String why, String subject, String detail, double ageSeconds) {
+    static Late of(Stall s) {
+      return new Late(s.datacenter(), s.why(), s.subject(), s.detail(), Math.round(s.ageSeconds() * 10) / 10.0);
+    }
+  }
+}

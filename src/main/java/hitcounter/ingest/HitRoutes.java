@@ -5,11 +5,11 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import hitcounter.infra.Json;
 import hitcounter.page.PageId;
+import hitcounter.health.Freshness;
 import hitcounter.store.CountTable;
 import java.util.Map;
 import java.util.Optional;
 import hitcounter.replicate.DatacenterStates;
-import java.time.Duration;
 import java.util.TreeMap;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -29,14 +29,14 @@ public final class HitRoutes {
   private final HitQueue queue;
   private final CountTable counts;
   private final DatacenterStates datacenters;
-  private final double staleAfterSeconds;
+  private final Freshness freshness;
 
-  public HitRoutes(String datacenter, HitQueue queue, CountTable counts, DatacenterStates datacenters, Duration staleAfter) {
+  public HitRoutes(String datacenter, HitQueue queue, CountTable counts, DatacenterStates datacenters, Freshness freshness) {
     this.datacenter = datacenter;
     this.queue = queue;
     this.counts = counts;
     this.datacenters = datacenters;
-    this.staleAfterSeconds = staleAfter.toMillis() / 1000.0;
+    this.freshness = freshness;
   }
 
   public Route routes() {
@@ -72,20 +72,15 @@ public final class HitRoutes {
     return complete(StatusCodes.OK, reply(page), JSON);
   }
 
-  /** The counts of a page as this node sees them now. */
+  /** The counts of a page as this node sees them now, with how fresh they are. */
   public HitReply reply(String page) {
     Map<String, Long> byDc = new TreeMap<>();
     byDc.put(datacenter, 0L);
-    Map<String, Double> ages = datacenters.agesSeconds();
-    ages.keySet().forEach(dc -> byDc.put(dc, 0L));
+    datacenters.agesSeconds().keySet().forEach(dc -> byDc.put(dc, 0L));
     byDc.putAll(counts.countsOf(page));
-    // The age of the oldest figure: since the least recently heard datacenter's heartbeat, or
-    // since start when none was ever heard (no Consul yet).
-    double oldest = byDc.keySet().stream()
-        .mapToDouble(dc -> ages.getOrDefault(dc, datacenters.sinceStartSeconds()))
-        .max().orElse(0);
-    oldest = Math.round(oldest * 10) / 10.0;
     long total = byDc.values().stream().mapToLong(Long::longValue).sum();
-    return new HitReply(page, datacenter, total, byDc, oldest > staleAfterSeconds, oldest);
+    Freshness.Report f = freshness.of(byDc.keySet());
+    return new HitReply(page, datacenter, total, byDc, f.stale(), f.ageSeconds(), new HitReply.Counting(f.countingLagSeconds()),
+        f.late().stream().map(HitReply.Late::of).toList());
   }
 }

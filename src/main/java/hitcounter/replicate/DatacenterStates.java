@@ -10,8 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * it has in force. Written by {@link HeartbeatView}, read by the routes.
  */
 public final class DatacenterStates {
-  /** One datacenter as last heard of. */
-  public record State(long seq, long seenAtMillis, Map<String, Long> configVersions) {}
+  /**
+   * One datacenter as last heard of: its heartbeat's seq, when it last changed (this node's
+   * clock), the setting versions in force there, and the stalls it reported (JSON, read by the
+   * health layer).
+   */
+  public record State(long seq, long seenAtMillis, Map<String, Long> configVersions, com.fasterxml.jackson.databind.JsonNode stalls) {}
 
   private final Map<String, State> states = new ConcurrentHashMap<>();
   private final long startedAt = System.currentTimeMillis();
@@ -49,6 +53,10 @@ public final class DatacenterStates {
   }
 
   public void heard(String dc, long seq, Map<String, Long> configVersions, long now) {
+    heard(dc, seq, configVersions, null, now);
+  }
+
+  public void heard(String dc, long seq, Map<String, Long> configVersions, com.fasterxml.jackson.databind.JsonNode stalls, long now) {
     if (!states.containsKey(dc)) {
       io.micrometer.core.instrument.Gauge.builder("hitcounter.datacenter.age", this, s -> s.ageSeconds(dc))
           .description("How long ago this node last heard of each datacenter's figures (its heartbeat)")
@@ -57,7 +65,7 @@ public final class DatacenterStates {
           .register(registry);
     }
     states.compute(dc, (k, old) -> old != null && old.seq() == seq
-        ? new State(seq, old.seenAtMillis(), configVersions)
-        : new State(seq, now, configVersions));
+        ? new State(seq, old.seenAtMillis(), configVersions, stalls)
+        : new State(seq, now, configVersions, stalls));
   }
 }

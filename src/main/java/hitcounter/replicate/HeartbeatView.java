@@ -41,7 +41,7 @@ public final class HeartbeatView {
                 JsonNode beat = Json.mapper().readTree(e.value());
                 Map<String, Long> versions = new TreeMap<>();
                 beat.path("config").fields().forEachRemaining(f -> versions.put(f.getKey(), f.getValue().asLong()));
-                states.heard(dc, beat.path("at").asLong(), versions, now);
+                states.heard(dc, beat.path("at").asLong(), versions, beat.get("stalls"), now);
               } catch (Exception ignored) {
                 // an unreadable heartbeat is no heartbeat
               }
@@ -53,11 +53,19 @@ public final class HeartbeatView {
   }
 
   public static byte[] beat(long seq, long at, Map<String, Long> configVersions) {
+    return beat(seq, at, configVersions, null);
+  }
+
+  /** A heartbeat: when, the setting versions in force, and (if any) the stalls of its datacenter. */
+  public static byte[] beat(long seq, long at, Map<String, Long> configVersions, JsonNode stalls) {
     var o = Json.mapper().createObjectNode();
     o.put("seq", seq);
     o.put("at", at);
     var c = o.putObject("config");
     configVersions.forEach(c::put);
+    if (stalls != null) {
+      o.set("stalls", stalls);
+    }
     return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -51,7 +51,7 @@ class MultiDatacenterIT {
     List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
     us = consuls.get(0);
     eu = consuls.get(1);
-    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
+    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"\nhitcounter.health.stall-after = 3s";
     usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
     euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
   }
@@ -135,6 +135,19 @@ class MultiDatacenterIT {
     }
     Await.until("us-west counts its own hits alone", Duration.ofSeconds(10),
         () -> Resources.json(usNode.call("GET", "/api/hits/" + page).body()).path("datacenters").path("us-west").asLong() == 50);
+    // us-west says why its answers are stale: eu-west is not heard, and copies to it fail.
+    Await.until("us-west reports the failing copies", Duration.ofSeconds(15), () -> {
+      JsonNode late = Resources.json(usNode.call("GET", "/api/hits/" + page).body()).path("late");
+      boolean copy = false;
+      boolean notHeard = false;
+      for (JsonNode l : late) {
+        copy |= l.path("why").asText().equals("copy-failing") && l.path("subject").asText().equals("eu-west") && l.path("datacenter").asText().equals("us-west");
+        notHeard |= l.path("why").asText().equals("not-heard") && l.path("datacenter").asText().equals("eu-west");
+      }
+      return copy && notHeard;
+    });
+    Await.until("the copy age shows in /metrics", Duration.ofSeconds(5), () -> usNode.call("GET", "/metrics").body().lines()
+        .anyMatch(l -> l.startsWith("hitcounter_replication_copy_age_seconds{") && l.contains("target_datacenter=\"eu-west\"") && !l.endsWith(" 0.0")));
 
     // A long cut: clients back off from an unreachable Consul; they must come back at once.
     long cut = (System.nanoTime() - cutAt) / 1_000_000;

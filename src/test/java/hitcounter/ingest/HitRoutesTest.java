@@ -1,5 +1,9 @@
 package hitcounter.ingest;
 
+import hitcounter.health.Freshness;
+import hitcounter.health.LocalStalls;
+import hitcounter.health.Stall;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,13 +37,15 @@ class HitRoutesTest {
   private int port;
 
   private final DatacenterStates states = new DatacenterStates();
+  private final LocalStalls stalls = new LocalStalls(Duration.ofSeconds(15));
 
   @BeforeAll
   void bind() throws Exception {
     states.heard("us-west", 1, java.util.Map.of(), System.currentTimeMillis());
     states.heard("eu-west", 1, java.util.Map.of(), System.currentTimeMillis());
     HitRoutes routes =
-        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountTable(), states, Duration.ofSeconds(3));
+        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountTable(), states,
+            new Freshness("us-west", states, stalls, Duration.ofSeconds(3)));
     ServerBinding binding =
         Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.routes()).toCompletableFuture().get();
     port = binding.localAddress().getPort();
@@ -62,6 +68,25 @@ class HitRoutesTest {
     assertEquals(0, body.path("datacenters").path("eu-west").asLong(), "every known datacenter is listed");
     assertEquals(false, body.path("stale").asBoolean(), "both datacenters were just heard of");
     assertEquals(before + 1, queue.readyCount());
+  }
+
+  @Test
+  void aStallReportedByANodeOfTheDatacenterMakesAnswersStaleAndSaysWhy() throws Exception {
+    stalls.heard("us-west-1", List.of(new Stall("us-west", Stall.COUNTING, "us-west-1", "the oldest job of queue us-west-1 has waited 12 s", 12.3)), true,
+        System.currentTimeMillis());
+    try {
+      JsonNode body = Json.mapper().readTree(call("GET", "/api/hits/home").body());
+      assertEquals(true, body.path("stale").asBoolean());
+      assertEquals(12.3, body.path("counting").path("lagSeconds").asDouble());
+      assertEquals("counting", body.path("late").get(0).path("why").asText());
+      assertEquals("us-west-1", body.path("late").get(0).path("subject").asText());
+    } finally {
+      stalls.heard("us-west-1", List.of(), true, System.currentTimeMillis());
+    }
+    JsonNode calm = Json.mapper().readTree(call("GET", "/api/hits/home").body());
+    assertEquals(false, calm.path("stale").asBoolean());
+    assertEquals(0.0, calm.path("counting").path("lagSeconds").asDouble());
+    assertEquals(true, calm.path("late").isMissingNode(), "no late figures: no list");
   }
 
   @Test

@@ -1,0 +1,66 @@
+package hitcounter.health;
+
+import hitcounter.replicate.DatacenterStates;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How fresh the figures of an answer are: a datacenter not heard of for longer than
+ * {@code stale-after}, and every stall reported by this datacenter's nodes or by another
+ * datacenter's heartbeat, make the answer stale, each with its reason and age. Counting lag is
+ * the longest wait of a job not yet counted (or of commits failing) among them.
+ */
+public final class Freshness {
+  /** The freshness part of an answer. */
+  public record Report(boolean stale, double ageSeconds, double countingLagSeconds, List<Stall> late) {}
+
+  private final String datacenter;
+  private final DatacenterStates datacenters;
+  private final LocalStalls local;
+  private final double staleAfterSeconds;
+
+  public Freshness(String datacenter, DatacenterStates datacenters, LocalStalls local, Duration staleAfter) {
+    this.datacenter = datacenter;
+    this.datacenters = datacenters;
+    this.local = local;
+    this.staleAfterSeconds = staleAfter.toMillis() / 1000.0;
+  }
+
+  /** The report for figures of {@code shown} datacenters (this one is always among them). */
+  public Report of(Collection<String> shown) {
+    Map<String, Double> ages = datacenters.agesSeconds();
+    Map<String, DatacenterStates.State> states = datacenters.all();
+    List<Stall> late = new ArrayList<>();
+    double oldest = 0;
+    for (String dc : shown) {
+      double age = ages.getOrDefault(dc, datacenters.sinceStartSeconds());
+      oldest = Math.max(oldest, age);
+      if (age > staleAfterSeconds) {
+        late.add(new Stall(dc, Stall.NOT_HEARD, "", "no heartbeat from " + dc + " for " + Math.round(age) + " s", age));
+      } else if (!dc.equals(datacenter) && states.containsKey(dc)) {
+        late.addAll(Stall.fromJson(states.get(dc).stalls()));
+      }
+    }
+    late.addAll(local.current());
+    double lag = 0;
+    for (Stall s : late) {
+      oldest = Math.max(oldest, s.ageSeconds());
+      if (s.why().equals(Stall.COUNTING) || s.why().equals(Stall.COMMIT_FAILING)) {
+        lag = Math.max(lag, s.ageSeconds());
+      }
+    }
+    return new Report(!late.isEmpty(), round(oldest), round(lag), List.copyOf(late));
+  }
+
+  /** The stalls of this datacenter, for its heartbeat. */
+  public List<Stall> local() {
+    return local.current();
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 10) / 10.0;
+  }
+}
