@@ -1,10 +1,24 @@
-// The dashboard: every page with per-datacenter counts (sortable), topology and replication lag,
-// refreshed every second from /api/pages and /api/topology.
+// The dashboard: the top pages by total (100 at a time, with a search by id prefix and paging,
+// from /api/pages: nothing ships every page to the browser), each datacenter's count, the
+// topology, how old each datacenter's figures are, and every stall in red. Refreshed every second.
 (function () {
-  var sortKey = 'total', sortDesc = true;
+  var sortKey = 'total', sortDesc = true, prefix = '', cursors = [null];
   function cell(tag, value, cls) { var c = document.createElement(tag); c.textContent = value; if (cls) c.className = cls; return c; }
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
+  function renderAlert(data) {
+    var box = document.getElementById('alert'); clear(box);
+    var late = data.late || [];
+    box.hidden = late.length === 0;
+    if (late.length === 0) return;
+    box.appendChild(cell('strong', 'Figures are late'));
+    var ul = document.createElement('ul');
+    late.forEach(function (l) {
+      ul.appendChild(cell('li', l.datacenter + ' · ' + l.why + (l.subject ? ' (' + l.subject + ')' : '') + ' · ' + l.ageSeconds.toFixed(1) + ' s · ' + l.detail));
+    });
+    box.appendChild(ul);
+  }
   function renderPages(data) {
+    renderAlert(data);
     var dcs = data.datacenters;
     var head = document.getElementById('head'); clear(head);
     ['page'].concat(dcs).concat(['total']).forEach(function (k) {
@@ -28,12 +42,20 @@
       tr.appendChild(cell('td', p.total, 'n'));
       body.appendChild(tr);
     });
+    var from = (cursors.length - 1) * 100;
+    document.getElementById('matching').textContent = data.matching + ' pages' + (prefix ? ' starting with "' + prefix + '"' : '') +
+        (data.pages.length ? ', showing ' + (from + 1) + '–' + (from + data.pages.length) : '');
+    document.getElementById('more').disabled = !data.next;
+    document.getElementById('more').onclick = function () { if (data.next) { cursors.push(data.next); tick(); } };
     var dcBody = document.getElementById('dcs'); clear(dcBody);
+    var lateDcs = {};
+    (data.late || []).forEach(function (l) { lateDcs[l.datacenter] = true; });
     Object.keys(data.ages).sort().forEach(function (dc) {
       var tr = document.createElement('tr');
+      var bad = data.ages[dc] > data.staleAfterSeconds || lateDcs[dc];
       tr.appendChild(cell('td', dc));
       tr.appendChild(cell('td', data.ages[dc].toFixed(1), 'n'));
-      tr.appendChild(cell('td', data.ages[dc] > data.staleAfterSeconds ? 'stale' : 'fresh', data.ages[dc] > data.staleAfterSeconds ? 'bad' : ''));
+      tr.appendChild(cell('td', bad ? 'stale' : 'fresh', bad ? 'bad' : ''));
       dcBody.appendChild(tr);
     });
     document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
@@ -52,9 +74,18 @@
     });
   }
   function tick() {
-    fetch('/api/pages').then(function (r) { return r.json(); }).then(renderPages).catch(function () {});
+    var q = '/api/pages?limit=100' + (prefix ? '&prefix=' + encodeURIComponent(prefix) : '');
+    var c = cursors[cursors.length - 1];
+    if (c) q += '&cursor=' + encodeURIComponent(c);
+    fetch(q).then(function (r) { return r.json(); }).then(function (d) { if (d.pages) renderPages(d); }).catch(function () {});
     fetch('/api/topology').then(function (r) { return r.json(); }).then(renderTopology).catch(function () {});
   }
+  document.getElementById('search').oninput = function (e) {
+    prefix = e.target.value.replace(/[^A-Za-z0-9._~-]/g, '');
+    cursors = [null];
+    tick();
+  };
+  document.getElementById('first').onclick = function () { cursors = [null]; tick(); };
   tick();
   setInterval(tick, 1000);
 })();

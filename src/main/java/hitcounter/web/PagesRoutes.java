@@ -2,6 +2,7 @@ package hitcounter.web;
 
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
+import hitcounter.health.Freshness;
 import hitcounter.infra.Json;
 import hitcounter.infra.metrics.HttpMetrics;
 import hitcounter.ingest.ErrorReply;
@@ -34,12 +35,14 @@ public final class PagesRoutes {
   private final String datacenter;
   private final CountTable counts;
   private final DatacenterStates datacenters;
+  private final Freshness freshness;
   private final double staleAfterSeconds;
 
-  public PagesRoutes(String datacenter, CountTable counts, DatacenterStates datacenters, Duration staleAfter) {
+  public PagesRoutes(String datacenter, CountTable counts, DatacenterStates datacenters, Freshness freshness, Duration staleAfter) {
     this.datacenter = datacenter;
     this.counts = counts;
     this.datacenters = datacenters;
+    this.freshness = freshness;
     this.staleAfterSeconds = staleAfter.toMillis() / 1000.0;
   }
 
@@ -98,6 +101,17 @@ public final class PagesRoutes {
     reply.put("next", rows.size() == limit ? encode(rows.get(rows.size() - 1)) : null);
     reply.put("ages", ages);
     reply.put("staleAfterSeconds", staleAfterSeconds);
+    Freshness.Report f = freshness.of(dcs);
+    reply.put("stale", f.stale());
+    reply.put("late", f.late().stream().map(l -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("datacenter", l.datacenter());
+      m.put("why", l.why());
+      m.put("subject", l.subject());
+      m.put("detail", l.detail());
+      m.put("ageSeconds", Math.round(l.ageSeconds() * 10) / 10.0);
+      return m;
+    }).toList());
     return reply;
   }
 
