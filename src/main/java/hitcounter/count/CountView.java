@@ -51,6 +51,8 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
 
   private record Resume(String dc) implements Command {}
 
+  private record Reload(String dc) implements Command {}
+
   private static final int ENTRIES_PER_SYNC = 64;
 
   public static Behavior<Command> create(
@@ -92,6 +94,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
         .onMessage(SnapshotFetched.class, this::onSnapshotFetched)
         .onMessage(SyncFailed.class, this::onSyncFailed)
         .onMessage(Resume.class, m -> sync(m.dc()))
+        .onMessage(Reload.class, this::onReload)
         .onMessage(CollectFold.class, this::onCollectFold)
         .build();
   }
@@ -130,8 +133,16 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     }
     for (String dc : heads.keySet()) {
       SourceState s = sources.computeIfAbsent(dc, SourceState::new);
+      long now = System.currentTimeMillis();
+      Map<String, Long> indexes = headIndexes.getOrDefault(dc, Map.of());
+      indexes.forEach((q, index) -> {
+        if (!index.equals(s.headIndexes.get(q))) {
+          s.headChangedAt.put(q, now);
+        }
+      });
+      s.headChangedAt.keySet().retainAll(indexes.keySet());
       s.heads = heads.get(dc);
-      s.headIndexes = headIndexes.getOrDefault(dc, Map.of());
+      s.headIndexes = indexes;
       s.pointer = pointers.getOrDefault(dc, SnapshotPointer.NONE);
       s.pointerIndex = pointerIndexes.getOrDefault(dc, 0L);
       sync(dc);
@@ -173,7 +184,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       try {
         hits = table.addEntry(m.dc(), e.value(), s::markDirty);
       } catch (CountsCodec.BadValue x) {
-        bad.skipped("count-view", StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
+        damaged(s, StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
       }
       s.appliedSeq.put(e.queue(), e.seq());
       s.appliedHits.merge(e.queue(), hits, Long::sum);
@@ -191,14 +202,15 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     s.syncing = false;
     SourceSync.Snapshot snap = m.snapshot();
     if (snap.full()) {
-      table.clear(m.dc());
+      s.damaged.clear(); // read again from scratch: what is still damaged shows again below
     }
+    // A full load replaces every hash range in one step (commitSnapshot): readers never see 0.
     table.clearStaged(m.dc());
     for (int i = 0; i < snap.shards().size(); i++) {
       try {
         table.stageShard(m.dc(), snap.shards().get(i));
       } catch (CountsCodec.BadValue x) {
-        bad.skipped("count-view", "a shard of " + snap.manifest().gen(), x.getMessage());
+        damaged(s, "a shard of snapshot " + snap.manifest().gen(), x.getMessage());
       }
     }
     List<Map<String, Long>> entries = new ArrayList<>();
@@ -215,7 +227,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
         entries.add(inc);
         s.appliedHits.merge(e.queue(), inc.values().stream().mapToLong(Long::longValue).sum(), Long::sum);
       } catch (CountsCodec.BadValue x) {
-        bad.skipped("count-view", StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
+        damaged(s, StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
       }
       s.appliedSeq.put(e.queue(), e.seq());
       s.unfoldedBytes += e.value().length;
@@ -241,7 +253,34 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
 
   private Behavior<Command> onCollectFold(CollectFold m) {
     SourceState s = sources.get(consul.localDatacenter());
-    m.replyTo().tell(s == null || s.syncing || s.work() != SourceState.Work.NONE ? FoldInput.NOT_NOW : FoldPlanner.collect(table, s, m.policy()));
+    if (s != null && !s.damaged.isEmpty()) {
+      // A fold would make the skipped value's hits lost for good: wait for a repair.
+      m.replyTo().tell(FoldInput.none("values of the store do not parse: " + s.damaged));
+    } else {
+      m.replyTo().tell(s == null || s.syncing || s.work() != SourceState.Work.NONE ? FoldInput.NOT_NOW : FoldPlanner.collect(table, s, m.policy()));
+    }
+    return this;
+  }
+
+  /**
+   * A value of the store that does not parse is skipped (counting goes on) and reported; the
+   * datacenter is not folded while it lasts, and is read again from scratch every minute, so a
+   * repaired value is picked up.
+   */
+  private void damaged(SourceState s, String key, String problem) {
+    bad.skipped("count-view", key, problem);
+    if (s.damaged.isEmpty()) {
+      timers.startSingleTimer(new Reload(s.dc), Duration.ofMinutes(1));
+    }
+    s.damaged.add(key);
+  }
+
+  private Behavior<Command> onReload(Reload m) {
+    SourceState s = sources.get(m.dc());
+    if (s != null && !s.damaged.isEmpty()) {
+      s.loaded = false;
+      return sync(m.dc());
+    }
     return this;
   }
 

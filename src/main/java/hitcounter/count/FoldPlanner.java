@@ -23,7 +23,9 @@ final class FoldPlanner {
   private FoldPlanner() {}
 
   /** A fold ready to write: new shards, then the manifest, then the pointer (CAS), then garbage. */
-  record Plan(String dc, Manifest manifest, String manifestKey, byte[] manifestBytes, Map<String, byte[]> shards, long pointerIndex, List<String> garbage, String why) {
+  record Plan(
+      String dc, Manifest manifest, String manifestKey, byte[] manifestBytes, Map<String, byte[]> shards, long pointerIndex, List<String> garbage,
+      Map<String, Long> archive, String why) {
     SnapshotPointer pointer() {
       return new SnapshotPointer(manifest.gen(), manifestKey);
     }
@@ -34,10 +36,17 @@ final class FoldPlanner {
   }
 
   static FoldInput collect(CountTable table, SourceState s, FoldPolicy policy) {
-    if (s.unfoldedEntries == 0) {
+    Manifest m = s.manifest;
+    long now = System.currentTimeMillis();
+    Map<String, Long> archive = new TreeMap<>();
+    s.heads.forEach((q, h) -> {
+      if (h.appliedCount() == 0 && s.applied(q) == h.seq() && now - s.headChangedAt.getOrDefault(q, now) >= policy.archiveAfter().toMillis()) {
+        archive.put(q, s.headIndexes.getOrDefault(q, 0L));
+      }
+    });
+    if (s.unfoldedEntries == 0 && archive.isEmpty()) {
       return FoldInput.none("nothing to fold");
     }
-    Manifest m = s.manifest;
     long dirtyBytes = 0;
     for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
       dirtyBytes += m.shards().isEmpty() ? 0 : m.shards().get(i).bytes();
@@ -49,14 +58,18 @@ final class FoldPlanner {
       why = s.unfoldedBytes + " journal bytes";
     } else if (s.unfoldedBytes >= Math.max(policy.minFoldBytes(), policy.ratio() * dirtyBytes)) {
       why = s.unfoldedBytes + " journal bytes against " + dirtyBytes + " bytes of shards to rewrite";
+    } else if (!archive.isEmpty()) {
+      why = "archiving queues at rest " + archive.keySet();
     } else {
       return FoldInput.none("not due: " + s.unfoldedEntries + " entries, " + s.unfoldedBytes + " journal bytes, " + dirtyBytes + " bytes of shards to rewrite");
     }
     List<Integer> rewritten = new ArrayList<>();
     List<long[]> ranges = new ArrayList<>();
     if (m.shards().isEmpty()) {
-      rewritten.add(0);
-      ranges.add(new long[] {0, 0});
+      if (s.unfoldedEntries > 0) {
+        rewritten.add(0);
+        ranges.add(new long[] {0, 0});
+      }
     } else {
       for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
         rewritten.add(i);
@@ -67,15 +80,21 @@ final class FoldPlanner {
     List<String> garbage = new ArrayList<>();
     Set<String> queues = new HashSet<>(s.heads.keySet());
     queues.addAll(m.queues().keySet());
+    long archived = 0;
     for (String q : queues) {
       long from = m.foldedSeq(q);
       long to = s.applied(q);
-      folded.put(q, new Manifest.Folded(to, s.countedThrough(q)));
+      if (archive.containsKey(q)) {
+        folded.remove(q);
+        archived += s.countedThrough(q);
+      } else {
+        folded.put(q, new Manifest.Folded(to, s.countedThrough(q)));
+      }
       for (long seq = from + 1; seq <= to; seq++) {
         garbage.add(StoreKeys.entry(s.dc, q, seq));
       }
     }
-    return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges), garbage);
+    return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges), garbage, archive, archived);
   }
 
   static Plan plan(FoldInput in, int shardBudget, String nonce) {
@@ -106,9 +125,9 @@ final class FoldPlanner {
     if (old.gen() > 0) {
       garbage.add(in.manifestKey());
     }
-    Manifest manifest = new Manifest(gen, in.folded(), old.archivedCounted(), shards);
+    Manifest manifest = new Manifest(gen, in.folded(), old.archivedCounted() + in.archivedCounted(), shards);
     String manifestKey = StoreKeys.manifest(in.dc(), version);
-    return new Plan(in.dc(), manifest, manifestKey, manifest.toBytes(), written, in.pointerIndex(), garbage, in.why());
+    return new Plan(in.dc(), manifest, manifestKey, manifest.toBytes(), written, in.pointerIndex(), garbage, in.archive(), in.why());
   }
 
   /** Encodes [lo, hi) as one shard, or halves the range until every piece fits the budget. */

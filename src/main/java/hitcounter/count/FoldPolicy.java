@@ -20,7 +20,10 @@ public record FoldPolicy(
     Duration checkInterval,
     int writesPerSecond,
     Duration garbageGrace,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    Duration archiveAfter,
+    Duration legacyRetention,
+    Duration legacyCheck) {
 
   public FoldPolicy {
     require(shardBudget >= 16 * 1024 && shardBudget <= 384 * 1024, "shard-budget must be 16 KiB to 384 KiB (a shard is one PUT, far under Consul's 512 KiB)");
@@ -49,6 +52,9 @@ public record FoldPolicy(
         c.getDuration("fold-check-interval"),
         c.getInt("fold-writes-per-second"),
         c.getDuration("garbage-grace"),
-        c.getDuration("sweep-interval"));
+        c.getDuration("sweep-interval"),
+        c.getDuration("archive-after"),
+        c.getDuration("legacy-retention"),
+        c.getDuration("legacy-check-interval"));
   }
 }

@@ -4,6 +4,7 @@ import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.TxnOp;
 import hitcounter.infra.consul.TxnResult;
 import hitcounter.store.Manifest;
+import hitcounter.store.StoreGarbage;
 import hitcounter.store.StoreKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +42,10 @@ public final class Folder {
     INSTANCE
   }
 
+  private enum Legacy implements Command {
+    INSTANCE
+  }
+
   private record Input(FoldInput input) implements Command {}
 
   private record Planned(FoldPlanner.Plan plan) implements Command {}
@@ -49,12 +54,17 @@ public final class Folder {
 
   private record Collect(List<String> garbage) implements Command {}
 
+  /** A background task (collect, sweep) ended. */
   private record Done(String what, Throwable failure) implements Command {}
+
+  /** The fold under way failed (planning or writing). */
+  private record FoldFailed(String what, Throwable failure) implements Command {}
 
   public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, FoldPolicy policy) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, policy.checkInterval());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, policy.sweepInterval(), policy.sweepInterval());
+      timers.startTimerWithFixedDelay(Legacy.INSTANCE, policy.legacyCheck(), policy.legacyCheck());
       return new Folder(ctx, timers, consul, view, policy).waiting();
     }));
   }
@@ -65,6 +75,7 @@ public final class Folder {
   private final ActorRef<CountView.Command> view;
   private final FoldPolicy policy;
   private final String dc;
+  private final LegacySweep legacy;
   /** The generation this folder flipped last: a plan from an older one is stale. */
   private long flipped;
 
@@ -75,6 +86,7 @@ public final class Folder {
     this.view = view;
     this.policy = policy;
     this.dc = consul.localDatacenter();
+    this.legacy = new LegacySweep(consul, policy.legacyRetention());
   }
 
   /** Idle: checks whether a fold is due; collects garbage and sweeps in between. */
@@ -87,6 +99,10 @@ public final class Folder {
         })
         .onMessage(Collect.class, this::collect)
         .onMessage(Sweep.class, m -> sweep())
+        .onMessage(Legacy.class, m -> {
+          ctx.pipeToSelf(legacy.run(System.currentTimeMillis()), (x, e) -> new Done("legacy sweep", e));
+          return Behaviors.same();
+        })
         .onMessage(Done.class, this::onDone)
         .build();
   }
@@ -99,13 +115,14 @@ public final class Folder {
           }
           String nonce = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
           ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> FoldPlanner.plan(m.input(), policy.shardBudget(), nonce)),
-              (plan, e) -> e == null ? new Planned(plan) : new Done("plan", e));
+              (plan, e) -> e == null ? new Planned(plan) : new FoldFailed("plan", e));
           return folding();
         })
         .onMessage(Collect.class, this::collect)
         .onMessage(Done.class, this::onDone)
         .onMessage(Check.class, m -> Behaviors.same())
         .onMessage(Sweep.class, m -> Behaviors.same())
+        .onMessage(Legacy.class, m -> Behaviors.same())
         .build();
   }
 
@@ -115,7 +132,7 @@ public final class Folder {
         .onMessage(Planned.class, m -> {
           FoldPlanner.Plan p = m.plan();
           ctx.getLog().info("folding {} into snapshot {} ({}): {} shards, {} bytes", dc, p.manifest().gen(), p.why(), p.shards().size(), p.shardBytes());
-          ctx.pipeToSelf(write(p), (flipped, e) -> e == null ? new Written(p, flipped) : new Done("fold", e));
+          ctx.pipeToSelf(write(p), (flipped, e) -> e == null ? new Written(p, flipped) : new FoldFailed("fold", e));
           return Behaviors.same();
         })
         .onMessage(Written.class, m -> {
@@ -131,10 +148,12 @@ public final class Folder {
           }
           return waiting();
         })
-        .onMessage(Done.class, m -> {
-          onDone(m);
+        .onMessage(FoldFailed.class, m -> {
+          ctx.getLog().warn("folder of {}: {} failed: {}", dc, m.what(), m.failure().toString());
           return waiting();
         })
+        .onMessage(Done.class, this::onDone)
+        .onMessage(Legacy.class, m -> Behaviors.same())
         .onMessage(Collect.class, this::collect)
         .onMessage(Check.class, m -> Behaviors.same())
         .onMessage(Sweep.class, m -> Behaviors.same())
@@ -161,7 +180,12 @@ public final class Folder {
           if (!ok) {
             throw new IllegalStateException("manifest " + p.manifestKey() + " exists already");
           }
-          return consul.txn(null, List.of(TxnOp.cas(StoreKeys.snapshotPointer(p.dc()), p.pointer().toBytes(), p.pointerIndex())));
+          // The flip and the removal of archived heads are one transaction: a queue that
+          // committed meanwhile fails its check, and the flip with it.
+          List<TxnOp> flip = new ArrayList<>();
+          flip.add(TxnOp.cas(StoreKeys.snapshotPointer(p.dc()), p.pointer().toBytes(), p.pointerIndex()));
+          p.archive().forEach((q, index) -> flip.add(TxnOp.deleteCas(StoreKeys.head(p.dc(), q), index)));
+          return consul.txn(null, flip);
         })
         .thenApply(TxnResult::committed);
   }
@@ -200,57 +224,11 @@ public final class Folder {
         if (m == null) {
           return CompletableFuture.completedFuture(null);
         }
-        return consul.kvKeys(null, StoreKeys.storePrefix(dc)).thenCompose(keys -> delete(garbage(m, p.get().manifestKey(), keys)));
+        return consul.kvKeys(null, StoreKeys.storePrefix(dc)).thenCompose(keys -> delete(StoreGarbage.of(m, p.get().manifestKey(), keys)));
       });
     });
     ctx.pipeToSelf(swept, (x, e) -> new Done("sweep", e));
     return Behaviors.same();
-  }
-
-  static List<String> garbage(Manifest m, String manifestKey, List<String> keys) {
-    Set<String> live = new HashSet<>();
-    m.shards().forEach(s -> live.add(s.key()));
-    live.add(manifestKey);
-    String shardPrefix = StoreKeys.storePrefix(manifestKeyDc(manifestKey)) + "s/";
-    String manifestPrefix = StoreKeys.storePrefix(manifestKeyDc(manifestKey)) + "m/";
-    String entryPrefix = StoreKeys.storePrefix(manifestKeyDc(manifestKey)) + "j/";
-    List<String> out = new ArrayList<>();
-    for (String k : keys) {
-      if (live.contains(k)) {
-        continue;
-      }
-      try {
-        if (isGarbage(k, m, shardPrefix, manifestPrefix, entryPrefix)) {
-          out.add(k);
-        }
-      } catch (RuntimeException e) {
-        // a key of no known shape: left alone
-      }
-    }
-    return out;
-  }
-
-  private static boolean isGarbage(String k, Manifest m, String shardPrefix, String manifestPrefix, String entryPrefix) {
-    {
-      if (k.startsWith(shardPrefix)) {
-        // s/<gen>-<nonce>/<n>: only versions older than the current generation.
-        String version = k.substring(shardPrefix.length(), k.indexOf('/', shardPrefix.length()));
-        return Long.parseLong(version.substring(0, version.indexOf('-'))) <= m.gen();
-      } else if (k.startsWith(manifestPrefix)) {
-        String version = k.substring(manifestPrefix.length());
-        return Long.parseLong(version.substring(0, version.indexOf('-'))) <= m.gen();
-      } else if (k.startsWith(entryPrefix)) {
-        String rest = k.substring(entryPrefix.length());
-        int slash = rest.lastIndexOf('/');
-        return slash > 0 && Long.parseLong(rest.substring(slash + 1)) <= m.foldedSeq(rest.substring(0, slash));
-      }
-      return false;
-    }
-  }
-
-  private static String manifestKeyDc(String manifestKey) {
-    String rest = manifestKey.substring(StoreKeys.STORE_ROOT.length());
-    return rest.substring(0, rest.indexOf('/'));
   }
 
   private Behavior<Command> onDone(Done m) {

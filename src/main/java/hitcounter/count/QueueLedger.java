@@ -25,8 +25,12 @@ import java.util.TreeSet;
  */
 public record QueueLedger(String dc, String queue, QueueHead head, long headIndex) {
 
-  /** A job of the batch as the worker decoded it. */
-  public record BatchJob(long id, String session, List<String> pages) {
+  /** A job of the batch as the worker decoded it, and the connection that reserved it. */
+  public record BatchJob(long id, String session, List<String> pages, long connection) {
+    public BatchJob(long id, String session, List<String> pages) {
+      this(id, session, pages, -1);
+    }
+
     public Ref ref() {
       return new Ref(session, id);
     }
@@ -81,6 +85,12 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
 
   /** Plans the commit of {@code batch}; {@code gone} jobs leave the applied record. */
   public Commit plan(List<BatchJob> batch, Set<Ref> gone, int entryBudget) {
+    Set<Ref> distinct = new HashSet<>();
+    for (BatchJob job : batch) {
+      if (!distinct.add(job.ref())) {
+        throw new IllegalArgumentException("job " + job.ref() + " twice in one batch");
+      }
+    }
     List<BatchJob> counted = new ArrayList<>();
     List<BatchJob> skipped = new ArrayList<>();
     List<BatchJob> carried = new ArrayList<>();

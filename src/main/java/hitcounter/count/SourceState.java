@@ -20,6 +20,8 @@ final class SourceState {
   long pointerIndex;
   Map<String, QueueHead> heads = new TreeMap<>();
   Map<String, Long> headIndexes = new HashMap<>();
+  /** When each head last changed, by this node's clock (queues at rest for long are archived). */
+  final Map<String, Long> headChangedAt = new HashMap<>();
 
   Manifest manifest = Manifest.EMPTY;
   boolean loaded;
@@ -31,6 +33,8 @@ final class SourceState {
   /** Shards (of the loaded manifest; bit 0 when it has none) with entries applied after it. */
   final BitSet dirty = new BitSet();
   boolean syncing;
+  /** Keys whose values did not parse (skipped); while any, this datacenter is not folded. */
+  final java.util.Set<String> damaged = new java.util.TreeSet<>();
   long lastEntryMillis;
   long entriesApplied;
 

@@ -60,6 +60,8 @@ public final class Worker {
 
   private record Peeked(Set<Ref> gone) implements Command {}
 
+  private record Touched(Set<Ref> held) implements Command {}
+
   private record TxnDone(TxnResult result, QueueLedger.Commit commit) implements Command {}
 
   private record Deleted(List<Long> deleted, List<BatchJob> carried) implements Command {}
@@ -72,6 +74,7 @@ public final class Worker {
     RESERVE,
     READ,
     CHECK,
+    TOUCH,
     COMMIT,
     DELETE,
     PRUNE
@@ -83,9 +86,7 @@ public final class Worker {
       return new Batch(jobs, reservedAt, attempts + 1);
     }
 
-    List<Long> ids() {
-      return jobs.stream().map(BatchJob::id).toList();
-    }
+
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
@@ -175,17 +176,23 @@ public final class Worker {
   }
 
   private Behavior<Command> onReserved(QueueLedger ledger, List<BatchJob> carried, List<Job> jobs) {
-    List<BatchJob> batch = new ArrayList<>(carried);
+    // A job reserved again (its earlier reservation lapsed with its connection or its TTR) is
+    // one job: the newest reservation replaces the carried one.
+    Map<Ref, BatchJob> byRef = new java.util.LinkedHashMap<>();
+    carried.forEach(j -> byRef.put(j.ref(), j));
     for (Job job : jobs) {
       var decoded = JobCodec.decode(job.body());
       if (decoded.isEmpty()) {
         stats.buried();
         ctx.getLog().warn("queue {}: burying job {}: its body is not a hit job of a known format", queue.id(), job.id());
-        beanstalk.bury(job.id(), 0).exceptionally(e -> logLater("bury", e));
+        beanstalk.bury(job.connection(), job.id(), 0).exceptionally(e -> logLater("bury", e));
       } else {
-        batch.add(new BatchJob(job.id(), decoded.get().session(), decoded.get().pages()));
+        BatchJob b = new BatchJob(job.id(), decoded.get().session(), decoded.get().pages(), job.connection());
+        byRef.remove(b.ref());
+        byRef.put(b.ref(), b);
       }
     }
+    List<BatchJob> batch = new ArrayList<>(byRef.values());
     if (batch.isEmpty()) {
       health.oldestReady(queue.id(), 0);
       return pruneIfIdle(ledger);
@@ -227,7 +234,52 @@ public final class Worker {
         }));
   }
 
+  /**
+   * Right before the CAS, renews the reservation of every job about to be counted: a job this
+   * worker no longer holds (its connection broke, its TTR lapsed, another worker has it) is
+   * dropped from the batch, neither counted nor deleted here; whoever holds it counts it. A job
+   * touched is this worker's for a whole TTR, far longer than the commit.
+   */
   private Behavior<Command> commit(QueueLedger ledger, Batch batch) {
+    QueueLedger.Commit plan = ledger.plan(batch.jobs(), gone, settings.get().entryBudget());
+    if (plan.counted().isEmpty()) {
+      stats.skipped(plan.skipped().size());
+      return delete(ledger, plan.skipped(), plan.carried());
+    }
+    pipe(touch(plan.counted()), Touched::new, Step.TOUCH);
+    return inFlight(batch, Behaviors.receive(Command.class)
+        .onMessage(Touched.class, m -> {
+          Set<Ref> toCount = new HashSet<>();
+          plan.counted().forEach(j -> toCount.add(j.ref()));
+          List<BatchJob> held = batch.jobs().stream()
+              .filter(j -> m.held().contains(j.ref()) || !toCount.contains(j.ref()))
+              .toList();
+          if (held.size() < batch.jobs().size()) {
+            ctx.getLog().info("queue {}: {} jobs of the batch are no longer reserved here; whoever holds them counts them", queue.id(), batch.jobs().size() - held.size());
+            Batch kept = new Batch(held, batch.reservedAt(), batch.attempts());
+            inHand = kept;
+            return held.isEmpty() ? next(ledger, List.of()) : commitHeld(ledger, kept);
+          }
+          return commitHeld(ledger, batch);
+        }));
+  }
+
+  private CompletionStage<Set<Ref>> touch(List<BatchJob> jobs) {
+    Map<Long, List<BatchJob>> byConnection = new HashMap<>();
+    jobs.forEach(j -> byConnection.computeIfAbsent(j.connection(), c -> new ArrayList<>()).add(j));
+    java.util.concurrent.CompletableFuture<Set<Ref>> all = java.util.concurrent.CompletableFuture.completedFuture(new HashSet<>());
+    for (var e : byConnection.entrySet()) {
+      Map<Long, Ref> refs = new HashMap<>();
+      e.getValue().forEach(j -> refs.put(j.id(), j.ref()));
+      all = all.thenCompose(held -> beanstalk.touch(e.getKey(), List.copyOf(refs.keySet())).thenApply(touched -> {
+        touched.forEach(id -> held.add(refs.get(id)));
+        return held;
+      }));
+    }
+    return all;
+  }
+
+  private Behavior<Command> commitHeld(QueueLedger ledger, Batch batch) {
     QueueLedger.Commit plan = ledger.plan(batch.jobs(), gone, settings.get().entryBudget());
     if (plan.counted().isEmpty()) {
       stats.skipped(plan.skipped().size());
@@ -263,10 +315,9 @@ public final class Worker {
     if (done.isEmpty()) {
       return next(ledger, carried);
     }
-    List<Long> ids = done.stream().map(BatchJob::id).toList();
     Map<Long, String> sessions = new HashMap<>();
     done.forEach(j -> sessions.put(j.id(), j.session()));
-    pipe(beanstalk.delete(ids), d -> new Deleted(d, carried), Step.DELETE);
+    pipe(perConnection(done, (connection, ids) -> beanstalk.delete(connection, ids)), d -> new Deleted(d, carried), Step.DELETE);
     return inFlight(held, Behaviors.receive(Command.class)
         .onMessage(Deleted.class, m -> {
           // Only DELETED means gone; a job not deleted stays applied until a peek shows it gone.
@@ -355,14 +406,9 @@ public final class Worker {
     if (heldFor > s.retryBudget().toNanos()) {
       ctx.getLog().warn("queue {}: giving back a batch of {} jobs after {} attempts: {}", queue.id(), batch.jobs().size(), again.attempts(), reason);
       stats.released(batch.jobs().size());
-      beanstalk.release(batch.ids(), 0, Duration.ZERO).exceptionally(e -> logLater("release", e));
-      inHand = null;
+      giveBack(batch);
       timers.startSingleTimer(Next.INSTANCE, backoff(again.attempts()));
       return idle(null, List.of());
-    }
-    if (heldFor > s.ttr().toNanos() / 4) {
-      // Keep the batch ours while we retry: renew its time-to-run.
-      beanstalk.touch(batch.ids()).exceptionally(e -> logLater("touch", e));
     }
     timers.startSingleTimer(Retry.INSTANCE, backoff(again.attempts()));
     return common(Behaviors.receive(Command.class)
@@ -385,7 +431,7 @@ public final class Worker {
             List<BatchJob> done = new ArrayList<>(m.commit().counted());
             done.addAll(m.commit().skipped());
             stats.counted(m.commit().countedHits());
-            beanstalk.delete(done.stream().map(BatchJob::id).toList()).exceptionally(e -> logLater("delete", e));
+            perConnection(done, (connection, ids) -> beanstalk.delete(connection, ids)).exceptionally(e -> logLater("delete", e));
             giveBack(new Batch(m.commit().carried(), 0, 0));
           } else {
             giveBack(batch);
@@ -452,9 +498,25 @@ public final class Worker {
 
   private void giveBack(Batch batch) {
     if (batch != null && !batch.jobs().isEmpty()) {
-      beanstalk.release(batch.ids(), 0, Duration.ZERO).exceptionally(e -> logLater("release", e));
+      perConnection(batch.jobs(), (connection, ids) -> beanstalk.release(connection, ids, 0, Duration.ZERO).thenApply(x -> List.<Long>of()))
+          .exceptionally(e -> logLater("release", e));
     }
     inHand = null;
+  }
+
+  /** Sends a job command for each connection's jobs, on that connection only; the answers, merged. */
+  private CompletionStage<List<Long>> perConnection(
+      List<BatchJob> jobs, java.util.function.BiFunction<Long, List<Long>, CompletionStage<List<Long>>> command) {
+    Map<Long, List<Long>> byConnection = new HashMap<>();
+    jobs.forEach(j -> byConnection.computeIfAbsent(j.connection(), c -> new ArrayList<>()).add(j.id()));
+    java.util.concurrent.CompletableFuture<List<Long>> all = java.util.concurrent.CompletableFuture.completedFuture(new ArrayList<>());
+    for (var e : byConnection.entrySet()) {
+      all = all.thenCompose(acc -> command.apply(e.getKey(), e.getValue()).thenApply(r -> {
+        acc.addAll(r);
+        return acc;
+      }));
+    }
+    return all;
   }
 
   private static Set<Ref> refs(QueueLedger ledger) {

@@ -69,6 +69,12 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private record RoundFailed(String dc, Throwable cause) implements Command {}
 
+  private record CollectRemote(String dc, List<String> garbage) implements Command {}
+
+  private enum SweepRemotes implements Command {
+    INSTANCE
+  }
+
   /** What the heartbeat says besides the time: setting versions in force, and how late counting is here. */
   public interface BeatContent extends Supplier<byte[]> {}
 
@@ -91,6 +97,8 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private Map<String, QueueHead> pendingHeads;
   private Map<String, byte[]> pendingHeadBytes;
   private SnapshotPointer pendingPointer = SnapshotPointer.NONE;
+  private boolean readingManifest;
+  private boolean manifestReadFailed;
   private long smallGen;
   private long storeGen;
   private final Set<String> remotes = new HashSet<>();
@@ -131,6 +139,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     timers.startSingleTimer(Tick.INSTANCE, interval());
     timers.startTimerWithFixedDelay(LocalBeat.INSTANCE, Duration.ZERO, settings.heartbeat());
     timers.startTimerWithFixedDelay(RefreshDatacenters.INSTANCE, Duration.ZERO, settings.datacenterRefresh());
+    timers.startTimerWithFixedDelay(SweepRemotes.INSTANCE, settings.sweepInterval(), settings.sweepInterval());
   }
 
   @Override
@@ -145,6 +154,8 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
         .onMessage(LocalBeat.class, m -> onLocalBeat())
         .onMessage(RoundDone.class, this::onRoundDone)
         .onMessage(RoundFailed.class, this::onRoundFailed)
+        .onMessage(CollectRemote.class, this::onCollectRemote)
+        .onMessage(SweepRemotes.class, m -> onSweepRemotes())
         .build();
   }
 
@@ -186,7 +197,19 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       changed();
     } else if (!pointer.equals(pendingPointer) || local == null) {
       pendingPointer = pointer;
-      SnapshotPointer p = pointer;
+      readManifest();
+    }
+    return this;
+  }
+
+  /** Reads the manifest the pending pointer names (its folded seqs travel with every copy). */
+  private void readManifest() {
+    if (readingManifest) {
+      return;
+    }
+    readingManifest = true;
+    {
+      SnapshotPointer p = pendingPointer;
       CompletionStage<Map<String, Long>> folded = p.gen() == 0
           ? CompletableFuture.completedFuture(Map.of())
           : consul.kvGetRaw(null, p.manifestKey()).thenApply(v -> {
@@ -197,15 +220,16 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
             });
       getContext().pipeToSelf(folded, (f, e) -> e == null ? new ManifestRead(p, f) : new ManifestRead(p, null));
     }
-    return this;
   }
 
   private Behavior<Command> onManifestRead(ManifestRead m) {
+    readingManifest = false;
     if (m.folded() == null) {
-      // Read again with the next change (or the next tick's retry below).
-      pendingPointer = SnapshotPointer.NONE;
+      // Read again at the next tick.
+      manifestReadFailed = true;
       return this;
     }
+    manifestReadFailed = false;
     if (m.pointer().equals(pendingPointer)) {
       local = new StoreCopy.Local(m.pointer(), m.folded(), pendingHeads, pendingHeadBytes);
       storeGen++;
@@ -251,6 +275,9 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private Behavior<Command> onTick() {
     timers.startSingleTimer(Tick.INSTANCE, interval());
+    if (manifestReadFailed || (pendingHeads != null && (local == null || !pendingPointer.equals(local.pointer())))) {
+      readManifest();
+    }
     if (local == null) {
       return this;
     }
@@ -286,7 +313,29 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     boolean upToDate = m.smallComplete() && m.smallGen() == smallGen && m.storeGen() == storeGen;
     status.succeeded(m.dc(), upToDate, m.result().bytes());
     if (!m.result().garbage().isEmpty()) {
-      store.delete(m.dc(), m.result().garbage());
+      // After a grace period, so readers there that were fetching these keys finish first.
+      timers.startSingleTimer(new Object(), new CollectRemote(m.dc(), m.result().garbage()), settings.garbageGrace());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCollectRemote(CollectRemote m) {
+    store.delete(m.dc(), m.garbage()).whenComplete((x, e) -> {
+      if (e != null) {
+        getContext().getSystem().log().warn("collecting {} copied keys in {} failed ({}); the next sweep collects them", m.garbage().size(), m.dc(), e.toString());
+      }
+    });
+    return this;
+  }
+
+  /** Now and then, the copies in each datacenter are swept for keys their manifest no longer names (a collect that failed). */
+  private Behavior<Command> onSweepRemotes() {
+    for (String dc : remotes) {
+      store.sweep(dc).whenComplete((n, e) -> {
+        if (e != null) {
+          getContext().getSystem().log().debug("sweeping the copies in {} failed: {}", dc, e.toString());
+        }
+      });
     }
     return this;
   }

@@ -148,6 +148,14 @@ final class StoreCopy {
                 garbage.add(StoreKeys.entry(localDc, q, seq));
               }
             });
+            // Queues archived by this snapshot: their entries up to the copy's head go too.
+            r.heads().forEach((q, h) -> {
+              if (!m.queues().containsKey(q) && !local.heads().containsKey(q)) {
+                for (long seq = (old == null ? 0 : old.foldedSeq(q)) + 1; seq <= h.seq(); seq++) {
+                  garbage.add(StoreKeys.entry(localDc, q, seq));
+                }
+              }
+            });
             long index = t.modifyIndexes().getOrDefault(StoreKeys.snapshotPointer(localDc), 0L);
             return new Result(new Remote(local.pointer(), index, r.heads(), r.headIndexes()), bytes[0], garbage);
           });
@@ -176,6 +184,12 @@ final class StoreCopy {
       }
       headOps.add(TxnOp.cas(StoreKeys.head(localDc, q), local.headBytes().get(q), r.headIndexes().getOrDefault(q, 0L)));
     }
+    // A queue archived here (no head, not in the manifest) loses its head in the copy too.
+    for (var e : r.heads().entrySet()) {
+      if (!local.heads().containsKey(e.getKey()) && !local.folded().containsKey(e.getKey()) && local.pointer().gen() == r.pointer().gen()) {
+        headOps.add(TxnOp.deleteCas(StoreKeys.head(localDc, e.getKey()), r.headIndexes().getOrDefault(e.getKey(), 0L)));
+      }
+    }
     headOps.add(TxnOp.set(HeartbeatView.ROOT + localDc, heartbeat));
     return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenCompose(x -> {
       for (CompletableFuture<TxnOp> f : fetches) {
@@ -189,12 +203,16 @@ final class StoreCopy {
       List<List<TxnOp>> txns = pack(entryOps, headOps);
       long bytes = txns.stream().flatMap(List::stream).mapToLong(TxnOp::bodyBytes).sum();
       CompletableFuture<TxnResult> chain = CompletableFuture.completedFuture(null);
+      Map<String, Long> written = new HashMap<>();
       for (List<TxnOp> ops : txns) {
         chain = chain.thenCompose(prev -> {
           if (prev != null && !prev.committed()) {
             return CompletableFuture.completedFuture(prev);
           }
-          return consul.txn(target, ops).toCompletableFuture();
+          return consul.txn(target, ops).toCompletableFuture().thenApply(t -> {
+            written.putAll(t.modifyIndexes());
+            return t;
+          });
         });
       }
       return chain.thenApply(last -> {
@@ -205,9 +223,15 @@ final class StoreCopy {
         Map<String, Long> indexes = new HashMap<>(r.headIndexes());
         for (TxnOp op : headOps) {
           String[] dcAndName = StoreKeys.headOf(op.key());
-          if (dcAndName != null && !dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+          if (dcAndName == null || dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+            continue;
+          }
+          if (op.verb() == TxnOp.Verb.DELETE_CAS) {
+            heads.remove(dcAndName[1]);
+            indexes.remove(dcAndName[1]);
+          } else {
             heads.put(dcAndName[1], local.heads().get(dcAndName[1]));
-            indexes.put(dcAndName[1], last.modifyIndexes().getOrDefault(op.key(), 0L));
+            indexes.put(dcAndName[1], written.getOrDefault(op.key(), 0L));
           }
         }
         return new Result(new Remote(r.pointer(), r.pointerIndex(), heads, indexes), bytes, List.of());
@@ -229,14 +253,35 @@ final class StoreCopy {
       current.add(op);
       bytes += op.bodyBytes();
     }
-    int headBytes = heads.stream().mapToInt(TxnOp::bodyBytes).sum();
-    if (!current.isEmpty() && (current.size() + heads.size() > TxnOp.MAX_OPS || bytes + headBytes > TxnOp.PACK_BODY_BYTES)) {
-      out.add(current);
-      current = new ArrayList<>();
+    // Then the heads (and, last of all, the heartbeat): after every entry they name.
+    for (TxnOp op : heads) {
+      if (!current.isEmpty() && (current.size() + 1 > TxnOp.MAX_OPS || bytes + op.bodyBytes() > TxnOp.PACK_BODY_BYTES)) {
+        out.add(current);
+        current = new ArrayList<>();
+        bytes = 0;
+      }
+      current.add(op);
+      bytes += op.bodyBytes();
     }
-    current.addAll(heads);
     out.add(current);
     return out;
+  }
+
+  /** Deletes what this datacenter's copy in {@code target} holds that its manifest no longer names. */
+  CompletionStage<Void> sweep(String target) {
+    return readRemote(target).thenCompose(r -> {
+      if (r.pointer().gen() == 0) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return consul.kvGetRaw(target, r.pointer().manifestKey()).thenCompose(v -> {
+        Manifest m = v.flatMap(Manifest::parse).orElse(null);
+        if (m == null) {
+          return CompletableFuture.completedFuture(null);
+        }
+        return consul.kvKeys(target, StoreKeys.storePrefix(localDc))
+            .thenCompose(keys -> delete(target, hitcounter.store.StoreGarbage.of(m, r.pointer().manifestKey(), keys)));
+      });
+    });
   }
 
   /** Deletes keys in the target, 64 to a transaction. */

@@ -33,7 +33,7 @@ class CountStoreTest {
 
   private static final BlockingQueryWatch.Settings WATCH = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
   private static final FoldPolicy EAGER =
-      new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1));
+      new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1));
 
   private ActorRef<CountView.Command> view(FakeConsul consul, CountTable table, StoreStatus status, SimpleMeterRegistry registry) {
     return testKit.spawn(CountView.create(consul, table, status, new BadValues(registry), WATCH, Duration.ofSeconds(1)));
@@ -87,6 +87,75 @@ class CountStoreTest {
       return null;
     });
     assertEquals(2L * pages, status.get().get("us-west").counted());
+  }
+
+  @Test
+  void aQueueAtRestIsArchivedAndComesBackWithANewHeadCountingOn() {
+    FakeConsul consul = new FakeConsul("us-west");
+    CountTable table = new CountTable();
+    StoreStatus status = new StoreStatus();
+    ActorRef<CountView.Command> view = view(consul, table, status, new SimpleMeterRegistry());
+    FoldPolicy archiving = new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1),
+        Duration.ofMillis(300), Duration.ofHours(1), Duration.ofHours(1));
+    testKit.spawn(Folder.create(consul, view, archiving));
+    FakeBeanstalk gone = new FakeBeanstalk();
+    ActorRef<Worker.Command> w = testKit.spawn(Worker.create("us-west", new QueueRef("gone", "127.0.0.1", 1), consul, gone, () -> WorkerTest.SETTINGS,
+        new WorkerStats(), new WorkerHealth(), CommitFaults.none()));
+    for (int i = 0; i < 40; i++) {
+      gone.put("home");
+    }
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(40L, table.countsOf("home").get("us-west"));
+      return null;
+    });
+    testKit.stop(w);
+    // The node is gone for good: its head, entries and name leave the store; its hits stay.
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertTrue(consul.entry("us-west", StoreKeys.head("us-west", "gone")).isEmpty(), "head archived");
+      Manifest m = StoreProbe.manifest(consul, null, "us-west");
+      assertEquals(40, m.archivedCounted());
+      assertTrue(!m.queues().containsKey("gone"));
+      assertEquals(0, consul.kvKeys(null, StoreKeys.entriesPrefix("us-west", "gone")).toCompletableFuture().join().size());
+      return null;
+    });
+    assertEquals(40L, table.countsOf("home").get("us-west"));
+    assertEquals(40L, status.get().get("us-west").counted());
+    // It comes back after all: a new head, and counting goes on from the archive.
+    FakeBeanstalk back = new FakeBeanstalk();
+    worker(consul, back, "gone");
+    for (int i = 0; i < 5; i++) {
+      back.put("home");
+    }
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(45L, table.countsOf("home").get("us-west"));
+      assertEquals(45L, StoreProbe.counts(consul, null, "us-west").get("home"));
+      return null;
+    });
+  }
+
+  @Test
+  void aQueueOfTheOldLayoutThatNoWorkerDrainsIsMovedAndItsOldKeysCollected() {
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.put("us-west", StoreKeys.legacyApplied("us-west", "old-node"), "[1,2]".getBytes(StandardCharsets.UTF_8));
+    consul.put("us-west", StoreKeys.legacyCountPrefix("us-west", "old-node") + "0", "{\"home\":7}".getBytes(StandardCharsets.UTF_8));
+    consul.put("us-west", StoreKeys.legacyCountPrefix("us-west", "old-node") + "5", "{\"news\":3}".getBytes(StandardCharsets.UTF_8));
+    CountTable table = new CountTable();
+    ActorRef<CountView.Command> view = view(consul, table, new StoreStatus(), new SimpleMeterRegistry());
+    FoldPolicy legacy = new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1),
+        Duration.ofHours(1), Duration.ofMillis(300), Duration.ofMillis(100));
+    testKit.spawn(Folder.create(consul, view, legacy));
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(7L, table.countsOf("home").get("us-west"));
+      assertEquals(3L, table.countsOf("news").get("us-west"));
+      return null;
+    });
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(0, consul.kvKeys(null, "hitcounter/count/").toCompletableFuture().join().size(), "old buckets collected");
+      assertEquals(0, consul.kvKeys(null, "hitcounter/applied/").toCompletableFuture().join().size(), "old applied record collected");
+      return null;
+    });
   }
 
   @Test

@@ -150,6 +150,48 @@ class WorkerTest {
   }
 
   @Test
+  void aJobWhoseReservationLapsedBeforeTheCommitIsLeftToWhoeverHoldsIt() {
+    // Review finding: a worker that lost its reservation (TTR, broken connection) while another
+    // worker counted, deleted and pruned the job, must not count it again after its CAS fails.
+    long x = queue.put("home");
+    queue.beforeNextTouch(() -> {
+      queue.takeAway(x);
+      // The other worker counts x (entry 1, head without x: deleted and pruned already) ...
+      consul.put("us-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 1L)));
+      consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(1, 1, 10, Map.of(), 0).toBytes());
+      queue.deleteElsewhere(x);
+    });
+    queue.put("about");
+    worker();
+    awaitDrained(1, "home");
+    assertEquals(1, counted("about"));
+  }
+
+  @Test
+  void aJobReservedAgainAfterItsConnectionDroppedIsOneJob() {
+    // Review finding: jobs carried to the next commit come back when the connection drops, and a
+    // fresh reserve takes them again: the batch must hold each job once.
+    for (int i = 0; i < 300; i++) {
+      queue.put("carried-page-number-" + i + "-with-a-longish-id");
+    }
+    java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+    testKit.spawn(Worker.create("us-west", new QueueRef("q0", "127.0.0.1", 1), consul, queue, () -> SETTINGS, stats, health,
+        q -> {
+          if (dropped.compareAndSet(false, true)) {
+            queue.close(); // every reserved job (the carried ones too) is ready again
+          }
+        }));
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(0, queue.readyCount() + queue.reservedCount());
+      Map<String, Long> stored = StoreProbe.counts(consul, null, "us-west");
+      assertEquals(300, stored.size());
+      stored.values().forEach(n -> assertEquals(1L, n));
+      return null;
+    });
+  }
+
+  @Test
   void losesNothingWhenAnotherWriterWinsTheCas() {
     for (int i = 0; i < 30; i++) {
       queue.put("home");

@@ -33,6 +33,28 @@ public class FakeBeanstalk implements Beanstalk {
   private long nextId = 1;
   private long session = 7;
   public volatile boolean down;
+  private final List<Runnable> beforeNextTouch = new ArrayList<>();
+
+  /** Runs {@code r} just before the next touch (a reservation lapsing at the worst moment). */
+  public synchronized void beforeNextTouch(Runnable r) {
+    beforeNextTouch.add(r);
+  }
+
+  /** Takes a reserved job away as if another connection got it (its reservation here lapsed). */
+  public synchronized void takeAway(long id) {
+    byte[] body = reserved.remove(id);
+    if (body != null) {
+      ready.put(id, body);
+    }
+    reservedElsewhere.add(id);
+  }
+
+  /** Deletes a job as another connection would. */
+  public synchronized void deleteElsewhere(long id) {
+    reservedElsewhere.remove(id);
+    ready.remove(id);
+    reserved.remove(id);
+  }
 
   /** Puts a format-2 job holding {@code pages} (one per line), as the hit queue does. */
   public synchronized long put(String pages) {
@@ -121,8 +143,15 @@ public class FakeBeanstalk implements Beanstalk {
     return CompletableFuture.completedFuture(out);
   }
 
+  private boolean mine(long connection) {
+    return connection == ANY_CONNECTION || connection == session;
+  }
+
   @Override
-  public synchronized CompletionStage<List<Long>> delete(List<Long> ids) {
+  public synchronized CompletionStage<List<Long>> delete(long connection, List<Long> ids) {
+    if (!mine(connection)) {
+      return CompletableFuture.completedFuture(List.of());
+    }
     if (down) {
       return CompletableFuture.failedFuture(new RuntimeException("beanstalkd down"));
     }
@@ -139,7 +168,10 @@ public class FakeBeanstalk implements Beanstalk {
   }
 
   @Override
-  public synchronized CompletionStage<Void> release(List<Long> ids, long priority, Duration delay) {
+  public synchronized CompletionStage<Void> release(long connection, List<Long> ids, long priority, Duration delay) {
+    if (!mine(connection)) {
+      return CompletableFuture.completedFuture(null);
+    }
     for (long id : ids) {
       byte[] body = reserved.remove(id);
       if (body != null) {
@@ -150,12 +182,28 @@ public class FakeBeanstalk implements Beanstalk {
   }
 
   @Override
-  public synchronized CompletionStage<List<Long>> touch(List<Long> ids) {
-    return CompletableFuture.completedFuture(ids.stream().filter(reserved::containsKey).toList());
+  public CompletionStage<List<Long>> touch(long connection, List<Long> ids) {
+    List<Runnable> hooks;
+    synchronized (this) {
+      hooks = new ArrayList<>(beforeNextTouch);
+      beforeNextTouch.clear();
+    }
+    hooks.forEach(Runnable::run);
+    return touchNow(connection, ids);
+  }
+
+  private synchronized CompletionStage<List<Long>> touchNow(long connection, List<Long> ids) {
+    if (!mine(connection)) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return CompletableFuture.completedFuture(ids.stream().filter(id -> reserved.containsKey(id) && !reservedElsewhere.contains(id)).toList());
   }
 
   @Override
-  public synchronized CompletionStage<Boolean> bury(long id, long priority) {
+  public synchronized CompletionStage<Boolean> bury(long connection, long id, long priority) {
+    if (!mine(connection)) {
+      return CompletableFuture.completedFuture(false);
+    }
     byte[] body = reserved.remove(id);
     if (body != null) {
       buried.put(id, body);
@@ -200,6 +248,7 @@ public class FakeBeanstalk implements Beanstalk {
   public synchronized void close() {
     ready.putAll(reserved);
     reserved.clear();
+    session++; // the next call opens a new connection
   }
 
   private Optional<Job> take() {
@@ -210,7 +259,7 @@ public class FakeBeanstalk implements Beanstalk {
       if (!reservedElsewhere.contains(e.getKey())) {
         ready.remove(e.getKey());
         reserved.put(e.getKey(), e.getValue());
-        return Optional.of(new Job(e.getKey(), e.getValue()));
+        return Optional.of(new Job(e.getKey(), e.getValue(), session));
       }
     }
     return Optional.empty();

@@ -50,7 +50,7 @@ class ReplicatorTest {
     var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
     LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
     CopyStatus status = new CopyStatus();
-    testKit.spawn(Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3)), status,
+    testKit.spawn(Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofHours(1)), status,
         () -> "{}".getBytes(StandardCharsets.UTF_8), watch, Duration.ofSeconds(1)));
     TestProbe<Void> probe = testKit.createTestProbe();
     Map<String, Long> expected = Map.of("home", 6L, "about", 2L);

@@ -31,20 +31,37 @@ public interface Beanstalk extends AutoCloseable {
   /** Reserves up to {@code max} ready jobs in one round trip, without waiting. */
   CompletionStage<List<Job>> reserveReady(int max);
 
+  /** For the job commands below: send on whatever connection is open (not tied to a reservation). */
+  long ANY_CONNECTION = -1;
+
   /**
-   * Deletes the given jobs in one round trip; completes with the ids beanstalkd answered DELETED.
-   * NOT_FOUND is not "gone": beanstalkd also answers it for a job reserved by another connection.
+   * Deletes the given jobs in one round trip, on {@code connection} only (the one that reserved
+   * them; when it is gone, nothing is sent: a reservation does not survive its connection, and a
+   * job id of a lost connection may now name another job); completes with the ids beanstalkd
+   * answered DELETED. NOT_FOUND is not "gone": beanstalkd also answers it for a job reserved by
+   * another connection.
    */
-  CompletionStage<List<Long>> delete(List<Long> ids);
+  CompletionStage<List<Long>> delete(long connection, List<Long> ids);
 
-  /** Releases reserved jobs back to ready, after {@code delay}. */
-  CompletionStage<Void> release(List<Long> ids, long priority, Duration delay);
+  default CompletionStage<List<Long>> delete(List<Long> ids) {
+    return delete(ANY_CONNECTION, ids);
+  }
 
-  /** Renews the time-to-run of jobs this connection reserved; completes with the ids TOUCHED. */
-  CompletionStage<List<Long>> touch(List<Long> ids);
+  /** Releases reserved jobs back to ready, after {@code delay}, on {@code connection} only. */
+  CompletionStage<Void> release(long connection, List<Long> ids, long priority, Duration delay);
 
-  /** Buries a reserved job. */
-  CompletionStage<Boolean> bury(long id, long priority);
+  default CompletionStage<Void> release(List<Long> ids, long priority, Duration delay) {
+    return release(ANY_CONNECTION, ids, priority, delay);
+  }
+
+  /**
+   * Renews the time-to-run of jobs reserved on {@code connection}; completes with the ids
+   * TOUCHED: those this worker still holds, now for a whole TTR again.
+   */
+  CompletionStage<List<Long>> touch(long connection, List<Long> ids);
+
+  /** Buries a job reserved on {@code connection}. */
+  CompletionStage<Boolean> bury(long connection, long id, long priority);
 
   /** The bodies of those of the given jobs that exist, in any state, reserved by anyone (peek). */
   CompletionStage<Map<Long, byte[]>> peek(List<Long> ids);

@@ -59,8 +59,7 @@ public final class BeanstalkClient implements Beanstalk {
   @Override
   public CompletionStage<Optional<Job>> reserve(Duration timeout) {
     return connection()
-        .thenCompose(c -> c.send(ascii("reserve-with-timeout " + timeout.toSeconds() + "\r\n")))
-        .thenApply(BeanstalkClient::reservedOrEmpty);
+        .thenCompose(c -> c.send(ascii("reserve-with-timeout " + timeout.toSeconds() + "\r\n")).thenApply(r -> reservedOrEmpty(r, c.session())));
   }
 
   @Override
@@ -70,20 +69,19 @@ public final class BeanstalkClient implements Beanstalk {
       commands.add(RESERVE_NOW);
     }
     return connection()
-        .thenCompose(c -> c.sendAll(commands))
-        .thenApply(
+        .thenCompose(c -> c.sendAll(commands).thenApply(
             replies -> {
               List<Job> jobs = new ArrayList<>();
               for (Reply r : replies) {
-                reservedOrEmpty(r).ifPresent(jobs::add);
+                reservedOrEmpty(r, c.session()).ifPresent(jobs::add);
               }
               return jobs;
-            });
+            }));
   }
 
   @Override
-  public CompletionStage<List<Long>> delete(List<Long> ids) {
-    return each(ids, id -> "delete " + id + "\r\n")
+  public CompletionStage<List<Long>> delete(long connection, List<Long> ids) {
+    return each(connection, ids, id -> "delete " + id + "\r\n")
         .thenApply(
             replies -> {
               List<Long> gone = new ArrayList<>();
@@ -98,21 +96,20 @@ public final class BeanstalkClient implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<Void> release(List<Long> ids, long priority, Duration delay) {
-    return each(ids, id -> "release " + id + " " + priority + " " + delay.toSeconds() + "\r\n")
+  public CompletionStage<Void> release(long connection, List<Long> ids, long priority, Duration delay) {
+    return each(connection, ids, id -> "release " + id + " " + priority + " " + delay.toSeconds() + "\r\n")
         .thenApply(replies -> null);
   }
 
   @Override
-  public CompletionStage<Boolean> bury(long id, long priority) {
-    return connection()
-        .thenCompose(c -> c.send(ascii("bury " + id + " " + priority + "\r\n")))
-        .thenApply(reply -> reply.word().equals("BURIED"));
+  public CompletionStage<Boolean> bury(long connection, long id, long priority) {
+    return each(connection, List.of(id), x -> "bury " + id + " " + priority + "\r\n")
+        .thenApply(replies -> replies.get(0).word().equals("BURIED"));
   }
 
   @Override
   public CompletionStage<Map<Long, byte[]>> peek(List<Long> ids) {
-    return each(ids, id -> "peek " + id + "\r\n")
+    return each(Beanstalk.ANY_CONNECTION, ids, id -> "peek " + id + "\r\n")
         .thenApply(
             replies -> {
               Map<Long, byte[]> found = new HashMap<>();
@@ -129,8 +126,8 @@ public final class BeanstalkClient implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<List<Long>> touch(List<Long> ids) {
-    return each(ids, id -> "touch " + id + "\r\n")
+  public CompletionStage<List<Long>> touch(long connection, List<Long> ids) {
+    return each(connection, ids, id -> "touch " + id + "\r\n")
         .thenApply(
             replies -> {
               List<Long> touched = new ArrayList<>();
@@ -202,7 +199,12 @@ public final class BeanstalkClient implements Beanstalk {
     }
   }
 
-  private CompletionStage<List<Reply>> each(List<Long> ids, java.util.function.LongFunction<String> command) {
+  /**
+   * One command per id, pipelined, on the open connection; when {@code connection} names another
+   * (closed) one, nothing is sent and every command answers NOT_FOUND: the job is not this
+   * connection's (any more).
+   */
+  private CompletionStage<List<Reply>> each(long connection, List<Long> ids, java.util.function.LongFunction<String> command) {
     if (ids.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
@@ -210,7 +212,14 @@ public final class BeanstalkClient implements Beanstalk {
     for (long id : ids) {
       commands.add(ascii(command.apply(id)));
     }
-    return connection().thenCompose(c -> c.sendAll(commands));
+    return connection().thenCompose(c -> {
+      if (connection != Beanstalk.ANY_CONNECTION && connection != c.session()) {
+        List<Reply> none = new ArrayList<>(ids.size());
+        ids.forEach(id -> none.add(new Reply("NOT_FOUND", ByteString.emptyByteString())));
+        return CompletableFuture.completedFuture(none);
+      }
+      return c.sendAll(commands);
+    });
   }
 
   private synchronized CompletionStage<PipelinedConnection> connection() {
@@ -223,10 +232,10 @@ public final class BeanstalkClient implements Beanstalk {
     return CompletableFuture.completedFuture(connection);
   }
 
-  private static Optional<Job> reservedOrEmpty(Reply reply) {
+  private static Optional<Job> reservedOrEmpty(Reply reply, long connection) {
     switch (reply.word()) {
       case "RESERVED":
-        return Optional.of(new Job(Long.parseLong(reply.arg(0)), reply.data().toArray()));
+        return Optional.of(new Job(Long.parseLong(reply.arg(0)), reply.data().toArray(), connection));
       case "TIMED_OUT":
       case "DEADLINE_SOON":
         return Optional.empty();

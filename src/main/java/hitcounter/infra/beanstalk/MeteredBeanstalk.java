@@ -43,18 +43,18 @@ public final class MeteredBeanstalk implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<List<Long>> delete(List<Long> ids) {
-    return timed("delete", inner.delete(ids));
+  public CompletionStage<List<Long>> delete(long connection, List<Long> ids) {
+    return timed("delete", inner.delete(connection, ids));
   }
 
   @Override
-  public CompletionStage<Void> release(List<Long> ids, long priority, Duration delay) {
-    return timed("release", inner.release(ids, priority, delay));
+  public CompletionStage<Void> release(long connection, List<Long> ids, long priority, Duration delay) {
+    return timed("release", inner.release(connection, ids, priority, delay));
   }
 
   @Override
-  public CompletionStage<Boolean> bury(long id, long priority) {
-    return timed("bury", inner.bury(id, priority));
+  public CompletionStage<Boolean> bury(long connection, long id, long priority) {
+    return timed("bury", inner.bury(connection, id, priority));
   }
 
   @Override
@@ -63,8 +63,8 @@ public final class MeteredBeanstalk implements Beanstalk {
   }
 
   @Override
-  public CompletionStage<List<Long>> touch(List<Long> ids) {
-    return timed("touch", inner.touch(ids));
+  public CompletionStage<List<Long>> touch(long connection, List<Long> ids) {
+    return timed("touch", inner.touch(connection, ids));
   }
 
   @Override

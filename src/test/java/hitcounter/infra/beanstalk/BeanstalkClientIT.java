@@ -68,8 +68,9 @@ class BeanstalkClientIT {
       Job job = consumer.reserve(Duration.ofSeconds(1)).toCompletableFuture().get().orElseThrow();
       assertEquals(a, job.id());
       assertTrue(consumer.oldestReadyAge().toCompletableFuture().get().isEmpty(), "nothing ready");
-      assertEquals(List.of(a), consumer.touch(List.of(a)).toCompletableFuture().get());
-      assertEquals(List.of(), producer.touch(List.of(a)).toCompletableFuture().get(), "only the reserving connection may touch");
+      assertEquals(List.of(a), consumer.touch(job.connection(), List.of(a)).toCompletableFuture().get());
+      assertEquals(List.of(), producer.touch(Beanstalk.ANY_CONNECTION, List.of(a)).toCompletableFuture().get(), "only the reserving connection may touch");
+      assertEquals(List.of(), consumer.delete(job.connection() + 1, List.of(a)).toCompletableFuture().get(), "a command for another connection's job is not sent");
       // Another connection's delete of a reserved job: NOT_FOUND, which is not DELETED.
       assertEquals(List.of(), producer.delete(List.of(a)).toCompletableFuture().get());
       // peek finds it although another connection holds it, with its body.
