@@ -153,7 +153,8 @@ public final class Guardian {
               new TopologyView(system, discoveryRef, node.datacenter(), node.nodeName(), deps.queueClients(), node.askTimeout());
           TopologyRoutes.Id.INSTANCE.get(Adapter.toClassic(system)).install(topology::get);
 
-          HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr()).bindTo(registry);
+          HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr(), 4, 256,
+              () -> live.getInt(Setting.JOB_FORMAT)).bindTo(registry);
           QueueMonitor.Figures queueFigures = new QueueMonitor.Figures().bindTo(registry, node.nodeName());
           ctx.spawn(QueueMonitor.create(deps.ownQueue(), queueFigures, Duration.ofSeconds(1)), "queue-monitor");
           ctx.spawn(

@@ -37,6 +37,12 @@ public enum Setting {
     Optional<String> problem(JsonNode v) {
       return intIn(v, 50, 10_000);
     }
+  },
+  JOB_FORMAT("job-format", "format of new hit jobs: 2, or 1 while nodes of a version before the count store still run (1-2)") {
+    @Override
+    Optional<String> problem(JsonNode v) {
+      return intIn(v, 1, 2);
+    }
   };
 
   private static final Pattern HEX = Pattern.compile("#[0-9a-fA-F]{6}");
