@@ -34,8 +34,15 @@ public final class AuditRoutes {
   private final WorkerStats workers;
   private final String datacenter;
   private final String node;
+  private final hitcounter.store.CountTable table;
 
   public AuditRoutes(Consul consul, StoreStatus store, HitQueue queue, WorkerStats workers, String datacenter, String node) {
+    this(consul, store, null, queue, workers, datacenter, node);
+  }
+
+  public AuditRoutes(
+      Consul consul, StoreStatus store, hitcounter.store.CountTable table, HitQueue queue, WorkerStats workers, String datacenter, String node) {
+    this.table = table;
     this.consul = consul;
     this.store = store;
     this.queue = queue;
@@ -103,6 +110,14 @@ public final class AuditRoutes {
     out.put("node", self);
     out.put("sources", sources);
     out.put("totals", Map.of("accepted", totalAccepted, "counted", totalCounted, "gap", totalAccepted - totalCounted));
+    if (table != null) {
+      // What this node's table holds: every node of every datacenter must agree on these.
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("pages", table.size());
+      t.put("byDatacenter", table.sums());
+      t.put("bytes", table.bytes());
+      out.put("table", t);
+    }
     return out;
   }
 

@@ -41,18 +41,46 @@ final class SourceSync {
 
   private SourceSync() {}
 
+  /**
+   * New entries, several per request: one transaction of GETs (a read: no write in Consul) per
+   * {@value #PER_READ} entries, so following a busy datacenter costs a request per batch of
+   * commits, not per commit.
+   */
   static CompletionStage<Entries> entries(Consul consul, SourceState s, int maxEntries) {
-    List<Supplier<CompletableFuture<RawEntry>>> fetches = new ArrayList<>();
+    List<String[]> wanted = new ArrayList<>();
     int budget = maxEntries;
     for (var e : s.heads.entrySet()) {
       long from = s.applied(e.getKey()) + 1;
       for (long seq = from; seq <= e.getValue().seq() && budget > 0; seq++, budget--) {
-        long n = seq;
-        fetches.add(() -> entry(consul, s.dc, e.getKey(), n));
+        wanted.add(new String[] {e.getKey(), Long.toString(seq)});
       }
     }
-    return inWindows(fetches).thenApply(Entries::new);
+    List<Supplier<CompletableFuture<List<RawEntry>>>> reads = new ArrayList<>();
+    for (int from = 0; from < wanted.size(); from += PER_READ) {
+      List<String[]> group = wanted.subList(from, Math.min(wanted.size(), from + PER_READ));
+      reads.add(() -> {
+        List<hitcounter.infra.consul.TxnOp> ops = group.stream()
+            .map(w -> hitcounter.infra.consul.TxnOp.get(StoreKeys.entry(s.dc, w[0], Long.parseLong(w[1])))).toList();
+        return consul.txn(null, ops).thenApply(r -> {
+          if (!r.committed()) {
+            throw new Missing(r.errors().toString());
+          }
+          List<RawEntry> out = new ArrayList<>(group.size());
+          for (String[] w : group) {
+            var kv = r.read().get(StoreKeys.entry(s.dc, w[0], Long.parseLong(w[1])));
+            if (kv == null) {
+              throw new Missing(StoreKeys.entry(s.dc, w[0], Long.parseLong(w[1])));
+            }
+            out.add(new RawEntry(w[0], Long.parseLong(w[1]), kv.value()));
+          }
+          return out;
+        }).toCompletableFuture();
+      });
+    }
+    return inWindows(reads).thenApply(lists -> new Entries(lists.stream().flatMap(List::stream).toList()));
   }
+
+  static final int PER_READ = 16;
 
   static CompletionStage<Snapshot> snapshot(Consul consul, SourceState s, boolean reload) {
     SnapshotPointer pointer = s.pointer;

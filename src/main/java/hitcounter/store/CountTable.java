@@ -3,6 +3,7 @@ package hitcounter.store;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -11,32 +12,31 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.LongConsumer;
 
 /**
  * Every page's count per datacenter as this node knows them, in memory and compact: a page
- * dictionary (id → slot) and, per datacenter, two arrays over the slots: {@code base} (from the
- * datacenter's snapshot shards) and {@code pending} (from its journal entries not yet folded).
- * A page's count in a datacenter is base + pending. Written by one actor (the store view);
- * read by any thread: single pages and scans take a read lock, so a reader never sees a half
- * applied fold.
+ * dictionary (id → slot, {@link PageDictionary}) and, per datacenter, two arrays over the
+ * slots: {@code base} (from the datacenter's snapshot shards) and {@code pending} (from its
+ * journal entries not yet folded). A page's count in a datacenter is base + pending. Written by
+ * one actor (the count view); read by any thread under a read lock, so a reader never sees a
+ * half-applied fold. A few large arrays, not objects per page: a million pages cost the
+ * garbage collector nothing to trace.
  */
 public final class CountTable {
   private final StampedLock lock = new StampedLock();
-  private final ConcurrentHashMap<String, Integer> slots = new ConcurrentHashMap<>();
-  private String[] pages = new String[1024];
-  private long[] hashes = new long[1024];
-  private int size;
+  private final PageDictionary pages = new PageDictionary();
   private final Map<String, Column> columns = new ConcurrentHashMap<>();
 
   private static final class Column {
     long[] base;
     long[] pending;
+    /** A snapshot being installed (null otherwise). */
     long[] staged;
 
     Column(int capacity) {
       base = new long[capacity];
       pending = new long[capacity];
-      staged = new long[capacity];
     }
 
     long at(int slot) {
@@ -55,20 +55,30 @@ public final class CountTable {
    *
    * @throws CountsCodec.BadValue when the value is not an entry (nothing is added then)
    */
-  public long addEntry(String dc, byte[] entry, java.util.function.LongConsumer touched) {
+  public long addEntry(String dc, byte[] entry, LongConsumer touched) {
     TreeMap<String, Long> increments = CountsCodec.decode(CountsCodec.ENTRY, entry);
     long stamp = lock.writeLock();
     try {
       Column c = column(dc);
       long hits = 0;
       for (var e : increments.entrySet()) {
-        int slot = slotFor(e.getKey());
-        ensure(c);
+        int slot = slotFor(e.getKey(), c);
         c.pending[slot] += e.getValue();
         hits += e.getValue();
-        touched.accept(hashes[slot]);
+        touched.accept(pages.hash(slot));
       }
       return hits;
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /** Starts staging a snapshot of {@code dc} (what an earlier, unfinished one staged is dropped). */
+  public void clearStaged(String dc) {
+    long stamp = lock.writeLock();
+    try {
+      Column c = column(dc);
+      c.staged = new long[c.base.length];
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -85,9 +95,11 @@ public final class CountTable {
     long stamp = lock.writeLock();
     try {
       Column c = column(dc);
+      if (c.staged == null) {
+        c.staged = new long[c.base.length];
+      }
       for (var e : counts.entrySet()) {
-        int slot = slotFor(e.getKey());
-        ensure(c);
+        int slot = slotFor(e.getKey(), c);
         c.staged[slot] = e.getValue();
       }
       return counts.size();
@@ -98,32 +110,35 @@ public final class CountTable {
 
   /**
    * Installs a snapshot of {@code dc} staged by {@link #stageShard}: pages whose hash lies in one
-   * of the {@code replaced} ranges take their staged count as base; every pending count is
-   * dropped, then {@code entries} (the journal entries after the snapshot, decoded) are added
-   * again. Atomic for readers. Returns the hash of every page the entries touched.
+   * of the {@code replaced} ranges (disjoint) take their staged count as base; every pending
+   * count is dropped, then {@code entries} (the journal entries after the snapshot, decoded) are
+   * added again. Atomic for readers.
    */
-  public void commitSnapshot(String dc, List<long[]> replaced, List<Map<String, Long>> entries, java.util.function.LongConsumer touched) {
+  public void commitSnapshot(String dc, List<long[]> replaced, List<Map<String, Long>> entries, LongConsumer touched) {
+    List<long[]> ranges = new ArrayList<>(replaced);
+    ranges.sort((x, y) -> Long.compareUnsigned(x[0], y[0]));
+    long[] los = new long[ranges.size()];
+    for (int i = 0; i < los.length; i++) {
+      los[i] = ranges.get(i)[0];
+    }
     long stamp = lock.writeLock();
     try {
       Column c = column(dc);
-      ensure(c);
-      for (int slot = 0; slot < size; slot++) {
-        long h = hashes[slot];
-        for (long[] r : replaced) {
-          if (inRange(h, r[0], r[1])) {
-            c.base[slot] = c.staged[slot];
-            break;
-          }
+      long[] staged = c.staged == null ? new long[c.base.length] : c.staged;
+      int n = pages.size();
+      for (int slot = 0; slot < n; slot++) {
+        int r = floor(los, pages.hash(slot));
+        if (r >= 0 && inRange(pages.hash(slot), ranges.get(r)[0], ranges.get(r)[1])) {
+          c.base[slot] = slot < staged.length ? staged[slot] : 0;
         }
-        c.staged[slot] = 0;
       }
+      c.staged = null;
       Arrays.fill(c.pending, 0);
       for (Map<String, Long> entry : entries) {
         for (var e : entry.entrySet()) {
-          int slot = slotFor(e.getKey());
-          ensure(c);
+          int slot = slotFor(e.getKey(), c);
           c.pending[slot] += e.getValue();
-          touched.accept(hashes[slot]);
+          touched.accept(pages.hash(slot));
         }
       }
     } finally {
@@ -131,20 +146,24 @@ public final class CountTable {
     }
   }
 
-  /** Drops whatever was staged for {@code dc} (before staging a new snapshot). */
-  public void clearStaged(String dc) {
-    long stamp = lock.writeLock();
-    try {
-      Column c = columns.get(dc);
-      if (c != null) {
-        Arrays.fill(c.staged, 0);
+  /** The index of the last lo (unsigned) at or below {@code h}, or -1. */
+  private static int floor(long[] los, long h) {
+    int lo = 0;
+    int hi = los.length - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(los[mid], h) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
       }
-    } finally {
-      lock.unlockWrite(stamp);
     }
+    return found;
   }
 
-  /** Forgets every count of {@code dc} (before loading it again from scratch). */
+  /** Forgets every count of {@code dc}. */
   public void clear(String dc) {
     long stamp = lock.writeLock();
     try {
@@ -171,32 +190,27 @@ public final class CountTable {
     for (long[] r : ranges) {
       out.add(new Collected(r[0], r[1], new ArrayList<>(), new ArrayList<>()));
     }
+    long[] los = new long[ranges.size()];
+    for (int i = 0; i < los.length; i++) {
+      los[i] = ranges.get(i)[0];
+    }
     long stamp = lock.readLock();
     try {
       Column c = columns.get(dc);
       if (c == null || ranges.isEmpty()) {
         return out;
       }
-      for (int slot = 0; slot < size; slot++) {
-        long n = c.at(slot);
-        if (n == 0) {
+      int n = pages.size();
+      for (int slot = 0; slot < n; slot++) {
+        long count = c.at(slot);
+        if (count == 0) {
           continue;
         }
-        long h = hashes[slot];
-        int lo = 0;
-        int hi = ranges.size() - 1;
-        while (lo < hi) {
-          int mid = (lo + hi + 1) >>> 1;
-          if (Long.compareUnsigned(ranges.get(mid)[0], h) <= 0) {
-            lo = mid;
-          } else {
-            hi = mid - 1;
-          }
-        }
-        long[] r = ranges.get(lo);
-        if (inRange(h, r[0], r[1])) {
-          out.get(lo).pages().add(pages[slot]);
-          out.get(lo).counts().add(n);
+        long h = pages.hash(slot);
+        int r = floor(los, h);
+        if (r >= 0 && inRange(h, ranges.get(r)[0], ranges.get(r)[1])) {
+          out.get(r).pages().add(pages.page(slot));
+          out.get(r).counts().add(count);
         }
       }
       return out;
@@ -206,30 +220,28 @@ public final class CountTable {
   }
 
   private Column column(String dc) {
-    return columns.computeIfAbsent(dc, d -> new Column(pages.length));
+    return columns.computeIfAbsent(dc, d -> new Column(Math.max(1024, pages.size())));
   }
 
-  private int slotFor(String page) {
-    Integer slot = slots.get(page);
-    if (slot != null) {
-      return slot;
+  private int slotFor(String page, Column c) {
+    int slot = pages.slotFor(page);
+    if (slot >= c.base.length) {
+      grow(slot + 1);
     }
-    if (size == pages.length) {
-      int capacity = pages.length * 2;
-      pages = Arrays.copyOf(pages, capacity);
-      hashes = Arrays.copyOf(hashes, capacity);
-    }
-    pages[size] = page;
-    hashes[size] = PageHash.of(page);
-    slots.put(page, size);
-    return size++;
+    return slot;
   }
 
-  private void ensure(Column c) {
-    if (c.base.length < pages.length) {
-      c.base = Arrays.copyOf(c.base, pages.length);
-      c.pending = Arrays.copyOf(c.pending, pages.length);
-      c.staged = Arrays.copyOf(c.staged, pages.length);
+  /** Every column grows with the dictionary (doubling), so every slot has a cell everywhere. */
+  private void grow(int needed) {
+    for (Column c : columns.values()) {
+      if (c.base.length < needed) {
+        int capacity = Math.max(needed, c.base.length * 2);
+        c.base = Arrays.copyOf(c.base, capacity);
+        c.pending = Arrays.copyOf(c.pending, capacity);
+        if (c.staged != null) {
+          c.staged = Arrays.copyOf(c.staged, capacity);
+        }
+      }
     }
   }
 
@@ -240,9 +252,9 @@ public final class CountTable {
     Map<String, Long> out = new TreeMap<>();
     long stamp = lock.readLock();
     try {
-      Integer slot = slots.get(page);
+      int slot = pages.find(page);
       for (var e : columns.entrySet()) {
-        out.put(e.getKey(), slot == null ? 0 : e.getValue().at(slot));
+        out.put(e.getKey(), slot < 0 ? 0 : e.getValue().at(slot));
       }
     } finally {
       lock.unlockRead(stamp);
@@ -256,7 +268,26 @@ public final class CountTable {
 
   /** Pages known (with a count in some datacenter, or once had one). */
   public int size() {
-    return size;
+    long stamp = lock.readLock();
+    try {
+      return pages.size();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** Bytes of the arrays behind the table (the dictionary and every column). */
+  public long bytes() {
+    long stamp = lock.readLock();
+    try {
+      long b = pages.bytes();
+      for (Column c : columns.values()) {
+        b += 16L * c.base.length;
+      }
+      return b;
+    } finally {
+      lock.unlockRead(stamp);
+    }
   }
 
   /** Sum of every page's count, per datacenter. */
@@ -264,9 +295,10 @@ public final class CountTable {
     Map<String, Long> out = new TreeMap<>();
     long stamp = lock.readLock();
     try {
+      int n = pages.size();
       for (var e : columns.entrySet()) {
         long s = 0;
-        for (int slot = 0; slot < size; slot++) {
+        for (int slot = 0; slot < n; slot++) {
           s += e.getValue().at(slot);
         }
         out.put(e.getKey(), s);
@@ -280,28 +312,35 @@ public final class CountTable {
   /**
    * A page of the ranking: pages whose id starts with {@code prefix}, by total descending then
    * id ascending, strictly after {@code after} (null: from the top), at most {@code limit}.
-   * One pass over the table, O(pages · log limit).
+   * One pass over the table, O(pages · log limit), no object per page.
    */
   public List<Row> top(String prefix, int limit, Cursor after) {
     long stamp = lock.readLock();
     try {
       List<Map.Entry<String, Column>> cols = new ArrayList<>(columns.entrySet());
-      long[] totals = new long[0];
-      PriorityQueue<long[]> heap = new PriorityQueue<>(limit + 1, (a, b) -> worse(a, b));
-      for (int slot = 0; slot < size; slot++) {
-        String page = pages[slot];
-        if (!prefix.isEmpty() && !page.startsWith(prefix)) {
-          continue;
-        }
+      // The "worst" row (lowest total, then highest id) on top of the heap.
+      Comparator<long[]> worse = (a, b) -> {
+        int c = Long.compare(a[0], b[0]);
+        return c != 0 ? c : pages.compare((int) b[1], (int) a[1]);
+      };
+      PriorityQueue<long[]> heap = new PriorityQueue<>(limit + 1, worse);
+      int n = pages.size();
+      for (int slot = 0; slot < n; slot++) {
         long t = 0;
         for (var c : cols) {
           t += c.getValue().at(slot);
         }
-        if (t == 0) {
+        if (t == 0 || (!prefix.isEmpty() && !pages.startsWith(slot, prefix))) {
           continue;
         }
-        if (after != null && !(t < after.total() || (t == after.total() && page.compareTo(after.page()) > 0))) {
+        if (after != null && !(t < after.total() || (t == after.total() && pages.compare(slot, after.page()) > 0))) {
           continue;
+        }
+        if (heap.size() == limit) {
+          long[] least = heap.peek();
+          if (t < least[0] || (t == least[0] && pages.compare(slot, (int) least[1]) > 0)) {
+            continue;
+          }
         }
         heap.add(new long[] {t, slot});
         if (heap.size() > limit) {
@@ -316,19 +355,13 @@ public final class CountTable {
         for (var c : cols) {
           byDc.put(c.getKey(), c.getValue().at(slot));
         }
-        out.add(new Row(pages[slot], byDc, x[0]));
+        out.add(new Row(pages.page(slot), byDc, x[0]));
       }
       Collections.reverse(out);
       return out;
     } finally {
       lock.unlockRead(stamp);
     }
-  }
-
-  /** Ordering for the heap: the "worst" row (lowest total, then highest id) first. */
-  private int worse(long[] a, long[] b) {
-    int c = Long.compare(a[0], b[0]);
-    return c != 0 ? c : pages[(int) b[1]].compareTo(pages[(int) a[1]]);
   }
 
   /** Where a ranking page ended: the last row's total and id. */
@@ -339,19 +372,20 @@ public final class CountTable {
     long stamp = lock.readLock();
     try {
       List<Column> cols = new ArrayList<>(columns.values());
-      int n = 0;
-      for (int slot = 0; slot < size; slot++) {
-        if (!prefix.isEmpty() && !pages[slot].startsWith(prefix)) {
+      int n = pages.size();
+      int count = 0;
+      for (int slot = 0; slot < n; slot++) {
+        if (!prefix.isEmpty() && !pages.startsWith(slot, prefix)) {
           continue;
         }
         for (Column c : cols) {
           if (c.at(slot) != 0) {
-            n++;
+            count++;
             break;
           }
         }
       }
-      return n;
+      return count;
     } finally {
       lock.unlockRead(stamp);
     }
