@@ -318,33 +318,38 @@ public final class CountTable {
     long stamp = lock.readLock();
     try {
       List<Map.Entry<String, Column>> cols = new ArrayList<>(columns.entrySet());
+      long[] totals = totals(cols);
+      int n = totals.length;
       // The "worst" row (lowest total, then highest id) on top of the heap.
-      Comparator<long[]> worse = (a, b) -> {
-        int c = Long.compare(a[0], b[0]);
-        return c != 0 ? c : pages.compare((int) b[1], (int) a[1]);
+      Comparator<long[]> worse = (x, y) -> {
+        int c = Long.compare(x[0], y[0]);
+        return c != 0 ? c : pages.compare((int) y[1], (int) x[1]);
       };
       PriorityQueue<long[]> heap = new PriorityQueue<>(limit + 1, worse);
-      int n = pages.size();
+      long floor = 0; // once the heap is full: rows below its least total cannot enter
       for (int slot = 0; slot < n; slot++) {
-        long t = 0;
-        for (var c : cols) {
-          t += c.getValue().at(slot);
-        }
-        if (t == 0 || (!prefix.isEmpty() && !pages.startsWith(slot, prefix))) {
+        long t = totals[slot];
+        if (t == 0 || t < floor) {
           continue;
         }
-        if (after != null && !(t < after.total() || (t == after.total() && pages.compare(slot, after.page()) > 0))) {
+        if (after != null && (t > after.total() || (t == after.total() && pages.compare(slot, after.page()) <= 0))) {
+          continue;
+        }
+        if (!prefix.isEmpty() && !pages.startsWith(slot, prefix)) {
           continue;
         }
         if (heap.size() == limit) {
           long[] least = heap.peek();
-          if (t < least[0] || (t == least[0] && pages.compare(slot, (int) least[1]) > 0)) {
+          if (t == least[0] && pages.compare(slot, (int) least[1]) > 0) {
             continue;
           }
         }
         heap.add(new long[] {t, slot});
         if (heap.size() > limit) {
           heap.poll();
+        }
+        if (heap.size() == limit) {
+          floor = heap.peek()[0];
         }
       }
       List<Row> out = new ArrayList<>(heap.size());
@@ -364,6 +369,21 @@ public final class CountTable {
     }
   }
 
+  /** Every slot's total over the datacenters, in tight loops over the arrays (caller holds the lock). */
+  private long[] totals(List<Map.Entry<String, Column>> cols) {
+    int n = pages.size();
+    long[] totals = new long[n];
+    for (var e : cols) {
+      long[] base = e.getValue().base;
+      long[] pending = e.getValue().pending;
+      int m = Math.min(n, base.length);
+      for (int slot = 0; slot < m; slot++) {
+        totals[slot] += base[slot] + pending[slot];
+      }
+    }
+    return totals;
+  }
+
   /** Where a ranking page ended: the last row's total and id. */
   public record Cursor(long total, String page) {}
 
@@ -371,18 +391,11 @@ public final class CountTable {
   public int count(String prefix) {
     long stamp = lock.readLock();
     try {
-      List<Column> cols = new ArrayList<>(columns.values());
-      int n = pages.size();
+      long[] totals = totals(new ArrayList<>(columns.entrySet()));
       int count = 0;
-      for (int slot = 0; slot < n; slot++) {
-        if (!prefix.isEmpty() && !pages.startsWith(slot, prefix)) {
-          continue;
-        }
-        for (Column c : cols) {
-          if (c.at(slot) != 0) {
-            count++;
-            break;
-          }
+      for (int slot = 0; slot < totals.length; slot++) {
+        if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix))) {
+          count++;
         }
       }
       return count;
