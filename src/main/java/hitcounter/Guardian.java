@@ -168,7 +168,7 @@ public final class Guardian {
                   new WebRoutes(node.datacenter(), queue, hitRoutes, live, datacenters, replication.staleAfter(), topology).routes(),
                   new hitcounter.web.PagesRoutes(node.datacenter(), counts, datacenters, freshness, replication.staleAfter()).routes(),
                   hitRoutes.routes(),
-                  new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).routes(),
+                  new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).reportingTo(badValues).routes(),
                   new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.getString("hitcounter.admin-token")).routes(),
                   new MetricsRoutes(metrics).routes()));
 

@@ -14,18 +14,18 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * datacenter can set what was accepted against what was counted, per source.
  */
 public final class AuditPublisher {
-  public interface Command {}
+  public sealed interface Command {}
 
   private enum Flush implements Command {
     INSTANCE
   }
 
-  private record Written(long accepted, long rejected, boolean ok) implements Command {}
+  private record Written(long accepted, long rejected, long unknown, boolean ok) implements Command {}
 
   private AuditPublisher() {}
 
-  public static String value(long accepted, long rejected) {
-    return "{\"accepted\":" + accepted + ",\"rejected\":" + rejected + "}";
+  public static String value(long accepted, long rejected, long unknown) {
+    return "{\"accepted\":" + accepted + ",\"rejected\":" + rejected + ",\"unknown\":" + unknown + "}";
   }
 
   public static Behavior<Command> create(Consul consul, HitQueue queue, String dc, String node, long epoch, Duration interval) {
@@ -35,7 +35,7 @@ public final class AuditPublisher {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Flush.INSTANCE, interval);
-                  long[] written = {-1, -1};
+                  long[] written = {-1, -1, -1};
                   boolean[] busy = {false};
                   return Behaviors.receive(Command.class)
                       .onMessage(
@@ -43,11 +43,12 @@ public final class AuditPublisher {
                           m -> {
                             long a = queue.accepted();
                             long r = queue.rejected();
-                            if (!busy[0] && (a != written[0] || r != written[1])) {
+                            long u = queue.unknown();
+                            if (!busy[0] && (a != written[0] || r != written[1] || u != written[2])) {
                               busy[0] = true;
                               ctx.pipeToSelf(
-                                  consul.kvPut(null, key, value(a, r).getBytes(StandardCharsets.UTF_8)),
-                                  (ok, e) -> new Written(a, r, e == null));
+                                  consul.kvPut(null, key, value(a, r, u).getBytes(StandardCharsets.UTF_8)),
+                                  (ok, e) -> new Written(a, r, u, e == null));
                             }
                             return Behaviors.same();
                           })
@@ -58,6 +59,7 @@ public final class AuditPublisher {
                             if (m.ok()) {
                               written[0] = m.accepted();
                               written[1] = m.rejected();
+                              written[2] = m.unknown();
                             }
                             return Behaviors.same();
                           })

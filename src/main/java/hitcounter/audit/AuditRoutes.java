@@ -35,6 +35,13 @@ public final class AuditRoutes {
   private final String datacenter;
   private final String node;
   private final hitcounter.store.CountTable table;
+  private hitcounter.infra.consul.BadValues badValues = new hitcounter.infra.consul.BadValues();
+
+  /** Reports values of the audit figures that do not parse here. */
+  public AuditRoutes reportingTo(hitcounter.infra.consul.BadValues bad) {
+    this.badValues = bad;
+    return this;
+  }
 
   public AuditRoutes(Consul consul, StoreStatus store, HitQueue queue, WorkerStats workers, String datacenter, String node) {
     this(consul, store, null, queue, workers, datacenter, node);
@@ -76,11 +83,18 @@ public final class AuditRoutes {
 
   private Map<String, Object> report(List<KvEntry> auditEntries) {
     Map<String, Long> accepted = new TreeMap<>();
+    Map<String, Long> unknown = new TreeMap<>();
     for (KvEntry e : auditEntries) {
       String rest = e.key().substring(Keys.AUDIT_ROOT.length());
       int last = rest.lastIndexOf('/');
       if (last > 0) {
-        accepted.merge(rest.substring(0, last), CountCodec.counts(e.value()).getOrDefault("accepted", 0L), Long::sum);
+        try {
+          Map<String, Long> figures = CountCodec.counts(e.value());
+          accepted.merge(rest.substring(0, last), figures.getOrDefault("accepted", 0L), Long::sum);
+          unknown.merge(rest.substring(0, last), figures.getOrDefault("unknown", 0L), Long::sum);
+        } catch (RuntimeException bad) {
+          badValues.skipped("audit", e.key(), "not audit figures");
+        }
       }
     }
     Map<String, Long> counted = new TreeMap<>();
@@ -93,23 +107,28 @@ public final class AuditRoutes {
     Map<String, Object> sources = new TreeMap<>();
     long totalAccepted = 0;
     long totalCounted = 0;
+    long totalUnknown = 0;
     for (String source : union(accepted, counted)) {
       long a = accepted.getOrDefault(source, 0L);
       long c = counted.getOrDefault(source, 0L);
+      long u = unknown.getOrDefault(source, 0L);
       totalAccepted += a;
       totalCounted += c;
-      sources.put(source, Map.of("accepted", a, "counted", c, "gap", a - c));
+      totalUnknown += u;
+      // A gap that stays open is a loss; counted may pass accepted by at most the unknown ones.
+      sources.put(source, Map.of("accepted", a, "counted", c, "unknown", u, "gap", a - c));
     }
     Map<String, Object> self = new LinkedHashMap<>();
     self.put("name", node);
     self.put("accepted", queue.accepted());
     self.put("rejected", queue.rejected());
+    self.put("unknown", queue.unknown());
     self.put("workers", workers.snapshot());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("datacenter", datacenter);
     out.put("node", self);
     out.put("sources", sources);
-    out.put("totals", Map.of("accepted", totalAccepted, "counted", totalCounted, "gap", totalAccepted - totalCounted));
+    out.put("totals", Map.of("accepted", totalAccepted, "counted", totalCounted, "unknown", totalUnknown, "gap", totalAccepted - totalCounted));
     if (table != null) {
       // What this node's table holds: every node of every datacenter must agree on these.
       Map<String, Object> t = new LinkedHashMap<>();

@@ -28,6 +28,22 @@ public final class HitQueue {
   private final int maxWaiting;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong unknown = new AtomicLong();
+  private volatile String refusing;
+
+  /** The hit was certainly not queued: answer 503, a client may safely retry. */
+  public static final class Refused extends RuntimeException {
+    public Refused(String message) {
+      super(message);
+    }
+  }
+
+  /** The hit may or may not be queued (a timeout, a connection broken after the put was sent): answer 504. */
+  public static final class OutcomeUnknown extends RuntimeException {
+    public OutcomeUnknown(String message) {
+      super(message);
+    }
+  }
   private final AtomicLong jobs = new AtomicLong();
   private final Object lock = new Object();
   private List<Pending> waiting = new ArrayList<>();
@@ -60,6 +76,11 @@ public final class HitQueue {
    */
   public CompletionStage<Long> enqueue(String page) {
     CompletableFuture<Long> done = new CompletableFuture<>();
+    String refusal = refusing;
+    if (refusal != null) {
+      done.completeExceptionally(new Refused(refusal));
+      return done.whenComplete((id, e) -> rejected.incrementAndGet());
+    }
     List<Pending> batch = null;
     boolean full;
     synchronized (lock) {
@@ -72,12 +93,12 @@ public final class HitQueue {
       }
     }
     if (full) {
-      done.completeExceptionally(new IllegalStateException("too many hits waiting for beanstalkd"));
+      done.completeExceptionally(new Refused("too many hits waiting for beanstalkd"));
     }
     if (batch != null) {
       send(batch);
     }
-    return done.whenComplete((id, e) -> (e == null ? accepted : rejected).incrementAndGet());
+    return done.whenComplete((id, e) -> (e == null ? accepted : e instanceof Refused ? rejected : unknown).incrementAndGet());
   }
 
   private List<Pending> take() {
@@ -113,7 +134,7 @@ public final class HitQueue {
                 if (e == null) {
                   p.done().complete(id);
                 } else {
-                  p.done().completeExceptionally(e);
+                  p.done().completeExceptionally(classify(e));
                 }
               }
               List<Pending> next;
@@ -129,12 +150,14 @@ public final class HitQueue {
 
   /**
    * Binds this queue's figures to {@code registry}: {@code hitcounter_hits_total{outcome}}
-   * (accepted: answered 200; rejected: answered 503, not queued) and the jobs put
+   * (accepted: answered 200; rejected: answered 503, certainly not queued; unknown: answered
+   * 504, the put's outcome is unknown) and the jobs put
    * ({@code hitcounter_queue_puts_total}; hits per job is the group-commit factor).
    */
   public HitQueue bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
     hits(registry, "accepted", accepted);
     hits(registry, "rejected", rejected);
+    hits(registry, "unknown", unknown);
     io.micrometer.core.instrument.FunctionCounter.builder("hitcounter.queue.puts", jobs, AtomicLong::get)
         .description("Jobs put on this node's beanstalkd (each holds one or more hits)")
         .register(registry);
@@ -156,6 +179,39 @@ public final class HitQueue {
   /** Hits answered 503 because they could not be queued. */
   public long rejected() {
     return rejected.get();
+  }
+
+  /** Hits answered 504: their put may or may not have queued them. */
+  public long unknown() {
+    return unknown.get();
+  }
+
+  /**
+   * From now on (until {@link #accept}), every hit is refused at once with {@code reason}: the
+   * queue cannot keep what it acknowledges (its binlog stopped).
+   */
+  public void refuse(String reason) {
+    refusing = reason;
+  }
+
+  public void accept() {
+    refusing = null;
+  }
+
+  /** Why hits are refused now, or null. */
+  public String refusing() {
+    return refusing;
+  }
+
+  private static Throwable classify(Throwable e) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof hitcounter.infra.beanstalk.NotQueued) {
+      return new Refused(cause.getMessage());
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return new OutcomeUnknown("beanstalkd did not answer the put in time; it may have queued the hit");
+    }
+    return new OutcomeUnknown(String.valueOf(cause.getMessage()));
   }
 
   /** Jobs put: accepted / jobs is the group-commit factor. */

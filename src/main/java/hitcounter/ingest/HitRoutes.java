@@ -57,15 +57,20 @@ public final class HitRoutes {
   }
 
   private Route hit(String page) {
-    return onComplete(
-        queue.enqueue(page),
-        done ->
-            done.isSuccess()
-                ? complete(StatusCodes.OK, reply(page), JSON)
-                : complete(
-                    StatusCodes.SERVICE_UNAVAILABLE,
-                    new ErrorReply("queue-unavailable", "the hit could not be queued: " + done.failed().get().getMessage()),
-                    JSON));
+    return onComplete(queue.enqueue(page), done -> done.isSuccess() ? complete(StatusCodes.OK, reply(page), JSON) : notQueued(done.failed().get()));
+  }
+
+  /**
+   * The answer to a hit that was not acknowledged: 503 when it was certainly not queued (a
+   * client may retry), 504 {@code outcome-unknown} when it may have been (a client that retries
+   * may count it twice).
+   */
+  public static Route notQueued(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof HitQueue.OutcomeUnknown) {
+      return complete(StatusCodes.GATEWAY_TIMEOUT, new ErrorReply("outcome-unknown", "the hit may or may not have been queued: " + cause.getMessage()), JSON);
+    }
+    return complete(StatusCodes.SERVICE_UNAVAILABLE, new ErrorReply("queue-unavailable", "the hit was not queued: " + cause.getMessage()), JSON);
   }
 
   private Route show(String page) {

@@ -107,7 +107,8 @@ public final class WebRoutes {
   private Route livePage(String page) {
     return onComplete(queue.enqueue(page), done -> {
       HitReply r = hits.reply(page);
-      String note = done.isSuccess() ? "your visit was counted" : "your visit could not be counted right now";
+      boolean unknown = !done.isSuccess() && done.failed().get() instanceof HitQueue.OutcomeUnknown;
+      String note = done.isSuccess() ? "your visit was counted" : unknown ? "your visit may not have been counted" : "your visit could not be counted right now";
       StringBuilder rows = new StringBuilder();
       r.datacenters().forEach((dc, n) -> rows.append("<tr><td>").append(Html.escape(dc)).append("</td><td class=\"n\">").append(n).append("</td></tr>"));
       String html = pageTemplate
@@ -118,7 +119,7 @@ public final class WebRoutes {
           .replace("{{total}}", String.valueOf(r.total()))
           .replace("{{rows}}", rows.toString());
       return complete(HttpResponse.create()
-          .withStatus(done.isSuccess() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE)
+          .withStatus(done.isSuccess() ? StatusCodes.OK : unknown ? StatusCodes.GATEWAY_TIMEOUT : StatusCodes.SERVICE_UNAVAILABLE)
           .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, html)));
     });
   }
@@ -136,7 +137,7 @@ public final class WebRoutes {
   private Route pixel(String page) {
     return onComplete(queue.enqueue(page), done -> done.isSuccess()
         ? complete(HttpResponse.create().withEntity(HttpEntities.create(GIF, pixel)).addHeaders(new ArrayList<>(NO_CACHE)))
-        : error(StatusCodes.SERVICE_UNAVAILABLE, "queue-unavailable", "the hit could not be queued"));
+        : HitRoutes.notQueued(done.failed().get()));
   }
 
   private Route badge(String file) {

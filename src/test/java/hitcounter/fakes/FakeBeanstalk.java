@@ -33,6 +33,8 @@ public class FakeBeanstalk implements Beanstalk {
   private long nextId = 1;
   private long session = 7;
   public volatile boolean down;
+  /** Puts are written but never answered (a connection that broke after the put went out). */
+  public volatile boolean silent;
   private final List<Runnable> beforeNextTouch = new ArrayList<>();
 
   /** Runs {@code r} just before the next touch (a reservation lapsing at the worst moment). */
@@ -114,7 +116,11 @@ public class FakeBeanstalk implements Beanstalk {
   @Override
   public synchronized CompletionStage<Long> put(LongFunction<byte[]> body, long priority, Duration delay, Duration ttr) {
     if (down) {
-      return CompletableFuture.failedFuture(new RuntimeException("beanstalkd down"));
+      return CompletableFuture.failedFuture(new hitcounter.infra.beanstalk.NotQueued("beanstalkd down"));
+    }
+    if (silent) {
+      putRaw(body.apply(session)); // it did arrive: only the answer is lost
+      return new CompletableFuture<>();
     }
     return CompletableFuture.completedFuture(putRaw(body.apply(session)));
   }

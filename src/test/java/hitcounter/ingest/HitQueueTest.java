@@ -49,8 +49,29 @@ class HitQueueTest {
     assertEquals(3L, hits.get(4).join());
     assertTrue(hits.get(5).isCompletedExceptionally(), "a failed put fails every hit it held");
     assertEquals(5, queue.accepted());
-    assertEquals(2, queue.rejected());
+    assertEquals(0, queue.rejected(), "a put that failed after it was sent is not a sure refusal");
+    assertEquals(2, queue.unknown());
     assertEquals(4, queue.jobs());
+  }
+
+  @Test
+  void onlyAPutThatWasNeverSentIsARefusal() {
+    HeldPuts beanstalk = new HeldPuts();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 10, () -> 1);
+    CompletableFuture<Long> refused = queue.enqueue("a").toCompletableFuture();
+    beanstalk.answers.get(0).completeExceptionally(new hitcounter.infra.beanstalk.NotQueued("connection refused"));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class, refused::join);
+    assertTrue(e.getCause() instanceof HitQueue.Refused);
+    CompletableFuture<Long> maybe = queue.enqueue("b").toCompletableFuture();
+    beanstalk.answers.get(1).completeExceptionally(new hitcounter.infra.beanstalk.BeanstalkException("connection broke"));
+    e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class, maybe::join);
+    assertTrue(e.getCause() instanceof HitQueue.OutcomeUnknown);
+    queue.refuse("binlog stopped");
+    e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class, () -> queue.enqueue("c").toCompletableFuture().join());
+    assertTrue(e.getCause() instanceof HitQueue.Refused);
+    assertEquals(2, beanstalk.bodies.size(), "nothing sent while refusing");
+    assertEquals(2, queue.rejected());
+    assertEquals(1, queue.unknown());
   }
 
   @Test

@@ -52,7 +52,11 @@ public final class BeanstalkClient implements Beanstalk {
               if (reply.word().equals("INSERTED")) {
                 return Long.parseLong(reply.arg(0));
               }
-              throw new BeanstalkException("put: " + reply.line());
+              if (reply.word().equals("BURIED")) {
+                // Stored, but buried (beanstalkd out of memory): queued, yet not to be counted.
+                throw new BeanstalkException("put: " + reply.line());
+              }
+              throw new NotQueued("put refused: " + reply.line());
             });
   }
 
@@ -224,7 +228,7 @@ public final class BeanstalkClient implements Beanstalk {
 
   private synchronized CompletionStage<PipelinedConnection> connection() {
     if (closed) {
-      return CompletableFuture.failedFuture(new BeanstalkException("client closed"));
+      return CompletableFuture.failedFuture(new NotQueued("client closed"));
     }
     if (connection == null || !connection.isOpen()) {
       connection = new PipelinedConnection(system, address, connectTimeout, maxInFlight);

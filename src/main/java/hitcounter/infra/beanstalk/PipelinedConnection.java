@@ -29,6 +29,8 @@ final class PipelinedConnection {
   private final ArrayDeque<CompletableFuture<Reply>> waiting = new ArrayDeque<>();
   private final BoundedSourceQueue<ByteString> queue;
   private volatile boolean closed;
+  private volatile boolean connected;
+  private final InetSocketAddress address;
   private final long session = java.util.concurrent.ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 
   PipelinedConnection(ActorSystem<?> system, InetSocketAddress address, Duration connectTimeout, int maxInFlight) {
@@ -51,38 +53,46 @@ final class PipelinedConnection {
     var pair =
         Source.<ByteString>queue(maxInFlight)
             .conflate(ByteString::concat)
-            .via(tcp)
+            .viaMat(tcp, Keep.both())
             .via(parse)
             .toMat(Sink.foreach(this::onReply), Keep.both())
             .run(system);
-    this.queue = pair.first();
+    this.queue = pair.first().first();
+    this.address = address;
+    pair.first().second().thenAccept(c -> connected = true);
     pair.second()
         .whenComplete(
-            (done, failure) ->
-                failAll(
-                    failure != null
-                        ? new BeanstalkException("connection to " + address + " failed", failure)
-                        : new BeanstalkException("connection to " + address + " closed")));
+            (done, failure) -> {
+              String what = "connection to " + address + (failure != null ? " failed" : " closed");
+              // Never connected: nothing was written, so nothing waiting was queued.
+              failAll(connected
+                  ? new BeanstalkException(what, failure)
+                  : new NotQueued(what, failure));
+            });
   }
 
-  /** Sends one command; completes with its reply. */
   /** This connection's random session number (see {@link Beanstalk#put}). */
   long session() {
     return session;
   }
 
+  /**
+   * Sends one command; completes with its reply. A command that was never written fails with
+   * {@link NotQueued}; one that may have reached beanstalkd before the connection broke fails
+   * with a {@link BeanstalkException}.
+   */
   CompletionStage<Reply> send(ByteString command) {
     CompletableFuture<Reply> reply = new CompletableFuture<>();
     synchronized (lock) {
       if (closed) {
-        reply.completeExceptionally(new BeanstalkException("connection closed"));
+        reply.completeExceptionally(new NotQueued("connection to " + address + " closed"));
         return reply;
       }
       QueueOfferResult result = queue.offer(command);
       if (result == QueueOfferResult.enqueued()) {
         waiting.addLast(reply);
       } else {
-        reply.completeExceptionally(new BeanstalkException("cannot send: " + result));
+        reply.completeExceptionally(new NotQueued("cannot send to " + address + ": " + result));
       }
     }
     return reply;
@@ -132,7 +142,7 @@ final class PipelinedConnection {
     }
   }
 
-  private void failAll(BeanstalkException cause) {
+  private void failAll(RuntimeException cause) {
     ArrayDeque<CompletableFuture<Reply>> failed;
     synchronized (lock) {
       closed = true;
