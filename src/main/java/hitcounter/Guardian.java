@@ -156,7 +156,7 @@ public final class Guardian {
           HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr(), 4, 256,
               () -> live.getInt(Setting.JOB_FORMAT)).bindTo(registry);
           QueueMonitor.Figures queueFigures = new QueueMonitor.Figures().bindTo(registry, node.nodeName());
-          ctx.spawn(QueueMonitor.create(deps.ownQueue(), queueFigures, Duration.ofSeconds(1)), "queue-monitor");
+          ctx.spawn(QueueMonitor.create(deps.ownQueue(), queueFigures, config.getDuration("hitcounter.beanstalk.monitor-interval"), queue), "queue-monitor");
           ctx.spawn(
               AuditPublisher.create(
                   deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
@@ -175,10 +175,12 @@ public final class Guardian {
           Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
           readiness.install(
               () ->
-                  deps.ownQueue()
-                      .stats()
-                      .thenCombine(deps.consul().datacenters(), (s, d) -> true)
-                      .exceptionally(e -> false));
+                  queue.refusing() != null
+                      ? java.util.concurrent.CompletableFuture.completedFuture(false)
+                      : deps.ownQueue()
+                          .stats()
+                          .thenCombine(deps.consul().datacenters(), (s, d) -> true)
+                          .exceptionally(e -> false));
 
           Http.get(system)
               .newServerAt(node.host(), node.httpPort())

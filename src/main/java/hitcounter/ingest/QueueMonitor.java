@@ -11,7 +11,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Reads this node's own beanstalkd every {@code interval} ({@code stats}: one local round trip)
- * and keeps the figures the node reports about its queue: jobs ready, reserved and buried.
+ * and keeps the figures the node reports about its queue: jobs ready, reserved and buried; and
+ * makes the hit queue refuse hits while beanstalkd's binlog fails.
  */
 public final class QueueMonitor {
   public sealed interface Command {}
@@ -54,6 +55,15 @@ public final class QueueMonitor {
   private QueueMonitor() {}
 
   public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval) {
+    return create(queue, figures, interval, null);
+  }
+
+  /**
+   * Also watches the binlog ({@link BinlogWatch}): while it fails, {@code hits} refuses every
+   * hit with the reason (503), and the failure is logged at ERROR once.
+   */
+  public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval, HitQueue hits) {
+    BinlogWatch binlog = new BinlogWatch();
     return Behaviors.setup(
         ctx -> Behaviors.withTimers(timers -> {
           timers.startTimerWithFixedDelay(Poll.INSTANCE, Duration.ZERO, interval);
@@ -63,6 +73,16 @@ public final class QueueMonitor {
                 return Behaviors.same();
               })
               .onMessage(Polled.class, m -> {
+                if (m.stats() != null && hits != null) {
+                  var failure = binlog.observe(m.stats());
+                  if (failure.isPresent() && hits.refusing() == null) {
+                    ctx.getLog().error("refusing every hit from now on: {}", failure.get());
+                    hits.refuse(failure.get());
+                  } else if (failure.isEmpty() && hits.refusing() != null) {
+                    ctx.getLog().info("the binlog of a restarted beanstalkd works: taking hits again");
+                    hits.accept();
+                  }
+                }
                 figures.current.set(m.stats() == null
                     ? QueueFigures.UNKNOWN
                     : new QueueFigures(true, num(m.stats(), "current-jobs-ready"), num(m.stats(), "current-jobs-reserved"), num(m.stats(), "current-jobs-buried")));

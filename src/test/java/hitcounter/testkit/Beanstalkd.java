@@ -14,6 +14,13 @@ public final class Beanstalkd implements AutoCloseable {
   private final int port;
   private final Path binlog;
   private ServerProcess process;
+  private final java.util.Map<String, String> env = new java.util.HashMap<>();
+
+  /** An environment variable for the beanstalkd process (e.g. LD_PRELOAD of a fault shim). */
+  public Beanstalkd withEnv(String key, String value) {
+    env.put(key, value);
+    return this;
+  }
 
   public Beanstalkd(Path dir) {
     this(dir, Ports.free());
@@ -34,8 +41,9 @@ public final class Beanstalkd implements AutoCloseable {
         new ServerProcess(
                 "beanstalkd",
                 List.of(ServerProcess.tool("beanstalkd"), "-l", "127.0.0.1", "-p", String.valueOf(port), "-b", binlog.toString()),
-                binlog.resolveSibling("beanstalkd-" + port + ".log"))
-            .start();
+                binlog.resolveSibling("beanstalkd-" + port + ".log"));
+    env.forEach(process::withEnv);
+    process.start();
     Await.until("beanstalkd on " + port, Duration.ofSeconds(10), this::accepts);
     return this;
   }

@@ -14,6 +14,7 @@ public final class ServerProcess implements AutoCloseable {
   private final List<String> command;
   private final Path log;
   private Process process;
+  private final java.util.Map<String, String> env = new java.util.HashMap<>();
 
   public ServerProcess(String name, List<String> command, Path log) {
     this.name = name;
@@ -21,14 +22,20 @@ public final class ServerProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** An environment variable for the process (e.g. LD_PRELOAD). */
+  public ServerProcess withEnv(String key, String value) {
+    env.put(key, value);
+    return this;
+  }
+
   public ServerProcess start() {
     try {
       Files.createDirectories(log.getParent());
-      process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
+      ProcessBuilder b = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      b.environment().putAll(env);
+      process = b.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
       return this;
     } catch (IOException e) {
