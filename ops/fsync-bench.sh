@@ -12,7 +12,8 @@ trap 'bash "$HC_ROOT/ops/stop-local.sh" >/dev/null 2>&1 || true' EXIT
 for fsync in 0 50; do
   bash "$HC_ROOT/ops/stop-local.sh" --wipe >/dev/null 2>&1 || true
   HC_FSYNC_MS=$fsync bash "$HC_ROOT/ops/start-local.sh" 2 >/dev/null
-  wrk -t2 -c64 -d10s -s "$HC_BENCH_LUA/post-few.lua" http://127.0.0.1:8080 >/dev/null
+  # Warm-up: the JIT and a freshly started system settle for 30 s before anything counts.
+  wrk -t2 -c64 -d30s -s "$HC_BENCH_LUA/post-few.lua" http://127.0.0.1:8080 >/dev/null
   rates=()
   for i in $(seq 1 "$runs"); do
     r=$(wrk -t2 -c64 -d"${secs}s" -s "$HC_BENCH_LUA/post-few.lua" http://127.0.0.1:8080 | awk '/Requests\/sec/ {printf "%.0f", $2}')

@@ -99,27 +99,25 @@ public final class Guardian {
           FoldPolicy foldPolicy = FoldPolicy.create(config);
           CommitFaults faults = CommitFaults.haltAfter(config.getInt("hitcounter.fault.halt-after-commits"));
 
-          ctx.spawn(ConfigView.create(deps.consul(), live, writes, watch, wait), "config-view");
+          ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch, wait)), "config-view");
           var countWatch =
               new BlockingQueryWatch.Settings(config.getDuration("hitcounter.view.count-refresh-interval"), node.retryMin(), node.retryMax());
           ActorRef<CountView.Command> countView = ctx.spawn(
-              Behaviors.supervise(CountView.create(deps.consul(), counts, storeStatus, badValues, countWatch, wait))
-                  .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)),
+              supervised(CountView.create(deps.consul(), counts, storeStatus, badValues, countWatch, wait)),
               "count-view");
           Behavior<Void> keeper = Behaviors.setup(k -> {
-            k.spawn(Behaviors.supervise(Folder.create(deps.consul(), countView, foldPolicy))
-                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "folder");
-            k.spawn(Behaviors.supervise(Replicator.create(deps.consul(), live, replication, copyStatus,
-                    () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())), watch, wait))
-                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)), "replicator");
+            k.spawn(supervised(Folder.create(deps.consul(), countView, foldPolicy)), "folder");
+            k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
+                () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
+                badValues, watch, wait)), "replicator");
             return Behaviors.empty();
           });
-          ctx.spawn(HeartbeatView.create(deps.consul(), datacenters, watch, wait), "heartbeat-view");
-          ctx.spawn(StatusView.create(deps.consul(), localStalls, badValues, watch, wait), "status-view");
-          ctx.spawn(StatusPublisher.create(deps.consul(), node.nodeName(), workerHealth, copyStatus, health), "status-publisher");
+          ctx.spawn(supervised(HeartbeatView.create(deps.consul(), datacenters, badValues, watch, wait)), "heartbeat-view");
+          ctx.spawn(supervised(StatusView.create(deps.consul(), localStalls, badValues, watch, wait)), "status-view");
+          ctx.spawn(supervised(StatusPublisher.create(deps.consul(), node.nodeName(), workerHealth, copyStatus, health)), "status-publisher");
           ActorRef<DiscoveryActor.Command> discoveryRef =
               ctx.spawn(
-                  DiscoveryActor.create(
+                  supervised(DiscoveryActor.create(
                       node.nodeName(),
                       deps.consul(),
                       q ->
@@ -135,7 +133,7 @@ public final class Guardian {
                       () -> live.getInt(Setting.WORKERS_PER_QUEUE),
                       keeper,
                       watch,
-                      wait),
+                      wait)),
                   "discovery");
           live.onChange(s -> {
             if (s == Setting.WORKERS_PER_QUEUE) {
@@ -143,11 +141,11 @@ public final class Guardian {
             }
           });
           ctx.spawn(
-              ServiceRegistrar.create(
+              supervised(ServiceRegistrar.create(
                   deps.consul(),
                   ServiceRegistrar.registrations(node, discovery),
                   Duration.ofSeconds(1),
-                  config.getDuration("hitcounter.discovery.register-refresh")),
+                  config.getDuration("hitcounter.discovery.register-refresh"))),
               "registrar");
           TopologyView topology =
               new TopologyView(system, discoveryRef, node.datacenter(), node.nodeName(), deps.queueClients(), node.askTimeout());
@@ -156,11 +154,11 @@ public final class Guardian {
           HitQueue queue = new HitQueue(deps.ownQueue(), config.getDuration("hitcounter.beanstalk.put-timeout"), workerSettings.ttr(), 4, 256,
               () -> live.getInt(Setting.JOB_FORMAT)).bindTo(registry);
           QueueMonitor.Figures queueFigures = new QueueMonitor.Figures().bindTo(registry, node.nodeName());
-          ctx.spawn(QueueMonitor.create(deps.ownQueue(), queueFigures, config.getDuration("hitcounter.beanstalk.monitor-interval"), queue), "queue-monitor");
+          ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), queueFigures, config.getDuration("hitcounter.beanstalk.monitor-interval"), queue)), "queue-monitor");
           ctx.spawn(
-              AuditPublisher.create(
+              supervised(AuditPublisher.create(
                   deps.consul(), queue, node.datacenter(), node.nodeName(), System.currentTimeMillis(),
-                  config.getDuration("hitcounter.audit.interval")),
+                  config.getDuration("hitcounter.audit.interval"))),
               "audit-publisher");
           HitRoutes hitRoutes = new HitRoutes(node.datacenter(), queue, counts, datacenters, freshness);
           Route routes = new HttpMetrics(registry).measured(
@@ -197,6 +195,15 @@ public final class Guardian {
                   });
           return Behaviors.empty();
         });
+  }
+
+  /**
+   * Every long-lived actor of a node runs under this strategy: a failure (a bug, a value no one
+   * expected) restarts it with a capped, jittered backoff, so one actor's fault never stops the
+   * others, nor itself for good. (Workers and the keeper get the same, from the discovery actor.)
+   */
+  static <T> Behavior<T> supervised(Behavior<T> behavior) {
+    return Behaviors.supervise(behavior).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
   }
 
   private static void addToShutdown(

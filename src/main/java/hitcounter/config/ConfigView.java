@@ -19,7 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * missing write never replaces a newer one.
  */
 public final class ConfigView {
-  public interface Command {}
+  public sealed interface Command {}
 
   private record Changed(Indexed<List<KvEntry>> entries) implements Command {}
 
@@ -39,6 +39,12 @@ public final class ConfigView {
   }
 
   public static Behavior<Command> create(Consul consul, LiveSettings live, Writes writes, BlockingQueryWatch.Settings watch, Duration wait) {
+    return create(consul, live, writes, new hitcounter.infra.consul.BadValues(), watch, wait);
+  }
+
+  /** A value that is not a write of a known setting is skipped and reported to {@code bad}. */
+  public static Behavior<Command> create(
+      Consul consul, LiveSettings live, Writes writes, hitcounter.infra.consul.BadValues bad, BlockingQueryWatch.Settings watch, Duration wait) {
     return Behaviors.setup(ctx -> {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, ConfigKeys.ROOT, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
@@ -51,6 +57,9 @@ public final class ConfigView {
               var value = VersionedValue.parse(e.value());
               if (setting.isPresent() && value.isPresent() && setting.get().problem(value.get().value()).isEmpty()) {
                 bySetting.computeIfAbsent(setting.get(), s -> new ArrayList<>()).add(value.get());
+                bad.good("config-view", e.key());
+              } else {
+                bad.skipped("config-view", e.key(), setting.isEmpty() ? "not a known setting" : "not a valid write of " + setting.get().key);
               }
             }
             writes.all = Map.copyOf(bySetting);

@@ -16,7 +16,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * back. Registration is idempotent.
  */
 public final class ServiceRegistrar {
-  public interface Command {}
+  public sealed interface Command {}
 
   private enum Register implements Command {
     INSTANCE

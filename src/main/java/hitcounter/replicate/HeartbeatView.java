@@ -22,13 +22,19 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class HeartbeatView {
   public static final String ROOT = "hitcounter/heartbeat/";
 
-  public interface Command {}
+  public sealed interface Command {}
 
   private record Changed(Indexed<List<KvEntry>> entries) implements Command {}
 
   private HeartbeatView() {}
 
   public static Behavior<Command> create(Consul consul, DatacenterStates states, BlockingQueryWatch.Settings watch, Duration wait) {
+    return create(consul, states, new hitcounter.infra.consul.BadValues(), watch, wait);
+  }
+
+  /** A heartbeat that does not parse is no heartbeat, and is reported to {@code bad}. */
+  public static Behavior<Command> create(
+      Consul consul, DatacenterStates states, hitcounter.infra.consul.BadValues bad, BlockingQueryWatch.Settings watch, Duration wait) {
     return Behaviors.setup(ctx -> {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, ROOT, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
@@ -39,11 +45,15 @@ public final class HeartbeatView {
               String dc = e.key().substring(ROOT.length());
               try {
                 JsonNode beat = Json.mapper().readTree(e.value());
+                if (beat == null || !beat.isObject() || !beat.path("at").canConvertToLong()) {
+                  throw new IllegalArgumentException("not a heartbeat");
+                }
                 Map<String, Long> versions = new TreeMap<>();
                 beat.path("config").fields().forEachRemaining(f -> versions.put(f.getKey(), f.getValue().asLong()));
                 states.heard(dc, beat.path("at").asLong(), versions, beat.get("stalls"), now);
-              } catch (Exception ignored) {
-                // an unreadable heartbeat is no heartbeat
+                bad.good("heartbeat-view", e.key());
+              } catch (Exception notABeat) {
+                bad.skipped("heartbeat-view", e.key(), "not a heartbeat");
               }
             }
             return Behaviors.same();

@@ -46,12 +46,25 @@ public final class MaxMerge {
   }
 
   public static List<TxnOp> plan(List<KvEntry> source, List<KvEntry> target, Merge merge) {
+    return plan(source, target, merge, null);
+  }
+
+  public static List<TxnOp> plan(List<KvEntry> source, List<KvEntry> target, Merge merge, hitcounter.infra.consul.BadValues bad) {
     Map<String, KvEntry> byKey = new HashMap<>();
     target.forEach(e -> byKey.put(e.key(), e));
     List<TxnOp> ops = new ArrayList<>();
     for (KvEntry s : source) {
       KvEntry t = byKey.get(s.key());
-      byte[] merged = merge.merged(s.value(), t == null ? null : t.value());
+      byte[] merged;
+      try {
+        merged = merge.merged(s.value(), t == null ? null : t.value());
+      } catch (RuntimeException badValue) {
+        // A value that does not parse (here or there) is not copied; the rest still is.
+        if (bad != null) {
+          bad.skipped("replicator", s.key(), "not a value this copy can merge");
+        }
+        continue;
+      }
       if (merged != null) {
         ops.add(TxnOp.cas(s.key(), merged, t == null ? 0 : t.modifyIndex()));
       }

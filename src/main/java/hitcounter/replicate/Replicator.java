@@ -80,7 +80,19 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   public static Behavior<Command> create(
       Consul consul, LiveSettings live, ReplicationSettings settings, CopyStatus status, BeatContent beat, BlockingQueryWatch.Settings watch, Duration wait) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, live, settings, status, beat, watch, wait)));
+    return create(consul, live, settings, status, beat, new hitcounter.infra.consul.BadValues(), watch, wait);
+  }
+
+  public static Behavior<Command> create(
+      Consul consul,
+      LiveSettings live,
+      ReplicationSettings settings,
+      CopyStatus status,
+      BeatContent beat,
+      hitcounter.infra.consul.BadValues bad,
+      BlockingQueryWatch.Settings watch,
+      Duration wait) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, live, settings, status, beat, bad, watch, wait)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -89,6 +101,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private final ReplicationSettings settings;
   private final CopyStatus status;
   private final BeatContent beat;
+  private final hitcounter.infra.consul.BadValues bad;
   private final String localDc;
   private final StoreCopy store;
   private final Map<String, MaxMerge.Merge> merges = new HashMap<>();
@@ -116,9 +129,11 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       ReplicationSettings settings,
       CopyStatus status,
       BeatContent beat,
+      hitcounter.infra.consul.BadValues bad,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
     super(ctx);
+    this.bad = bad;
     this.timers = timers;
     this.consul = consul;
     this.live = live;
@@ -362,7 +377,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
         .kvTree(dc, prefix, 0, Duration.ZERO)
         .thenCompose(
             target -> {
-              List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix));
+              List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix), bad);
               CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
               for (List<TxnOp> chunk : StoreCopy.pack(ops, List.of())) {
                 if (chunk.isEmpty()) {

@@ -42,4 +42,14 @@ class MaxMergeTest {
     assertEquals(MaxMerge.merge(x, y), MaxMerge.merge(y, x));
     assertEquals(MaxMerge.merge(x, y), MaxMerge.merge(MaxMerge.merge(x, y), y));
   }
+
+  @Test
+  void aValueThatDoesNotParseIsNotCopiedAndTheRestIs() {
+    var bad = new hitcounter.infra.consul.BadValues();
+    List<TxnOp> ops = MaxMerge.plan(
+        List.of(new KvEntry("k0", "not json {{{".getBytes(java.nio.charset.StandardCharsets.UTF_8), 3), e("k1", Map.of("a", 5L), 10)),
+        List.of(e("k2", Map.of("b", 1L), 7)), MaxMerge.COUNTERS, bad);
+    assertEquals(1, ops.size());
+    assertEquals("k1", ops.get(0).key());
+  }
 }

@@ -18,7 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * tight loop; after a failure, backs off (capped).
  */
 public final class BlockingQueryWatch {
-  public interface Command {}
+  public sealed interface Command {}
 
   private record Answered<T>(Indexed<T> result) implements Command {}
 
