@@ -106,6 +106,7 @@ public final class Guardian {
               supervised(CountView.create(deps.consul(), counts, storeStatus, badValues, countWatch, wait)),
               "count-view");
           Behavior<Void> keeper = Behaviors.setup(k -> {
+            k.spawn(supervised(hitcounter.replicate.StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
             k.spawn(supervised(Folder.create(deps.consul(), countView, foldPolicy)), "folder");
             k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
                 () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),

@@ -112,6 +112,9 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       }
       String dc = dcAndName[0];
       heads.computeIfAbsent(dc, d -> new TreeMap<>());
+      if (!StoreKeys.isQueue(dcAndName[1]) && !dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+        continue; // the store marker and other datacenter-wide keys
+      }
       if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
         var p = SnapshotPointer.parse(e.value());
         if (p.isEmpty()) {

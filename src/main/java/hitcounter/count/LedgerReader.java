@@ -4,6 +4,7 @@ import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.store.QueueHead;
 import hitcounter.store.StoreKeys;
+import hitcounter.store.StoreMarker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -20,9 +21,17 @@ final class LedgerReader {
     return readHead(consul, dc, queue)
         .thenCompose(ledger -> ledger != null
             ? CompletableFuture.completedFuture(ledger)
-            : LegacyMigration.migrate(consul, dc, queue, System.currentTimeMillis())
-                .thenCompose(migrated -> readHead(consul, dc, queue))
-                .thenApply(l -> l != null ? l : QueueLedger.empty(dc, queue)));
+            : consul.kvGet(null, StoreMarker.key(dc)).thenCompose(marker -> {
+              if (marker.isEmpty()) {
+                // A queue without a head in a store without its marker: the datacenter is new,
+                // or its Consul lost its data. Either way the store guard decides (and restores)
+                // first; committing now could count again what the copies elsewhere hold.
+                throw new IllegalStateException("the store of " + dc + " has no marker yet (new, or being restored after a loss of Consul data)");
+              }
+              return LegacyMigration.migrate(consul, dc, queue, System.currentTimeMillis())
+                  .thenCompose(migrated -> readHead(consul, dc, queue))
+                  .thenApply(l -> l != null ? l : QueueLedger.empty(dc, queue));
+            }));
   }
 
   private static CompletionStage<QueueLedger> readHead(Consul consul, String dc, String queue) {

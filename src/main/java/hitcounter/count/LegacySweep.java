@@ -37,6 +37,11 @@ final class LegacySweep {
     this.retention = retention;
   }
 
+  /** Queues are moved only into a store that exists (marked by the store guard). */
+  private boolean marked(List<KvEntry> heads) {
+    return heads.stream().anyMatch(e -> e.key().equals(hitcounter.store.StoreMarker.key(dc)));
+  }
+
   CompletionStage<Void> run(long now) {
     CompletionStage<List<KvEntry>> applied = consul.kvTree(null, StoreKeys.LEGACY_APPLIED_ROOT, 0, Duration.ZERO).thenApply(i -> i.value());
     CompletionStage<List<String>> counts = consul.kvKeys(null, StoreKeys.LEGACY_COUNT_ROOT);
@@ -63,7 +68,7 @@ final class LegacySweep {
         QueueHead head = byQueue.get(source);
         if (head != null && head.migratedAt() > 0 && now - head.migratedAt() >= retention.toMillis()) {
           delete.add(e.key());
-        } else if (head == null && source.startsWith(dc + "/")) {
+        } else if (head == null && source.startsWith(dc + "/") && marked(headEntries)) {
           stillOld.put(source, e.modifyIndex());
           if (Long.valueOf(e.modifyIndex()).equals(seen.get(source))) {
             String queue = source.substring(dc.length() + 1);

@@ -36,7 +36,7 @@ public final class Freshness {
     List<Stall> late = new ArrayList<>();
     double oldest = 0;
     for (String dc : shown) {
-      double age = ages.getOrDefault(dc, datacenters.sinceStartSeconds());
+      double age = round(ages.getOrDefault(dc, datacenters.sinceStartSeconds()));
       oldest = Math.max(oldest, age);
       if (age > staleAfterSeconds) {
         late.add(new Stall(dc, Stall.NOT_HEARD, "", "no heartbeat from " + dc + " for " + Math.round(age) + " s", age));

@@ -111,6 +111,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private Map<String, byte[]> pendingHeadBytes;
   private SnapshotPointer pendingPointer = SnapshotPointer.NONE;
   private boolean readingManifest;
+  private byte[] pendingMarker;
   private boolean manifestReadFailed;
   private long smallGen;
   private long storeGen;
@@ -189,14 +190,17 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     Map<String, QueueHead> heads = new TreeMap<>();
     Map<String, byte[]> bytes = new HashMap<>();
     SnapshotPointer pointer = SnapshotPointer.NONE;
+    byte[] marker = null;
     for (KvEntry e : m.entries().value()) {
       String[] dcAndName = StoreKeys.headOf(e.key());
       if (dcAndName == null) {
         continue;
       }
-      if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+      if (dcAndName[1].equals(hitcounter.store.StoreMarker.NAME)) {
+        marker = e.value();
+      } else if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
         pointer = SnapshotPointer.parse(e.value()).orElse(SnapshotPointer.NONE);
-      } else {
+      } else if (StoreKeys.isQueue(dcAndName[1])) {
         var h = QueueHead.parse(e.value());
         if (h.isPresent()) {
           heads.put(dcAndName[1], h.get());
@@ -206,8 +210,9 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     }
     pendingHeads = heads;
     pendingHeadBytes = bytes;
+    pendingMarker = marker;
     if (local != null && pointer.equals(local.pointer())) {
-      local = new StoreCopy.Local(pointer, local.folded(), heads, bytes);
+      local = new StoreCopy.Local(pointer, local.folded(), heads, bytes, marker);
       storeGen++;
       changed();
     } else if (!pointer.equals(pendingPointer) || local == null) {
@@ -246,7 +251,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     }
     manifestReadFailed = false;
     if (m.pointer().equals(pendingPointer)) {
-      local = new StoreCopy.Local(m.pointer(), m.folded(), pendingHeads, pendingHeadBytes);
+      local = new StoreCopy.Local(m.pointer(), m.folded(), pendingHeads, pendingHeadBytes, pendingMarker);
       storeGen++;
       changed();
     }
@@ -294,6 +299,11 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       readManifest();
     }
     if (local == null) {
+      return this;
+    }
+    if (local.marker() == null) {
+      // This datacenter's store has no marker: it is new, or its Consul lost its data and waits
+      // for the store guard to restore it. Copying it now could erase what the others hold of it.
       return this;
     }
     long now = System.currentTimeMillis();

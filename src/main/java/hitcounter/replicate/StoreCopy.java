@@ -32,7 +32,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class StoreCopy {
   /** What this datacenter's keys look like in the target, as last read or written there. */
-  record Remote(SnapshotPointer pointer, long pointerIndex, Map<String, QueueHead> heads, Map<String, Long> headIndexes) {
+  record Remote(SnapshotPointer pointer, long pointerIndex, Map<String, QueueHead> heads, Map<String, Long> headIndexes, byte[] marker) {
     static final Remote UNKNOWN = null;
   }
 
@@ -40,7 +40,7 @@ final class StoreCopy {
    * This datacenter's own pointer (with the folded seq per queue of its manifest) and heads,
    * from the local watch.
    */
-  record Local(SnapshotPointer pointer, Map<String, Long> folded, Map<String, QueueHead> heads, Map<String, byte[]> headBytes) {}
+  record Local(SnapshotPointer pointer, Map<String, Long> folded, Map<String, QueueHead> heads, Map<String, byte[]> headBytes, byte[] marker) {}
 
   /** A finished round: the target's new state, bytes sent, what the target no longer needs. */
   record Result(Remote remote, long bytes, List<String> garbage) {}
@@ -65,6 +65,7 @@ final class StoreCopy {
     return consul.kvTree(target, StoreKeys.headsPrefix(localDc), 0, Duration.ZERO).thenApply(tree -> {
       SnapshotPointer pointer = SnapshotPointer.NONE;
       long pointerIndex = 0;
+      byte[] marker = null;
       Map<String, QueueHead> heads = new TreeMap<>();
       Map<String, Long> indexes = new HashMap<>();
       for (KvEntry e : tree.value()) {
@@ -72,7 +73,11 @@ final class StoreCopy {
         if (dcAndName == null) {
           continue;
         }
-        if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+        if (dcAndName[1].equals(hitcounter.store.StoreMarker.NAME)) {
+          marker = e.value();
+        } else if (!StoreKeys.isQueue(dcAndName[1]) && !dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+          continue;
+        } else if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
           pointer = SnapshotPointer.parse(e.value()).orElse(SnapshotPointer.NONE);
           pointerIndex = e.modifyIndex();
         } else {
@@ -81,7 +86,7 @@ final class StoreCopy {
           indexes.put(dcAndName[1], e.modifyIndex());
         }
       }
-      return new Remote(pointer, pointerIndex, heads, indexes);
+      return new Remote(pointer, pointerIndex, heads, indexes, marker);
     });
   }
 
@@ -157,7 +162,7 @@ final class StoreCopy {
               }
             });
             long index = t.modifyIndexes().getOrDefault(StoreKeys.snapshotPointer(localDc), 0L);
-            return new Result(new Remote(local.pointer(), index, r.heads(), r.headIndexes()), bytes[0], garbage);
+            return new Result(new Remote(local.pointer(), index, r.heads(), r.headIndexes(), r.marker()), bytes[0], garbage);
           });
     });
   }
@@ -189,6 +194,9 @@ final class StoreCopy {
       if (!local.heads().containsKey(e.getKey()) && !local.folded().containsKey(e.getKey()) && local.pointer().gen() == r.pointer().gen()) {
         headOps.add(TxnOp.deleteCas(StoreKeys.head(localDc, e.getKey()), r.headIndexes().getOrDefault(e.getKey(), 0L)));
       }
+    }
+    if (local.marker() != null && !java.util.Arrays.equals(local.marker(), r.marker())) {
+      headOps.add(TxnOp.set(hitcounter.store.StoreMarker.key(localDc), local.marker()));
     }
     headOps.add(TxnOp.set(HeartbeatView.ROOT + localDc, heartbeat));
     return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenCompose(x -> {
@@ -223,7 +231,7 @@ final class StoreCopy {
         Map<String, Long> indexes = new HashMap<>(r.headIndexes());
         for (TxnOp op : headOps) {
           String[] dcAndName = StoreKeys.headOf(op.key());
-          if (dcAndName == null || dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+          if (dcAndName == null || !StoreKeys.isQueue(dcAndName[1])) {
             continue;
           }
           if (op.verb() == TxnOp.Verb.DELETE_CAS) {
@@ -234,7 +242,7 @@ final class StoreCopy {
             indexes.put(dcAndName[1], written.getOrDefault(op.key(), 0L));
           }
         }
-        return new Result(new Remote(r.pointer(), r.pointerIndex(), heads, indexes), bytes, List.of());
+        return new Result(new Remote(r.pointer(), r.pointerIndex(), heads, indexes, local.marker()), bytes, List.of());
       });
     });
   }

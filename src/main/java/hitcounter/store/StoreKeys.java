@@ -68,6 +68,11 @@ public final class StoreKeys {
     return LEGACY_APPLIED_ROOT + dc + "/" + queue;
   }
 
+  /** Whether a name under a datacenter's heads is a queue (not ~snapshot, ~store, ...). */
+  public static boolean isQueue(String name) {
+    return !name.startsWith("~");
+  }
+
   /** A name that can be a datacenter or queue segment of a key: no '/', no leading '~'. */
   public static boolean isSegment(String name) {
     return name != null && !name.isEmpty() && name.length() <= 64 && name.indexOf('/') < 0 && !name.startsWith("~")

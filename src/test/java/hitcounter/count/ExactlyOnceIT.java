@@ -51,6 +51,8 @@ class ExactlyOnceIT {
     dir = Files.createDirectories(Path.of("target", "it", "exactly-once"));
     consulServer = new ConsulServer("dc1", dir).start();
     consul = new ConsulHttpClient(testKit.system(), Json.mapper(), consulServer.url(), "dc1", Duration.ofSeconds(5), new hitcounter.infra.consul.ConsulMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    // The store exists (as the keeper's store guard would have decided): workers may commit.
+    consul.kvPut(null, hitcounter.store.StoreMarker.key("dc1"), new hitcounter.store.StoreMarker("it", 1, null, 0).toBytes()).toCompletableFuture().get();
   }
 
   private Beanstalk client(Beanstalkd server) {

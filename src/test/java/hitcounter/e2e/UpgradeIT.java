@@ -112,7 +112,7 @@ class UpgradeIT {
       taken += 2;
     }
     int expected = taken;
-    Await.until("every hit counted once, old and new", Duration.ofSeconds(30),
+    Await.until("every hit counted once, old and new", Duration.ofSeconds(60),
         () -> Resources.json(node.call("GET", "/api/hits/" + page).body()).path("total").asLong() == expected);
     assertTrue(consul.kvGet(null, StoreKeys.head("us-west", "us-west-0")).toCompletableFuture().join().isPresent(), "the old queue has a head now");
     Await.until("the old worker is fenced off", Duration.ofSeconds(10), () -> second.refused.get() > 0 || oldQueueDrained(oldQueue));

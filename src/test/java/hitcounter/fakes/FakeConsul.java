@@ -35,8 +35,10 @@ public final class FakeConsul implements Consul {
   public final AtomicInteger writeOps = new AtomicInteger();
   private long index = 1;
 
+  /** A Consul whose local datacenter's store exists already (is marked), as after its first start. */
   public FakeConsul(String localDc) {
     this.localDc = localDc;
+    put(localDc, hitcounter.store.StoreMarker.key(localDc), new hitcounter.store.StoreMarker("test-store", 1, null, 0).toBytes());
   }
 
   @Override

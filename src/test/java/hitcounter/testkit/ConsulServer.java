@@ -90,6 +90,15 @@ public final class ConsulServer implements AutoCloseable {
     return "http://127.0.0.1:" + httpPort;
   }
 
+  /** Deletes the data folder of this (stopped) server: everything it held is gone. */
+  public void wipe() {
+    try (var files = Files.walk(dir.resolve("data"))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public String datacenter() {
     return datacenter;
   }

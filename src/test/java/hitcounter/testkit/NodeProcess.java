@@ -45,7 +45,7 @@ public final class NodeProcess implements AutoCloseable {
     Map<String, String> env = new HashMap<>(Map.of(
         "HC_DC", datacenter, "HC_NODE", name, "HC_HOST", "127.0.0.1",
         "HC_HTTP_PORT", "" + httpPort, "HC_MANAGEMENT_PORT", "" + managementPort, "HC_REMOTE_PORT", "" + remotePort,
-        "HC_BEANSTALK_PORT", "" + beanstalkPort, "HC_CONSUL_URL", consulUrl));
+        "HC_BEANSTALK_PORT", "" + beanstalkPort, "HC_CONSUL_URL", consulUrl, "HC_NEW_STORE_GRACE", "0s"));
     env.putAll(extraEnv);
     b.environment().putAll(env);
     try {

@@ -1,7 +1,7 @@
 package hitcounter.infra.beanstalk;
 
 /** beanstalkd answered something unexpected, or the connection is gone. */
-public final class BeanstalkException extends RuntimeException {
+public class BeanstalkException extends RuntimeException {
   public BeanstalkException(String message) {
     super(message);
   }

@@ -6,7 +6,7 @@ package hitcounter.infra.beanstalk;
  * failure of a put (a timeout, a connection that broke after the put was written) leaves its
  * outcome unknown: the job may be queued.
  */
-public final class NotQueued extends RuntimeException {
+public final class NotQueued extends BeanstalkException {
   public NotQueued(String message) {
     super(message);
   }

@@ -1,0 +1,215 @@
+package hitcounter.replicate;
+
+import hitcounter.config.ConfigKeys;
+import hitcounter.count.Keys;
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.infra.consul.TxnOp;
+import hitcounter.store.Manifest;
+import hitcounter.store.QueueHead;
+import hitcounter.store.SnapshotPointer;
+import hitcounter.store.StoreKeys;
+import hitcounter.store.StoreMarker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure this datacenter's store is the one the others know, on the keeper, every
+ * {@code interval}: its marker ({@link StoreMarker}) is there, or it is decided now:
+ *
+ * <ul>
+ *   <li>the store has heads but no marker (it predates markers): it gets one;
+ *   <li>it is empty, and another datacenter holds a copy of it: this datacenter's Consul lost
+ *       its data (wiped, or restored from an older snapshot without it); the store is
+ *       <b>restored</b> from the most advanced copy (snapshot, entries, heads with their
+ *       applied records, settings and audit figures written here), then marked. Workers do not
+ *       commit to a store without marker, so nothing is counted twice meanwhile. What was
+ *       committed here after that copy was made is lost: logged at ERROR, and it shows in
+ *       /api/audit as a gap (the nodes still report what they acknowledged);
+ *   <li>it is empty and no other datacenter holds a copy (all answered): it is new;
+ *   <li>another datacenter does not answer: it waits (it cannot tell a new store from a lost one).
+ * </ul>
+ */
+public final class StoreGuard {
+  public sealed interface Command {}
+
+  private enum Check implements Command {
+    INSTANCE
+  }
+
+  private record Done(boolean marked, Throwable failure) implements Command {}
+
+  private static final Logger LOG = LoggerFactory.getLogger(StoreGuard.class);
+
+  private StoreGuard() {}
+
+  public static Behavior<Command> create(Consul consul, Duration interval, Duration newStoreGrace) {
+    long started = System.currentTimeMillis();
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ZERO, interval);
+      boolean[] busy = {false};
+      return Behaviors.receive(Command.class)
+          .onMessage(Check.class, m -> {
+            if (!busy[0]) {
+              busy[0] = true;
+              ctx.pipeToSelf(check(consul, started, newStoreGrace), (marked, e) -> new Done(e == null && marked, e));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Done.class, m -> {
+            busy[0] = false;
+            if (m.failure() != null) {
+              ctx.getLog().warn("store guard: {}", m.failure().toString());
+            }
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  /** Completes with true once the local store is marked. */
+  static CompletionStage<Boolean> check(Consul consul, long started, Duration newStoreGrace) {
+    String dc = consul.localDatacenter();
+    return consul.kvTree(null, StoreKeys.headsPrefix(dc), 0, Duration.ZERO).thenCompose(local -> {
+      boolean marked = local.value().stream().anyMatch(e -> e.key().equals(StoreMarker.key(dc)));
+      if (marked) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (!local.value().isEmpty()) {
+        LOG.info("the store of {} predates store markers: marking it", dc);
+        return mark(consul, dc, null);
+      }
+      return consul.datacenters().thenCompose(all -> {
+        List<String> others = all.stream().filter(d -> !d.equals(dc)).toList();
+        if (others.isEmpty() && System.currentTimeMillis() - started < newStoreGrace.toMillis()) {
+          return CompletableFuture.completedFuture(false); // federation may not be back yet
+        }
+        List<CompletableFuture<Copy>> copies = new ArrayList<>();
+        for (String other : others) {
+          copies.add(consul.kvTree(other, StoreKeys.headsPrefix(dc), 0, Duration.ZERO)
+              .thenApply(t -> Copy.of(other, dc, t.value())).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+          Copy best = null;
+          for (CompletableFuture<Copy> c : copies) {
+            Copy copy = c.join();
+            if (copy.marker() != null && (best == null || copy.progress() > best.progress())) {
+              best = copy;
+            }
+          }
+          if (best == null) {
+            LOG.info("the store of {} is new (no other datacenter holds a copy of it): marking it", dc);
+            return mark(consul, dc, null);
+          }
+          Copy from = best;
+          LOG.error("the store of {} is gone from its Consul (its data was lost), and {} holds a copy: restoring it from there", dc, from.dc());
+          return restore(consul, dc, from).thenCompose(counted -> {
+            LOG.error("restored the store of {} from {}: heads {}, {} hits counted. Anything committed here after that copy was made is lost:"
+                + " /api/audit shows it as a gap between accepted and counted", dc, from.dc(), from.seqs(), counted);
+            return mark(consul, dc, from);
+          });
+        });
+      });
+    });
+  }
+
+  /** What another datacenter holds of this one's heads. */
+  record Copy(String dc, StoreMarker marker, SnapshotPointer pointer, Map<String, QueueHead> heads, Map<String, byte[]> raw) {
+    static Copy of(String holder, String owner, List<KvEntry> entries) {
+      StoreMarker marker = null;
+      SnapshotPointer pointer = SnapshotPointer.NONE;
+      Map<String, QueueHead> heads = new TreeMap<>();
+      Map<String, byte[]> raw = new TreeMap<>();
+      for (KvEntry e : entries) {
+        String[] dcAndName = StoreKeys.headOf(e.key());
+        if (dcAndName == null) {
+          continue;
+        }
+        if (dcAndName[1].equals(StoreMarker.NAME)) {
+          marker = StoreMarker.parse(e.value()).orElse(null);
+        } else if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
+          pointer = SnapshotPointer.parse(e.value()).orElse(SnapshotPointer.NONE);
+          raw.put(e.key(), e.value());
+        } else if (StoreKeys.isQueue(dcAndName[1])) {
+          QueueHead.parse(e.value()).ifPresent(h -> heads.put(dcAndName[1], h));
+          raw.put(e.key(), e.value());
+        }
+      }
+      return new Copy(holder, marker, pointer, heads, raw);
+    }
+
+    long progress() {
+      return pointer.gen() + heads.values().stream().mapToLong(QueueHead::seq).sum();
+    }
+
+    Map<String, Long> seqs() {
+      Map<String, Long> out = new TreeMap<>();
+      heads.forEach((q, h) -> out.put(q, h.seq()));
+      return out;
+    }
+  }
+
+  /** Copies the store of {@code dc} from {@code from} into the local Consul; completes with the hits it holds. */
+  private static CompletionStage<Long> restore(Consul consul, String dc, Copy from) {
+    CompletionStage<Manifest> manifest = from.pointer().gen() == 0
+        ? CompletableFuture.completedFuture(Manifest.EMPTY)
+        : consul.kvGetRaw(from.dc(), from.pointer().manifestKey()).thenCompose(v -> consul.kvPut(null, from.pointer().manifestKey(), v.orElseThrow())
+            .thenApply(ok -> Manifest.parse(v.get()).orElseThrow()));
+    return manifest.thenCompose(m -> {
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (Manifest.Shard s : m.shards()) {
+        chain = chain.thenCompose(x -> consul.kvGetRaw(from.dc(), s.key()).thenCompose(v -> consul.kvPut(null, s.key(), v.orElseThrow())).thenAccept(ok -> {}));
+      }
+      List<TxnOp> ops = new ArrayList<>();
+      List<CompletableFuture<TxnOp>> entries = new ArrayList<>();
+      chain = chain.thenCompose(x -> {
+        from.heads().forEach((q, h) -> {
+          for (long seq = m.foldedSeq(q) + 1; seq <= h.seq(); seq++) {
+            String key = StoreKeys.entry(dc, q, seq);
+            entries.add(consul.kvGetRaw(from.dc(), key).thenApply(v -> TxnOp.set(key, v.orElseThrow())).toCompletableFuture());
+          }
+        });
+        return CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new));
+      });
+      // Settings written here and the audit figures of this datacenter's nodes come back too.
+      chain = chain.thenCompose(x -> consul.kvTree(from.dc(), ConfigKeys.prefix(dc), 0, Duration.ZERO))
+          .thenCompose(config -> consul.kvTree(from.dc(), Keys.auditPrefix(dc), 0, Duration.ZERO).thenApply(audit -> {
+            entries.forEach(e -> ops.add(e.join()));
+            config.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
+            audit.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
+            from.raw().forEach((k, v) -> ops.add(TxnOp.set(k, v))); // heads and pointer, after everything they name
+            return null;
+          }));
+      return chain.thenCompose(x -> {
+        CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
+        for (List<TxnOp> txn : StoreCopy.pack(ops, List.of())) {
+          if (!txn.isEmpty()) {
+            writes = writes.thenCompose(y -> consul.txn(null, txn).thenAccept(r -> {
+              if (!r.committed()) {
+                throw new IllegalStateException("restore write refused: " + r.errors());
+              }
+            }));
+          }
+        }
+        return writes.thenApply(y -> m.archivedCounted() + from.heads().values().stream().mapToLong(QueueHead::counted).sum());
+      });
+    });
+  }
+
+  private static CompletionStage<Boolean> mark(Consul consul, String dc, Copy restoredFrom) {
+    StoreMarker marker = restoredFrom == null
+        ? new StoreMarker(UUID.randomUUID().toString(), System.currentTimeMillis(), null, 0)
+        : new StoreMarker(restoredFrom.marker().id(), restoredFrom.marker().createdAt(), restoredFrom.dc(), System.currentTimeMillis());
+    return consul.txn(null, List.of(TxnOp.cas(StoreMarker.key(dc), marker.toBytes(), 0))).thenApply(r -> true);
+  }
+}
