@@ -6,6 +6,7 @@ import hitcounter.infra.beanstalk.BeanstalkClient;
 import hitcounter.infra.beanstalk.MeteredBeanstalk;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.ConsulClient;
+import hitcounter.infra.NodeSettings;
 import hitcounter.infra.metrics.NodeMetrics;
 import java.net.InetSocketAddress;
 import java.util.function.Function;

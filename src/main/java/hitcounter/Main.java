@@ -2,6 +2,7 @@ package hitcounter;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import hitcounter.infra.NodeSettings;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;

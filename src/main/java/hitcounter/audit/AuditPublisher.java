@@ -1,8 +1,7 @@
 package hitcounter.audit;
 
-import hitcounter.count.Keys;
+import hitcounter.audit.AuditKeys;
 import hitcounter.infra.consul.Consul;
-import hitcounter.ingest.HitQueue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
@@ -28,8 +27,8 @@ public final class AuditPublisher {
     return "{\"accepted\":" + accepted + ",\"rejected\":" + rejected + ",\"unknown\":" + unknown + "}";
   }
 
-  public static Behavior<Command> create(Consul consul, HitQueue queue, String dc, String node, long epoch, Duration interval) {
-    String key = Keys.auditKey(dc, node, epoch);
+  public static Behavior<Command> create(Consul consul, HitTally queue, String dc, String node, long epoch, Duration interval) {
+    String key = AuditKeys.key(dc, node, epoch);
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(

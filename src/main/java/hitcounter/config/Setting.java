@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 public enum Setting {
   COLOUR("colour", "background colour of the HTML page: #rrggbb or a CSS colour name") {
     @Override
-    Optional<String> problem(JsonNode v) {
+    public Optional<String> problem(JsonNode v) {
       return v.isTextual() && (HEX.matcher(v.asText()).matches() || NAME.matcher(v.asText()).matches())
           ? Optional.empty()
           : Optional.of("colour must be a string like \"#1e90ff\" or \"teal\"");
@@ -16,31 +16,31 @@ public enum Setting {
   },
   BATCH_SIZE("batch-size", "most jobs a worker commits in one transaction (1-10000)") {
     @Override
-    Optional<String> problem(JsonNode v) {
+    public Optional<String> problem(JsonNode v) {
       return intIn(v, 1, 10_000);
     }
   },
   LINGER_MS("linger-ms", "how long a worker waits for more jobs after a partial batch (0-1000 ms)") {
     @Override
-    Optional<String> problem(JsonNode v) {
+    public Optional<String> problem(JsonNode v) {
       return intIn(v, 0, 1_000);
     }
   },
   WORKERS_PER_QUEUE("workers-per-queue", "nodes that drain each queue at once (1-8)") {
     @Override
-    Optional<String> problem(JsonNode v) {
+    public Optional<String> problem(JsonNode v) {
       return intIn(v, 1, 8);
     }
   },
   REPLICATION_INTERVAL_MS("replication-interval-ms", "how often counts are copied to other datacenters (50-10000 ms)") {
     @Override
-    Optional<String> problem(JsonNode v) {
+    public Optional<String> problem(JsonNode v) {
       return intIn(v, 50, 10_000);
     }
   },
   JOB_FORMAT("job-format", "format of new hit jobs: 2, or 1 while nodes of a version before the count store still run (1-2)") {
     @Override
-    Optional<String> problem(JsonNode v) {
+    public Optional<String> problem(JsonNode v) {
       return intIn(v, 1, 2);
     }
   };
@@ -57,7 +57,7 @@ public enum Setting {
   }
 
   /** Why {@code value} is not acceptable for this setting, or empty. */
-  abstract Optional<String> problem(JsonNode value);
+  public abstract Optional<String> problem(JsonNode value);
 
   public static Optional<Setting> named(String name) {
     for (Setting s : values()) {

@@ -39,7 +39,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
   public sealed interface Command {}
 
   /** Asks for the input of a fold of the local datacenter, if one is due by {@code policy}. */
-  public record CollectFold(FoldPolicy policy, ActorRef<FoldInput> replyTo) implements Command {}
+  public record CollectFold(StoreSettings policy, ActorRef<FoldInput> replyTo) implements Command {}
 
   private record HeadsChanged(Indexed<List<KvEntry>> entries) implements Command {}
 

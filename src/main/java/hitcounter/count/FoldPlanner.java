@@ -35,7 +35,7 @@ final class FoldPlanner {
     }
   }
 
-  static FoldInput collect(CountTable table, SourceState s, FoldPolicy policy) {
+  static FoldInput collect(CountTable table, SourceState s, StoreSettings policy) {
     Manifest m = s.manifest;
     long now = System.currentTimeMillis();
     Map<String, Long> archive = new TreeMap<>();

@@ -60,7 +60,7 @@ public final class Folder {
   /** The fold under way failed (planning or writing). */
   private record FoldFailed(String what, Throwable failure) implements Command {}
 
-  public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, FoldPolicy policy) {
+  public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, StoreSettings policy) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, policy.checkInterval());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, policy.sweepInterval(), policy.sweepInterval());
@@ -73,13 +73,13 @@ public final class Folder {
   private final TimerScheduler<Command> timers;
   private final Consul consul;
   private final ActorRef<CountView.Command> view;
-  private final FoldPolicy policy;
+  private final StoreSettings policy;
   private final String dc;
   private final LegacySweep legacy;
   /** The generation this folder flipped last: a plan from an older one is stale. */
   private long flipped;
 
-  private Folder(ActorContext<Command> ctx, TimerScheduler<Command> timers, Consul consul, ActorRef<CountView.Command> view, FoldPolicy policy) {
+  private Folder(ActorContext<Command> ctx, TimerScheduler<Command> timers, Consul consul, ActorRef<CountView.Command> view, StoreSettings policy) {
     this.ctx = ctx;
     this.timers = timers;
     this.consul = consul;

@@ -1,6 +1,6 @@
 package hitcounter.discovery;
 
-import hitcounter.NodeSettings;
+import hitcounter.infra.NodeSettings;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.ServiceRegistration;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package hitcounter.discovery;
 
+import hitcounter.infra.http.JsonReplies;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import hitcounter.infra.Json;
@@ -55,19 +56,8 @@ public final class TopologyRoutes implements Extension, ManagementRouteProvider 
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
-    return path(
-        "topology",
-        () ->
-            get(
-                () ->
-                    onComplete(
-                        view.get(),
-                        t ->
-                            t.isSuccess()
-                                ? complete(StatusCodes.OK, t.get(), Jackson.marshaller(Json.mapper()))
-                                : complete(
-                                    StatusCodes.SERVICE_UNAVAILABLE,
-                                    Map.of("error", "topology-unavailable", "reason", String.valueOf(t.failed().get().getMessage())),
-                                    Jackson.marshaller(Json.mapper())))));
+    return path("topology", () -> get(() -> onComplete(view.get(), t -> t.isSuccess()
+        ? complete(StatusCodes.OK, t.get(), JsonReplies.JSON)
+        : JsonReplies.error(StatusCodes.SERVICE_UNAVAILABLE, "topology-unavailable", String.valueOf(t.failed().get().getMessage())))));
   }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * job holds one hit and nothing waits; under heavy load beanstalkd and the workers see a job per
  * many hits instead of one per hit (docs/decisions/0006-group-commit-of-hits.md).
  */
-public final class HitQueue {
+public final class HitQueue implements hitcounter.audit.HitTally {
   private final Beanstalk beanstalk;
   private final java.util.function.IntSupplier jobFormat;
   private final Duration timeout;
@@ -172,16 +172,19 @@ public final class HitQueue {
   }
 
   /** Hits acknowledged (INSERTED) by this node since it started. */
+  @Override
   public long accepted() {
     return accepted.get();
   }
 
   /** Hits answered 503 because they could not be queued. */
+  @Override
   public long rejected() {
     return rejected.get();
   }
 
   /** Hits answered 504: their put may or may not have queued them. */
+  @Override
   public long unknown() {
     return unknown.get();
   }

@@ -1,7 +1,7 @@
 package hitcounter.replicate;
 
 import hitcounter.config.VersionedValue;
-import hitcounter.count.CountCodec;
+import hitcounter.audit.FiguresCodec;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
 import java.util.ArrayList;
@@ -27,9 +27,9 @@ public final class MaxMerge {
   /** Grow-only maps of counters (counts, audit): per entry, the larger count wins. */
   public static final Merge COUNTERS =
       (source, target) -> {
-        Map<String, Long> theirs = target == null ? Map.of() : CountCodec.counts(target);
-        Map<String, Long> merged = merge(CountCodec.counts(source), theirs);
-        return merged.equals(theirs) ? null : CountCodec.counts(merged);
+        Map<String, Long> theirs = target == null ? Map.of() : FiguresCodec.read(target);
+        Map<String, Long> merged = merge(FiguresCodec.read(source), theirs);
+        return merged.equals(theirs) ? null : FiguresCodec.write(merged);
       };
 
   /** Versioned settings: the winning write ({@link VersionedValue#ORDER}) stays. */

@@ -3,7 +3,7 @@ package hitcounter.replicate;
 import hitcounter.config.ConfigKeys;
 import hitcounter.config.LiveSettings;
 import hitcounter.config.Setting;
-import hitcounter.count.Keys;
+import hitcounter.audit.AuditKeys;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.Indexed;
@@ -143,7 +143,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     this.beat = beat;
     this.localDc = consul.localDatacenter();
     this.store = new StoreCopy(consul);
-    merges.put(Keys.auditPrefix(localDc), MaxMerge.COUNTERS);
+    merges.put(AuditKeys.prefix(localDc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);
     int n = 0;
     for (String prefix : merges.keySet()) {

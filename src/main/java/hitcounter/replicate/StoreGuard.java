@@ -1,7 +1,7 @@
 package hitcounter.replicate;
 
 import hitcounter.config.ConfigKeys;
-import hitcounter.count.Keys;
+import hitcounter.audit.AuditKeys;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
@@ -183,7 +183,7 @@ public final class StoreGuard {
       });
       // Settings written here and the audit figures of this datacenter's nodes come back too.
       chain = chain.thenCompose(x -> consul.kvTree(from.dc(), ConfigKeys.prefix(dc), 0, Duration.ZERO))
-          .thenCompose(config -> consul.kvTree(from.dc(), Keys.auditPrefix(dc), 0, Duration.ZERO).thenApply(audit -> {
+          .thenCompose(config -> consul.kvTree(from.dc(), AuditKeys.prefix(dc), 0, Duration.ZERO).thenApply(audit -> {
             entries.forEach(e -> ops.add(e.join()));
             config.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
             audit.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));

@@ -32,8 +32,8 @@ class CountStoreTest {
   @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   private static final BlockingQueryWatch.Settings WATCH = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
-  private static final FoldPolicy EAGER =
-      new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1));
+  private static final StoreSettings EAGER =
+      new StoreSettings(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1));
 
   private ActorRef<CountView.Command> view(FakeConsul consul, CountTable table, StoreStatus status, SimpleMeterRegistry registry) {
     return testKit.spawn(CountView.create(consul, table, status, new BadValues(registry), WATCH, Duration.ofSeconds(1)));
@@ -95,7 +95,7 @@ class CountStoreTest {
     CountTable table = new CountTable();
     StoreStatus status = new StoreStatus();
     ActorRef<CountView.Command> view = view(consul, table, status, new SimpleMeterRegistry());
-    FoldPolicy archiving = new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1),
+    StoreSettings archiving = new StoreSettings(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1),
         Duration.ofMillis(300), Duration.ofHours(1), Duration.ofHours(1));
     testKit.spawn(Folder.create(consul, view, archiving));
     FakeBeanstalk gone = new FakeBeanstalk();
@@ -142,7 +142,7 @@ class CountStoreTest {
     consul.put("us-west", StoreKeys.legacyCountPrefix("us-west", "old-node") + "5", "{\"news\":3}".getBytes(StandardCharsets.UTF_8));
     CountTable table = new CountTable();
     ActorRef<CountView.Command> view = view(consul, table, new StoreStatus(), new SimpleMeterRegistry());
-    FoldPolicy legacy = new FoldPolicy(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1),
+    StoreSettings legacy = new StoreSettings(16 * 1024, 0, 1.0, 10, 1 << 20, Duration.ofMillis(50), 200, Duration.ofMillis(100), Duration.ofHours(1),
         Duration.ofHours(1), Duration.ofMillis(300), Duration.ofMillis(100));
     testKit.spawn(Folder.create(consul, view, legacy));
     TestProbe<Void> probe = testKit.createTestProbe();

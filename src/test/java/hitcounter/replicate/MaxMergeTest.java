@@ -3,7 +3,7 @@ package hitcounter.replicate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import hitcounter.count.CountCodec;
+import hitcounter.audit.FiguresCodec;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
 import java.util.List;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class MaxMergeTest {
   private static KvEntry e(String key, Map<String, Long> counts, long index) {
-    return new KvEntry(key, CountCodec.counts(counts), index);
+    return new KvEntry(key, FiguresCodec.write(counts), index);
   }
 
   @Test
@@ -23,7 +23,7 @@ class MaxMergeTest {
             List.of(e("k1", Map.of("a", 3L), 70)));
     assertEquals(2, ops.size());
     assertEquals(70, ops.get(0).index());
-    assertEquals(Map.of("a", 5L), CountCodec.counts(ops.get(0).value()));
+    assertEquals(Map.of("a", 5L), FiguresCodec.read(ops.get(0).value()));
     assertEquals(0, ops.get(1).index(), "a missing copy is created only if still missing");
   }
 
@@ -32,7 +32,7 @@ class MaxMergeTest {
     assertTrue(MaxMerge.plan(List.of(e("k", Map.of("a", 5L), 1)), List.of(e("k", Map.of("a", 5L), 2))).isEmpty());
     assertTrue(MaxMerge.plan(List.of(e("k", Map.of("a", 4L), 1)), List.of(e("k", Map.of("a", 5L), 2))).isEmpty());
     List<TxnOp> ops = MaxMerge.plan(List.of(e("k", Map.of("a", 4L, "b", 1L), 1)), List.of(e("k", Map.of("a", 5L), 2)));
-    assertEquals(Map.of("a", 5L, "b", 1L), CountCodec.counts(ops.get(0).value()), "pointwise max");
+    assertEquals(Map.of("a", 5L, "b", 1L), FiguresCodec.read(ops.get(0).value()), "pointwise max");
   }
 
   @Test

@@ -26,6 +26,8 @@ public final class ConsulServer implements AutoCloseable {
   public final int serfWanPort;
   public final int serverPort;
   private ServerProcess process;
+  private final List<String> extraHcl = new ArrayList<>();
+  private String token;
 
   public ConsulServer(String datacenter, Path dir) {
     this.datacenter = datacenter;
@@ -46,6 +48,16 @@ public final class ConsulServer implements AutoCloseable {
     this.dir = previous.dir;
   }
 
+  /**
+   * Adds HCL to the server's configuration (ACLs, encryption); {@code token} is the token this
+   * fixture's own calls send (the management token), null for none.
+   */
+  public ConsulServer withHcl(String hcl, String token) {
+    extraHcl.add(hcl);
+    this.token = token;
+    return this;
+  }
+
   /** Starts and waits until it has a leader. {@code wanJoin}: serf WAN ports of other servers. */
   public ConsulServer start(List<Integer> wanJoin) {
     try {
@@ -64,6 +76,10 @@ public final class ConsulServer implements AutoCloseable {
                 "-serf-lan-port=" + serfLanPort, "-serf-wan-port=" + serfWanPort, "-server-port=" + serverPort,
                 "-retry-interval-wan=1s", "-log-level=warn",
                 "-hcl", "performance { raft_multiplier = 1 }"));
+    for (String hcl : extraHcl) {
+      cmd.add("-hcl");
+      cmd.add(hcl);
+    }
     for (int p : wanJoin) {
       cmd.add("-retry-join-wan=127.0.0.1:" + p);
     }
@@ -121,7 +137,7 @@ public final class ConsulServer implements AutoCloseable {
 
   public String get(String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return HTTP.send(request(path).build(), HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException e) {
       return "";
     } catch (InterruptedException e) {
@@ -132,12 +148,30 @@ public final class ConsulServer implements AutoCloseable {
 
   private int status(String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(request(path).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return 500;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 500;
+    }
+  }
+
+  /** A request to this server's HTTP API, with the fixture's token if it has one. */
+  public HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5));
+    return token == null ? b : b.header("X-Consul-Token", token);
+  }
+
+  /** Sends {@code request} (made with {@link #request}); its status and body. */
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * The one Consul client of a node (an actor-system extension), shared by the node's actors and
- * by Pekko Discovery ({@link hitcounter.discovery.ConsulServiceDiscovery}), so that every call
+ * by Pekko Discovery (ConsulServiceDiscovery in the discovery package), so that every call
  * goes through the same connection pool and the same measurements.
  */
 public final class ConsulClient implements Extension {
@@ -27,7 +27,8 @@ public final class ConsulClient implements Extension {
               settings.url(),
               settings.datacenter(),
               settings.requestTimeout(),
-              new ConsulMetrics(NodeMetrics.get(typed).registry())));
+              new ConsulMetrics(NodeMetrics.get(typed).registry()),
+              settings.token()));
     }
   }
 

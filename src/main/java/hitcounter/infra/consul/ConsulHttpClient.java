@@ -24,6 +24,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
 
@@ -39,10 +40,17 @@ public final class ConsulHttpClient implements Consul {
   private final String localDc;
   private final Duration requestTimeout;
   private final ConsulMetrics metrics;
+  private final ConsulToken token;
 
   public ConsulHttpClient(
       ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout, ConsulMetrics metrics) {
+    this(system, json, baseUrl, localDc, requestTimeout, metrics, ConsulToken.none());
+  }
+
+  public ConsulHttpClient(
+      ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout, ConsulMetrics metrics, ConsulToken token) {
     this.metrics = metrics;
+    this.token = token;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.json = json;
@@ -291,6 +299,7 @@ public final class ConsulHttpClient implements Consul {
                     kind,
                     e != null ? ConsulMetrics.Outcome.FAILED
                         : r.status == 409 ? ConsulMetrics.Outcome.CONFLICT
+                        : r.status == 403 ? ConsulMetrics.Outcome.DENIED
                         : r.status < 300 || r.status == 404 ? ConsulMetrics.Outcome.OK
                         : ConsulMetrics.Outcome.ERROR,
                     System.nanoTime() - start,
@@ -303,6 +312,10 @@ public final class ConsulHttpClient implements Consul {
 
   private CompletionStage<Raw> send(HttpMethod method, String uri, byte[] body, Duration timeout) {
     HttpRequest request = HttpRequest.create(uri).withMethod(method);
+    Optional<String> t = token.get();
+    if (t.isPresent()) {
+      request = request.addHeader(RawHeader.create("X-Consul-Token", t.get()));
+    }
     if (body != null) {
       request = request.withEntity(ContentTypes.APPLICATION_JSON, body);
     }

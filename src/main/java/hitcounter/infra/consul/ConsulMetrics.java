@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What this node asks of Consul, measured once, where the request is sent: a timer per kind of
  * call ({@code read}, {@code blocking_read}, {@code txn}, {@code put}, {@code delete},
- * {@code agent}) and outcome ({@code ok}, {@code conflict}, {@code error}, {@code failed}), the
+ * {@code agent}) and outcome ({@code ok}, {@code conflict}, {@code denied} (403: the ACL token does not allow it), {@code error}, {@code failed}), the
  * request bytes per kind, and the KV operations inside transactions.
  */
 public final class ConsulMetrics {
@@ -32,6 +32,8 @@ public final class ConsulMetrics {
   public enum Outcome {
     OK("ok"),
     CONFLICT("conflict"),
+    /** 403: the node's ACL token does not allow the call (or there is none). */
+    DENIED("denied"),
     ERROR("error"),
     FAILED("failed");
 

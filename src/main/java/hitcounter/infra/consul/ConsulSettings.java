@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** How a node reaches its local Consul agent: `hitcounter.consul` in application.conf. */
-public record ConsulSettings(String url, String datacenter, Duration requestTimeout, Duration blockingWait, Duration retryMin, Duration retryMax) {
+public record ConsulSettings(
+    String url, String datacenter, Duration requestTimeout, Duration blockingWait, Duration retryMin, Duration retryMax, ConsulToken token) {
   public static ConsulSettings create(Config root) {
     Config c = root.getConfig("hitcounter.consul");
     return new ConsulSettings(
@@ -13,6 +14,7 @@ public record ConsulSettings(String url, String datacenter, Duration requestTime
         c.getDuration("request-timeout"),
         c.getDuration("blocking-wait"),
         c.getDuration("retry-min"),
-        c.getDuration("retry-max"));
+        c.getDuration("retry-max"),
+        ConsulToken.create(c.getString("token"), c.getString("token-file")));
   }
 }

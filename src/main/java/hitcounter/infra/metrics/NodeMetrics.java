@@ -24,8 +24,8 @@ public final class NodeMetrics implements AutoCloseable, org.apache.pekko.actor.
 
     @Override
     public NodeMetrics createExtension(org.apache.pekko.actor.ExtendedActorSystem system) {
-      var config = system.settings().config();
-      NodeMetrics metrics = new NodeMetrics(config.getString("hitcounter.node-name"), config.getString("hitcounter.datacenter"));
+      var node = hitcounter.infra.NodeSettings.create(system.settings().config());
+      NodeMetrics metrics = new NodeMetrics(node.nodeName(), node.datacenter());
       system.registerOnTermination(metrics::close);
       return metrics;
     }

@@ -1,9 +1,12 @@
-package hitcounter;
+package hitcounter.infra;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** Who this node is and where it listens: the `hitcounter` block of application.conf. */
+/**
+ * Who this node is and where it listens, and how long it takes to leave: the `hitcounter` block
+ * of application.conf.
+ */
 public record NodeSettings(
     String datacenter,
     String nodeName,
@@ -19,7 +22,9 @@ public record NodeSettings(
     int beanstalkPort,
     Duration beanstalkConnectTimeout,
     int beanstalkMaxInFlight,
-    Duration askTimeout) {
+    Duration askTimeout,
+    Duration unbindTimeout,
+    Duration drainTimeout) {
 
   public static NodeSettings create(Config root) {
     Config c = root.getConfig("hitcounter");
@@ -38,6 +43,8 @@ public record NodeSettings(
         c.getInt("beanstalk.port"),
         c.getDuration("beanstalk.connect-timeout"),
         c.getInt("beanstalk.max-in-flight"),
-        c.getDuration("http.ask-timeout"));
+        c.getDuration("http.ask-timeout"),
+        c.getDuration("shutdown.unbind"),
+        c.getDuration("shutdown.drain-workers"));
   }
 }

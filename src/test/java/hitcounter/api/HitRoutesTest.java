@@ -1,4 +1,9 @@
-package hitcounter.ingest;
+package hitcounter.api;
+
+import com.typesafe.config.ConfigFactory;
+import hitcounter.config.LiveSettings;
+import hitcounter.ingest.HitAnswers;
+import hitcounter.ingest.HitQueue;
 
 import hitcounter.health.Freshness;
 import hitcounter.health.LocalStalls;
@@ -44,8 +49,9 @@ class HitRoutesTest {
     states.heard("us-west", 1, java.util.Map.of(), System.currentTimeMillis());
     states.heard("eu-west", 1, java.util.Map.of(), System.currentTimeMillis());
     HitRoutes routes =
-        new HitRoutes("us-west", new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountTable(), states,
-            new Freshness("us-west", states, stalls, Duration.ofSeconds(3)));
+        new HitRoutes(new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)),
+            new HitAnswers("us-west", new CountTable(), states, new Freshness("us-west", states, stalls, Duration.ofSeconds(3))),
+            new LiveSettings(ConfigFactory.load()));
     ServerBinding binding =
         Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.routes()).toCompletableFuture().get();
     port = binding.localAddress().getPort();
@@ -134,5 +140,20 @@ class HitRoutesTest {
     assertEquals(200, call("GET", "/api/ping").statusCode());
     assertEquals(200, call("GET", "/api/hits/home").statusCode());
     assertEquals(before, queue.readyCount());
+  }
+
+  @Test
+  void theEventsOfAPageAreAStreamAndTheirPageIsChecked() throws Exception {
+    // Once answered 400: /api/hits/{page} took "home/events" for a page id (the live page froze).
+    HttpResponse<java.io.InputStream> r = http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/hits/home/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (java.io.InputStream in = r.body()) {
+      assertEquals(200, r.statusCode());
+      assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElse(""));
+      String first = new String(in.readNBytes(6));
+      // "data:{...": the first event is the page's answer
+      assertEquals("data:{", first);
+    }
+    assertEquals(400, call("GET", "/api/hits/a%20b/events").statusCode());
   }
 }

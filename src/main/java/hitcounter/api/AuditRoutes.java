@@ -1,12 +1,13 @@
-package hitcounter.audit;
+package hitcounter.api;
 
+import hitcounter.infra.http.JsonReplies;
 import hitcounter.infra.metrics.HttpMetrics;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import hitcounter.infra.Json;
-import hitcounter.count.CountCodec;
+import hitcounter.audit.FiguresCodec;
 import hitcounter.count.StoreStatus;
-import hitcounter.count.Keys;
+import hitcounter.audit.AuditKeys;
 import hitcounter.count.WorkerStats;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.KvEntry;
@@ -68,16 +69,16 @@ public final class AuditRoutes {
                         audit(),
                         t ->
                             t.isSuccess()
-                                ? complete(StatusCodes.OK, t.get(), Jackson.marshaller(Json.mapper()))
+                                ? complete(StatusCodes.OK, t.get(), JsonReplies.JSON)
                                 : complete(
                                     StatusCodes.SERVICE_UNAVAILABLE,
                                     Map.of("error", "consul-unavailable", "reason", String.valueOf(t.failed().get().getMessage())),
-                                    Jackson.marshaller(Json.mapper()))))));
+                                    JsonReplies.JSON)))));
   }
 
   private CompletionStage<Map<String, Object>> audit() {
     return consul
-        .kvTree(null, Keys.AUDIT_ROOT, 0, Duration.ZERO)
+        .kvTree(null, AuditKeys.ROOT, 0, Duration.ZERO)
         .thenApply(audit -> report(audit.value()));
   }
 
@@ -85,11 +86,11 @@ public final class AuditRoutes {
     Map<String, Long> accepted = new TreeMap<>();
     Map<String, Long> unknown = new TreeMap<>();
     for (KvEntry e : auditEntries) {
-      String rest = e.key().substring(Keys.AUDIT_ROOT.length());
+      String rest = e.key().substring(AuditKeys.ROOT.length());
       int last = rest.lastIndexOf('/');
       if (last > 0) {
         try {
-          Map<String, Long> figures = CountCodec.counts(e.value());
+          Map<String, Long> figures = FiguresCodec.read(e.value());
           accepted.merge(rest.substring(0, last), figures.getOrDefault("accepted", 0L), Long::sum);
           unknown.merge(rest.substring(0, last), figures.getOrDefault("unknown", 0L), Long::sum);
         } catch (RuntimeException bad) {

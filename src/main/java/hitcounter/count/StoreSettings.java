@@ -11,7 +11,7 @@ import java.time.Duration;
  * write amplification), or holds {@code maxEntries} entries (the key budget), or
  * {@code maxUnfoldedBytes} (the reader's start-up cost).
  */
-public record FoldPolicy(
+public record StoreSettings(
     int shardBudget,
     long minFoldBytes,
     double ratio,
@@ -25,7 +25,7 @@ public record FoldPolicy(
     Duration legacyRetention,
     Duration legacyCheck) {
 
-  public FoldPolicy {
+  public StoreSettings {
     require(shardBudget >= 16 * 1024 && shardBudget <= 384 * 1024, "shard-budget must be 16 KiB to 384 KiB (a shard is one PUT, far under Consul's 512 KiB)");
     require(minFoldBytes >= 0, "min-fold-bytes must not be negative");
     require(ratio >= 0.1 && ratio <= 100, "fold-ratio must be 0.1 to 100");
@@ -41,9 +41,9 @@ public record FoldPolicy(
     }
   }
 
-  public static FoldPolicy create(Config root) {
+  public static StoreSettings create(Config root) {
     Config c = root.getConfig("hitcounter.store");
-    return new FoldPolicy(
+    return new StoreSettings(
         (int) c.getMemorySize("shard-budget").toBytes(),
         c.getMemorySize("min-fold-bytes").toBytes(),
         c.getDouble("fold-ratio"),

@@ -1,4 +1,4 @@
-package hitcounter.web;
+package hitcounter.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

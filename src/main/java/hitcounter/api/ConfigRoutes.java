@@ -1,5 +1,11 @@
-package hitcounter.config;
+package hitcounter.api;
 
+import hitcounter.config.ConfigKeys;
+import hitcounter.config.ConfigView;
+import hitcounter.config.LiveSettings;
+import hitcounter.config.Setting;
+import hitcounter.config.VersionedValue;
+import hitcounter.infra.http.JsonReplies;
 import hitcounter.infra.metrics.HttpMetrics;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
@@ -8,7 +14,7 @@ import hitcounter.infra.Json;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
-import hitcounter.ingest.ErrorReply;
+import hitcounter.infra.http.ErrorReply;
 import hitcounter.replicate.DatacenterStates;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -52,7 +58,7 @@ public final class ConfigRoutes {
     return pathPrefix(
         PathMatchers.segment("api").slash("config"),
         () -> concat(
-            pathEndOrSingleSlash(() -> HttpMetrics.template("/api/config", () -> get(() -> complete(StatusCodes.OK, view(), Jackson.marshaller(Json.mapper()))))),
+            pathEndOrSingleSlash(() -> HttpMetrics.template("/api/config", () -> get(() -> complete(StatusCodes.OK, view(), JsonReplies.JSON)))),
             path(PathMatchers.segment(), name -> HttpMetrics.template("/api/config/{name}", () -> put(() -> authorized(() -> entity(
                 org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(),
                 body -> write(name, body))))))));
@@ -91,7 +97,7 @@ public final class ConfigRoutes {
     return onComplete(store(setting.get(), v, 3), done -> {
       if (done.isSuccess() && done.get().isPresent()) {
         VersionedValue w = done.get().get();
-        return complete(StatusCodes.OK, Map.of("setting", setting.get().key, "value", w.value(), "version", w.version(), "datacenter", w.dc()), Jackson.marshaller(Json.mapper()));
+        return complete(StatusCodes.OK, Map.of("setting", setting.get().key, "value", w.value(), "version", w.version(), "datacenter", w.dc()), JsonReplies.JSON);
       }
       return error(StatusCodes.SERVICE_UNAVAILABLE, "consul-unavailable", "the setting could not be written; try again");
     });
@@ -140,6 +146,6 @@ public final class ConfigRoutes {
   }
 
   private static Route error(StatusCode status, String code, String reason) {
-    return complete(status, new ErrorReply(code, reason), Jackson.marshaller(Json.mapper()));
+    return complete(status, new ErrorReply(code, reason), JsonReplies.JSON);
   }
 }

@@ -1,4 +1,4 @@
-package hitcounter.metrics;
+package hitcounter.api;
 
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 

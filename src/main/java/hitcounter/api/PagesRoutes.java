@@ -1,11 +1,12 @@
-package hitcounter.web;
+package hitcounter.api;
 
+import hitcounter.infra.http.JsonReplies;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import hitcounter.health.Freshness;
 import hitcounter.infra.Json;
 import hitcounter.infra.metrics.HttpMetrics;
-import hitcounter.ingest.ErrorReply;
+import hitcounter.infra.http.ErrorReply;
 import hitcounter.page.PageId;
 import hitcounter.replicate.DatacenterStates;
 import hitcounter.store.CountTable;
@@ -51,10 +52,10 @@ public final class PagesRoutes {
         parameterOptional("limit", limit -> parameterOptional("prefix", prefix -> parameterOptional("cursor", cursor -> {
           Optional<String> problem = problem(limit, prefix, cursor);
           if (problem.isPresent()) {
-            return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-parameter", problem.get()), Jackson.marshaller(Json.mapper()));
+            return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-parameter", problem.get()), JsonReplies.JSON);
           }
           return complete(StatusCodes.OK, page(limit.map(Integer::parseInt).orElse(100), prefix.orElse(""), cursor.map(PagesRoutes::decode).orElse(null)),
-              Jackson.marshaller(Json.mapper()));
+              JsonReplies.JSON);
         }))))));
   }
 

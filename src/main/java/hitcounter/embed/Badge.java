@@ -1,4 +1,4 @@
-package hitcounter.web;
+package hitcounter.embed;
 
 import java.text.NumberFormat;
 import java.util.Locale;

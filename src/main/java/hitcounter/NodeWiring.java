@@ -1,0 +1,242 @@
+package hitcounter;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
+import hitcounter.api.AuditRoutes;
+import hitcounter.api.ConfigRoutes;
+import hitcounter.api.HitRoutes;
+import hitcounter.api.MetricsRoutes;
+import hitcounter.api.PagesRoutes;
+import hitcounter.api.TopologyApiRoutes;
+import hitcounter.audit.AuditPublisher;
+import hitcounter.config.ConfigView;
+import hitcounter.config.LiveSettings;
+import hitcounter.config.Setting;
+import hitcounter.count.CountView;
+import hitcounter.count.Folder;
+import hitcounter.count.StoreStatus;
+import hitcounter.count.Worker;
+import hitcounter.count.WorkerHealth;
+import hitcounter.count.WorkerStats;
+import hitcounter.discovery.DiscoveryActor;
+import hitcounter.discovery.Readiness;
+import hitcounter.discovery.ServiceRegistrar;
+import hitcounter.discovery.TopologyRoutes;
+import hitcounter.discovery.TopologyView;
+import hitcounter.embed.EmbedRoutes;
+import hitcounter.health.Freshness;
+import hitcounter.health.LocalStalls;
+import hitcounter.health.Stall;
+import hitcounter.health.StatusPublisher;
+import hitcounter.health.StatusView;
+import hitcounter.infra.consul.BadValues;
+import hitcounter.infra.metrics.HttpMetrics;
+import hitcounter.infra.metrics.NodeMetrics;
+import hitcounter.ingest.HitAnswers;
+import hitcounter.ingest.HitQueue;
+import hitcounter.ingest.QueueMonitor;
+import hitcounter.replicate.CopyStatus;
+import hitcounter.replicate.DatacenterStates;
+import hitcounter.replicate.HeartbeatView;
+import hitcounter.replicate.Replicator;
+import hitcounter.replicate.StoreGuard;
+import hitcounter.store.CountTable;
+import hitcounter.web.DashboardRoutes;
+import hitcounter.web.LivePageRoutes;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Wires one node, in the order things depend on each other: the shared state, the views of
+ * Consul (settings, counts, heartbeats, stalls), the keeper (store guard, folder, replicator:
+ * on one node per datacenter), discovery (which runs the workers and elects the keeper),
+ * ingestion, the routes of every audience, then binding and an orderly shutdown. Every value
+ * comes from a typed settings record ({@link NodeConfig}); every long-lived actor is supervised
+ * where it is spawned.
+ */
+final class NodeWiring {
+  private final ActorContext<Void> ctx;
+  private final ActorSystem<?> system;
+  private final NodeConfig config;
+  private final Deps deps;
+  private final NodeMetrics metrics;
+  private final MeterRegistry registry;
+  private final LiveSettings live;
+  private final ConfigView.Writes writes = new ConfigView.Writes();
+  private final CountTable counts = new CountTable();
+  private final StoreStatus storeStatus = new StoreStatus();
+  private final BadValues badValues;
+  private final DatacenterStates datacenters;
+  private final WorkerStats workerStats;
+  private final WorkerHealth workerHealth;
+  private final CopyStatus copyStatus;
+  private final LocalStalls localStalls;
+  private final Freshness freshness;
+
+  NodeWiring(ActorContext<Void> ctx, NodeConfig config, Deps deps) {
+    this.ctx = ctx;
+    this.system = ctx.getSystem();
+    this.config = config;
+    this.deps = deps;
+    this.metrics = NodeMetrics.get(system);
+    this.registry = metrics.registry();
+    this.live = new LiveSettings(config.root());
+    this.badValues = new BadValues(registry);
+    this.datacenters = new DatacenterStates(registry);
+    this.workerStats = new WorkerStats(registry);
+    this.workerHealth = new WorkerHealth(registry);
+    this.copyStatus = new CopyStatus(registry);
+    this.localStalls = new LocalStalls(config.health().expireAfter());
+    this.freshness = new Freshness(config.node().datacenter(), datacenters, localStalls, config.replication().staleAfter());
+  }
+
+  void start() {
+    ActorRef<CountView.Command> countView = views();
+    ActorRef<DiscoveryActor.Command> discovery = discovery(keeper(countView));
+    TopologyView topology = new TopologyView(system, discovery, config.node().datacenter(), config.node().nodeName(), deps.queueClients(), config.node().askTimeout());
+    TopologyRoutes.Id.INSTANCE.get(Adapter.toClassic(system)).install(topology::get);
+    HitQueue queue = ingest();
+    Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
+    readiness.install(() -> queue.refusing() != null
+        ? CompletableFuture.completedFuture(false)
+        : deps.ownQueue().stats().thenCombine(deps.consul().datacenters(), (s, d) -> true).exceptionally(e -> false));
+    bind(routes(queue, topology), readiness, discovery);
+  }
+
+  /** The views every node keeps of Consul: settings, counts, heartbeats, stalls. */
+  private ActorRef<CountView.Command> views() {
+    var watch = config.watch();
+    ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch.general(), watch.blockingWait())), "config-view");
+    ActorRef<CountView.Command> countView =
+        ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, badValues, watch.counts(), watch.blockingWait())), "count-view");
+    ctx.spawn(supervised(HeartbeatView.create(deps.consul(), datacenters, badValues, watch.general(), watch.blockingWait())), "heartbeat-view");
+    ctx.spawn(supervised(StatusView.create(deps.consul(), localStalls, badValues, watch.general(), watch.blockingWait())), "status-view");
+    ctx.spawn(supervised(StatusPublisher.create(deps.consul(), config.node().nodeName(), workerHealth, copyStatus, config.health())), "status-publisher");
+    return countView;
+  }
+
+  /** What one node per datacenter runs: the store guard, the folder and the replicator. */
+  private Behavior<Void> keeper(ActorRef<CountView.Command> countView) {
+    var replication = config.replication();
+    var watch = config.watch();
+    return Behaviors.setup(k -> {
+      k.spawn(supervised(StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
+      k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold())), "folder");
+      k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
+          () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
+          badValues, watch.general(), watch.blockingWait())), "replicator");
+      return Behaviors.empty();
+    });
+  }
+
+  /** Discovery (which queues this node drains, who keeps the datacenter) and registration in Consul. */
+  private ActorRef<DiscoveryActor.Command> discovery(Behavior<Void> keeper) {
+    var node = config.node();
+    var commitFaults = config.fault().faults();
+    ActorRef<DiscoveryActor.Command> discovery = ctx.spawn(supervised(DiscoveryActor.create(
+        node.nodeName(),
+        deps.consul(),
+        q -> Worker.create(node.datacenter(), q, deps.consul(), deps.queueClients().apply(q),
+            () -> config.worker().with(live.getInt(Setting.BATCH_SIZE), Duration.ofMillis(live.getInt(Setting.LINGER_MS))),
+            workerStats, workerHealth, commitFaults),
+        () -> live.getInt(Setting.WORKERS_PER_QUEUE),
+        keeper,
+        config.watch().general(),
+        config.watch().blockingWait())), "discovery");
+    live.onChange(s -> {
+      if (s == Setting.WORKERS_PER_QUEUE) {
+        discovery.tell(DiscoveryActor.Rebalance.INSTANCE);
+      }
+    });
+    ctx.spawn(supervised(ServiceRegistrar.create(deps.consul(), ServiceRegistrar.registrations(node, config.discovery()),
+        config.discovery().registerRetry(), config.discovery().registerRefresh())), "registrar");
+    return discovery;
+  }
+
+  /** The hit queue of this node's beanstalkd, its monitor, and its audit figures. */
+  private HitQueue ingest() {
+    var ingest = config.ingest();
+    HitQueue queue = new HitQueue(deps.ownQueue(), ingest.putTimeout(), config.worker().ttr(), ingest.putsInFlight(), ingest.hitsPerJob(),
+        () -> live.getInt(Setting.JOB_FORMAT)).bindTo(registry);
+    QueueMonitor.Figures figures = new QueueMonitor.Figures().bindTo(registry, config.node().nodeName());
+    ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), queue)), "queue-monitor");
+    ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),
+        System.currentTimeMillis(), config.audit().interval())), "audit-publisher");
+    return queue;
+  }
+
+  /** Every route of the HTTP port, by audience: the API, the web pages, what other sites embed. */
+  private Route routes(HitQueue queue, TopologyView topology) {
+    var node = config.node();
+    HitAnswers answers = new HitAnswers(node.datacenter(), counts, datacenters, freshness);
+    return new HttpMetrics(registry).measured(concat(
+        new HitRoutes(queue, answers, live).routes(),
+        new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter()).routes(),
+        new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).reportingTo(badValues).routes(),
+        new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.api().adminToken()).routes(),
+        new TopologyApiRoutes(topology).routes(),
+        new MetricsRoutes(metrics).routes(),
+        new LivePageRoutes(queue, answers, live).routes(),
+        new DashboardRoutes().routes(),
+        new EmbedRoutes(queue, answers).routes()));
+  }
+
+  private void bind(Route routes, Readiness readiness, ActorRef<DiscoveryActor.Command> discovery) {
+    var node = config.node();
+    Http.get(system).newServerAt(node.host(), node.httpPort()).bind(routes).whenComplete((binding, failure) -> {
+      if (failure != null) {
+        system.log().error("cannot bind HTTP to {}:{}", node.host(), node.httpPort(), failure);
+        system.terminate();
+      } else {
+        shutdown(binding, readiness, discovery);
+        system.log().info("{} of {} serves http://{}:{}/", node.nodeName(), node.datacenter(), node.host(), binding.localAddress().getPort());
+      }
+    });
+  }
+
+  /**
+   * Leaving in order: not ready and out of Consul first, then HTTP stops taking hits (requests in
+   * flight get {@code shutdown.unbind}), then workers finish or give back their batches
+   * ({@code shutdown.drain-workers}), then the queue connection closes.
+   */
+  private void shutdown(ServerBinding binding, Readiness readiness, ActorRef<DiscoveryActor.Command> discovery) {
+    var node = config.node();
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "leave-consul", () -> {
+      readiness.drain();
+      return deps.consul().deregister(ServiceRegistrar.nodeServiceId(node.nodeName())).handle((ok, e) -> Done.getInstance()).toCompletableFuture();
+    });
+    binding.addToCoordinatedShutdown(node.unbindTimeout(), system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "drain-workers",
+        () -> AskPattern.<DiscoveryActor.Command, Done>ask(discovery, DiscoveryActor.StopWorkers::new, node.drainTimeout(), system.scheduler())
+            .exceptionally(e -> Done.getInstance())
+            .toCompletableFuture());
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-queue", () -> {
+      deps.ownQueue().close();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+  }
+
+  /**
+   * Every long-lived actor of a node runs under this strategy: a failure (a bug, a value no one
+   * expected) restarts it with a capped, jittered backoff, so one actor's fault never stops the
+   * others, nor itself for good. (Workers and the keeper get the same, from the discovery actor.)
+   */
+  static <T> Behavior<T> supervised(Behavior<T> behavior) {
+    return Behaviors.supervise(behavior).onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+  }
+}

@@ -1,0 +1,61 @@
+package hitcounter.embed;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import hitcounter.ingest.HitRejections;
+import hitcounter.infra.metrics.HttpMetrics;
+import hitcounter.ingest.HitAnswers;
+import hitcounter.ingest.HitQueue;
+import hitcounter.infra.http.WebResources;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * What other sites embed: the 1×1 counting pixel ({@code /px.gif?page=…}: counts a hit) and
+ * the SVG badge ({@code /badge/{page}.svg}: shows the total, counts nothing). Never cached.
+ */
+public final class EmbedRoutes {
+  private static final ContentType SVG = MediaTypes.IMAGE_SVG_XML.toContentType();
+  private static final ContentType GIF = MediaTypes.IMAGE_GIF.toContentType();
+  private static final List<RawHeader> NO_CACHE =
+      List.of(RawHeader.create("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0"), RawHeader.create("Pragma", "no-cache"));
+
+  private final HitQueue queue;
+  private final HitAnswers answers;
+  private final byte[] pixel = WebResources.bytes("px.gif");
+
+  public EmbedRoutes(HitQueue queue, HitAnswers answers) {
+    this.queue = queue;
+    this.answers = answers;
+  }
+
+  public Route routes() {
+    return concat(
+        path("px.gif", () -> HttpMetrics.template("/px.gif", () -> get(() -> parameterOptional("page", p -> HitRejections.validPage(p.orElse(""), () -> pixel(p.get())))))),
+        path(PathMatchers.segment("badge").slash(PathMatchers.segment()), file -> HttpMetrics.template("/badge/{file}", () -> get(() -> badge(file)))));
+  }
+
+  private Route pixel(String page) {
+    return onComplete(queue.enqueue(page), done -> done.isSuccess()
+        ? complete(HttpResponse.create().withEntity(HttpEntities.create(GIF, pixel)).addHeaders(new ArrayList<>(NO_CACHE)))
+        : HitRejections.notQueued(done.failed().get()));
+  }
+
+  private Route badge(String file) {
+    if (!file.endsWith(".svg")) {
+      return reject();
+    }
+    String page = file.substring(0, file.length() - 4);
+    return HitRejections.validPage(page, () -> complete(HttpResponse.create()
+        .withEntity(HttpEntities.create(SVG, Badge.svg(answers.reply(page).total()).getBytes(StandardCharsets.UTF_8)))
+        .addHeaders(new ArrayList<>(NO_CACHE))));
+  }
+}

@@ -1,0 +1,26 @@
+package hitcounter.infra.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Files under {@code /web/} in the jar: pages, scripts, styles, the pixel. Read once, at start. */
+public final class WebResources {
+  private WebResources() {}
+
+  public static byte[] bytes(String name) {
+    try (InputStream in = WebResources.class.getResourceAsStream("/web/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource web/" + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String text(String name) {
+    return new String(bytes(name), StandardCharsets.UTF_8);
+  }
+}
