@@ -10,6 +10,9 @@ dc="$1"; nodes="${2:-2}"
 [[ "$dc" =~ ^[a-z0-9-]{1,32}$ ]] || die "a datacenter name is 1-32 of a-z 0-9 -"
 [ -f "$HC_RUN/datacenters" ] || die "no system here (run ops/start-local.sh first)"
 grep -qx "$dc" "$HC_RUN/datacenters" || echo "$dc" >> "$HC_RUN/datacenters"
+# Its node token, made in the primary (tokens are global); its server replicates them.
+bash "$HC_ROOT/ops/consul-secrets.sh"
+bash "$HC_ROOT/ops/consul-acl.sh" "http://127.0.0.1:$(consul_http_port 0)"
 bash "$HC_ROOT/ops/start-consul.sh" "$dc"
 i=$(dc_index "$dc"); port=$((8500 + 10 * i))
 for t in $(seq 1 600); do

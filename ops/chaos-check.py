@@ -2,14 +2,23 @@
 that many times on every node of every datacenter, give or take hits whose outcome the
 generator could not know (broken connections, timeouts, 504). Reads each node's whole ranking
 for the run's prefix through /api/pages (1,000 rows a request), not page by page.
-Usage: chaos-check.py TRACK.json PREFIX URL... ; exits non-zero on any loss, duplicate or
-disagreement. Waits up to 180 s for the system to settle."""
-import json, sys, time, urllib.request, urllib.parse
+Usage: chaos-check.py TRACK.json[,TRACK.json...] PREFIX URL... (several tracks: load generators
+that ran side by side; their hits per page add up); exits non-zero on any loss, duplicate or
+disagreement. Waits up to 180 s for the system to settle, and says how long it took."""
+import json, os, sys, time, urllib.request, urllib.parse
 
-track = json.load(open(sys.argv[1]))
+track = {"acked": 0, "unknown": 0, "pages": {}}
+for f in sys.argv[1].split(","):
+    t = json.load(open(f))
+    track["acked"] += t["acked"]
+    track["unknown"] += t["unknown"]
+    for p, (a, un) in t["pages"].items():
+        old = track["pages"].get(p, [0, 0])
+        track["pages"][p] = [old[0] + a, old[1] + un]
 prefix = sys.argv[2]
 urls = sys.argv[3:]
 pages = track["pages"]  # page -> [acked, unknown]
+began = float(os.environ.get("SETTLE_FROM") or time.time())  # e.g. the moment of a heal
 
 
 def ranking(url):
@@ -34,9 +43,10 @@ while True:
         seen = None
     ok = seen is not None and all(
         all(seen[u].get(p, 0) >= a for p, (a, un) in pages.items()) for u in urls) and all(seen[u] == seen[urls[0]] for u in urls)
-    if ok or time.time() > deadline:
+    settled = time.time()
+    if ok or settled > deadline:
         break
-    time.sleep(2)
+    time.sleep(0.5)
 
 lost = dup = disagree = 0
 counted = 0
@@ -49,5 +59,6 @@ for p, (a, un) in pages.items():
     counted += t
 extra = set(seen[urls[0]]) - set(pages) if seen else set()
 print(f"chaos: acknowledged {track['acked']} over {len(pages)} distinct pages, counted {counted}, unknown-outcome {track['unknown']}, "
-      f"lost {lost}, duplicated {dup}, nodes disagreeing on {disagree} pages, pages counted but never sent {len(extra)}")
+      f"lost {lost}, duplicated {dup}, nodes disagreeing on {disagree} pages, pages counted but never sent {len(extra)}; "
+      f"settled {settled - began:.1f} s after {os.environ.get('SETTLE_FROM_WHAT') or 'the check began'}")
 sys.exit(0 if lost == 0 and dup == 0 and disagree == 0 and not extra else 1)

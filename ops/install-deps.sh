@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the local system and the tests need, idempotently:
-#  - beanstalkd from the machine's Debian sources (apt-get install),
+#  - beanstalkd, jq and curl from the machine's Debian sources (apt-get install),
 #  - Consul 1.8.7 from Debian *bullseye*'s `consul` package, fetched with
 #    `apt-get download` through a private sources list (the machine's own apt
 #    sources are never changed) and unpacked into tools/ (git-ignored),
@@ -39,6 +39,8 @@ apt_install() { # name of the command, package
 }
 
 apt_install beanstalkd beanstalkd
+apt_install jq jq     # the ops scripts build Consul ACL requests with it
+apt_install curl curl
 if [ "$want_test" = 1 ]; then
   apt_install chromium chromium
   # The reference Prometheus text parser, for the metrics test (Debian's python3 sees it).

@@ -62,3 +62,17 @@ wait_http() { # URL SECONDS
   done
   return 1
 }
+
+# Secrets of the local system (Consul ACL tokens, gossip key): run/secrets, mode 700, files 600.
+# ops/consul-secrets.sh makes them once; nothing here ever puts a token on a command line.
+HC_SECRETS="$HC_RUN/secrets"
+
+# consul_api URL PATH [CURL ARGS...]: a call to Consul's HTTP API with the operator (management)
+# token, sent as a header read from a file.
+consul_api() {
+  local url="$1" path="$2"; shift 2
+  curl -fsS -m 10 -H @"$HC_SECRETS/consul-master.header" "$@" "$url$path"
+}
+
+# primary_dc: the ACL primary datacenter (the first of run/datacenters).
+primary_dc() { head -n1 "$HC_RUN/datacenters"; }

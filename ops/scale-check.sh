@@ -12,7 +12,7 @@ t_http=$(date +%s.%N)
 in_consul=""; in_cluster=""; draining=""
 for i in $(seq 1 600); do
   now=$(date +%s.%N)
-  [ -n "$in_consul" ] || { curl -fsS "http://127.0.0.1:$consul/v1/health/service/hitcounter?passing=1" | grep -q "\"hitcounter-$name\"" && in_consul=$now; } || true
+  [ -n "$in_consul" ] || { consul_api "http://127.0.0.1:$consul" "/v1/health/service/hitcounter?passing=1" | grep -q "\"hitcounter-$name\"" && in_consul=$now; } || true
   [ -n "$in_cluster" ] || { curl -fsS "http://127.0.0.1:$mgmt/cluster/members" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if any(m["node"]==d["selfNode"] and m["status"]=="Up" for m in d["members"]) and len(d["members"])>1 else 1)' && in_cluster=$now; } || true
   [ -n "$draining" ] || { curl -fsS "http://127.0.0.1:$mgmt/topology" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d.get("drainedHere") else 1)' && draining=$now; } || true
   [ -n "$in_consul" ] && [ -n "$in_cluster" ] && [ -n "$draining" ] && break

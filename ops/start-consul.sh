@@ -16,7 +16,10 @@ while read -r other; do
   [ "$other" = "$dc" ] || joins+=("-retry-join-wan=127.0.0.1:$(consul_wan_port "$j")")
   j=$((j + 1))
 done < "$HC_RUN/datacenters"
-nohup "$(consul_bin)" agent -server -bootstrap-expect=1 -datacenter="$dc" -node="consul-$dc" \
+# ACLs (default deny), token replication and gossip encryption (docs/deploy.md): in a file of
+# mode 600, since it holds tokens; the first datacenter of run/datacenters is the ACL primary.
+(umask 077; bash "$HC_ROOT/ops/consul-config.sh" "$dc" server > "$dir/secure.hcl")
+nohup "$(consul_bin)" agent -config-file="$dir/secure.hcl" -server -bootstrap-expect=1 -datacenter="$dc" -node="consul-$dc" \
   -bind=127.0.0.1 -client=127.0.0.1 -advertise=127.0.0.1 -advertise-wan=127.0.0.1 \
   -data-dir="$dir/data" -http-port=$((8500 + 10 * i)) -dns-port=-1 -grpc-port=-1 \
   -serf-lan-port=$((8301 + 10 * i)) -serf-wan-port=$((8302 + 10 * i)) -server-port=$((8300 + 10 * i)) \

@@ -28,6 +28,7 @@ mkdir -p "$HC_RUN"
 printf '%s\n' "${dcs[@]}" > "$HC_RUN/datacenters"
 # The admin token for PUT /api/config/{name}: made once, kept in run/ (git-ignored).
 [ -s "$HC_RUN/admin-token" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$HC_RUN/admin-token")
+bash "$HC_ROOT/ops/consul-secrets.sh"
 for dc in "${dcs[@]}"; do bash "$HC_ROOT/ops/start-consul.sh" "$dc" --no-wait; done
 
 for i in "${!dcs[@]}"; do
@@ -46,8 +47,19 @@ for i in "${!dcs[@]}"; do
     sleep 0.1
   done
   [ "$all" = 1 ] || die "Consul of ${dcs[$i]} sees only $known after 60 s"
+  if [ "$i" = 0 ]; then bash "$HC_ROOT/ops/consul-acl.sh" "http://127.0.0.1:$port"; fi
 done
-echo "start-local: Consul up and federated: ${dcs[*]}"
+# Secondary datacenters resolve tokens on their own (also while the WAN is down) once they
+# replicate them.
+for i in "${!dcs[@]}"; do
+  [ "$i" = 0 ] && continue
+  port=$((8500 + 10 * i))
+  for t in $(seq 1 300); do
+    consul_api "http://127.0.0.1:$port" /v1/acl/replication 2>/dev/null | jq -e '.Running and .ReplicatedTokenIndex > 0' > /dev/null && break
+    sleep 0.1
+  done
+done
+echo "start-local: Consul up, federated, ACLs on (default deny), gossip encrypted: ${dcs[*]}"
 
 for dc in "${dcs[@]}"; do
   for n in $(seq 0 $((nodes - 1))); do
@@ -61,4 +73,5 @@ echo "  curl -X POST http://127.0.0.1:8080/api/hits/home"
 echo "  curl http://127.0.0.1:8180/api/hits/home"
 echo "  curl -X PUT -H \"Authorization: Bearer \$(cat run/admin-token)\" -d '\"#1e90ff\"' http://127.0.0.1:8080/api/config/colour"
 for i in "${!dcs[@]}"; do echo "  Consul UI of ${dcs[$i]}: http://127.0.0.1:$((8500 + 10 * i))/ui/"; done
+echo "  (Consul ACLs deny by default: log in to the UI with the token in run/secrets/consul-master.token)"
 echo "Logs: $HC_RUN/nodes/*/node.log, $HC_RUN/consul-*/consul.log. Stop: ops/stop-local.sh"

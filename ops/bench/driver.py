@@ -18,8 +18,20 @@ def log(*a):
     print("bench:", time.strftime("%H:%M:%S"), *a, flush=True)
 
 
+def consul_token():
+    """The operator token of the local Consul (ACLs deny by default), from run/secrets."""
+    try:
+        with open(os.path.join(RUN, "secrets", "consul-master.token")) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 def get(url, timeout=10):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
+    req = urllib.request.Request(url)
+    if "/v1/" in url and consul_token():
+        req.add_header("X-Consul-Token", consul_token())
+    with urllib.request.urlopen(req, timeout=timeout) as r:
         return r.read()
 
 

@@ -72,6 +72,11 @@ public final class CopyStatus {
     targets.remove(target);
   }
 
+  /** This node no longer replicates: no target of its own waits (the gauges read 0). */
+  void clear() {
+    targets.clear();
+  }
+
   private void register(String target) {
     Gauge.builder("hitcounter.replication.copy.age", this, s -> {
           Target t = s.targets.get(target);

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -172,6 +173,11 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
         .onMessage(RoundFailed.class, this::onRoundFailed)
         .onMessage(CollectRemote.class, this::onCollectRemote)
         .onMessage(SweepRemotes.class, m -> onSweepRemotes())
+        .onSignal(PostStop.class, s -> {
+          // Another node replicates now (or this one shuts down): its copies are not ours to report.
+          status.clear();
+          return this;
+        })
         .build();
   }
 

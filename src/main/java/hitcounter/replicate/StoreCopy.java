@@ -167,10 +167,28 @@ final class StoreCopy {
     });
   }
 
+  /**
+   * Entries are fetched here and written there this many at a time. After a long cut a round
+   * has thousands of entries to copy (up to 192 KiB each): fetching them all at once flooded the
+   * node's own Consul connection pool (max-open-requests) and stopped its counting too, and
+   * would hold them all in memory.
+   */
+  static final int ENTRIES_PER_STEP = 16;
+
+  /** One entry to copy: its queue, its seq, its key. */
+  private record EntryRef(String queue, long seq, String key) {}
+
+  /**
+   * Entries an unfinished round already wrote in a target beyond its copy's head: target, then
+   * queue, then {head's ModifyIndex there when they were written, last seq written}. The next
+   * round goes on from there, as long as that head has not changed meanwhile.
+   */
+  private final Map<String, Map<String, long[]>> ahead = new java.util.concurrent.ConcurrentHashMap<>();
+
   private CompletionStage<Result> copyEntries(String target, Local local, Remote r, byte[] heartbeat) {
-    List<TxnOp> entryOps = new ArrayList<>();
-    List<CompletableFuture<TxnOp>> fetches = new ArrayList<>();
+    List<EntryRef> entries = new ArrayList<>();
     List<TxnOp> headOps = new ArrayList<>();
+    Map<String, long[]> aheadThere = ahead.computeIfAbsent(target, t -> new java.util.concurrent.ConcurrentHashMap<>());
     for (var e : local.heads().entrySet()) {
       String q = e.getKey();
       QueueHead mine = e.getValue();
@@ -182,12 +200,18 @@ final class StoreCopy {
       if (mine.seq() < theirs.seq()) {
         continue; // never move a copy backwards
       }
-      // Entries the copied snapshot covers are not needed there (and may be collected here).
-      for (long seq = Math.max(theirs.seq(), local.folded().getOrDefault(q, 0L)) + 1; seq <= mine.seq(); seq++) {
-        String key = StoreKeys.entry(localDc, q, seq);
-        fetches.add(consul.kvGetRaw(null, key).thenApply(v -> v.map(value -> TxnOp.set(key, value)).orElse(null)).toCompletableFuture());
+      // Entries the copied snapshot covers are not needed there (and may be collected here);
+      // entries an unfinished round wrote against the same head are there already.
+      long headIndex = r.headIndexes().getOrDefault(q, 0L);
+      long from = Math.max(theirs.seq(), local.folded().getOrDefault(q, 0L));
+      long[] written = aheadThere.get(q);
+      if (written != null && written[0] == headIndex) {
+        from = Math.max(from, written[1]);
       }
-      headOps.add(TxnOp.cas(StoreKeys.head(localDc, q), local.headBytes().get(q), r.headIndexes().getOrDefault(q, 0L)));
+      for (long seq = from + 1; seq <= mine.seq(); seq++) {
+        entries.add(new EntryRef(q, seq, StoreKeys.entry(localDc, q, seq)));
+      }
+      headOps.add(TxnOp.cas(StoreKeys.head(localDc, q), local.headBytes().get(q), headIndex));
     }
     // A queue archived here (no head, not in the manifest) loses its head in the copy too.
     for (var e : r.heads().entrySet()) {
@@ -199,21 +223,20 @@ final class StoreCopy {
       headOps.add(TxnOp.set(hitcounter.store.StoreMarker.key(localDc), local.marker()));
     }
     headOps.add(TxnOp.set(HeartbeatView.ROOT + localDc, heartbeat));
-    return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenCompose(x -> {
-      for (CompletableFuture<TxnOp> f : fetches) {
-        TxnOp op = f.join();
-        if (op == null) {
-          // Folded and collected here meanwhile: the snapshot (next round) covers it.
-          throw new IllegalStateException("an entry to copy is gone locally; next round copies the snapshot");
-        }
-        entryOps.add(op);
-      }
-      List<List<TxnOp>> txns = pack(entryOps, headOps);
-      long bytes = txns.stream().flatMap(List::stream).mapToLong(TxnOp::bodyBytes).sum();
-      CompletableFuture<TxnResult> chain = CompletableFuture.completedFuture(null);
-      Map<String, Long> written = new HashMap<>();
+
+    long[] bytes = {0};
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int i = 0; i < entries.size(); i += ENTRIES_PER_STEP) {
+      List<EntryRef> step = entries.subList(i, Math.min(entries.size(), i + ENTRIES_PER_STEP));
+      chain = chain.thenCompose(v -> copyStep(target, step, r, aheadThere, bytes));
+    }
+    Map<String, Long> written = new HashMap<>();
+    return chain.thenCompose(v -> {
+      List<List<TxnOp>> txns = pack(List.of(), headOps);
+      bytes[0] += txns.stream().flatMap(List::stream).mapToLong(TxnOp::bodyBytes).sum();
+      CompletableFuture<TxnResult> heads = CompletableFuture.completedFuture(null);
       for (List<TxnOp> ops : txns) {
-        chain = chain.thenCompose(prev -> {
+        heads = heads.thenCompose(prev -> {
           if (prev != null && !prev.committed()) {
             return CompletableFuture.completedFuture(prev);
           }
@@ -223,26 +246,64 @@ final class StoreCopy {
           });
         });
       }
-      return chain.thenApply(last -> {
-        if (last == null || !last.committed()) {
-          throw new IllegalStateException("a head copy in " + target + " moved meanwhile: " + (last == null ? "" : last.errors()));
+      return heads;
+    }).thenApply(last -> {
+      if (last == null || !last.committed()) {
+        throw new IllegalStateException("a head copy in " + target + " moved meanwhile: " + (last == null ? "" : last.errors()));
+      }
+      aheadThere.clear();
+      Map<String, QueueHead> heads = new TreeMap<>(r.heads());
+      Map<String, Long> indexes = new HashMap<>(r.headIndexes());
+      for (TxnOp op : headOps) {
+        String[] dcAndName = StoreKeys.headOf(op.key());
+        if (dcAndName == null || !StoreKeys.isQueue(dcAndName[1])) {
+          continue;
         }
-        Map<String, QueueHead> heads = new TreeMap<>(r.heads());
-        Map<String, Long> indexes = new HashMap<>(r.headIndexes());
-        for (TxnOp op : headOps) {
-          String[] dcAndName = StoreKeys.headOf(op.key());
-          if (dcAndName == null || !StoreKeys.isQueue(dcAndName[1])) {
-            continue;
-          }
-          if (op.verb() == TxnOp.Verb.DELETE_CAS) {
-            heads.remove(dcAndName[1]);
-            indexes.remove(dcAndName[1]);
-          } else {
-            heads.put(dcAndName[1], local.heads().get(dcAndName[1]));
-            indexes.put(dcAndName[1], written.getOrDefault(op.key(), 0L));
-          }
+        if (op.verb() == TxnOp.Verb.DELETE_CAS) {
+          heads.remove(dcAndName[1]);
+          indexes.remove(dcAndName[1]);
+        } else {
+          heads.put(dcAndName[1], local.heads().get(dcAndName[1]));
+          indexes.put(dcAndName[1], written.getOrDefault(op.key(), 0L));
         }
-        return new Result(new Remote(r.pointer(), r.pointerIndex(), heads, indexes, local.marker()), bytes, List.of());
+      }
+      return new Result(new Remote(r.pointer(), r.pointerIndex(), heads, indexes, local.marker()), bytes[0], List.of());
+    });
+  }
+
+  /** Fetches a few entries here, writes them there (plain sets: immutable, idempotent), and notes how far it got. */
+  private CompletableFuture<Void> copyStep(String target, List<EntryRef> step, Remote r, Map<String, long[]> aheadThere, long[] bytes) {
+    List<CompletableFuture<TxnOp>> fetches = new ArrayList<>();
+    for (EntryRef e : step) {
+      fetches.add(consul.kvGetRaw(null, e.key()).thenApply(v -> v.map(value -> TxnOp.set(e.key(), value)).orElse(null)).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+      List<TxnOp> ops = new ArrayList<>();
+      for (CompletableFuture<TxnOp> f : fetches) {
+        TxnOp op = f.join();
+        if (op == null) {
+          // Folded and collected here meanwhile: the snapshot (next round) covers it.
+          throw new IllegalStateException("an entry to copy is gone locally; next round copies the snapshot");
+        }
+        ops.add(op);
+      }
+      CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
+      for (List<TxnOp> txn : pack(ops, List.of())) {
+        if (txn.isEmpty()) {
+          continue;
+        }
+        bytes[0] += txn.stream().mapToLong(TxnOp::bodyBytes).sum();
+        writes = writes.thenCompose(v -> consul.txn(target, txn).toCompletableFuture().thenAccept(t -> {
+          if (!t.committed()) {
+            throw new IllegalStateException("entries not written in " + target + ": " + t.errors());
+          }
+        }));
+      }
+      return writes.thenRun(() -> {
+        for (EntryRef e : step) {
+          aheadThere.merge(e.queue(), new long[] {r.headIndexes().getOrDefault(e.queue(), 0L), e.seq()},
+              (old, now) -> old[0] == now[0] && old[1] > now[1] ? old : now);
+        }
       });
     });
   }

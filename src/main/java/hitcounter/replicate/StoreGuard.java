@@ -173,13 +173,26 @@ public final class StoreGuard {
       List<TxnOp> ops = new ArrayList<>();
       List<CompletableFuture<TxnOp>> entries = new ArrayList<>();
       chain = chain.thenCompose(x -> {
+        List<String> keys = new ArrayList<>();
         from.heads().forEach((q, h) -> {
           for (long seq = m.foldedSeq(q) + 1; seq <= h.seq(); seq++) {
-            String key = StoreKeys.entry(dc, q, seq);
-            entries.add(consul.kvGetRaw(from.dc(), key).thenApply(v -> TxnOp.set(key, v.orElseThrow())).toCompletableFuture());
+            keys.add(StoreKeys.entry(dc, q, seq));
           }
         });
-        return CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new));
+        // A few at a time: up to max-entries of them, and the pool to another datacenter is small.
+        CompletableFuture<Void> steps = CompletableFuture.completedFuture(null);
+        for (int i = 0; i < keys.size(); i += StoreCopy.ENTRIES_PER_STEP) {
+          List<String> step = keys.subList(i, Math.min(keys.size(), i + StoreCopy.ENTRIES_PER_STEP));
+          steps = steps.thenCompose(v -> {
+            List<CompletableFuture<TxnOp>> fetched = new ArrayList<>();
+            for (String key : step) {
+              fetched.add(consul.kvGetRaw(from.dc(), key).thenApply(value -> TxnOp.set(key, value.orElseThrow())).toCompletableFuture());
+            }
+            entries.addAll(fetched);
+            return CompletableFuture.allOf(fetched.toArray(CompletableFuture[]::new));
+          });
+        }
+        return steps;
       });
       // Settings written here and the audit figures of this datacenter's nodes come back too.
       chain = chain.thenCompose(x -> consul.kvTree(from.dc(), ConfigKeys.prefix(dc), 0, Duration.ZERO))

@@ -82,9 +82,29 @@ public final class FakeConsul implements Consul {
     return CompletableFuture.completedFuture(Optional.ofNullable(store(dc).get(key)));
   }
 
+  /**
+   * When above 0: GETs of a value answer asynchronously, a few ms later, and fail as Pekko
+   * HTTP's pool does when more than this many are open at once (max-open-requests).
+   */
+  public volatile int maxOpenGets;
+  public final AtomicInteger openGets = new AtomicInteger();
+  public final AtomicInteger refusedGets = new AtomicInteger();
+
   @Override
   public synchronized CompletionStage<Optional<byte[]>> kvGetRaw(String dc, String key) {
-    return CompletableFuture.completedFuture(Optional.ofNullable(store(dc).get(key)).map(KvEntry::value));
+    Optional<byte[]> value = Optional.ofNullable(store(dc).get(key)).map(KvEntry::value);
+    if (maxOpenGets <= 0) {
+      return CompletableFuture.completedFuture(value);
+    }
+    if (openGets.incrementAndGet() > maxOpenGets) {
+      openGets.decrementAndGet();
+      refusedGets.incrementAndGet();
+      return CompletableFuture.failedFuture(new IllegalStateException("Exceeded configured max-open-requests value of [" + maxOpenGets + "]"));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      openGets.decrementAndGet();
+      return value;
+    }, CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 
   @Override

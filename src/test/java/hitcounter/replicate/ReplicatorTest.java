@@ -90,4 +90,57 @@ class ReplicatorTest {
       return null;
     });
   }
+
+  @Test
+  void aReplicatorThatStopsLeavesNoCopyWaitingBehind() {
+    // Found in the lab: the keeper moved at cluster formation; the node that stopped being the
+    // keeper kept its copy targets "pending" forever and reported "copies to eu-west wait"
+    // (stale answers in both datacenters) while the new keeper copied fine.
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.put("eu-west", StoreKeys.head("eu-west", "e0"), new QueueHead(1, 9, 0, Map.of(), 0).toBytes());
+    consul.failTxns.set(1_000_000);
+    entry(consul, "q0", 1, Map.of("home", 5L));
+    head(consul, "q0", 1, 5);
+    var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
+    LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
+    CopyStatus status = new CopyStatus();
+    var replicator = testKit.spawn(Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofHours(1)), status,
+        () -> "{}".getBytes(StandardCharsets.UTF_8), watch, Duration.ofSeconds(1)));
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(() -> {
+      assertTrue(status.targets().containsKey("eu-west"), "a copy to eu-west waits");
+      return null;
+    });
+    testKit.stop(replicator);
+    probe.awaitAssert(() -> {
+      assertEquals(Map.of(), status.targets(), "another node copies now: nothing of this one waits");
+      return null;
+    });
+  }
+
+  @Test
+  void aLongBacklogIsCopiedAFewEntriesAtATimeNotAllAtOnce() {
+    // Found in the lab after a 5-minute WAN cut: a round fetched every entry to copy at once
+    // (thousands), overflowed the node's Consul pool (max-open-requests 512), failed, and
+    // tried again: the copy never caught up, and the node's own commits failed too.
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.put("eu-west", StoreKeys.head("eu-west", "e0"), new QueueHead(1, 9, 0, Map.of(), 0).toBytes());
+    int backlog = 1500;
+    for (int seq = 1; seq <= backlog; seq++) {
+      entry(consul, "q0", seq, Map.of("p" + seq, 1L));
+    }
+    head(consul, "q0", backlog, backlog);
+    consul.maxOpenGets = 64;
+    var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
+    LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
+    CopyStatus status = new CopyStatus();
+    testKit.spawn(Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofHours(1)), status,
+        () -> "{}".getBytes(StandardCharsets.UTF_8), watch, Duration.ofSeconds(1)));
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      assertEquals(backlog, StoreProbe.counts(consul, "eu-west", "us-west").size());
+      return null;
+    });
+    assertEquals(0, consul.refusedGets.get(), "never more GETs open than the pool takes");
+  }
 }

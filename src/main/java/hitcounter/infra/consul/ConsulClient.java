@@ -28,7 +28,8 @@ public final class ConsulClient implements Extension {
               settings.datacenter(),
               settings.requestTimeout(),
               new ConsulMetrics(NodeMetrics.get(typed).registry()),
-              settings.token()));
+              settings.token(),
+              settings.remotePool()));
     }
   }
 

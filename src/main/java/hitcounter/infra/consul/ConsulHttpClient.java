@@ -19,6 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
@@ -41,16 +45,38 @@ public final class ConsulHttpClient implements Consul {
   private final Duration requestTimeout;
   private final ConsulMetrics metrics;
   private final ConsulToken token;
+  private final ConnectionPoolSettings remotePool;
+  private final HttpsConnectionContext https;
+  private final LoggingAdapter log;
 
   public ConsulHttpClient(
       ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout, ConsulMetrics metrics) {
-    this(system, json, baseUrl, localDc, requestTimeout, metrics, ConsulToken.none());
+    this(system, json, baseUrl, localDc, requestTimeout, metrics, ConsulToken.none(), RemotePool.DEFAULT);
+  }
+
+  /**
+   * The connection pool of requests that Consul forwards to another datacenter ({@code ?dc=}):
+   * apart from the pool of local requests, so that requests hanging in a WAN cut (Consul holds
+   * them until its RPC to the other side fails, minutes in a long cut) can never fill the pool
+   * the node counts with. A connection quiet for {@code idleTimeout} is closed, and with it the
+   * request hanging on it.
+   */
+  public record RemotePool(int maxConnections, int maxOpenRequests, Duration idleTimeout) {
+    public static final RemotePool DEFAULT = new RemotePool(16, 64, Duration.ofSeconds(30));
   }
 
   public ConsulHttpClient(
-      ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout, ConsulMetrics metrics, ConsulToken token) {
+      ActorSystem<?> system, ObjectMapper json, String baseUrl, String localDc, Duration requestTimeout, ConsulMetrics metrics, ConsulToken token,
+      RemotePool remote) {
     this.metrics = metrics;
     this.token = token;
+    ConnectionPoolSettings defaults = ConnectionPoolSettings.create(Adapter.toClassic(system));
+    this.remotePool = defaults
+        .withMaxConnections(remote.maxConnections())
+        .withMaxOpenRequests(remote.maxOpenRequests())
+        .withConnectionSettings(defaults.getConnectionSettings().withIdleTimeout(scala.concurrent.duration.Duration.fromNanos(remote.idleTimeout().toNanos())));
+    this.https = Http.get(system).defaultClientHttpsContext();
+    this.log = Adapter.toClassic(system).log();
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.json = json;
@@ -319,7 +345,7 @@ public final class ConsulHttpClient implements Consul {
     if (body != null) {
       request = request.withEntity(ContentTypes.APPLICATION_JSON, body);
     }
-    return http.singleRequest(request)
+    return (isRemote(uri) ? http.singleRequest(request, https, remotePool, log) : http.singleRequest(request))
         .thenCompose(
             response -> {
               long index =
@@ -349,8 +375,13 @@ public final class ConsulHttpClient implements Consul {
    * {@code uri} asking the datacenter {@code dc} (null: the local one). Keys and names need no
    * escaping: they are made of page ids ([A-Za-z0-9._~-]), datacenter and node names, and '/'.
    */
-  private static String withDc(String uri, String dc) {
-    return dc == null ? uri : uri + (uri.indexOf('?') < 0 ? "?" : "&") + "dc=" + URLEncoder.encode(dc, StandardCharsets.UTF_8);
+  private String withDc(String uri, String dc) {
+    return dc == null || dc.equals(localDc) ? uri : uri + (uri.indexOf('?') < 0 ? "?" : "&") + "dc=" + URLEncoder.encode(dc, StandardCharsets.UTF_8);
+  }
+
+  /** Whether Consul forwards this request to another datacenter. */
+  private static boolean isRemote(String uri) {
+    return uri.contains("?dc=") || uri.contains("&dc=");
   }
 
   private byte[] bytes(JsonNode node) {
