@@ -149,6 +149,14 @@ ENV
   (set -a; source "$dir/env"; set +a; start_in "$P-$name" "$name-node" hitcounter.jar java $JAVA_OPTS -Dhitcounter.node="$name" -jar "$HC_JAR")
 }
 
+servers_up() { # DC: its 3 Consul servers
+  local dc="$1" k=0 name addr
+  while read -r name addr; do
+    [[ "$name" == *-c[0-9] ]] || continue
+    consul_up "$dc" "$name" "$addr" server "$dc-server-consul-$k"; k=$((k + 1))
+  done < "$LAB/hosts-$dc"
+}
+
 cmd_up() {
   local hosts="${1:-2}" start d dc k name addr
   [[ "$hosts" =~ ^[1-9]$ ]] || die "HOSTS_PER_DC must be 1..9"
@@ -165,18 +173,18 @@ cmd_up() {
   tls_up
   network_up "$hosts"
   log "network: $(ip netns list | grep -c "^$P-") namespaces"
-  for dc in "${DCS[@]}"; do
-    k=0
-    while read -r name addr; do
-      [[ "$name" == *-c[0-9] ]] || continue
-      consul_up "$dc" "$name" "$addr" server "$dc-server-consul-$k"; k=$((k + 1))
-    done < "$LAB/hosts-$dc"
-  done
+  # The primary first, with its ACLs in place, before any other datacenter starts: a
+  # secondary's leader asks the primary at once to sign its Connect CA (which auto_encrypt
+  # needs) with the replication token, and does not ask again if that token did not exist yet.
+  servers_up us-west
   await 60 "leader in us-west" has_leader us-west-c1
   in_ns "$P-us-west-c1" bash "$HC_ROOT/ops/consul-acl.sh" "http://127.0.0.1:8500"
-  await 60 "leader in eu-west" has_leader eu-west-c1
-  await 60 "federation" federated eu-west-c1
-  await 60 "token replication in eu-west" replicating eu-west-c1
+  for dc in "${DCS[@]:1}"; do servers_up "$dc"; done
+  for dc in "${DCS[@]:1}"; do
+    await 60 "leader in $dc" has_leader "$dc-c1"
+    await 60 "federation of $dc" federated "$dc-c1"
+    await 60 "token replication in $dc" replicating "$dc-c1"
+  done
   log "Consul: 3 servers per datacenter, federated, ACLs on"
   for dc in "${DCS[@]}"; do
     while read -r name addr; do
