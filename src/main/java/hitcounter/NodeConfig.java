@@ -26,7 +26,8 @@ record NodeConfig(
     IngestSettings ingest,
     AuditSettings audit,
     ApiSettings api,
-    FaultSettings fault) {
+    FaultSettings fault,
+    hitcounter.config.SitesSettings sites) {
 
   static NodeConfig create(Config root) {
     return new NodeConfig(
@@ -41,6 +42,7 @@ record NodeConfig(
         IngestSettings.create(root),
         AuditSettings.create(root),
         ApiSettings.create(root),
-        FaultSettings.create(root));
+        FaultSettings.create(root),
+        hitcounter.config.SitesSettings.create(root));
   }
 }

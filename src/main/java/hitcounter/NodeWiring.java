@@ -86,6 +86,8 @@ final class NodeWiring {
   private final CopyStatus copyStatus;
   private final LocalStalls localStalls;
   private final Freshness freshness;
+  private final hitcounter.count.ResetView.Resets resets = new hitcounter.count.ResetView.Resets();
+  private volatile hitcounter.config.Sites sites;
 
   NodeWiring(ActorContext<Void> ctx, NodeConfig config, Deps deps) {
     this.ctx = ctx;
@@ -102,6 +104,12 @@ final class NodeWiring {
     this.copyStatus = new CopyStatus(registry);
     this.localStalls = new LocalStalls(config.health().expireAfter());
     this.freshness = new Freshness(config.node().datacenter(), datacenters, localStalls, config.replication().staleAfter());
+    this.sites = hitcounter.config.Sites.of(live.get(Setting.SITES), config.sites());
+    live.onChange(s -> {
+      if (s == Setting.SITES) {
+        sites = hitcounter.config.Sites.of(live.get(Setting.SITES), config.sites());
+      }
+    });
   }
 
   void start() {
@@ -123,6 +131,7 @@ final class NodeWiring {
     ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch.general(), watch.blockingWait())), "config-view");
     ActorRef<CountView.Command> countView =
         ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, badValues, watch.counts(), watch.blockingWait())), "count-view");
+    ctx.spawn(supervised(hitcounter.count.ResetView.create(deps.consul(), counts, resets, badValues, watch.general(), watch.blockingWait())), "reset-view");
     ctx.spawn(supervised(HeartbeatView.create(deps.consul(), datacenters, badValues, watch.general(), watch.blockingWait())), "heartbeat-view");
     ctx.spawn(supervised(StatusView.create(deps.consul(), localStalls, badValues, watch.general(), watch.blockingWait())), "status-view");
     ctx.spawn(supervised(StatusPublisher.create(deps.consul(), config.node().nodeName(), workerHealth, copyStatus, config.health())), "status-publisher");
@@ -182,17 +191,24 @@ final class NodeWiring {
   /** Every route of the HTTP port, by audience: the API, the web pages, what other sites embed. */
   private Route routes(HitQueue queue, TopologyView topology) {
     var node = config.node();
-    HitAnswers answers = new HitAnswers(node.datacenter(), counts, datacenters, freshness);
+    HitAnswers answers = new HitAnswers(node.datacenter(), counts, datacenters, freshness, resets);
+    java.util.function.Supplier<hitcounter.config.Sites> sitesNow = () -> sites;
+    hitcounter.ingest.PageCaps caps = new hitcounter.ingest.PageCaps(counts);
+    hitcounter.ingest.HitIntake intake = new hitcounter.ingest.HitIntake(
+        new hitcounter.ingest.HitGate(sitesNow, new hitcounter.ingest.RateLimits(config.sites().maxBuckets()), caps, registry),
+        queue, config.sites().trustedProxies());
     return new HttpMetrics(registry).measured(concat(
-        new HitRoutes(queue, answers, live).routes(),
-        new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter()).routes(),
+        new HitRoutes(intake, answers, live, sitesNow).routes(),
+        new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter(), sitesNow).routes(),
+        new hitcounter.api.SitesRoutes(live, sitesNow, new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
+            new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter()), caps, config.api().adminToken()).routes(),
         new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).reportingTo(badValues).routes(),
         new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.api().adminToken()).routes(),
         new TopologyApiRoutes(topology).routes(),
         new MetricsRoutes(metrics).routes(),
-        new LivePageRoutes(queue, answers, live).routes(),
+        new LivePageRoutes(intake, answers, live).routes(),
         new DashboardRoutes().routes(),
-        new EmbedRoutes(queue, answers).routes()));
+        new EmbedRoutes(intake, answers).routes()));
   }
 
   private void bind(Route routes, Readiness readiness, ActorRef<DiscoveryActor.Command> discovery) {

@@ -4,6 +4,7 @@ import hitcounter.config.ConfigKeys;
 import hitcounter.config.ConfigView;
 import hitcounter.config.LiveSettings;
 import hitcounter.config.Setting;
+import hitcounter.config.SettingWriter;
 import hitcounter.config.VersionedValue;
 import hitcounter.infra.http.JsonReplies;
 import hitcounter.infra.metrics.HttpMetrics;
@@ -45,8 +46,11 @@ public final class ConfigRoutes {
   private final String datacenter;
   private final String adminToken;
 
+  private final SettingWriter writer;
+
   public ConfigRoutes(Consul consul, LiveSettings live, ConfigView.Writes writes, DatacenterStates datacenters, String datacenter, String adminToken) {
     this.consul = consul;
+    this.writer = new SettingWriter(consul, writes, datacenter);
     this.live = live;
     this.writes = writes;
     this.datacenters = datacenters;
@@ -59,20 +63,9 @@ public final class ConfigRoutes {
         PathMatchers.segment("api").slash("config"),
         () -> concat(
             pathEndOrSingleSlash(() -> HttpMetrics.template("/api/config", () -> get(() -> complete(StatusCodes.OK, view(), JsonReplies.JSON)))),
-            path(PathMatchers.segment(), name -> HttpMetrics.template("/api/config/{name}", () -> put(() -> authorized(() -> entity(
+            path(PathMatchers.segment(), name -> HttpMetrics.template("/api/config/{name}", () -> put(() -> AdminAuth.authorized(adminToken, () -> entity(
                 org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(),
                 body -> write(name, body))))))));
-  }
-
-  private Route authorized(java.util.function.Supplier<Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      String given = header.map(h -> h.startsWith("Bearer ") ? h.substring(7) : "").orElse("");
-      if (adminToken.isEmpty() || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), adminToken.getBytes(StandardCharsets.UTF_8))) {
-        return error(StatusCodes.UNAUTHORIZED, "unauthorized",
-            adminToken.isEmpty() ? "no admin token is configured on this node (HC_ADMIN_TOKEN)" : "an admin token is needed: Authorization: Bearer <token>");
-      }
-      return inner.get();
-    });
   }
 
   private Route write(String name, String body) {
@@ -94,29 +87,12 @@ public final class ConfigRoutes {
       return error(StatusCodes.BAD_REQUEST, "bad-value", setting.get().key + ": " + problem.get());
     }
     JsonNode v = value;
-    return onComplete(store(setting.get(), v, 3), done -> {
+    return onComplete(writer.write(setting.get(), v), done -> {
       if (done.isSuccess() && done.get().isPresent()) {
         VersionedValue w = done.get().get();
         return complete(StatusCodes.OK, Map.of("setting", setting.get().key, "value", w.value(), "version", w.version(), "datacenter", w.dc()), JsonReplies.JSON);
       }
       return error(StatusCodes.SERVICE_UNAVAILABLE, "consul-unavailable", "the setting could not be written; try again");
-    });
-  }
-
-  /** Writes this datacenter's slot with a version above every version seen; retries a lost CAS. */
-  private CompletionStage<Optional<VersionedValue>> store(Setting s, JsonNode value, int attempts) {
-    String key = ConfigKeys.key(datacenter, s);
-    return consul.kvGet(null, key).thenCompose(current -> {
-      long mine = current.flatMap(e -> VersionedValue.parse(e.value())).map(VersionedValue::version).orElse(0L);
-      long version = Math.max(mine, writes.highestVersion(s)) + 1;
-      VersionedValue w = new VersionedValue(value, version, System.currentTimeMillis(), datacenter);
-      long index = current.map(KvEntry::modifyIndex).orElse(0L);
-      return consul.txn(null, List.of(TxnOp.cas(key, w.bytes(), index))).thenCompose(r -> {
-        if (r.committed()) {
-          return CompletableFuture.completedFuture(Optional.of(w));
-        }
-        return attempts > 1 ? store(s, value, attempts - 1) : CompletableFuture.completedFuture(Optional.<VersionedValue>empty());
-      });
     });
   }
 

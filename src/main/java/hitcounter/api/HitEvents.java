@@ -25,7 +25,7 @@ final class HitEvents {
     this.live = live;
   }
 
-  Source<ServerSentEvent, NotUsed> of(String page) {
+  Source<ServerSentEvent, NotUsed> of(hitcounter.page.PageKey page) {
     return Source.tick(Duration.ZERO, Duration.ofMillis(250), "tick")
         .map(t -> {
           ObjectNode o = Json.mapper().valueToTree(answers.reply(page));

@@ -6,7 +6,12 @@ import hitcounter.config.LiveSettings;
 import hitcounter.infra.http.JsonReplies;
 import hitcounter.infra.metrics.HttpMetrics;
 import hitcounter.ingest.HitAnswers;
-import hitcounter.ingest.HitQueue;
+import hitcounter.config.Site;
+import hitcounter.config.Sites;
+import hitcounter.ingest.HitIntake;
+import hitcounter.page.PageKey;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import hitcounter.ingest.HitRejections;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -14,21 +19,25 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The hit counter API: {@code POST /api/hits/{page}} registers a hit (200 once beanstalkd
- * acknowledged it, 503 when it certainly could not be queued, 504 when its outcome is unknown);
- * {@code GET /api/hits/{page}} shows the counts; {@code GET /api/hits/{page}/events} streams
- * them (server-sent events, for the live page); {@code GET /api/ping} touches nothing. A bad
- * page id is a 400 and queues nothing.
+ * The hit counter API: {@code POST /api/hits/{site}/{page}} registers a hit of a page of a site
+ * ({@code POST /api/hits/{page}}: of the default site) once the site's rules let it (403 with a
+ * reason, 429 with Retry-After: see {@link hitcounter.ingest.HitGate}): 200 once beanstalkd
+ * acknowledged it, 503 when it certainly could not be queued, 504 when its outcome is unknown.
+ * {@code GET} of the same paths shows the counts (404 for a site that does not exist);
+ * {@code …/events} streams them (server-sent events, for the live page); {@code GET /api/ping}
+ * touches nothing. A bad page id is a 400 and queues nothing.
  */
 public final class HitRoutes {
-  private static final String EVENTS = "/events";
-  private final HitQueue queue;
+  private static final String EVENTS = "events";
+  private final HitIntake intake;
   private final HitAnswers answers;
   private final HitEvents events;
+  private final Supplier<Sites> sites;
 
-  public HitRoutes(HitQueue queue, HitAnswers answers, LiveSettings live) {
-    this.queue = queue;
+  public HitRoutes(HitIntake intake, HitAnswers answers, LiveSettings live, Supplier<Sites> sites) {
+    this.intake = intake;
     this.answers = answers;
+    this.sites = sites;
     this.events = new HitEvents(answers, live);
   }
 
@@ -36,19 +45,45 @@ public final class HitRoutes {
     return concat(
         path(PathMatchers.segment("api").slash("ping"), () -> HttpMetrics.template("/api/ping", () -> get(() -> complete("pong")))),
         pathPrefix(PathMatchers.segment("api").slash("hits"), () -> extractUnmatchedPath(rest -> {
-          String page = rest.startsWith("/") ? rest.substring(1) : rest;
-          if (page.endsWith(EVENTS)) {
-            String of = page.substring(0, page.length() - EVENTS.length());
-            return HttpMetrics.template("/api/hits/{page}/events",
-                () -> HitRejections.validPage(of, () -> get(() -> completeOK(events.of(of), EventStreamMarshalling.toEventStream()))));
+          String[] parts = (rest.startsWith("/") ? rest.substring(1) : rest).split("/", -1);
+          if (parts.length == 3 && parts[2].equals(EVENTS)) {
+            return HttpMetrics.template("/api/hits/{site}/{page}/events", () -> get(() -> shown(parts[0], parts[1], this::eventsOf)));
           }
-          return HttpMetrics.template("/api/hits/{page}",
-              () -> HitRejections.validPage(page, () -> concat(post(() -> hit(page)), get(() -> JsonReplies.json(StatusCodes.OK, answers.reply(page))))));
+          if (parts.length == 2 && parts[1].equals(EVENTS)) {
+            return HttpMetrics.template("/api/hits/{page}/events", () -> get(() -> shown(null, parts[0], this::eventsOf)));
+          }
+          if (parts.length == 2) {
+            return HttpMetrics.template("/api/hits/{site}/{page}",
+                () -> concat(post(() -> intake.hit(parts[0], parts[1], this::answer)), get(() -> shown(parts[0], parts[1], this::answer))));
+          }
+          if (parts.length == 1) {
+            return HttpMetrics.template("/api/hits/{page}",
+                () -> concat(post(() -> intake.hit(null, parts[0], this::answer)), get(() -> shown(null, parts[0], this::answer))));
+          }
+          return HttpMetrics.template("/api/hits/{page}", () -> JsonReplies.error(StatusCodes.NOT_FOUND, "not-found", "use /api/hits/{page} or /api/hits/{site}/{page}"));
         })));
   }
 
-  private Route hit(String page) {
-    return onComplete(queue.enqueue(page),
-        done -> done.isSuccess() ? JsonReplies.json(StatusCodes.OK, answers.reply(page)) : HitRejections.notQueued(done.failed().get()));
+  private Route answer(PageKey key) {
+    return JsonReplies.json(StatusCodes.OK, answers.reply(key));
+  }
+
+  private Route eventsOf(PageKey key) {
+    return completeOK(events.of(key), EventStreamMarshalling.toEventStream());
+  }
+
+  /** {@code inner} for a page of a site that exists (deleted or disabled sites included, their pages show 0); 400/404 otherwise. */
+  private Route shown(String site, String page, Function<PageKey, Route> inner) {
+    return HitRejections.validPage(page, () -> {
+      if (site == null) {
+        return inner.apply(PageKey.ofDefault(page));
+      }
+      Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
+      if (s == null || site.equals(PageKey.DEFAULT_SITE)) {
+        return site.equals(PageKey.DEFAULT_SITE) ? inner.apply(PageKey.ofDefault(page))
+            : JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + site.substring(0, Math.min(site.length(), 40)));
+      }
+      return inner.apply(new PageKey(site, s.deleted() ? 0 : s.generation(), page));
+    });
   }
 }

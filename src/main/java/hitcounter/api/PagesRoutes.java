@@ -7,7 +7,10 @@ import hitcounter.health.Freshness;
 import hitcounter.infra.Json;
 import hitcounter.infra.metrics.HttpMetrics;
 import hitcounter.infra.http.ErrorReply;
+import hitcounter.config.Site;
+import hitcounter.config.Sites;
 import hitcounter.page.PageId;
+import hitcounter.page.PageKey;
 import hitcounter.replicate.DatacenterStates;
 import hitcounter.store.CountTable;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +42,10 @@ public final class PagesRoutes {
   private final Freshness freshness;
   private final double staleAfterSeconds;
 
-  public PagesRoutes(String datacenter, CountTable counts, DatacenterStates datacenters, Freshness freshness, Duration staleAfter) {
+  private final java.util.function.Supplier<Sites> sites;
+
+  public PagesRoutes(String datacenter, CountTable counts, DatacenterStates datacenters, Freshness freshness, Duration staleAfter, java.util.function.Supplier<Sites> sites) {
+    this.sites = sites;
     this.datacenter = datacenter;
     this.counts = counts;
     this.datacenters = datacenters;
@@ -49,14 +55,20 @@ public final class PagesRoutes {
 
   public Route routes() {
     return path(PathMatchers.segment("api").slash("pages"), () -> HttpMetrics.template("/api/pages", () -> get(() ->
-        parameterOptional("limit", limit -> parameterOptional("prefix", prefix -> parameterOptional("cursor", cursor -> {
+        parameterOptional("limit", limit -> parameterOptional("prefix", prefix -> parameterOptional("cursor", cursor -> parameterOptional("site", site -> {
           Optional<String> problem = problem(limit, prefix, cursor);
           if (problem.isPresent()) {
             return complete(StatusCodes.BAD_REQUEST, new ErrorReply("bad-parameter", problem.get()), JsonReplies.JSON);
           }
-          return complete(StatusCodes.OK, page(limit.map(Integer::parseInt).orElse(100), prefix.orElse(""), cursor.map(PagesRoutes::decode).orElse(null)),
-              JsonReplies.JSON);
-        }))))));
+          String siteName = site.orElse(PageKey.DEFAULT_SITE);
+          Site s = PageKey.siteProblem(siteName).isPresent() ? null : sites.get().all().get(siteName);
+          if (s == null) {
+            return complete(StatusCodes.NOT_FOUND, new ErrorReply("unknown-site", "no site called " + siteName.substring(0, Math.min(40, siteName.length()))), JsonReplies.JSON);
+          }
+          String sitePrefix = s.deleted() ? PageKey.sitePrefix(siteName, 0) : PageKey.sitePrefix(siteName, s.generation());
+          return complete(StatusCodes.OK, page(siteName, sitePrefix, limit.map(Integer::parseInt).orElse(100), prefix.orElse(""),
+              cursor.map(PagesRoutes::decode).orElse(null)), JsonReplies.JSON);
+        })))))));
   }
 
   private static Optional<String> problem(Optional<String> limit, Optional<String> prefix, Optional<String> cursor) {
@@ -80,11 +92,17 @@ public final class PagesRoutes {
   }
 
   Map<String, Object> page(int limit, String prefix, CountTable.Cursor after) {
-    List<CountTable.Row> rows = counts.top(prefix, limit, after);
+    return page(PageKey.DEFAULT_SITE, "", limit, prefix, after);
+  }
+
+  /** One page of the ranking of site {@code site}, whose counted ids start with {@code sitePrefix}. */
+  Map<String, Object> page(String site, String sitePrefix, int limit, String prefix, CountTable.Cursor after) {
+    boolean bare = sitePrefix.isEmpty();
+    List<CountTable.Row> rows = counts.top(sitePrefix + prefix, bare, limit, after);
     List<Map<String, Object>> out = new ArrayList<>(rows.size());
     for (CountTable.Row r : rows) {
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("page", r.page());
+      row.put("page", r.page().substring(sitePrefix.length()));
       row.put("total", r.total());
       row.put("datacenters", r.byDatacenter());
       out.add(row);
@@ -96,8 +114,11 @@ public final class PagesRoutes {
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("datacenter", datacenter);
     reply.put("datacenters", List.copyOf(dcs));
+    if (!bare) {
+      reply.put("site", site);
+    }
     reply.put("prefix", prefix);
-    reply.put("matching", counts.count(prefix));
+    reply.put("matching", counts.count(sitePrefix + prefix, bare));
     reply.put("pages", out);
     reply.put("next", rows.size() == limit ? encode(rows.get(rows.size() - 1)) : null);
     reply.put("ages", ages);
@@ -126,7 +147,7 @@ public final class PagesRoutes {
       int colon = s.indexOf(':');
       long total = Long.parseLong(s.substring(0, colon));
       String page = s.substring(colon + 1);
-      return total > 0 && PageId.isValid(page) ? new CountTable.Cursor(total, page) : null;
+      return total > 0 && PageKey.isValid(page) ? new CountTable.Cursor(total, page) : null;
     } catch (RuntimeException e) {
       return null;
     }

@@ -27,6 +27,7 @@ public final class LiveSettings {
     defaults.put(Setting.WORKERS_PER_QUEUE, IntNode.valueOf(root.getInt("hitcounter.discovery.workers-per-queue")));
     defaults.put(
         Setting.REPLICATION_INTERVAL_MS, IntNode.valueOf((int) root.getDuration("hitcounter.replication.interval").toMillis()));
+    defaults.put(Setting.SITES, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
     defaults.put(Setting.JOB_FORMAT, IntNode.valueOf(root.getInt("hitcounter.beanstalk.job-format")));
   }
 

@@ -38,6 +38,12 @@ public enum Setting {
       return intIn(v, 50, 10_000);
     }
   },
+  SITES("sites", "who may count: one member per site with origins, page pattern, maxPages, perClient and perSite limits (PUT /api/sites/{site} edits one)") {
+    @Override
+    public Optional<String> problem(JsonNode v) {
+      return Sites.problem(v);
+    }
+  },
   JOB_FORMAT("job-format", "format of new hit jobs: 2, or 1 while nodes of a version before the count store still run (1-2)") {
     @Override
     public Optional<String> problem(JsonNode v) {

@@ -5,7 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 import hitcounter.ingest.HitRejections;
 import hitcounter.infra.metrics.HttpMetrics;
 import hitcounter.ingest.HitAnswers;
-import hitcounter.ingest.HitQueue;
+import hitcounter.ingest.HitIntake;
 import hitcounter.infra.http.WebResources;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,25 +28,24 @@ public final class EmbedRoutes {
   private static final List<RawHeader> NO_CACHE =
       List.of(RawHeader.create("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0"), RawHeader.create("Pragma", "no-cache"));
 
-  private final HitQueue queue;
+  private final HitIntake intake;
   private final HitAnswers answers;
   private final byte[] pixel = WebResources.bytes("px.gif");
 
-  public EmbedRoutes(HitQueue queue, HitAnswers answers) {
-    this.queue = queue;
+  public EmbedRoutes(HitIntake intake, HitAnswers answers) {
+    this.intake = intake;
     this.answers = answers;
   }
 
   public Route routes() {
     return concat(
-        path("px.gif", () -> HttpMetrics.template("/px.gif", () -> get(() -> parameterOptional("page", p -> HitRejections.validPage(p.orElse(""), () -> pixel(p.get())))))),
+        path("px.gif", () -> HttpMetrics.template("/px.gif", () -> get(() -> parameterOptional("site", site -> parameterOptional("page", p -> pixel(site.orElse(null), p.orElse(""))))))),
         path(PathMatchers.segment("badge").slash(PathMatchers.segment()), file -> HttpMetrics.template("/badge/{file}", () -> get(() -> badge(file)))));
   }
 
-  private Route pixel(String page) {
-    return onComplete(queue.enqueue(page), done -> done.isSuccess()
-        ? complete(HttpResponse.create().withEntity(HttpEntities.create(GIF, pixel)).addHeaders(new ArrayList<>(NO_CACHE)))
-        : HitRejections.notQueued(done.failed().get()));
+  /** Counts a hit of {@code page} on {@code site} (null: the default site); refusals are JSON answers with their status. */
+  private Route pixel(String site, String page) {
+    return intake.hit(site, page, key -> complete(HttpResponse.create().withEntity(HttpEntities.create(GIF, pixel)).addHeaders(new ArrayList<>(NO_CACHE))));
   }
 
   private Route badge(String file) {

@@ -18,6 +18,16 @@ public final class HitRejections {
     return problem.isPresent() ? JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-page-id", problem.get()) : inner.get();
   }
 
+  /** The answer to a hit the gate refused: 400, 403 or 429 (with Retry-After), and its reason. */
+  public static Route refused(HitGate.Refuse r) {
+    Route body = JsonReplies.error(StatusCodes.get(r.status()), r.status() == 403 ? r.reason() : r.error(), r.detail());
+    if (r.status() == 429) {
+      return org.apache.pekko.http.javadsl.server.Directives.respondWithHeader(
+          org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", Long.toString(r.retryAfterSeconds())), () -> body);
+    }
+    return body;
+  }
+
   /**
    * The answer to a hit that was not acknowledged: 503 when it was certainly not queued (a
    * client may retry), 504 {@code outcome-unknown} when it may have been (a client that retries

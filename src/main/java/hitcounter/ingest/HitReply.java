@@ -15,13 +15,18 @@ import java.util.Map;
  */
 public record HitReply(
     String page,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String site,
     String datacenter,
     long total,
     Map<String, Long> datacenters,
     boolean stale,
     double ageSeconds,
     Counting counting,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Late> late) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Late> late,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Reset reset) {
+
+  /** The page's latest reset or delete (the counts shown are what was counted after it). */
+  public record Reset(boolean deleted, long at) {}
 
   public record Counting(double lagSeconds) {}
 

@@ -49,8 +49,13 @@ public final class CopyStatus {
     });
   }
 
-  void succeeded(String target, boolean upToDate, long sentBytes) {
-    targets.computeIfPresent(target, (t, old) -> new Target(upToDate ? 0 : old.pendingSinceMillis(), 0, ""));
+  /**
+   * A round that began at {@code startedAt} (ms) finished: it carried every change made before
+   * it began, so what still waits changed after that (under steady load a round never ends up to
+   * date, and the age must not grow for it).
+   */
+  void succeeded(String target, boolean upToDate, long sentBytes, long startedAt) {
+    targets.computeIfPresent(target, (t, old) -> new Target(upToDate || old.pendingSinceMillis() == 0 ? 0 : Math.max(old.pendingSinceMillis(), startedAt), 0, ""));
     bytes.computeIfAbsent(target, t -> Counter.builder("hitcounter.replication.bytes")
         .description("Request bytes of copies of this datacenter's counts sent to another datacenter")
         .baseUnit("bytes")

@@ -40,6 +40,15 @@ public final class MaxMerge {
         return s.isPresent() && s.get().newerThan(t.orElse(null)) ? source : null;
       };
 
+  /** Page resets: per datacenter the larger baseline, the later delete and reset times. */
+  public static final Merge RESETS =
+      (source, target) -> {
+        hitcounter.config.ResetRecord s = hitcounter.config.ResetRecord.parse(source).orElseThrow(() -> new IllegalArgumentException("not a reset"));
+        Optional<hitcounter.config.ResetRecord> t = target == null ? Optional.empty() : hitcounter.config.ResetRecord.parse(target);
+        hitcounter.config.ResetRecord merged = s.merge(t.orElse(null));
+        return t.isPresent() && merged.equals(t.get()) ? null : merged.bytes();
+      };
+
   /** The CAS operations that bring {@code target} up to {@code source} with counter merges. */
   public static List<TxnOp> plan(List<KvEntry> source, List<KvEntry> target) {
     return plan(source, target, COUNTERS);

@@ -66,7 +66,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private record Datacenters(List<String> names) implements Command {}
 
-  private record RoundDone(String dc, long smallGen, long storeGen, StoreCopy.Result result, boolean smallComplete) implements Command {}
+  private record RoundDone(String dc, long smallGen, long storeGen, StoreCopy.Result result, boolean smallComplete, long startedAt) implements Command {}
 
   private record RoundFailed(String dc, Throwable cause) implements Command {}
 
@@ -118,6 +118,9 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private long storeGen;
   private final Set<String> remotes = new HashSet<>();
   private final Map<String, Long> copiedSmall = new HashMap<>();
+  /** The smallGen at which each small prefix last changed: a round copies only the prefixes changed since its last copy there. */
+  private final Map<String, Long> smallChangedAt = new HashMap<>();
+  private List<KvEntry> lastHeads;
   private final Map<String, Long> copiedStore = new HashMap<>();
   private final Map<String, Long> lastBeat = new HashMap<>();
   private final Map<String, StoreCopy.Remote> known = new HashMap<>();
@@ -146,6 +149,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     this.store = new StoreCopy(consul);
     merges.put(AuditKeys.prefix(localDc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);
+    merges.put(hitcounter.config.ResetRecord.prefix(localDc), MaxMerge.RESETS);
     int n = 0;
     for (String prefix : merges.keySet()) {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, prefix, index, wait);
@@ -186,13 +190,31 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   private Behavior<Command> onSmallChanged(SmallChanged m) {
-    small.put(m.prefix(), m.entries().value());
-    smallGen++;
+    List<KvEntry> before = small.put(m.prefix(), m.entries().value());
+    if (sameVersions(before, m.entries().value())) {
+      return this; // a watch that answered without a change: nothing to copy
+    }
+    smallChangedAt.put(m.prefix(), ++smallGen);
     changed();
     return this;
   }
 
+  /** Whether two readings of a prefix hold the same keys at the same ModifyIndex. */
+  static boolean sameVersions(List<KvEntry> a, List<KvEntry> b) {
+    if (a == null || b == null || a.size() != b.size()) {
+      return false;
+    }
+    Map<String, Long> indexes = new HashMap<>();
+    a.forEach(e -> indexes.put(e.key(), e.modifyIndex()));
+    return b.stream().allMatch(e -> Long.valueOf(e.modifyIndex()).equals(indexes.get(e.key())));
+  }
+
   private Behavior<Command> onHeadsChanged(HeadsChanged m) {
+    List<KvEntry> before = lastHeads;
+    lastHeads = m.entries().value();
+    if (local != null && !manifestReadFailed && sameVersions(before, lastHeads)) {
+      return this; // a watch that answered without a change
+    }
     Map<String, QueueHead> heads = new TreeMap<>();
     Map<String, byte[]> bytes = new HashMap<>();
     SnapshotPointer pointer = SnapshotPointer.NONE;
@@ -324,11 +346,17 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       long sGen = smallGen;
       long tGen = storeGen;
       StoreCopy.Local snapshot = local;
-      Map<String, List<KvEntry>> smallNow = Map.copyOf(small);
+      long since = copiedSmall.getOrDefault(dc, -1L);
+      Map<String, List<KvEntry>> smallNow = new HashMap<>();
+      small.forEach((prefix, entries) -> {
+        if (smallChangedAt.getOrDefault(prefix, 0L) > since) {
+          smallNow.put(prefix, entries);
+        }
+      });
       CompletionStage<Boolean> smallCopied = smallBehind ? copySmall(dc, smallNow) : CompletableFuture.completedFuture(true);
       getContext().pipeToSelf(
           smallCopied.thenCompose(complete -> store.round(dc, snapshot, known.get(dc), beat.get()).thenApply(r -> new Object[] {r, complete})),
-          (x, e) -> e == null ? new RoundDone(dc, sGen, tGen, (StoreCopy.Result) x[0], (Boolean) x[1]) : new RoundFailed(dc, e));
+          (x, e) -> e == null ? new RoundDone(dc, sGen, tGen, (StoreCopy.Result) x[0], (Boolean) x[1], now) : new RoundFailed(dc, e));
     }
     return this;
   }
@@ -342,7 +370,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     }
     copiedStore.put(m.dc(), m.storeGen());
     boolean upToDate = m.smallComplete() && m.smallGen() == smallGen && m.storeGen() == storeGen;
-    status.succeeded(m.dc(), upToDate, m.result().bytes());
+    status.succeeded(m.dc(), upToDate, m.result().bytes(), m.startedAt());
     if (!m.result().garbage().isEmpty()) {
       // After a grace period, so readers there that were fetching these keys finish first.
       timers.startSingleTimer(new Object(), new CollectRemote(m.dc(), m.result().garbage()), settings.garbageGrace());

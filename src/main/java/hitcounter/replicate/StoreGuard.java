@@ -194,15 +194,17 @@ public final class StoreGuard {
         }
         return steps;
       });
-      // Settings written here and the audit figures of this datacenter's nodes come back too.
+      // Settings and resets written here and the audit figures of this datacenter's nodes come back too.
       chain = chain.thenCompose(x -> consul.kvTree(from.dc(), ConfigKeys.prefix(dc), 0, Duration.ZERO))
-          .thenCompose(config -> consul.kvTree(from.dc(), AuditKeys.prefix(dc), 0, Duration.ZERO).thenApply(audit -> {
+          .thenCompose(config -> consul.kvTree(from.dc(), hitcounter.config.ResetRecord.prefix(dc), 0, Duration.ZERO)
+              .thenCompose(resets -> consul.kvTree(from.dc(), AuditKeys.prefix(dc), 0, Duration.ZERO).thenApply(audit -> {
             entries.forEach(e -> ops.add(e.join()));
             config.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
+            resets.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
             audit.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
             from.raw().forEach((k, v) -> ops.add(TxnOp.set(k, v))); // heads and pointer, after everything they name
             return null;
-          }));
+          })));
       return chain.thenCompose(x -> {
         CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         for (List<TxnOp> txn : StoreCopy.pack(ops, List.of())) {

@@ -27,6 +27,12 @@ public final class CountTable {
   private final StampedLock lock = new StampedLock();
   private final PageDictionary pages = new PageDictionary();
   private final Map<String, Column> columns = new ConcurrentHashMap<>();
+  /**
+   * Per datacenter, what resets took away from each page (decision 0010): a page shows
+   * max(0, count - baseline) there. Kept apart from the columns: a fold writes the counts
+   * themselves, never what is shown.
+   */
+  private final Map<String, long[]> baselines = new ConcurrentHashMap<>();
 
   private static final class Column {
     long[] base;
@@ -42,6 +48,13 @@ public final class CountTable {
     long at(int slot) {
       return slot < base.length ? base[slot] + pending[slot] : 0;
     }
+  }
+
+  /** What a reader sees of {@code slot} in column {@code dc}: its count less its baseline, never below 0. */
+  private long shown(String dc, Column c, int slot) {
+    long[] b = baselines.get(dc);
+    long raw = c.at(slot);
+    return b == null || slot >= b.length ? raw : Math.max(0, raw - b[slot]);
   }
 
   /** One page's counts, by datacenter (datacenters with 0 included). */
@@ -163,6 +176,89 @@ public final class CountTable {
     return found;
   }
 
+  /**
+   * Sets what resets took away from {@code page} in each datacenter (only ever raised: a
+   * baseline is the largest count a reset saw). Pages not known yet get a slot, so hits copied
+   * later are masked too.
+   */
+  public void raiseBaselines(String page, Map<String, Long> byDatacenter) {
+    long stamp = lock.writeLock();
+    try {
+      int slot = pages.slotFor(page);
+      int capacity = Math.max(1024, pages.size());
+      for (var e : byDatacenter.entrySet()) {
+        long[] b = baselines.computeIfAbsent(e.getKey(), d -> new long[Math.max(capacity, slot + 1)]);
+        if (b.length <= slot) {
+          b = Arrays.copyOf(b, Math.max(slot + 1, b.length * 2));
+          baselines.put(e.getKey(), b);
+        }
+        b[slot] = Math.max(b[slot], e.getValue());
+      }
+      grow(slot + 1);
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /** The baselines of {@code page} by datacenter (empty when never reset). */
+  public Map<String, Long> baselinesOf(String page) {
+    Map<String, Long> out = new TreeMap<>();
+    long stamp = lock.readLock();
+    try {
+      int slot = pages.find(page);
+      if (slot >= 0) {
+        baselines.forEach((dc, b) -> {
+          if (slot < b.length && b[slot] > 0) {
+            out.put(dc, b[slot]);
+          }
+        });
+      }
+    } finally {
+      lock.unlockRead(stamp);
+    }
+    return out;
+  }
+
+  /** Whether {@code page} has a slot (it was counted, copied or reset somewhere). */
+  public boolean knows(String page) {
+    long stamp = lock.readLock();
+    try {
+      return pages.find(page) >= 0;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * Pages with a non-zero total, per site prefix (what a counted id holds before its colon,
+   * {@code ""} for the default site), in one pass over the table.
+   */
+  public Map<String, Integer> pagesBySite() {
+    long stamp = lock.readLock();
+    try {
+      long[] totals = totals(new ArrayList<>(columns.entrySet()));
+      Map<String, int[]> counts = new java.util.HashMap<>();
+      Map<Long, String> names = new java.util.HashMap<>();
+      for (int slot = 0; slot < totals.length; slot++) {
+        if (totals[slot] == 0) {
+          continue;
+        }
+        long h = pages.siteHash(slot);
+        String name = names.get(h);
+        if (name == null) {
+          name = pages.sitePrefix(slot);
+          names.put(h, name);
+        }
+        counts.computeIfAbsent(name, k -> new int[1])[0]++;
+      }
+      Map<String, Integer> out = new TreeMap<>();
+      counts.forEach((k, v) -> out.put(k, v[0]));
+      return out;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
   /** Forgets every count of {@code dc}. */
   public void clear(String dc) {
     long stamp = lock.writeLock();
@@ -233,6 +329,11 @@ public final class CountTable {
 
   /** Every column grows with the dictionary (doubling), so every slot has a cell everywhere. */
   private void grow(int needed) {
+    for (var e : baselines.entrySet()) {
+      if (e.getValue().length < needed) {
+        e.setValue(Arrays.copyOf(e.getValue(), Math.max(needed, e.getValue().length * 2)));
+      }
+    }
     for (Column c : columns.values()) {
       if (c.base.length < needed) {
         int capacity = Math.max(needed, c.base.length * 2);
@@ -249,6 +350,39 @@ public final class CountTable {
 
   /** The counts of one page by datacenter: every known datacenter, 0 where it has none. */
   public Map<String, Long> countsOf(String page) {
+    Map<String, Long> out = new TreeMap<>();
+    long stamp = lock.readLock();
+    try {
+      int slot = pages.find(page);
+      for (var e : columns.entrySet()) {
+        out.put(e.getKey(), slot < 0 ? 0 : shown(e.getKey(), e.getValue(), slot));
+      }
+    } finally {
+      lock.unlockRead(stamp);
+    }
+    return out;
+  }
+
+  /** The total of one page over every datacenter, as shown (0 when unknown). */
+  public long totalOf(String page) {
+    long stamp = lock.readLock();
+    try {
+      int slot = pages.find(page);
+      if (slot < 0) {
+        return 0;
+      }
+      long t = 0;
+      for (var e : columns.entrySet()) {
+        t += shown(e.getKey(), e.getValue(), slot);
+      }
+      return t;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** The counts of one page by datacenter as counted, before any reset (what a reset records as its baselines). */
+  public Map<String, Long> rawCountsOf(String page) {
     Map<String, Long> out = new TreeMap<>();
     long stamp = lock.readLock();
     try {
@@ -299,7 +433,7 @@ public final class CountTable {
       for (var e : columns.entrySet()) {
         long s = 0;
         for (int slot = 0; slot < n; slot++) {
-          s += e.getValue().at(slot);
+          s += shown(e.getKey(), e.getValue(), slot);
         }
         out.put(e.getKey(), s);
       }
@@ -315,6 +449,11 @@ public final class CountTable {
    * One pass over the table, O(pages · log limit), no object per page.
    */
   public List<Row> top(String prefix, int limit, Cursor after) {
+    return top(prefix, false, limit, after);
+  }
+
+  /** As {@link #top(String, int, Cursor)}; {@code bareOnly}: only ids without a site (the default site's pages). */
+  public List<Row> top(String prefix, boolean bareOnly, int limit, Cursor after) {
     long stamp = lock.readLock();
     try {
       List<Map.Entry<String, Column>> cols = new ArrayList<>(columns.entrySet());
@@ -338,6 +477,9 @@ public final class CountTable {
         if (!prefix.isEmpty() && !pages.startsWith(slot, prefix)) {
           continue;
         }
+        if (bareOnly && pages.siteHash(slot) != 0) {
+          continue;
+        }
         if (heap.size() == limit) {
           long[] least = heap.peek();
           if (t == least[0] && pages.compare(slot, (int) least[1]) > 0) {
@@ -358,7 +500,7 @@ public final class CountTable {
         int slot = (int) x[1];
         Map<String, Long> byDc = new TreeMap<>();
         for (var c : cols) {
-          byDc.put(c.getKey(), c.getValue().at(slot));
+          byDc.put(c.getKey(), shown(c.getKey(), c.getValue(), slot));
         }
         out.add(new Row(pages.page(slot), byDc, x[0]));
       }
@@ -376,9 +518,17 @@ public final class CountTable {
     for (var e : cols) {
       long[] base = e.getValue().base;
       long[] pending = e.getValue().pending;
+      long[] b = baselines.get(e.getKey());
       int m = Math.min(n, base.length);
-      for (int slot = 0; slot < m; slot++) {
-        totals[slot] += base[slot] + pending[slot];
+      if (b == null) {
+        for (int slot = 0; slot < m; slot++) {
+          totals[slot] += base[slot] + pending[slot];
+        }
+      } else {
+        for (int slot = 0; slot < m; slot++) {
+          long raw = base[slot] + pending[slot];
+          totals[slot] += slot < b.length ? Math.max(0, raw - b[slot]) : raw;
+        }
       }
     }
     return totals;
@@ -389,12 +539,17 @@ public final class CountTable {
 
   /** How many pages have a non-zero total and start with {@code prefix}. */
   public int count(String prefix) {
+    return count(prefix, false);
+  }
+
+  /** As {@link #count(String)}; {@code bareOnly}: only ids without a site. */
+  public int count(String prefix, boolean bareOnly) {
     long stamp = lock.readLock();
     try {
       long[] totals = totals(new ArrayList<>(columns.entrySet()));
       int count = 0;
       for (int slot = 0; slot < totals.length; slot++) {
-        if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix))) {
+        if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix)) && (!bareOnly || pages.siteHash(slot) == 0)) {
           count++;
         }
       }

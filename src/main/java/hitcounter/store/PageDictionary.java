@@ -113,6 +113,33 @@ final class PageDictionary {
     return new String(arena, offsets[slot], lengths[slot] & 0xff, StandardCharsets.US_ASCII);
   }
 
+  /** A hash of what the id of {@code slot} holds up to and with its colon (0 for an id without one). */
+  long siteHash(int slot) {
+    int len = lengths[slot] & 0xff;
+    int off = offsets[slot];
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < len; i++) {
+      byte b = arena[off + i];
+      h = (h ^ b) * 0x100000001b3L;
+      if (b == ':') {
+        return h;
+      }
+    }
+    return 0;
+  }
+
+  /** What the id of {@code slot} holds up to and with its colon ("" for an id without one). */
+  String sitePrefix(int slot) {
+    int len = lengths[slot] & 0xff;
+    int off = offsets[slot];
+    for (int i = 0; i < len; i++) {
+      if (arena[off + i] == ':') {
+        return new String(arena, off, i + 1, StandardCharsets.US_ASCII);
+      }
+    }
+    return "";
+  }
+
   /** Whether the id of {@code slot} starts with {@code prefix}, without making a String. */
   boolean startsWith(int slot, String prefix) {
     int len = lengths[slot] & 0xff;

@@ -8,7 +8,7 @@ import hitcounter.config.LiveSettings;
 import hitcounter.config.Setting;
 import hitcounter.infra.metrics.HttpMetrics;
 import hitcounter.ingest.HitAnswers;
-import hitcounter.ingest.HitQueue;
+import hitcounter.ingest.HitIntake;
 import hitcounter.ingest.HitReply;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -24,13 +24,13 @@ import org.apache.pekko.http.javadsl.server.Route;
  * escaped.
  */
 public final class LivePageRoutes {
-  private final HitQueue queue;
+  private final HitIntake intake;
   private final HitAnswers answers;
   private final LiveSettings live;
   private final String template = WebResources.text("page.html");
 
-  public LivePageRoutes(HitQueue queue, HitAnswers answers, LiveSettings live) {
-    this.queue = queue;
+  public LivePageRoutes(HitIntake intake, HitAnswers answers, LiveSettings live) {
+    this.intake = intake;
     this.answers = answers;
     this.live = live;
   }
@@ -42,24 +42,26 @@ public final class LivePageRoutes {
             page -> HttpMetrics.template("/p/{page}", () -> get(() -> HitRejections.validPage(page, () -> livePage(page))))));
   }
 
-  /** Counts a visit, then renders the page with the numbers as they are now. */
+  /** Counts a visit (of the default site), then renders the page with the numbers as they are now. */
   private Route livePage(String page) {
-    return onComplete(queue.enqueue(page), done -> {
-      HitReply r = answers.reply(page);
-      boolean unknown = !done.isSuccess() && HitRejections.unknown(done.failed().get());
-      String note = done.isSuccess() ? "your visit was counted" : unknown ? "your visit may not have been counted" : "your visit could not be counted right now";
-      StringBuilder rows = new StringBuilder();
-      r.datacenters().forEach((dc, n) -> rows.append("<tr><td>").append(Html.escape(dc)).append("</td><td class=\"n\">").append(n).append("</td></tr>"));
-      String html = template
-          .replace("{{page}}", Html.escape(page))
-          .replace("{{colour}}", Html.escape(live.getString(Setting.COLOUR)))
-          .replace("{{datacenter}}", Html.escape(answers.datacenter()))
-          .replace("{{note}}", Html.escape(note))
-          .replace("{{total}}", String.valueOf(r.total()))
-          .replace("{{rows}}", rows.toString());
-      return complete(HttpResponse.create()
-          .withStatus(done.isSuccess() ? StatusCodes.OK : unknown ? StatusCodes.GATEWAY_TIMEOUT : StatusCodes.SERVICE_UNAVAILABLE)
-          .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, html)));
-    });
+    return intake.hit(null, page, key -> render(page, null), failure -> render(page, failure));
+  }
+
+  private Route render(String page, Throwable failure) {
+    HitReply r = answers.reply(page);
+    boolean unknown = failure != null && HitRejections.unknown(failure);
+    String note = failure == null ? "your visit was counted" : unknown ? "your visit may not have been counted" : "your visit could not be counted right now";
+    StringBuilder rows = new StringBuilder();
+    r.datacenters().forEach((dc, n) -> rows.append("<tr><td>").append(Html.escape(dc)).append("</td><td class=\"n\">").append(n).append("</td></tr>"));
+    String html = template
+        .replace("{{page}}", Html.escape(page))
+        .replace("{{colour}}", Html.escape(live.getString(Setting.COLOUR)))
+        .replace("{{datacenter}}", Html.escape(answers.datacenter()))
+        .replace("{{note}}", Html.escape(note))
+        .replace("{{total}}", String.valueOf(r.total()))
+        .replace("{{rows}}", rows.toString());
+    return complete(HttpResponse.create()
+        .withStatus(failure == null ? StatusCodes.OK : unknown ? StatusCodes.GATEWAY_TIMEOUT : StatusCodes.SERVICE_UNAVAILABLE)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, html)));
   }
 }

@@ -49,9 +49,9 @@ class HitRoutesTest {
     states.heard("us-west", 1, java.util.Map.of(), System.currentTimeMillis());
     states.heard("eu-west", 1, java.util.Map.of(), System.currentTimeMillis());
     HitRoutes routes =
-        new HitRoutes(new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)),
-            new HitAnswers("us-west", new CountTable(), states, new Freshness("us-west", states, stalls, Duration.ofSeconds(3))),
-            new LiveSettings(ConfigFactory.load()));
+        new HitRoutes(hitcounter.testkit.TestIntake.of(new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), new CountTable()),
+            new HitAnswers("us-west", new CountTable(), states, new Freshness("us-west", states, stalls, Duration.ofSeconds(3)), new hitcounter.count.ResetView.Resets()),
+            new LiveSettings(ConfigFactory.load()), hitcounter.testkit.TestIntake.defaultSites());
     ServerBinding binding =
         Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.routes()).toCompletableFuture().get();
     port = binding.localAddress().getPort();
@@ -96,9 +96,26 @@ class HitRoutesTest {
   }
 
   @Test
+  void aHitOfASiteThatDoesNotExistIs403AndQueuesNothing() throws Exception {
+    int before = queue.readyCount();
+    HttpResponse<String> r = call("POST", "/api/hits/nosuchsite/home");
+    assertEquals(403, r.statusCode());
+    assertEquals("unknown-site", Json.mapper().readTree(r.body()).path("error").asText());
+    assertEquals(404, call("GET", "/api/hits/nosuchsite/home").statusCode(), "reading a site that does not exist");
+    assertEquals(before, queue.readyCount());
+  }
+
+  @Test
+  void theDefaultSiteCanBeNamed() throws Exception {
+    HttpResponse<String> r = call("POST", "/api/hits/default/named");
+    assertEquals(200, r.statusCode());
+    assertEquals("named", Json.mapper().readTree(r.body()).path("page").asText());
+  }
+
+  @Test
   void aBadPageIdIs400WithAReasonAndQueuesNothing() throws Exception {
     int before = queue.readyCount();
-    for (String bad : new String[] {"/api/hits/", "/api/hits/a/b", "/api/hits/%C3%A9", "/api/hits/" + "x".repeat(129)}) {
+    for (String bad : new String[] {"/api/hits/", "/api/hits/default/a%20b", "/api/hits/%C3%A9", "/api/hits/" + "x".repeat(129)}) {
       HttpResponse<String> r = call("POST", bad);
       assertEquals(400, r.statusCode(), bad);
       assertEquals("bad-page-id", Json.mapper().readTree(r.body()).path("error").asText());

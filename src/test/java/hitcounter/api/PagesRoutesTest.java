@@ -49,7 +49,7 @@ class PagesRoutesTest {
     table.addEntry("us-west", CountsCodec.encode(CountsCodec.ENTRY, us), h -> {});
     table.addEntry("eu-west", CountsCodec.encode(CountsCodec.ENTRY, eu), h -> {});
     DatacenterStates states = new DatacenterStates();
-    PagesRoutes routes = new PagesRoutes("us-west", table, states, new Freshness("us-west", states, new LocalStalls(Duration.ofSeconds(15)), Duration.ofSeconds(3)), Duration.ofSeconds(3));
+    PagesRoutes routes = new PagesRoutes("us-west", table, states, new Freshness("us-west", states, new LocalStalls(Duration.ofSeconds(15)), Duration.ofSeconds(3)), Duration.ofSeconds(3), hitcounter.testkit.TestIntake.defaultSites());
     port = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(routes.routes()).toCompletableFuture().get().localAddress().getPort();
   }
 

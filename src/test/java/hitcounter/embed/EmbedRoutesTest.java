@@ -40,8 +40,8 @@ class EmbedRoutesTest {
     table.addEntry("us-west", CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 40L)), h -> {});
     table.addEntry("eu-west", CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 2L)), h -> {});
     DatacenterStates states = new DatacenterStates();
-    HitAnswers answers = new HitAnswers("us-west", table, states, new Freshness("us-west", states, new LocalStalls(Duration.ofSeconds(15)), Duration.ofSeconds(3)));
-    http = new RouteHarness(testKit.system(), new EmbedRoutes(new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), answers).routes());
+    HitAnswers answers = new HitAnswers("us-west", table, states, new Freshness("us-west", states, new LocalStalls(Duration.ofSeconds(15)), Duration.ofSeconds(3)), new hitcounter.count.ResetView.Resets());
+    http = new RouteHarness(testKit.system(), new EmbedRoutes(hitcounter.testkit.TestIntake.of(new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60)), table), answers).routes());
   }
 
   @Test

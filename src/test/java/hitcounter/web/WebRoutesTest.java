@@ -42,10 +42,10 @@ class WebRoutesTest {
     table.addEntry("us-west", CountsCodec.encode(CountsCodec.ENTRY, Map.of("news", 7L)), h -> {});
     table.addEntry("eu-west", CountsCodec.encode(CountsCodec.ENTRY, Map.of("news", 5L)), h -> {});
     DatacenterStates states = new DatacenterStates();
-    HitAnswers answers = new HitAnswers("us-west", table, states, new Freshness("us-west", states, new LocalStalls(Duration.ofSeconds(15)), Duration.ofSeconds(3)));
+    HitAnswers answers = new HitAnswers("us-west", table, states, new Freshness("us-west", states, new LocalStalls(Duration.ofSeconds(15)), Duration.ofSeconds(3)), new hitcounter.count.ResetView.Resets());
     LiveSettings live = new LiveSettings(ConfigFactory.load());
     HitQueue hits = new HitQueue(queue, Duration.ofSeconds(1), Duration.ofSeconds(60));
-    http = new RouteHarness(testKit.system(), Directives.concat(new LivePageRoutes(hits, answers, live).routes(), new DashboardRoutes().routes()));
+    http = new RouteHarness(testKit.system(), Directives.concat(new LivePageRoutes(hitcounter.testkit.TestIntake.of(hits, table), answers, live).routes(), new DashboardRoutes().routes()));
   }
 
   @Test

@@ -1,0 +1,155 @@
+package hitcounter.api;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import hitcounter.config.LiveSettings;
+import hitcounter.config.ResetRecord;
+import hitcounter.config.Setting;
+import hitcounter.config.SettingWriter;
+import hitcounter.config.Site;
+import hitcounter.config.Sites;
+import hitcounter.count.PageResetter;
+import hitcounter.infra.Json;
+import hitcounter.infra.http.JsonReplies;
+import hitcounter.infra.metrics.HttpMetrics;
+import hitcounter.ingest.PageCaps;
+import hitcounter.page.PageId;
+import hitcounter.page.PageKey;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * Who may count, and cleaning up (admin token for every change):
+ * <ul>
+ *   <li>{@code GET /api/sites}: every site, its rules, and its pages against its cap;
+ *   <li>{@code PUT /api/sites/{site}} (a site's definition, JSON): creates or changes it, in the
+ *       distributed setting "sites" (a site deleted before comes back with a new generation:
+ *       none of its old pages);
+ *   <li>{@code DELETE /api/sites/{site}}: deletes it and every page of it;
+ *   <li>{@code DELETE /api/pages/{site}/{page}} and {@code POST /api/pages/{site}/{page}/reset}:
+ *       deletes a page or sets it back to 0, in every datacenter (decision 0010).
+ * </ul>
+ */
+public final class SitesRoutes {
+  private final LiveSettings live;
+  private final Supplier<Sites> sites;
+  private final SettingWriter writer;
+  private final PageResetter resetter;
+  private final PageCaps caps;
+  private final String adminToken;
+
+  public SitesRoutes(LiveSettings live, Supplier<Sites> sites, SettingWriter writer, PageResetter resetter, PageCaps caps, String adminToken) {
+    this.live = live;
+    this.sites = sites;
+    this.writer = writer;
+    this.resetter = resetter;
+    this.caps = caps;
+    this.adminToken = adminToken;
+  }
+
+  public Route routes() {
+    return concat(
+        path(PathMatchers.segment("api").slash("sites"), () -> HttpMetrics.template("/api/sites", () -> get(() -> JsonReplies.json(StatusCodes.OK, list())))),
+        path(PathMatchers.segment("api").slash("sites").slash(PathMatchers.segment()), name -> HttpMetrics.template("/api/sites/{site}", () -> concat(
+            put(() -> AdminAuth.authorized(adminToken, () -> entity(Unmarshaller.entityToString(), body -> define(name, body)))),
+            delete(() -> AdminAuth.authorized(adminToken, () -> deleteSite(name)))))),
+        path(PathMatchers.segment("api").slash("pages").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
+            (site, page) -> HttpMetrics.template("/api/pages/{site}/{page}", () -> delete(() -> AdminAuth.authorized(adminToken, () -> reset(site, page, true))))),
+        path(PathMatchers.segment("api").slash("pages").slash(PathMatchers.segment()).slash(PathMatchers.segment()).slash("reset"),
+            (site, page) -> HttpMetrics.template("/api/pages/{site}/{page}/reset", () -> post(() -> AdminAuth.authorized(adminToken, () -> reset(site, page, false))))));
+  }
+
+  private Map<String, Object> list() {
+    Map<String, Integer> pages = caps.bySite();
+    Map<String, Object> out = new LinkedHashMap<>();
+    sites.get().all().forEach((name, s) -> {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("generation", s.generation());
+      one.put("deleted", s.deleted());
+      one.put("live", sites.get().live(name).isPresent());
+      if (!s.deleted()) {
+        one.put("origins", s.origins());
+        one.put("pattern", s.pattern() == null ? null : s.pattern().pattern());
+        one.put("maxPages", s.maxPages());
+        one.put("pages", pages.getOrDefault(PageKey.sitePrefix(name, s.generation()), 0));
+        one.put("perClient", Map.of("rate", s.perClient().rate(), "burst", s.perClient().burst()));
+        one.put("perSite", Map.of("rate", s.perSite().rate(), "burst", s.perSite().burst()));
+      }
+      out.put(name, one);
+    });
+    return Map.of("sites", out, "version", Optional.ofNullable(live.applied(Setting.SITES)).map(v -> v.version()).orElse(0L));
+  }
+
+  private Route define(String name, String body) {
+    JsonNode def;
+    try {
+      def = Json.mapper().readTree(body);
+    } catch (Exception e) {
+      def = null;
+    }
+    if (def == null || !def.isObject()) {
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-value", "the body must be a JSON object: {\"origins\": [...], \"pattern\": \"...\", \"maxPages\": n, \"perClient\": {...}, \"perSite\": {...}}");
+    }
+    ObjectNode d = ((ObjectNode) def).deepCopy();
+    d.remove("generation");
+    d.remove("deleted");
+    Optional<String> problem = Sites.problemOf(name, d);
+    if (problem.isPresent()) {
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-value", problem.get());
+    }
+    ObjectNode doc = sites.get().with(live.get(Setting.SITES), name, d);
+    return store(doc, name);
+  }
+
+  private Route deleteSite(String name) {
+    if (PageKey.siteProblem(name).isPresent() || name.equals(PageKey.DEFAULT_SITE)) {
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-site",
+          name.equals(PageKey.DEFAULT_SITE) ? "the default site cannot be deleted: disable it (PUT /api/sites/default {\"enabled\": false}) or delete its pages" : "not a site name");
+    }
+    Site s = sites.get().all().get(name);
+    if (s == null || s.deleted()) {
+      return JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + name);
+    }
+    return store(sites.get().without(live.get(Setting.SITES), name), name);
+  }
+
+  private Route store(ObjectNode doc, String name) {
+    Optional<String> problem = Sites.problem(doc);
+    if (problem.isPresent()) {
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-value", problem.get());
+    }
+    return onComplete(writer.write(Setting.SITES, doc), done -> {
+      if (done.isSuccess() && done.get().isPresent()) {
+        return JsonReplies.json(StatusCodes.OK, Map.of("site", name, "definition", doc.get(name), "version", done.get().get().version()));
+      }
+      return JsonReplies.error(StatusCodes.SERVICE_UNAVAILABLE, "consul-unavailable", "the sites could not be written; try again");
+    });
+  }
+
+  private Route reset(String site, String page, boolean delete) {
+    Optional<String> bad = PageId.problem(page);
+    if (bad.isPresent()) {
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-page-id", bad.get());
+    }
+    Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
+    if (s == null || s.deleted()) {
+      return JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + site.substring(0, Math.min(40, site.length())));
+    }
+    PageKey key = site.equals(PageKey.DEFAULT_SITE) ? PageKey.ofDefault(page) : new PageKey(site, s.generation(), page);
+    return onComplete(resetter.reset(key, delete), done -> {
+      if (done.isSuccess() && done.get().isPresent()) {
+        ResetRecord r = done.get().get();
+        return JsonReplies.json(StatusCodes.OK, Map.of("site", site, "page", page, delete ? "deleted" : "reset", true, "baselines", r.baselines()));
+      }
+      return JsonReplies.error(StatusCodes.SERVICE_UNAVAILABLE, "consul-unavailable", "the reset could not be written; try again");
+    });
+  }
+}

@@ -1,0 +1,80 @@
+package hitcounter.count;
+
+import hitcounter.config.ResetRecord;
+import hitcounter.infra.consul.BadValues;
+import hitcounter.infra.consul.BlockingQueryWatch;
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.Indexed;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.page.PageKey;
+import hitcounter.store.CountTable;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Watches the page resets of every datacenter in the local Consul ({@code hitcounter/resets/},
+ * written where the reset was asked and copied everywhere by the replicators), merges the
+ * records of each page, and raises its baselines in the count table: from then on every answer
+ * of this node shows the page's counts less what the reset saw. A record is applied whenever it
+ * arrives, before or after the counts it masks (baselines are absolute per datacenter).
+ */
+public final class ResetView {
+  public sealed interface Command {}
+
+  private record Changed(Indexed<List<KvEntry>> entries) implements Command {}
+
+  /** The merged reset of every page that has one, as last read. */
+  public static final class Resets {
+    private volatile Map<String, ResetRecord> byId = Map.of();
+
+    public ResetRecord of(String countedId) {
+      return byId.get(countedId);
+    }
+
+    /** Whether the page was deleted (and not hit since: a page hit again shows again). */
+    public boolean deleted(String countedId) {
+      ResetRecord r = byId.get(countedId);
+      return r != null && r.deleted();
+    }
+
+    public int size() {
+      return byId.size();
+    }
+  }
+
+  private ResetView() {}
+
+  public static Behavior<Command> create(Consul consul, CountTable table, Resets resets, BadValues bad, BlockingQueryWatch.Settings watch, Duration wait) {
+    return Behaviors.setup(ctx -> {
+      BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, ResetRecord.ROOT, index, wait);
+      ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
+      return Behaviors.receive(Command.class)
+          .onMessage(Changed.class, m -> {
+            Map<String, ResetRecord> merged = new HashMap<>();
+            for (KvEntry e : m.entries().value()) {
+              String id = ResetRecord.countedIdOf(e.key());
+              var record = ResetRecord.parse(e.value());
+              if (id == null || !PageKey.isValid(id) || record.isEmpty()) {
+                bad.skipped("reset-view", e.key(), "not a page reset");
+                continue;
+              }
+              bad.good("reset-view", e.key());
+              merged.merge(id, record.get(), ResetRecord::merge);
+            }
+            Map<String, ResetRecord> before = resets.byId;
+            merged.forEach((id, r) -> {
+              if (!r.equals(before.get(id))) {
+                table.raiseBaselines(id, r.baselines());
+              }
+            });
+            resets.byId = Map.copyOf(merged);
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+}

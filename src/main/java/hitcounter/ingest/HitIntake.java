@@ -1,0 +1,73 @@
+package hitcounter.ingest;
+
+import static org.apache.pekko.http.javadsl.server.Directives.*;
+
+import hitcounter.page.PageKey;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Takes a hit for every route that counts one (API, pixel, live page): the gate's checks, then
+ * the queue; {@code accepted} renders the answer once beanstalkd acknowledged the hit. The
+ * client address is the connection's peer, or the last address of X-Forwarded-For not itself a
+ * trusted proxy when the peer is one of the configured trusted proxies.
+ */
+public final class HitIntake {
+  private final HitGate gate;
+  private final HitQueue queue;
+  private final List<String> trustedProxies;
+
+  public HitIntake(HitGate gate, HitQueue queue, List<String> trustedProxies) {
+    this.gate = gate;
+    this.queue = queue;
+    this.trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** Counts a hit of {@code page} on {@code site} (null: the default site). */
+  public Route hit(String site, String page, Function<PageKey, Route> accepted) {
+    return hit(site, page, accepted, HitRejections::notQueued);
+  }
+
+  /** As {@link #hit(String, String, Function)}, with {@code notQueued} answering a hit the queue did not acknowledge. */
+  public Route hit(String site, String page, Function<PageKey, Route> accepted, Function<Throwable, Route> notQueued) {
+    return extractRequest(req -> {
+      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client(req));
+      if (v instanceof HitGate.Refuse r) {
+        return HitRejections.refused(r);
+      }
+      PageKey key = ((HitGate.Pass) v).key();
+      return onComplete(queue.enqueue(key.key()), done -> done.isSuccess() ? accepted.apply(key) : notQueued.apply(done.failed().get()));
+    });
+  }
+
+  /** The client address of {@code req} ("unknown" when the server did not record the peer). */
+  String client(HttpRequest req) {
+    String peer = req.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress).map(a -> a.getHostAddress()).orElse("unknown");
+    if (trustedProxies.isEmpty() || !trustedProxies.contains(peer)) {
+      return peer;
+    }
+    Optional<String> forwarded = header(req, "X-Forwarded-For");
+    if (forwarded.isEmpty()) {
+      return peer;
+    }
+    String[] hops = forwarded.get().split(",");
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].trim();
+      if (!hop.isEmpty() && !trustedProxies.contains(hop)) {
+        return hop.length() <= 64 ? hop : hop.substring(0, 64);
+      }
+    }
+    return peer;
+  }
+
+  private static Optional<String> header(HttpRequest req, String name) {
+    return req.getHeader(name).map(HttpHeader::value);
+  }
+}
