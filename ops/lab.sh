@@ -106,6 +106,12 @@ consul_up() { # DC NAME ADDRESS server|client [CERT]
     done
   fi
   start_in "$P-$name" "$name-consul" "consul agent" "$(consul_bin)" "${args[@]}"
+  if [ "$role" = server ] && ! pid_alive "$LAB/pids/$name-rejoin" "wan-rejoin.sh"; then
+    # As deploy/systemd/consul-wan-rejoin.service does on a real server (Serf alone retries a
+    # failed WAN member only every 30 s).
+    start_in "$P-$name" "$name-rejoin" "wan-rejoin.sh" env CONSUL_HTTP_ADDR=http://127.0.0.1:8500 \
+      CONSUL_HTTP_TOKEN_FILE="$HC_SECRETS/consul-master.token" CONSUL_BIN="$(consul_bin)" bash "$HC_ROOT/deploy/consul/wan-rejoin.sh" 2
+  fi
 }
 
 consul_call() { # HOST PATH: the HTTP API of HOST's agent, with the operator token
@@ -206,7 +212,7 @@ cmd_up() {
 cmd_down() {
   local f kind ns pids left
   # Load first, then nodes (they finish their batches), beanstalkds, Consul clients, servers.
-  for kind in load node beanstalkd consul; do
+  for kind in load node beanstalkd rejoin consul; do
     for f in "$LAB"/pids/*-"$kind"; do [ -f "$f" ] && stop_named "$(basename "$f")"; done
   done
   for ns in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do

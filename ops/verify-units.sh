@@ -18,9 +18,12 @@ cp "$(command -v beanstalkd)" "$root/usr/bin/beanstalkd"
 cp "$(consul_bin)" "$root/usr/bin/consul"
 cp /bin/kill "$root/bin/kill"
 [ -f "$HC_JAR" ] && cp "$HC_JAR" "$root/opt/hitcounter/hitcounter.jar" || touch "$root/opt/hitcounter/hitcounter.jar"
-cp "$HC_ROOT/deploy/etc/hitcounter.env" "$HC_ROOT/deploy/etc/beanstalkd.env" "$root/etc/hitcounter/"
+cp "$HC_ROOT/deploy/etc/hitcounter.env" "$HC_ROOT/deploy/etc/beanstalkd.env" "$HC_ROOT/deploy/etc/consul-wan-rejoin.env" "$root/etc/hitcounter/"
+mkdir -p "$root/opt/hitcounter/deploy/consul"
+cp "$HC_ROOT/deploy/consul/wan-rejoin.sh" "$root/opt/hitcounter/deploy/consul/"
 cp "$HC_ROOT/deploy/consul/client.hcl" "$root/etc/consul.d/consul.hcl"
 out=$(cd "$root" && SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no --root="$root" \
-  "$root"/etc/systemd/system/hitcounter.service "$root"/etc/systemd/system/beanstalkd.service "$root"/etc/systemd/system/consul.service 2>&1 || true)
+  "$root"/etc/systemd/system/hitcounter.service "$root"/etc/systemd/system/beanstalkd.service "$root"/etc/systemd/system/consul.service \
+  "$root"/etc/systemd/system/consul-wan-rejoin.service 2>&1 || true)
 if [ -n "$out" ]; then echo "$out"; echo "verify-units: findings above"; exit 1; fi
-echo "verify-units: hitcounter.service, beanstalkd.service, consul.service pass systemd-analyze verify (systemd $(systemd-analyze --version | head -n1 | awk '{print $2}'))"
+echo "verify-units: hitcounter.service, beanstalkd.service, consul.service, consul-wan-rejoin.service pass systemd-analyze verify (systemd $(systemd-analyze --version | head -n1 | awk '{print $2}'))"

@@ -73,11 +73,31 @@
       body.appendChild(tr);
     });
   }
+  function renderSites(d) {
+    var body = document.getElementById('siterows');
+    clear(body);
+    Object.keys(d.sites || {}).sort().forEach(function (name) {
+      var s = d.sites[name], tr = document.createElement('tr');
+      tr.appendChild(cell('td', name));
+      tr.appendChild(cell('td', s.deleted ? 'deleted' : (s.live ? 'live' : 'disabled')));
+      tr.appendChild(cell('td', s.deleted ? '' : s.pages, 'n'));
+      tr.appendChild(cell('td', s.deleted ? '' : (s.maxPages > 0 ? s.maxPages : 'none'), 'n'));
+      var use = (!s.deleted && s.maxPages > 0) ? Math.round(100 * s.pages / s.maxPages) : null;
+      var bar = cell('td', use === null ? '' : use + '%');
+      if (use !== null && use >= 90) bar.className = 'bad';
+      tr.appendChild(bar);
+      tr.appendChild(cell('td', s.deleted ? '' : ((s.origins || []).join(' ') || 'any')));
+      tr.appendChild(cell('td', s.deleted ? '' : (s.perClient.rate > 0 ? s.perClient.rate : 'no limit'), 'n'));
+      tr.appendChild(cell('td', s.deleted ? '' : (s.perSite.rate > 0 ? s.perSite.rate : 'no limit'), 'n'));
+      body.appendChild(tr);
+    });
+  }
   function tick() {
     var q = '/api/pages?limit=100' + (prefix ? '&prefix=' + encodeURIComponent(prefix) : '');
     var c = cursors[cursors.length - 1];
     if (c) q += '&cursor=' + encodeURIComponent(c);
     fetch(q).then(function (r) { return r.json(); }).then(function (d) { if (d.pages) renderPages(d); }).catch(function () {});
+    fetch('/api/sites').then(function (r) { return r.json(); }).then(renderSites).catch(function () {});
     fetch('/api/topology').then(function (r) { return r.json(); }).then(renderTopology).catch(function () {});
   }
   document.getElementById('search').oninput = function (e) {

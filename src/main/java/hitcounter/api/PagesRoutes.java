@@ -119,6 +119,7 @@ public final class PagesRoutes {
     }
     reply.put("prefix", prefix);
     reply.put("matching", counts.count(sitePrefix + prefix, bare));
+    reply.put("matchingHits", counts.sum(sitePrefix + prefix, bare));
     reply.put("pages", out);
     reply.put("next", rows.size() == limit ? encode(rows.get(rows.size() - 1)) : null);
     reply.put("ages", ages);

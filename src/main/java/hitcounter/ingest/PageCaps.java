@@ -23,7 +23,8 @@ public final class PageCaps {
   private final CountTable table;
   private final LongSupplier clock;
   private volatile Map<String, Integer> bySite = Map.of();
-  private volatile long countedAt = Long.MIN_VALUE;
+  private volatile long countedAt;
+  private volatile boolean counted;
   /** Per site prefix, new pages admitted here since the last count that the table did not show then. */
   private final Map<String, Set<String>> admitted = new ConcurrentHashMap<>();
 
@@ -74,18 +75,19 @@ public final class PageCaps {
 
   private void recountIfOld() {
     long now = clock.getAsLong();
-    if (now - countedAt < RECOUNT_NANOS) {
+    if (counted && now - countedAt < RECOUNT_NANOS) {
       return;
     }
     synchronized (this) {
-      if (now - countedAt < RECOUNT_NANOS) {
+      if (counted && now - countedAt < RECOUNT_NANOS) {
         return;
       }
-      Map<String, Integer> counted = table.pagesBySite();
+      Map<String, Integer> fresh = table.pagesBySite();
       // What the table shows now is in the count; keep only admitted pages it does not show yet.
       admitted.values().forEach(set -> set.removeIf(id -> table.totalOf(id) > 0));
-      bySite = counted;
+      bySite = fresh;
       countedAt = now;
+      counted = true;
     }
   }
 }

@@ -74,7 +74,7 @@ public final class JobCodec {
     while (from <= text.length()) {
       int nl = text.indexOf('\n', from);
       String page = text.substring(from, nl < 0 ? text.length() : nl);
-      if (!PageId.isValid(page)) {
+      if (!PageKey.isValid(page)) {
         return Optional.empty();
       }
       pages.add(page);

@@ -542,6 +542,23 @@ public final class CountTable {
     return count(prefix, false);
   }
 
+  /** The sum of the totals of the pages that start with {@code prefix} ({@code bareOnly}: only ids without a site). */
+  public long sum(String prefix, boolean bareOnly) {
+    long stamp = lock.readLock();
+    try {
+      long[] totals = totals(new ArrayList<>(columns.entrySet()));
+      long sum = 0;
+      for (int slot = 0; slot < totals.length; slot++) {
+        if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix)) && (!bareOnly || pages.siteHash(slot) == 0)) {
+          sum += totals[slot];
+        }
+      }
+      return sum;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
   /** As {@link #count(String)}; {@code bareOnly}: only ids without a site. */
   public int count(String prefix, boolean bareOnly) {
     long stamp = lock.readLock();

@@ -1,6 +1,6 @@
 package hitcounter.store;
 
-import hitcounter.page.PageId;
+import hitcounter.page.PageKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -78,7 +78,7 @@ public final class CountsCodec {
       in.read(id, shared, rest);
       byte[] current = Arrays.copyOf(id, shared + rest);
       String page = new String(current, StandardCharsets.US_ASCII);
-      if (!PageId.isValid(page)) {
+      if (!PageKey.isValid(page)) {
         throw new BadValue("not a page id");
       }
       each.accept(page, in.varint());

@@ -1,0 +1,193 @@
+package hitcounter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import hitcounter.testkit.Await;
+import hitcounter.testkit.Beanstalkd;
+import hitcounter.testkit.ConsulServer;
+import hitcounter.testkit.Resources;
+import hitcounter.testkit.TestNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Who may count, on two datacenters with real Consul and beanstalkd: sites defined in one
+ * datacenter rule in both; unknown sites, foreign origins, pages outside the pattern and new
+ * pages beyond the cap are refused with 403 and a reason; a client over its limit gets 429 with
+ * Retry-After; a page deleted or reset in us-west while eu-west is cut off stays so after the
+ * heal (eu-west's hits of the cut count, its old count does not come back); a deleted site takes
+ * its pages with it, and comes back empty.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SitesIT {
+  private static final String TOKEN = "it-secret";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final Resources resources = new Resources();
+  private Path dir;
+  private ConsulServer us;
+  private ConsulServer eu;
+  private TestNode usNode;
+  private TestNode euNode;
+
+  @BeforeAll
+  void start() throws Exception {
+    dir = Files.createDirectories(Path.of("target", "it", "sites-" + UUID.randomUUID()));
+    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
+    us = consuls.get(0);
+    eu = consuls.get(1);
+    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
+    usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+  }
+
+  private static HttpResponse<String> send(TestNode node, String method, String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> admin(TestNode node, String method, String path, String body) throws Exception {
+    return send(node, method, path, body, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
+  }
+
+  private static String error(HttpResponse<String> r) {
+    return r.statusCode() + " " + Resources.json(r.body()).path("error").asText();
+  }
+
+  private static long total(TestNode n, String path) {
+    return Resources.json(n.call("GET", path).body()).path("total").asLong();
+  }
+
+  @Test
+  @Order(1)
+  void sitesWrittenInOneDatacenterRuleInBoth() throws Exception {
+    assertEquals(401, send(usNode, "PUT", "/api/sites/blog", "{}").statusCode(), "no admin token");
+    assertEquals("400 bad-value", error(admin(usNode, "PUT", "/api/sites/blog", "{\"pattern\": \"(\"}")));
+    assertEquals(200, admin(usNode, "PUT", "/api/sites/blog",
+        "{\"origins\": [\"https://blog.example.com\"], \"pattern\": \"[a-z0-9-]{1,40}\", \"maxPages\": 3, \"perClient\": {\"rate\": 1000, \"burst\": 1000}}").statusCode());
+    assertEquals(200, admin(usNode, "PUT", "/api/sites/tight", "{\"perClient\": {\"rate\": 0.5, \"burst\": 2}}").statusCode());
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + " knows both sites", Duration.ofSeconds(10), () -> {
+        JsonNode sites = Resources.json(n.call("GET", "/api/sites").body()).path("sites");
+        return sites.path("blog").path("live").asBoolean() && sites.path("tight").path("live").asBoolean();
+      });
+    }
+  }
+
+  @Test
+  @Order(2)
+  void hitsOutsideTheRulesAre403AndQueueNothing() throws Exception {
+    assertEquals("403 unknown-site", error(send(euNode, "POST", "/api/hits/nosuch/home", null)));
+    assertEquals("403 origin", error(send(euNode, "POST", "/api/hits/blog/home", null, "Origin", "https://evil.example")));
+    assertEquals("403 origin", error(send(euNode, "GET", "/px.gif?site=blog&page=home", null, "Referer", "https://evil.example/x")));
+    assertEquals("403 page-pattern", error(send(euNode, "POST", "/api/hits/blog/UPPER", null)));
+    assertEquals(200, send(euNode, "POST", "/api/hits/blog/home", null, "Origin", "https://blog.example.com").statusCode());
+    assertEquals(200, send(euNode, "GET", "/px.gif?site=blog&page=home", null, "Referer", "https://blog.example.com/2024/home").statusCode());
+    Await.until("2 counted", Duration.ofSeconds(10), () -> total(usNode, "/api/hits/blog/home") == 2);
+    String metrics = euNode.call("GET", "/metrics").body();
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("hitcounter_hits_refused_total{") && l.contains("reason=\"origin\"") && l.contains("site=\"blog\"")
+        && l.endsWith(" 2.0")), "refusals per site and reason");
+  }
+
+  @Test
+  @Order(3)
+  void aNewPageBeyondTheCapIs403AndExistingPagesKeepCounting() throws Exception {
+    assertEquals(200, send(usNode, "POST", "/api/hits/blog/two", null).statusCode());
+    assertEquals(200, send(usNode, "POST", "/api/hits/blog/three", null).statusCode());
+    assertEquals("403 page-cap", error(send(usNode, "POST", "/api/hits/blog/four", null)));
+    assertEquals(200, send(usNode, "POST", "/api/hits/blog/home", null).statusCode(), "existing pages still count");
+    Await.until("eu-west sees 3 pages of blog against its cap", Duration.ofSeconds(10),
+        () -> Resources.json(euNode.call("GET", "/api/sites").body()).path("sites").path("blog").path("pages").asInt() == 3);
+    assertEquals("403 page-cap", error(send(euNode, "POST", "/api/hits/blog/five", null)), "the other datacenter applies the cap too");
+  }
+
+  @Test
+  @Order(4)
+  void overTheClientLimitIs429WithRetryAfter() throws Exception {
+    assertEquals(200, send(usNode, "POST", "/api/hits/tight/a", null).statusCode());
+    assertEquals(200, send(usNode, "POST", "/api/hits/tight/a", null).statusCode());
+    HttpResponse<String> r = send(usNode, "POST", "/api/hits/tight/a", null);
+    assertEquals("429 rate-limited", error(r));
+    long retry = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retry >= 1 && retry <= 2, "Retry-After " + retry);
+    assertEquals(200, send(usNode, "POST", "/api/hits/blog/home", null).statusCode(), "another site's limit is its own");
+  }
+
+  @Test
+  @Order(5)
+  void aDeleteAndAResetDuringACutStayAfterTheHeal() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, send(usNode, "POST", "/api/hits/default/gone", null).statusCode());
+      assertEquals(200, send(euNode, "POST", "/api/hits/default/gone", null).statusCode());
+      assertEquals(200, send(usNode, "POST", "/api/hits/default/again", null).statusCode());
+      assertEquals(200, send(euNode, "POST", "/api/hits/default/again", null).statusCode());
+    }
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + " shows 10 and 10", Duration.ofSeconds(10), () -> total(n, "/api/hits/gone") == 10 && total(n, "/api/hits/again") == 10);
+    }
+    eu.kill(); // eu-west is cut off
+    Await.until("us-west no longer hears eu-west", Duration.ofSeconds(10), () -> Resources.json(usNode.call("GET", "/api/hits/gone").body()).path("stale").asBoolean());
+    assertEquals(200, admin(usNode, "DELETE", "/api/pages/default/gone", null).statusCode());
+    assertEquals(200, admin(usNode, "POST", "/api/pages/default/again/reset", null).statusCode());
+    assertEquals(0, total(usNode, "/api/hits/gone"));
+    assertEquals(0, total(usNode, "/api/hits/again"));
+    // After the reset: 3 hits in us-west, 4 in eu-west (queued there while it is cut off).
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, send(usNode, "POST", "/api/hits/again", null).statusCode());
+    }
+    for (int i = 0; i < 4; i++) {
+      assertEquals(200, send(euNode, "POST", "/api/hits/again", null).statusCode());
+    }
+    eu = resources.keep(new ConsulServer("eu-west", dir, eu).start(List.of(us.serfWanPort)));
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + ": the reset page shows only the hits after its reset", Duration.ofSeconds(30), () -> total(n, "/api/hits/again") == 7);
+      Await.until(n.name + ": the deleted page stays deleted", Duration.ofSeconds(10), () -> total(n, "/api/hits/gone") == 0
+          && Resources.json(n.call("GET", "/api/hits/gone").body()).path("reset").path("deleted").asBoolean());
+      JsonNode listed = Resources.json(n.call("GET", "/api/pages?prefix=gone").body());
+      assertEquals(0, listed.path("pages").size(), n.name + " lists no deleted page");
+    }
+  }
+
+  @Test
+  @Order(6)
+  void aDeletedSiteTakesItsPagesAndComesBackEmpty() throws Exception {
+    assertEquals("400 bad-site", error(admin(usNode, "DELETE", "/api/sites/default", null)));
+    assertEquals(200, admin(euNode, "DELETE", "/api/sites/blog", null).statusCode());
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + ": blog is gone", Duration.ofSeconds(10), () -> error(send(n, "POST", "/api/hits/blog/home", null)).equals("403 unknown-site"));
+    }
+    assertEquals(200, admin(usNode, "PUT", "/api/sites/blog", "{\"maxPages\": 3}").statusCode());
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + ": blog is back", Duration.ofSeconds(10), () -> send(n, "POST", "/api/hits/blog/fresh", null).statusCode() == 200);
+    }
+    Await.until("the new blog has only its new page", Duration.ofSeconds(10), () -> total(usNode, "/api/hits/blog/home") == 0
+        && total(usNode, "/api/hits/blog/fresh") >= 1
+        && Resources.json(usNode.call("GET", "/api/pages?site=blog").body()).path("pages").size() == 1);
+    assertEquals(2, Resources.json(usNode.call("GET", "/api/sites").body()).path("sites").path("blog").path("generation").asLong(), "a new generation");
+  }
+
+  @AfterAll
+  void stop() {
+    resources.close();
+  }
+}

@@ -1,0 +1,83 @@
+package hitcounter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hitcounter.config.ResetRecord;
+import hitcounter.replicate.MaxMerge;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class CountTableResetTest {
+  private static byte[] entry(Map<String, Long> counts) {
+    return CountsCodec.encode(CountsCodec.ENTRY, new TreeMap<>(counts));
+  }
+
+  @Test
+  void aResetShowsOnlyWhatWasCountedAfterWhatItSaw() {
+    CountTable t = new CountTable();
+    t.addEntry("us-west", entry(Map.of("home", 10L, "about", 3L)), h -> {});
+    t.addEntry("eu-west", entry(Map.of("home", 4L)), h -> {});
+    // us-west resets home seeing us-west 10, eu-west 4.
+    t.raiseBaselines("home", Map.of("us-west", 10L, "eu-west", 4L));
+    assertEquals(Map.of("eu-west", 0L, "us-west", 0L), t.countsOf("home"));
+    // eu-west counted 2 more it had not shown us-west (cut off), us-west 1 after the reset.
+    t.addEntry("eu-west", entry(Map.of("home", 2L)), h -> {});
+    t.addEntry("us-west", entry(Map.of("home", 1L)), h -> {});
+    assertEquals(3, t.totalOf("home"));
+    assertEquals(Map.of("eu-west", 6L, "us-west", 11L), t.rawCountsOf("home"), "the counts themselves are untouched");
+    assertEquals(List.of("about", "home"), t.top("", 10, null).stream().map(CountTable.Row::page).sorted().toList());
+    assertEquals(6, t.sum("", false));
+  }
+
+  @Test
+  void aFoldStillWritesTheCountsNotWhatIsShown() {
+    CountTable t = new CountTable();
+    t.addEntry("us-west", entry(Map.of("home", 10L)), h -> {});
+    t.raiseBaselines("home", Map.of("us-west", 10L));
+    var collected = t.collect("us-west", List.of(new long[] {0, 0}));
+    assertEquals(List.of(10L), collected.get(0).counts());
+  }
+
+  @Test
+  void aResetThatArrivesBeforeTheCountsItSawStillMasksThem() {
+    CountTable t = new CountTable();
+    t.raiseBaselines("late", Map.of("eu-west", 7L));
+    t.addEntry("eu-west", entry(Map.of("late", 9L)), h -> {});
+    assertEquals(2, t.totalOf("late"));
+    assertEquals(0, t.count("", false) - 1, "one page with a total");
+  }
+
+  @Test
+  void aDeletedPageWithNothingSinceIsLeftOutOfListings() {
+    CountTable t = new CountTable();
+    t.addEntry("us-west", entry(Map.of("junk", 5L, "keep", 1L)), h -> {});
+    t.raiseBaselines("junk", Map.of("us-west", 5L));
+    assertEquals(List.of("keep"), t.top("", 10, null).stream().map(CountTable.Row::page).toList());
+    assertEquals(Map.of("", 1), t.pagesBySite());
+  }
+
+  @Test
+  void resetRecordsMergeByMaxWhateverTheOrder() {
+    ResetRecord a = new ResetRecord(Map.of("us-west", 10L, "eu-west", 4L), 0, 1000);
+    ResetRecord b = new ResetRecord(Map.of("eu-west", 6L), 2000, 0);
+    ResetRecord ab = a.merge(b);
+    assertEquals(ab, b.merge(a));
+    assertEquals(Map.of("us-west", 10L, "eu-west", 6L), ab.baselines());
+    assertTrue(ab.deleted(), "the delete came last");
+    assertEquals(ab, ResetRecord.parse(ab.bytes()).orElseThrow());
+    assertEquals(null, MaxMerge.RESETS.merged(a.bytes(), a.bytes()), "nothing to copy when the copy holds it");
+    assertEquals(ab, ResetRecord.parse(MaxMerge.RESETS.merged(b.bytes(), a.bytes())).orElseThrow());
+  }
+
+  @Test
+  void pagesAreCountedPerSite() {
+    CountTable t = new CountTable();
+    t.addEntry("us-west", entry(Map.of("blog~1:a", 1L, "blog~1:b", 2L, "shop~3:x", 1L, "home", 4L)), h -> {});
+    assertEquals(Map.of("", 1, "blog~1:", 2, "shop~3:", 1), t.pagesBySite());
+    assertEquals(List.of("home"), t.top("", true, 10, null).stream().map(CountTable.Row::page).toList());
+    assertEquals(2, t.count("blog~1:", false));
+  }
+}
