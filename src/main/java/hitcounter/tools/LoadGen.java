@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * <pre>
  * LoadGen --urls http://h:p[,http://h:p...] --rate R --seconds S [--conns C] [--method POST|GET]
  *         [--path /api/hits/] [--pages fixed:NAME | uniform:N | walk:N[:SEED] | zipf:N[:S]]
- *         [--prefix P] [--track FILE.json] [--stop-file F] [--seed N] [--max-seconds M]
+ *         [--prefix P] [--track FILE.json] [--stop-file F] [--seed N] [--max-seconds M] [--bind LOCAL_ADDRESS]
  * </pre>
  *
  * Prints one line: answered, rate, status codes, unknown outcomes (broken connections, timeouts,
@@ -74,6 +74,7 @@ public final class LoadGen {
     long seed = Long.parseLong(a.getOrDefault("seed", "42"));
     Path track = a.containsKey("track") ? Path.of(a.get("track")) : null;
     Path stop = a.containsKey("stop-file") ? Path.of(a.get("stop-file")) : null;
+    bindTo = a.containsKey("bind") ? new InetSocketAddress(a.get("bind"), 0) : null;
     PageIds.Picker picker = picker(pages, seed);
     String fixedName = pages.startsWith("fixed:") ? pages.substring(6) : null;
 
@@ -284,9 +285,15 @@ public final class LoadGen {
     return status;
   }
 
+  /** The local address connections are made from (--bind), so one machine can act as several clients. */
+  private static InetSocketAddress bindTo;
+
   private static void connect(Selector selector, Conn c) throws IOException {
     c.channel = SocketChannel.open();
     c.channel.configureBlocking(false);
+    if (bindTo != null) {
+      c.channel.bind(bindTo);
+    }
     c.channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
     c.in.clear();
     c.connected = c.channel.connect(c.address);
