@@ -200,7 +200,7 @@ final class NodeWiring {
     return new HttpMetrics(registry).measured(concat(
         new HitRoutes(intake, answers, live, sitesNow).routes(),
         new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter(), sitesNow).routes(),
-        new hitcounter.api.SitesRoutes(live, sitesNow, new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
+        new hitcounter.api.SitesRoutes(live, sitesNow, doc -> hitcounter.config.Sites.of(doc, config.sites()), new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
             new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter()), caps, config.api().adminToken()).routes(),
         new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).reportingTo(badValues).routes(),
         new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.api().adminToken()).routes(),

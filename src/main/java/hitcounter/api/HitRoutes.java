@@ -50,7 +50,9 @@ public final class HitRoutes {
             return HttpMetrics.template("/api/hits/{site}/{page}/events", () -> get(() -> shown(parts[0], parts[1], this::eventsOf)));
           }
           if (parts.length == 2 && parts[1].equals(EVENTS)) {
-            return HttpMetrics.template("/api/hits/{page}/events", () -> get(() -> shown(null, parts[0], this::eventsOf)));
+            // GET: the events of default-site page parts[0]; POST: a hit of page "events" of site parts[0].
+            return HttpMetrics.template("/api/hits/{page}/events",
+                () -> concat(get(() -> shown(null, parts[0], this::eventsOf)), post(() -> intake.hit(parts[0], parts[1], this::answer))));
           }
           if (parts.length == 2) {
             return HttpMetrics.template("/api/hits/{site}/{page}",

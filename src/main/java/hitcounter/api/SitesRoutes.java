@@ -46,7 +46,11 @@ public final class SitesRoutes {
   private final PageCaps caps;
   private final String adminToken;
 
-  public SitesRoutes(LiveSettings live, Supplier<Sites> sites, SettingWriter writer, PageResetter resetter, PageCaps caps, String adminToken) {
+  private final java.util.function.Function<JsonNode, Sites> parse;
+
+  public SitesRoutes(LiveSettings live, Supplier<Sites> sites, java.util.function.Function<JsonNode, Sites> parse, SettingWriter writer,
+      PageResetter resetter, PageCaps caps, String adminToken) {
+    this.parse = parse;
     this.live = live;
     this.sites = sites;
     this.writer = writer;
@@ -105,8 +109,7 @@ public final class SitesRoutes {
     if (problem.isPresent()) {
       return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-value", problem.get());
     }
-    ObjectNode doc = sites.get().with(live.get(Setting.SITES), name, d);
-    return store(doc, name);
+    return store(name, current -> parse.apply(current).with(current, name, d));
   }
 
   private Route deleteSite(String name) {
@@ -118,16 +121,14 @@ public final class SitesRoutes {
     if (s == null || s.deleted()) {
       return JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + name);
     }
-    return store(sites.get().without(live.get(Setting.SITES), name), name);
+    return store(name, current -> parse.apply(current).without(current, name));
   }
 
-  private Route store(ObjectNode doc, String name) {
-    Optional<String> problem = Sites.problem(doc);
-    if (problem.isPresent()) {
-      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-value", problem.get());
-    }
-    return onComplete(writer.write(Setting.SITES, doc), done -> {
+  /** Applies {@code change} to the sites in force when written (not to this node's copy, which may be behind). */
+  private Route store(String name, java.util.function.UnaryOperator<JsonNode> change) {
+    return onComplete(writer.update(Setting.SITES, live.defaultOf(Setting.SITES), change), done -> {
       if (done.isSuccess() && done.get().isPresent()) {
+        JsonNode doc = done.get().get().value();
         return JsonReplies.json(StatusCodes.OK, Map.of("site", name, "definition", doc.get(name), "version", done.get().get().version()));
       }
       return JsonReplies.error(StatusCodes.SERVICE_UNAVAILABLE, "consul-unavailable", "the sites could not be written; try again");

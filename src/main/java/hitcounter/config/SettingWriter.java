@@ -29,6 +29,40 @@ public final class SettingWriter {
     return write(s, value, 3);
   }
 
+  /**
+   * Writes {@code change} applied to the value in force, read at the moment of writing: the
+   * latest of this datacenter's slot (read from Consul, and CAS-checked) and of every slot this
+   * node has seen ({@code fallback} when there is none). Two edits through this datacenter never
+   * lose each other (a lost CAS reads again); edits in two datacenters at once are settled by
+   * the settings' rule, the later one wins whole.
+   */
+  public CompletionStage<Optional<VersionedValue>> update(Setting s, JsonNode fallback, java.util.function.UnaryOperator<JsonNode> change) {
+    return update(s, fallback, change, 5);
+  }
+
+  private CompletionStage<Optional<VersionedValue>> update(Setting s, JsonNode fallback, java.util.function.UnaryOperator<JsonNode> change, int attempts) {
+    String key = ConfigKeys.key(datacenter, s);
+    return consul.kvGet(null, key).thenCompose(current -> {
+      Optional<VersionedValue> mine = current.flatMap(e -> VersionedValue.parse(e.value()));
+      VersionedValue winner = mine.orElse(null);
+      for (VersionedValue v : writes.all().getOrDefault(s, List.of())) {
+        if (v.newerThan(winner)) {
+          winner = v;
+        }
+      }
+      JsonNode value = change.apply(winner == null ? fallback : winner.value());
+      long version = Math.max(mine.map(VersionedValue::version).orElse(0L), writes.highestVersion(s)) + 1;
+      VersionedValue w = new VersionedValue(value, version, System.currentTimeMillis(), datacenter);
+      long index = current.map(KvEntry::modifyIndex).orElse(0L);
+      return consul.txn(null, List.of(TxnOp.cas(key, w.bytes(), index))).thenCompose(r -> {
+        if (r.committed()) {
+          return CompletableFuture.completedFuture(Optional.of(w));
+        }
+        return attempts > 1 ? update(s, fallback, change, attempts - 1) : CompletableFuture.completedFuture(Optional.<VersionedValue>empty());
+      });
+    });
+  }
+
   private CompletionStage<Optional<VersionedValue>> write(Setting s, JsonNode value, int attempts) {
     String key = ConfigKeys.key(datacenter, s);
     return consul.kvGet(null, key).thenCompose(current -> {

@@ -17,7 +17,11 @@ public record Site(
     Pattern pattern,
     long maxPages,
     Limit perClient,
-    Limit perSite) {
+    Limit perSite,
+    boolean requireOrigin) {
+
+  /** Steps a pattern may take on one page id: an admin's pattern that backtracks without end refuses the hit instead of taking a thread. */
+  static final int PATTERN_BUDGET = 20_000;
 
   /** A token bucket: {@code rate} tokens a second, at most {@code burst} at once; rate 0 is no limit. */
   public record Limit(double rate, long burst) {
@@ -33,6 +37,57 @@ public record Site(
   }
 
   public boolean allowsPage(String page) {
-    return pattern == null || pattern.matcher(page).matches();
+    if (pattern == null) {
+      return true;
+    }
+    try {
+      return pattern.matcher(new Budgeted(page, PATTERN_BUDGET)).matches();
+    } catch (Budgeted.Exhausted e) {
+      return false;
+    }
+  }
+
+  /** A string that counts the characters a matcher reads, and stops it past a budget. */
+  private static final class Budgeted implements CharSequence {
+    static final class Exhausted extends RuntimeException {
+      Exhausted() {
+        super("pattern budget exhausted", null, false, false);
+      }
+    }
+
+    private final String s;
+    private final int[] left;
+
+    Budgeted(String s, int budget) {
+      this(s, new int[] {budget});
+    }
+
+    private Budgeted(String s, int[] left) {
+      this.s = s;
+      this.left = left;
+    }
+
+    @Override
+    public char charAt(int i) {
+      if (--left[0] < 0) {
+        throw new Exhausted();
+      }
+      return s.charAt(i);
+    }
+
+    @Override
+    public int length() {
+      return s.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int from, int to) {
+      return new Budgeted(s.substring(from, to), left);
+    }
+
+    @Override
+    public String toString() {
+      return s;
+    }
   }
 }

@@ -26,7 +26,7 @@ import java.util.regex.PatternSyntaxException;
  * </pre>
  */
 public final class Sites {
-  private static final Set<String> FIELDS = Set.of("origins", "pattern", "maxPages", "perClient", "perSite", "generation", "deleted", "enabled");
+  private static final Set<String> FIELDS = Set.of("origins", "pattern", "maxPages", "perClient", "perSite", "generation", "deleted", "enabled", "requireOrigin");
   public static final int MAX_SITES = 1000;
   public static final int MAX_ORIGINS = 50;
 
@@ -93,7 +93,7 @@ public final class Sites {
 
   private static Site site(String name, JsonNode n, SitesSettings settings) {
     if (n.path("deleted").asBoolean(false)) {
-      return new Site(name, n.path("generation").asLong(1), true, Set.of(), null, 0, Site.Limit.NONE, Site.Limit.NONE);
+      return new Site(name, n.path("generation").asLong(1), true, Set.of(), null, 0, Site.Limit.NONE, Site.Limit.NONE, false);
     }
     Set<String> origins = new LinkedHashSet<>();
     n.path("origins").forEach(o -> origins.add(o.asText()));
@@ -102,7 +102,8 @@ public final class Sites {
         pattern.isEmpty() ? null : Pattern.compile(pattern),
         n.has("maxPages") ? n.get("maxPages").asLong() : settings.newSiteMaxPages(),
         n.has("perClient") ? limit(n.get("perClient")) : settings.newSitePerClient(),
-        n.has("perSite") ? limit(n.get("perSite")) : settings.newSitePerSite());
+        n.has("perSite") ? limit(n.get("perSite")) : settings.newSitePerSite(),
+        n.path("requireOrigin").asBoolean(false));
   }
 
   private static Site.Limit limit(JsonNode n) {
@@ -179,7 +180,7 @@ public final class Sites {
         return Optional.of(name + ": " + l + " is {\"rate\": hits a second (0: no limit), \"burst\": most at once}");
       }
     }
-    for (String flag : new String[] {"deleted", "enabled"}) {
+    for (String flag : new String[] {"deleted", "enabled", "requireOrigin"}) {
       if (!n.path(flag).isMissingNode() && !n.path(flag).isBoolean()) {
         return Optional.of(name + ": " + flag + " is true or false");
       }

@@ -19,7 +19,7 @@ public record SitesSettings(Site defaultSite, boolean defaultEnabled, long newSi
     Config d = c.getConfig("default");
     String pattern = d.getString("pattern");
     Site def = new Site(PageKey.DEFAULT_SITE, 0, false, new LinkedHashSet<>(d.getStringList("origins")),
-        pattern.isEmpty() ? null : Pattern.compile(pattern), d.getLong("max-pages"), limit(d.getConfig("per-client")), limit(d.getConfig("per-site")));
+        pattern.isEmpty() ? null : Pattern.compile(pattern), d.getLong("max-pages"), limit(d.getConfig("per-client")), limit(d.getConfig("per-site")), false);
     Config n = c.getConfig("new-site");
     return new SitesSettings(def, d.getBoolean("enabled"), n.getLong("max-pages"), limit(n.getConfig("per-client")), limit(n.getConfig("per-site")),
         c.getInt("max-buckets"), c.getStringList("trusted-proxies"));

@@ -66,6 +66,9 @@ public final class HitGate {
     if (from.isPresent() && !site.allowsOrigin(from.get())) {
       return refuse(site.name(), 403, "origin", clip(from.get()) + " may not count for site " + site.name(), 0);
     }
+    if (from.isEmpty() && site.requireOrigin()) {
+      return refuse(site.name(), 403, "origin", "site " + site.name() + " counts only hits that say where they come from (Origin or Referer)", 0);
+    }
     Optional<RateLimits.Over> over = limits.take(site, client);
     if (over.isPresent()) {
       return refuse(site.name(), 429, "rate-" + over.get().limit(),

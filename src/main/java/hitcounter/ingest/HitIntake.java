@@ -48,23 +48,48 @@ public final class HitIntake {
 
   /** The client address of {@code req} ("unknown" when the server did not record the peer). */
   String client(HttpRequest req) {
-    String peer = req.getAttribute(AttributeKeys.remoteAddress)
-        .flatMap(RemoteAddress::getAddress).map(a -> a.getHostAddress()).orElse("unknown");
+    java.net.InetAddress address = req.getAttribute(AttributeKeys.remoteAddress).flatMap(RemoteAddress::getAddress).orElse(null);
+    String peer = address == null ? "unknown" : address.getHostAddress();
     if (trustedProxies.isEmpty() || !trustedProxies.contains(peer)) {
-      return peer;
+      return clientKey(address, peer);
     }
-    Optional<String> forwarded = header(req, "X-Forwarded-For");
-    if (forwarded.isEmpty()) {
-      return peer;
+    // Every X-Forwarded-For line, in order (a proxy may add its own line rather than append to
+    // the client's), then the right-most hop that is not a trusted proxy.
+    StringBuilder all = new StringBuilder();
+    for (HttpHeader h : req.getHeaders()) {
+      if (h.is("x-forwarded-for")) {
+        all.append(all.length() == 0 ? "" : ",").append(h.value());
+      }
     }
-    String[] hops = forwarded.get().split(",");
+    String[] hops = all.toString().split(",");
     for (int i = hops.length - 1; i >= 0; i--) {
       String hop = hops[i].trim();
       if (!hop.isEmpty() && !trustedProxies.contains(hop)) {
-        return hop.length() <= 64 ? hop : hop.substring(0, 64);
+        return clientKey(null, hop.length() <= 64 ? hop : hop.substring(0, 64));
       }
     }
-    return peer;
+    return clientKey(address, peer);
+  }
+
+  /** What a client's buckets are keyed by: its IPv4 address, or the /64 of an IPv6 address (one host holds a whole /64). */
+  static String clientKey(java.net.InetAddress address, String text) {
+    java.net.InetAddress a = address;
+    if (a == null && text.indexOf(':') >= 0) {
+      try {
+        a = java.net.InetAddress.getByName(text); // a literal: no lookup
+      } catch (java.net.UnknownHostException e) {
+        return text;
+      }
+    }
+    if (a instanceof java.net.Inet6Address) {
+      byte[] b = a.getAddress();
+      StringBuilder k = new StringBuilder();
+      for (int i = 0; i < 8; i += 2) {
+        k.append(Integer.toHexString(((b[i] & 0xff) << 8) | (b[i + 1] & 0xff))).append(':');
+      }
+      return k.append(":/64").toString();
+    }
+    return text;
   }
 
   private static Optional<String> header(HttpRequest req, String name) {

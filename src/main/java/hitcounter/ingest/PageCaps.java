@@ -4,7 +4,6 @@ import hitcounter.config.Site;
 import hitcounter.page.PageKey;
 import hitcounter.store.CountTable;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -26,7 +25,9 @@ public final class PageCaps {
   private volatile long countedAt;
   private volatile boolean counted;
   /** Per site prefix, new pages admitted here since the last count that the table did not show then. */
-  private final Map<String, Set<String>> admitted = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Long>> admitted = new ConcurrentHashMap<>();
+  /** An admitted page that does not show in the table after this long was never counted (its hit not queued): it is forgotten. */
+  private static final long FORGET_NANOS = 30_000_000_000L;
 
   public PageCaps(CountTable table) {
     this(table, System::nanoTime);
@@ -47,8 +48,8 @@ public final class PageCaps {
       return true;
     }
     String prefix = PageKey.sitePrefix(site.name(), key.generation());
-    Set<String> mine = admitted.computeIfAbsent(prefix, p -> ConcurrentHashMap.newKeySet());
-    if (mine.contains(id)) {
+    Map<String, Long> mine = admitted.computeIfAbsent(prefix, p -> new ConcurrentHashMap<>());
+    if (mine.containsKey(id)) {
       return true;
     }
     recountIfOld();
@@ -56,14 +57,14 @@ public final class PageCaps {
       if (pages(prefix) >= site.maxPages()) {
         return false;
       }
-      mine.add(id);
+      mine.put(id, clock.getAsLong());
       return true;
     }
   }
 
   /** Pages of the site with {@code prefix}, as last counted plus those admitted here since. */
   public long pages(String prefix) {
-    Set<String> mine = admitted.get(prefix);
+    Map<String, Long> mine = admitted.get(prefix);
     return bySite.getOrDefault(prefix, 0) + (mine == null ? 0 : mine.size());
   }
 
@@ -84,7 +85,9 @@ public final class PageCaps {
       }
       Map<String, Integer> fresh = table.pagesBySite();
       // What the table shows now is in the count; keep only admitted pages it does not show yet.
-      admitted.values().forEach(set -> set.removeIf(id -> table.totalOf(id) > 0));
+      // ...and forget those admitted long ago that never showed (their hit was refused by the
+      // queue, or the page was deleted before it showed): they must not hold the cap.
+      admitted.values().forEach(m -> m.entrySet().removeIf(e -> table.totalOf(e.getKey()) > 0 || now - e.getValue() > FORGET_NANOS));
       bySite = fresh;
       countedAt = now;
       counted = true;

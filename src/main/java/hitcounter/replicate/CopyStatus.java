@@ -52,7 +52,8 @@ public final class CopyStatus {
   /**
    * A round that began at {@code startedAt} (ms) finished: it carried every change made before
    * it began, so what still waits changed after that (under steady load a round never ends up to
-   * date, and the age must not grow for it).
+   * date, and the age must not grow for it). {@code startedAt} 0: the round left something
+   * behind (a small copy not taken), so the oldest change still waits.
    */
   void succeeded(String target, boolean upToDate, long sentBytes, long startedAt) {
     targets.computeIfPresent(target, (t, old) -> new Target(upToDate || old.pendingSinceMillis() == 0 ? 0 : Math.max(old.pendingSinceMillis(), startedAt), 0, ""));

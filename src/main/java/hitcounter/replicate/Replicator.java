@@ -72,6 +72,15 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private record CollectRemote(String dc, List<String> garbage) implements Command {}
 
+  /**
+   * Every minute, the next round to each target compares every small prefix again (a merge
+   * writes only what is behind): a target that lost its copies without a failed round here (its
+   * Consul restored from an old snapshot) gets them back.
+   */
+  private enum ResendSmall implements Command {
+    INSTANCE
+  }
+
   private enum SweepRemotes implements Command {
     INSTANCE
   }
@@ -161,6 +170,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     timers.startTimerWithFixedDelay(LocalBeat.INSTANCE, Duration.ZERO, settings.heartbeat());
     timers.startTimerWithFixedDelay(RefreshDatacenters.INSTANCE, Duration.ZERO, settings.datacenterRefresh());
     timers.startTimerWithFixedDelay(SweepRemotes.INSTANCE, settings.sweepInterval(), settings.sweepInterval());
+    timers.startTimerWithFixedDelay(ResendSmall.INSTANCE, Duration.ofMinutes(1), Duration.ofMinutes(1));
   }
 
   @Override
@@ -177,6 +187,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
         .onMessage(RoundFailed.class, this::onRoundFailed)
         .onMessage(CollectRemote.class, this::onCollectRemote)
         .onMessage(SweepRemotes.class, m -> onSweepRemotes())
+        .onMessage(ResendSmall.class, m -> onResendSmall())
         .onSignal(PostStop.class, s -> {
           // Another node replicates now (or this one shuts down): its copies are not ours to report.
           status.clear();
@@ -306,6 +317,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       for (String gone : new HashSet<>(remotes)) {
         if (!others.contains(gone)) {
           status.forget(gone);
+          // If it comes back, it may come back empty: copy everything to it again.
+          copiedSmall.remove(gone);
+          copiedStore.remove(gone);
+          known.remove(gone);
         }
       }
       long now = System.currentTimeMillis();
@@ -370,7 +385,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     }
     copiedStore.put(m.dc(), m.storeGen());
     boolean upToDate = m.smallComplete() && m.smallGen() == smallGen && m.storeGen() == storeGen;
-    status.succeeded(m.dc(), upToDate, m.result().bytes(), m.startedAt());
+    status.succeeded(m.dc(), upToDate, m.result().bytes(), m.smallComplete() ? m.startedAt() : 0);
     if (!m.result().garbage().isEmpty()) {
       // After a grace period, so readers there that were fetching these keys finish first.
       timers.startSingleTimer(new Object(), new CollectRemote(m.dc(), m.result().garbage()), settings.garbageGrace());
@@ -388,6 +403,11 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   /** Now and then, the copies in each datacenter are swept for keys their manifest no longer names (a collect that failed). */
+  private Behavior<Command> onResendSmall() {
+    copiedSmall.clear();
+    return this;
+  }
+
   private Behavior<Command> onSweepRemotes() {
     for (String dc : remotes) {
       store.sweep(dc).whenComplete((n, e) -> {
@@ -402,6 +422,8 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private Behavior<Command> onRoundFailed(RoundFailed m) {
     inFlight.remove(m.dc());
     known.remove(m.dc());
+    // The target may have lost what it held (a wiped Consul): the next round sends every small prefix again.
+    copiedSmall.remove(m.dc());
     status.failed(m.dc(), m.cause().toString(), System.currentTimeMillis());
     getContext().getLog().debug("copy to {} failed: {}", m.dc(), m.cause().toString());
     return this;

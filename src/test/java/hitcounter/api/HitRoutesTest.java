@@ -102,6 +102,7 @@ class HitRoutesTest {
     assertEquals(403, r.statusCode());
     assertEquals("unknown-site", Json.mapper().readTree(r.body()).path("error").asText());
     assertEquals(404, call("GET", "/api/hits/nosuchsite/home").statusCode(), "reading a site that does not exist");
+    assertEquals(403, call("POST", "/api/hits/nosuchsite/events").statusCode(), "a page called events is a page (found in review: 405)");
     assertEquals(before, queue.readyCount());
   }
 

@@ -73,12 +73,14 @@ class EndToEndIT {
   @Test
   void invalidPageIdsAre400AndCountNothing() {
     TestNode node = nodes.get(0);
-    for (String bad : List.of("a%2Fb", "a/b", "sp%20ace", "x".repeat(129), "caf%C3%A9")) {
+    for (String bad : List.of("a%2Fb", "default/a%2Fb", "sp%20ace", "x".repeat(129), "caf%C3%A9")) {
       var r = node.call("POST", "/api/hits/" + bad);
       assertEquals(400, r.statusCode(), bad);
       assertEquals("bad-page-id", Resources.json(r.body()).path("error").asText());
     }
     assertEquals(400, node.call("POST", "/api/hits/").statusCode());
+    // Two segments name a site and its page (since sites): a site that does not exist is a 403.
+    assertEquals(403, node.call("POST", "/api/hits/a/b").statusCode());
   }
 
   @AfterAll

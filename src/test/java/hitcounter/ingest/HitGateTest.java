@@ -100,6 +100,25 @@ class HitGateTest {
   }
 
   @Test
+  void aSiteThatRequiresAnOriginRefusesHitsThatHideIt() {
+    HitGate strict = new HitGate(() -> sites("{\"s\": {\"origins\": [\"https://s.example\"], \"requireOrigin\": true}}"),
+        new RateLimits(1000), new PageCaps(table), registry);
+    assertEquals("403 origin", reason(strict.check("s", "a", Optional.empty(), Optional.empty(), "c")));
+    assertEquals("403 origin", reason(strict.check("s", "a", Optional.of("null"), Optional.empty(), "c")));
+    assertEquals("pass", reason(strict.check("s", "a", Optional.empty(), Optional.of("https://s.example/x"), "c")));
+  }
+
+  /** Found in review: an admin's pattern that backtracks without end took a request thread per hit. */
+  @Test
+  void aPatternThatBacktracksWithoutEndRefusesQuickly() {
+    HitGate evil = new HitGate(() -> sites("{\"s\": {\"pattern\": \"([a-z0-9]+-?)+\"}}"), new RateLimits(1000), new PageCaps(table), registry);
+    long t0 = System.nanoTime();
+    assertEquals("403 page-pattern", reason(evil.check("s", "a".repeat(120) + ".", Optional.empty(), Optional.empty(), "c")));
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "refused, not stuck");
+    assertEquals("pass", reason(evil.check("s", "post-1", Optional.empty(), Optional.empty(), "c")));
+  }
+
+  @Test
   void theDefaultSiteIsOpenByDefault() {
     HitGate.Pass p = assertInstanceOf(HitGate.Pass.class, hit(null, "home", "https://anything.example", null, "c"));
     assertEquals("home", p.key().key());

@@ -31,6 +31,14 @@ class CopyStatusTest {
   }
 
   @Test
+  void aRoundThatLeftASmallCopyBehindKeepsTheOldestChange() {
+    CopyStatus status = new CopyStatus();
+    status.changed("eu-west", 1_000);
+    status.succeeded("eu-west", false, 100, 0); // the settings copy was not taken there
+    assertEquals(8.0, status.targets().get("eu-west").ageSeconds(9_000), 0.001);
+  }
+
+  @Test
   void failingRoundsKeepTheOldestChange() {
     CopyStatus status = new CopyStatus();
     status.changed("eu-west", 1_000);
