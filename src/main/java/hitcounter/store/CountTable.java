@@ -70,7 +70,7 @@ public final class CountTable {
    */
   public long addEntry(String dc, byte[] entry, LongConsumer touched) {
     TreeMap<String, Long> increments = CountsCodec.decode(CountsCodec.ENTRY, entry);
-    long stamp = lock.writeLock();
+    long stamp = write();
     try {
       Column c = column(dc);
       long hits = 0;
@@ -88,7 +88,7 @@ public final class CountTable {
 
   /** Starts staging a snapshot of {@code dc} (what an earlier, unfinished one staged is dropped). */
   public void clearStaged(String dc) {
-    long stamp = lock.writeLock();
+    long stamp = write();
     try {
       Column c = column(dc);
       c.staged = new long[c.base.length];
@@ -105,7 +105,7 @@ public final class CountTable {
    */
   public int stageShard(String dc, byte[] shard) {
     TreeMap<String, Long> counts = CountsCodec.decode(CountsCodec.SHARD, shard);
-    long stamp = lock.writeLock();
+    long stamp = write();
     try {
       Column c = column(dc);
       if (c.staged == null) {
@@ -134,7 +134,7 @@ public final class CountTable {
     for (int i = 0; i < los.length; i++) {
       los[i] = ranges.get(i)[0];
     }
-    long stamp = lock.writeLock();
+    long stamp = write();
     try {
       Column c = column(dc);
       long[] staged = c.staged == null ? new long[c.base.length] : c.staged;
@@ -182,7 +182,7 @@ public final class CountTable {
    * later are masked too.
    */
   public void raiseBaselines(String page, Map<String, Long> byDatacenter) {
-    long stamp = lock.writeLock();
+    long stamp = write();
     try {
       int slot = pages.slotFor(page);
       int capacity = Math.max(1024, pages.size());
@@ -261,7 +261,7 @@ public final class CountTable {
 
   /** Forgets every count of {@code dc}. */
   public void clear(String dc) {
-    long stamp = lock.writeLock();
+    long stamp = write();
     try {
       columns.remove(dc);
     } finally {
@@ -511,8 +511,36 @@ public final class CountTable {
     }
   }
 
-  /** Every slot's total over the datacenters, in tight loops over the arrays (caller holds the lock). */
+  /** Bumped by every write: the totals cached for readers belong to one version. */
+  private long version;
+
+  private record Cached(long version, long[] totals) {}
+
+  /** The totals of the last version read (a ranking, a count): a table at rest is not summed again per request. */
+  private volatile Cached cached;
+
+  private long write() {
+    long stamp = lock.writeLock();
+    version++;
+    return stamp;
+  }
+
+  /**
+   * Every slot's total over the datacenters, in tight loops over the arrays (caller holds the
+   * lock), cached until the next write. Callers only read the array.
+   */
   private long[] totals(List<Map.Entry<String, Column>> cols) {
+    Cached c = cached;
+    long v = version;
+    if (c != null && c.version() == v) {
+      return c.totals();
+    }
+    long[] t = sumColumns(cols);
+    cached = new Cached(v, t);
+    return t;
+  }
+
+  private long[] sumColumns(List<Map.Entry<String, Column>> cols) {
     int n = pages.size();
     long[] totals = new long[n];
     for (var e : cols) {

@@ -86,7 +86,12 @@ class DataLossIT {
       acked += euNode.call("POST", "/api/hits/" + page).statusCode() == 200 ? 1 : 0;
     }
     long all = acked;
-    Await.until("every node shows every acknowledged hit", Duration.ofSeconds(60), () -> total(usNode, page) == all && total(euNode, page) == all);
+    try {
+      Await.until("every node shows every acknowledged hit", Duration.ofSeconds(60), () -> total(usNode, page) == all && total(euNode, page) == all);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": acknowledged " + all + "; us-west-0 answers " + usNode.call("GET", "/api/hits/" + page).body()
+          + "; eu-west-0 answers " + euNode.call("GET", "/api/hits/" + page).body() + "; eu-west-0 audit " + euNode.call("GET", "/api/audit").body(), e);
+    }
     Thread.sleep(2000);
     assertEquals(all, total(usNode, page), "nothing counted twice");
     assertEquals(all, total(euNode, page), "nothing counted twice");

@@ -73,6 +73,20 @@ class CountTableResetTest {
   }
 
   @Test
+  void theCachedTotalsFollowEveryWrite() {
+    CountTable t = new CountTable();
+    t.addEntry("us-west", entry(Map.of("a", 1L)), h -> {});
+    assertEquals(1, t.sum("", false));
+    assertEquals(1, t.sum("", false), "read twice at rest: the same");
+    t.addEntry("eu-west", entry(Map.of("a", 2L, "b", 5L)), h -> {});
+    assertEquals(List.of("b", "a"), t.top("", 10, null).stream().map(CountTable.Row::page).toList());
+    t.raiseBaselines("b", Map.of("eu-west", 5L));
+    assertEquals(List.of("a"), t.top("", 10, null).stream().map(CountTable.Row::page).toList());
+    t.clear("eu-west");
+    assertEquals(1, t.sum("", false));
+  }
+
+  @Test
   void pagesAreCountedPerSite() {
     CountTable t = new CountTable();
     t.addEntry("us-west", entry(Map.of("blog~1:a", 1L, "blog~1:b", 2L, "shop~3:x", 1L, "home", 4L)), h -> {});
