@@ -36,6 +36,7 @@ public final class HitGate {
   private final PageCaps caps;
   private final MeterRegistry registry;
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
 
   public HitGate(Supplier<Sites> sites, RateLimits limits, PageCaps caps, MeterRegistry registry) {
     this.sites = sites;
@@ -81,6 +82,13 @@ public final class HitGate {
       return refuse(site.name(), 403, "page-cap", "site " + site.name() + " has reached its cap of " + site.maxPages() + " pages; existing pages still count", 0);
     }
     return new Pass(key, site);
+  }
+
+  /** A request that is not a visit, answered without counting: {@code hitcounter_hits_skipped_total{reason}}. */
+  public void skipped(String reason) {
+    skipped.computeIfAbsent(reason, r -> Counter.builder("hitcounter.hits.skipped")
+        .description("Requests to count a hit that were not visits (prefetch, preview), answered without counting")
+        .tag("reason", r).register(registry)).increment();
   }
 
   /** Hits refused here, for tests and the dashboard: by site and reason. */

@@ -9,7 +9,10 @@ import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -37,6 +40,13 @@ public final class HitIntake {
   /** As {@link #hit(String, String, Function)}, with {@code notQueued} answering a hit the queue did not acknowledge. */
   public Route hit(String site, String page, Function<PageKey, Route> accepted, Function<Throwable, Route> notQueued) {
     return extractRequest(req -> {
+      if (prefetch(req)) {
+        // A browser fetching ahead (or a link preview) is not a visit: 204, nothing counted; the
+        // real visit fetches again.
+        gate.skipped("prefetch");
+        return complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+            .addHeader(RawHeader.create("Cache-Control", "no-store")));
+      }
       HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client(req));
       if (v instanceof HitGate.Refuse r) {
         return HitRejections.refused(r);
@@ -44,6 +54,19 @@ public final class HitIntake {
       PageKey key = ((HitGate.Pass) v).key();
       return onComplete(queue.enqueue(key.key()), done -> done.isSuccess() ? accepted.apply(key) : notQueued.apply(done.failed().get()));
     });
+  }
+
+  /** A prefetch or preview: {@code Sec-Purpose}/{@code Purpose}/{@code X-Purpose} naming prefetch or preview, or {@code X-Moz: prefetch}. */
+  static boolean prefetch(HttpRequest req) {
+    for (HttpHeader h : req.getHeaders()) {
+      if (h.is("sec-purpose") || h.is("purpose") || h.is("x-purpose") || h.is("x-moz")) {
+        String v = h.value().toLowerCase(java.util.Locale.ROOT);
+        if (v.contains("prefetch") || v.contains("preview") || v.contains("prerender")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The client address of {@code req} ("unknown" when the server did not record the peer). */

@@ -200,25 +200,6 @@ public final class CountTable {
     }
   }
 
-  /** The baselines of {@code page} by datacenter (empty when never reset). */
-  public Map<String, Long> baselinesOf(String page) {
-    Map<String, Long> out = new TreeMap<>();
-    long stamp = lock.readLock();
-    try {
-      int slot = pages.find(page);
-      if (slot >= 0) {
-        baselines.forEach((dc, b) -> {
-          if (slot < b.length && b[slot] > 0) {
-            out.put(dc, b[slot]);
-          }
-        });
-      }
-    } finally {
-      lock.unlockRead(stamp);
-    }
-    return out;
-  }
-
   /** Whether {@code page} has a slot (it was counted, copied or reset somewhere). */
   public boolean knows(String page) {
     long stamp = lock.readLock();
@@ -348,14 +329,23 @@ public final class CountTable {
 
   // ---- reader side (any thread) ----
 
-  /** The counts of one page by datacenter: every known datacenter, 0 where it has none. */
+  /** The counts of one page by datacenter, as shown (less any reset): every known datacenter, 0 where it has none. */
   public Map<String, Long> countsOf(String page) {
+    return counts(page, true);
+  }
+
+  /** The counts of one page by datacenter as counted, before any reset (what a reset records as its baselines). */
+  public Map<String, Long> rawCountsOf(String page) {
+    return counts(page, false);
+  }
+
+  private Map<String, Long> counts(String page, boolean asShown) {
     Map<String, Long> out = new TreeMap<>();
     long stamp = lock.readLock();
     try {
       int slot = pages.find(page);
       for (var e : columns.entrySet()) {
-        out.put(e.getKey(), slot < 0 ? 0 : shown(e.getKey(), e.getValue(), slot));
+        out.put(e.getKey(), slot < 0 ? 0 : asShown ? shown(e.getKey(), e.getValue(), slot) : e.getValue().at(slot));
       }
     } finally {
       lock.unlockRead(stamp);
@@ -379,21 +369,6 @@ public final class CountTable {
     } finally {
       lock.unlockRead(stamp);
     }
-  }
-
-  /** The counts of one page by datacenter as counted, before any reset (what a reset records as its baselines). */
-  public Map<String, Long> rawCountsOf(String page) {
-    Map<String, Long> out = new TreeMap<>();
-    long stamp = lock.readLock();
-    try {
-      int slot = pages.find(page);
-      for (var e : columns.entrySet()) {
-        out.put(e.getKey(), slot < 0 ? 0 : e.getValue().at(slot));
-      }
-    } finally {
-      lock.unlockRead(stamp);
-    }
-    return out;
   }
 
   public Set<String> datacenters() {
@@ -572,35 +547,32 @@ public final class CountTable {
 
   /** The sum of the totals of the pages that start with {@code prefix} ({@code bareOnly}: only ids without a site). */
   public long sum(String prefix, boolean bareOnly) {
+    return matching(prefix, bareOnly)[1];
+  }
+
+
+  /** As {@link #count(String)}; {@code bareOnly}: only ids without a site. */
+  public int count(String prefix, boolean bareOnly) {
+    return (int) matching(prefix, bareOnly)[0];
+  }
+
+  /** {pages, sum of their totals} over the pages with a non-zero total that start with {@code prefix}. */
+  private long[] matching(String prefix, boolean bareOnly) {
     long stamp = lock.readLock();
     try {
       long[] totals = totals(new ArrayList<>(columns.entrySet()));
+      long count = 0;
       long sum = 0;
       for (int slot = 0; slot < totals.length; slot++) {
         if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix)) && (!bareOnly || pages.siteHash(slot) == 0)) {
+          count++;
           sum += totals[slot];
         }
       }
-      return sum;
+      return new long[] {count, sum};
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
-  /** As {@link #count(String)}; {@code bareOnly}: only ids without a site. */
-  public int count(String prefix, boolean bareOnly) {
-    long stamp = lock.readLock();
-    try {
-      long[] totals = totals(new ArrayList<>(columns.entrySet()));
-      int count = 0;
-      for (int slot = 0; slot < totals.length; slot++) {
-        if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix)) && (!bareOnly || pages.siteHash(slot) == 0)) {
-          count++;
-        }
-      }
-      return count;
-    } finally {
-      lock.unlockRead(stamp);
-    }
-  }
 }

@@ -107,6 +107,18 @@ class HitRoutesTest {
   }
 
   @Test
+  void aPrefetchOrPreviewIsAnsweredWithoutCounting() throws Exception {
+    int before = queue.readyCount();
+    for (String[] h : new String[][] {{"Sec-Purpose", "prefetch"}, {"Purpose", "prefetch"}, {"X-Purpose", "preview"}, {"X-Moz", "prefetch"}}) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/hits/home"))
+          .POST(HttpRequest.BodyPublishers.noBody()).header(h[0], h[1]).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(204, r.statusCode(), h[0]);
+    }
+    assertEquals(before, queue.readyCount(), "nothing queued");
+    assertEquals(200, call("POST", "/api/hits/home").statusCode(), "the visit itself counts");
+  }
+
+  @Test
   void theDefaultSiteCanBeNamed() throws Exception {
     HttpResponse<String> r = call("POST", "/api/hits/default/named");
     assertEquals(200, r.statusCode());
