@@ -224,7 +224,7 @@ public final class CountTable {
         if (totals[slot] == 0) {
           continue;
         }
-        long h = pages.siteHash(slot);
+        long h = pages.sited(slot) ? pages.siteHash(slot) : 0;
         String name = names.get(h);
         if (name == null) {
           name = pages.sitePrefix(slot);
@@ -452,7 +452,7 @@ public final class CountTable {
         if (!prefix.isEmpty() && !pages.startsWith(slot, prefix)) {
           continue;
         }
-        if (bareOnly && pages.siteHash(slot) != 0) {
+        if (bareOnly && pages.sited(slot)) {
           continue;
         }
         if (heap.size() == limit) {
@@ -564,7 +564,7 @@ public final class CountTable {
       long count = 0;
       long sum = 0;
       for (int slot = 0; slot < totals.length; slot++) {
-        if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix)) && (!bareOnly || pages.siteHash(slot) == 0)) {
+        if (totals[slot] != 0 && (prefix.isEmpty() || pages.startsWith(slot, prefix)) && (!bareOnly || !pages.sited(slot))) {
           count++;
           sum += totals[slot];
         }

@@ -16,6 +16,8 @@ final class PageDictionary {
   private int[] offsets = new int[1024];
   private byte[] lengths = new byte[1024];
   private long[] hashes = new long[1024];
+  /** Whether the id of a slot names a site (holds a colon): the default site's listings skip those without reading the id. */
+  private boolean[] sited = new boolean[1024];
   /** slot + 1 per bucket, 0 = empty; capacity a power of two, at most half full. */
   private int[] table = new int[2048];
   private int size;
@@ -58,6 +60,7 @@ final class PageDictionary {
       offsets = Arrays.copyOf(offsets, capacity);
       lengths = Arrays.copyOf(lengths, capacity);
       hashes = Arrays.copyOf(hashes, capacity);
+      sited = Arrays.copyOf(sited, capacity);
     }
     int len = page.length();
     if (used + len > arena.length) {
@@ -70,6 +73,7 @@ final class PageDictionary {
     offsets[slot] = used;
     lengths[slot] = (byte) len;
     hashes[slot] = h;
+    sited[slot] = page.indexOf(':') >= 0;
     used += len;
     if (size * 2 > table.length) {
       rehash(table.length * 2);
@@ -111,6 +115,11 @@ final class PageDictionary {
 
   String page(int slot) {
     return new String(arena, offsets[slot], lengths[slot] & 0xff, StandardCharsets.US_ASCII);
+  }
+
+  /** Whether the id of {@code slot} names a site (the default site's ids do not). */
+  boolean sited(int slot) {
+    return sited[slot];
   }
 
   /** A hash of what the id of {@code slot} holds up to and with its colon (0 for an id without one). */
@@ -186,6 +195,6 @@ final class PageDictionary {
   }
 
   long bytes() {
-    return arena.length + offsets.length * 4L + lengths.length + hashes.length * 8L + table.length * 4L;
+    return arena.length + offsets.length * 4L + lengths.length + hashes.length * 8L + sited.length + table.length * 4L;
   }
 }

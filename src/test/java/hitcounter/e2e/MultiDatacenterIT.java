@@ -161,7 +161,12 @@ class MultiDatacenterIT {
       });
     }
     System.out.printf("converged %.1f s after the cut healed%n", (System.nanoTime() - healed) / 1e9);
-    Await.until("eu-west fresh again", Duration.ofSeconds(10), () -> !Resources.json(euNode.call("GET", "/api/hits/" + page).body()).path("stale").asBoolean());
+    try {
+      Await.until("eu-west fresh again", Duration.ofSeconds(30), () -> !Resources.json(euNode.call("GET", "/api/hits/" + page).body()).path("stale").asBoolean());
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": eu-west answers " + euNode.call("GET", "/api/hits/" + page).body()
+          + "; us-west answers " + usNode.call("GET", "/api/hits/" + page).body(), e);
+    }
     eu = back;
   }
 

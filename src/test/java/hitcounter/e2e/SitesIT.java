@@ -122,7 +122,11 @@ class SitesIT {
     assertEquals(200, send(usNode, "POST", "/api/hits/blog/home", null).statusCode(), "existing pages still count");
     Await.until("eu-west sees 3 pages of blog against its cap", Duration.ofSeconds(10),
         () -> Resources.json(euNode.call("GET", "/api/sites").body()).path("sites").path("blog").path("pages").asInt() == 3);
-    assertEquals("403 page-cap", error(send(euNode, "POST", "/api/hits/blog/five", null)), "the other datacenter applies the cap too");
+    // The other datacenter applies the cap too. It is soft by about a second of admissions (each
+    // node counts a site's pages at most once a second): new pages may get through until then.
+    int[] n = {0};
+    Await.until("eu-west refuses a new page", Duration.ofSeconds(5), () -> error(send(euNode, "POST", "/api/hits/blog/five-" + (n[0]++), null)).equals("403 page-cap"));
+    assertTrue(n[0] <= 3, "at most a second of admissions past the cap: " + (n[0] - 1));
   }
 
   @Test
