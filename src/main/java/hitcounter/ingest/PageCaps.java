@@ -53,7 +53,7 @@ public final class PageCaps {
       return true;
     }
     recountIfOld();
-    synchronized (mine) {
+    synchronized (this) { // the same lock as the recount: never between forgetting and counting
       if (pages(prefix) >= site.maxPages()) {
         return false;
       }
@@ -83,11 +83,13 @@ public final class PageCaps {
       if (counted && now - countedAt < RECOUNT_NANOS) {
         return;
       }
-      Map<String, Integer> fresh = table.pagesBySite();
       // What the table shows now is in the count; keep only admitted pages it does not show yet.
       // ...and forget those admitted long ago that never showed (their hit was refused by the
       // queue, or the page was deleted before it showed): they must not hold the cap.
       admitted.values().forEach(m -> m.entrySet().removeIf(e -> table.totalOf(e.getKey()) > 0 || now - e.getValue() > FORGET_NANOS));
+      // Counted after forgetting what the table shows: a page counted in between is then in both
+      // (one too many for a second), never in neither (which let one page too many in).
+      Map<String, Integer> fresh = table.pagesBySite();
       bySite = fresh;
       countedAt = now;
       counted = true;
