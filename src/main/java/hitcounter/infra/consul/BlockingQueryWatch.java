@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * first read is immediate, each next one waits for a change past the last index. An index that
  * goes backwards (a Consul restart or snapshot restore) starts over from 0, as Consul's docs
  * ask. After an answer, waits at least {@code minInterval}, so a busy key is not re-read in a
- * tight loop; after a failure, backs off (capped).
+ * tight loop; after a failure, backs off (capped) and reads at once.
  */
 public final class BlockingQueryWatch {
   public sealed interface Command {}
@@ -79,7 +79,10 @@ public final class BlockingQueryWatch {
               loop.timers()
                   .startSingleTimer(
                       Query.INSTANCE, Backoff.of(failures, loop.settings().retryMin(), loop.settings().retryMax()));
-              return running(loop, index, failures + 1);
+              // After a failure, read at once (index 0) rather than wait past the last index: a
+              // Consul that came back wiped or restored has an index below it, and a query
+              // waiting for it would see nothing new until its index caught up.
+              return running(loop, 0L, failures + 1);
             })
         .build();
   }
