@@ -37,13 +37,16 @@ public final class BlockingQueryWatch {
 
   public static <T, M> Behavior<Command> create(
       BlockingQuery<T> query, ActorRef<M> subscriber, Function<Indexed<T>, M> wrap, Settings settings) {
-    return Behaviors.setup(
+    // Whatever fails in here, the watch goes on (restarted, reading at once): a watch that stops
+    // leaves its view showing old figures as if they were current.
+    return Behaviors.supervise(Behaviors.<Command>setup(
         ctx ->
             Behaviors.withTimers(
                 timers -> {
                   ctx.getSelf().tell(Query.INSTANCE);
-                  return running(new Loop<T>(ctx, query, r -> subscriber.tell(wrap.apply(r)), settings, timers), 0L, 0);
-                }));
+                  return running(new Loop<T>(ctx, query, r -> subscriber.tell(wrap.apply(r)), settings, timers), 0L, 0, System.nanoTime());
+                })))
+        .onFailure(org.apache.pekko.actor.typed.SupervisorStrategy.restartWithBackoff(settings.retryMin(), settings.retryMax(), 0.2));
   }
 
   private record Loop<T>(
@@ -53,12 +56,27 @@ public final class BlockingQueryWatch {
       Settings settings,
       TimerScheduler<Command> timers) {}
 
-  private static <T> Behavior<Command> running(Loop<T> loop, long index, int failures) {
+  /**
+   * At least this often the watch reads at once (index 0) and hands the whole answer on, however
+   * quiet the prefix: if Consul's index ever stands above the data (a restart on a wiped or
+   * restored store that no failure revealed), a view is wrong for at most this long, not for good.
+   */
+  static final long FULL_READ_NANOS = 30_000_000_000L;
+
+  private static <T> Behavior<Command> running(Loop<T> loop, long index, int failures, long lastFull) {
     return Behaviors.receive(Command.class)
         .onMessage(
             Query.class,
             m -> {
-              loop.ctx().pipeToSelf(loop.query().apply(index), (r, e) -> e == null ? new Answered<>(r) : new Failed(e));
+              CompletionStage<Indexed<T>> answer;
+              try {
+                answer = loop.query().apply(index);
+              } catch (RuntimeException e) {
+                // A client that throws instead of failing its future (a pool shut down under it)
+                // must not stop the watch: that left a view silently stuck on old figures.
+                answer = java.util.concurrent.CompletableFuture.failedFuture(e);
+              }
+              loop.ctx().pipeToSelf(answer, (r, e) -> e == null ? new Answered<>(r) : new Failed(e));
               return Behaviors.same();
             })
         .onMessage(
@@ -70,8 +88,13 @@ public final class BlockingQueryWatch {
               if (next != index || index == 0) {
                 loop.subscriber().accept(r);
               }
+              long now = System.nanoTime();
+              long full = index == 0 ? now : lastFull;
+              if (now - full > FULL_READ_NANOS) {
+                next = 0;
+              }
               loop.timers().startSingleTimer(Query.INSTANCE, loop.settings().minInterval());
-              return running(loop, next, 0);
+              return running(loop, next, 0, full);
             })
         .onMessage(
             Failed.class,
@@ -82,7 +105,7 @@ public final class BlockingQueryWatch {
               // After a failure, read at once (index 0) rather than wait past the last index: a
               // Consul that came back wiped or restored has an index below it, and a query
               // waiting for it would see nothing new until its index caught up.
-              return running(loop, 0L, failures + 1);
+              return running(loop, 0L, failures + 1, lastFull);
             })
         .build();
   }

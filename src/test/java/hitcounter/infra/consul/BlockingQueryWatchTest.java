@@ -19,6 +19,23 @@ class BlockingQueryWatchTest {
     KIT.shutdownTestKit();
   }
 
+  @Test
+  void aQueryThatThrowsDoesNotStopTheWatch() {
+    List<Long> asked = new CopyOnWriteArrayList<>();
+    BlockingQueryWatch.BlockingQuery<String> query = index -> {
+      asked.add(index);
+      if (asked.size() == 2) {
+        throw new IllegalStateException("pool shut down");
+      }
+      return CompletableFuture.completedFuture(new Indexed<>("answer " + asked.size(), asked.size() * 10L));
+    };
+    TestProbe<String> seen = KIT.createTestProbe();
+    KIT.spawn(BlockingQueryWatch.create(query, seen.getRef(), Indexed::value,
+        new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(10))));
+    assertEquals("answer 1", seen.receiveMessage());
+    assertEquals("answer 3", seen.receiveMessage(Duration.ofSeconds(3)), "the watch went on");
+  }
+
   /**
    * Found with DataLossIT: after its Consul was wiped and restarted, a node's count view kept
    * waiting for an index the new Consul had not reached, and showed old counts as fresh.
