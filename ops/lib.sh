@@ -76,3 +76,20 @@ consul_api() {
 
 # primary_dc: the ACL primary datacenter (the first of run/datacenters).
 primary_dc() { head -n1 "$HC_RUN/datacenters"; }
+
+# fresh_local_system [INSTALL-DEPS ARGS]: for a benchmark. Refuses when a local system runs;
+# installs what is missing, builds the jar if there is none, starts a fresh local system (run/
+# wiped, 2 nodes per datacenter) and stops it when the calling script exits.
+fresh_local_system() {
+  local f
+  for f in "$HC_RUN"/consul-*/consul.pid "$HC_RUN"/nodes/*/node.pid; do
+    [ -f "$f" ] || continue
+    if pid_alive "$f" "consul agent" || pid_alive "$f" "hitcounter.jar"; then die "a local system runs; stop it first"; fi
+  done
+  bash "$HC_ROOT/ops/install-deps.sh" "$@" >/dev/null
+  [ -f "$HC_JAR" ] || (cd "$HC_ROOT" && mvn -B -q -ntp -DskipTests package)
+  rm -rf "$HC_RUN"
+  trap 'bash "$HC_ROOT/ops/stop-local.sh" >/dev/null 2>&1 || true' EXIT
+  bash "$HC_ROOT/ops/start-local.sh" 2 >/dev/null
+  export HC_ROOT HC_RUN HC_JAR
+}
