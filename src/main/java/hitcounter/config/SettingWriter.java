@@ -26,7 +26,7 @@ public final class SettingWriter {
   }
 
   public CompletionStage<Optional<VersionedValue>> write(Setting s, JsonNode value) {
-    return write(s, value, 3);
+    return update(s, value, current -> value, 3);
   }
 
   /**
@@ -59,22 +59,6 @@ public final class SettingWriter {
           return CompletableFuture.completedFuture(Optional.of(w));
         }
         return attempts > 1 ? update(s, fallback, change, attempts - 1) : CompletableFuture.completedFuture(Optional.<VersionedValue>empty());
-      });
-    });
-  }
-
-  private CompletionStage<Optional<VersionedValue>> write(Setting s, JsonNode value, int attempts) {
-    String key = ConfigKeys.key(datacenter, s);
-    return consul.kvGet(null, key).thenCompose(current -> {
-      long mine = current.flatMap(e -> VersionedValue.parse(e.value())).map(VersionedValue::version).orElse(0L);
-      long version = Math.max(mine, writes.highestVersion(s)) + 1;
-      VersionedValue w = new VersionedValue(value, version, System.currentTimeMillis(), datacenter);
-      long index = current.map(KvEntry::modifyIndex).orElse(0L);
-      return consul.txn(null, List.of(TxnOp.cas(key, w.bytes(), index))).thenCompose(r -> {
-        if (r.committed()) {
-          return CompletableFuture.completedFuture(Optional.of(w));
-        }
-        return attempts > 1 ? write(s, value, attempts - 1) : CompletableFuture.completedFuture(Optional.<VersionedValue>empty());
       });
     });
   }
