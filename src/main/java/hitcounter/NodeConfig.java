@@ -27,7 +27,8 @@ record NodeConfig(
     AuditSettings audit,
     ApiSettings api,
     FaultSettings fault,
-    hitcounter.config.SitesSettings sites) {
+    hitcounter.config.SitesSettings sites,
+    hitcounter.config.AnalyticsSettings analytics) {
 
   static NodeConfig create(Config root) {
     return new NodeConfig(
@@ -43,6 +44,7 @@ record NodeConfig(
         AuditSettings.create(root),
         ApiSettings.create(root),
         FaultSettings.create(root),
-        hitcounter.config.SitesSettings.create(root));
+        hitcounter.config.SitesSettings.create(root),
+        hitcounter.config.AnalyticsSettings.create(root));
   }
 }

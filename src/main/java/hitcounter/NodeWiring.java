@@ -78,6 +78,8 @@ final class NodeWiring {
   private final LiveSettings live;
   private final ConfigView.Writes writes = new ConfigView.Writes();
   private final CountTable counts = new CountTable();
+  private final hitcounter.config.Salts salts = new hitcounter.config.Salts();
+  private final java.time.Clock clock = java.time.Clock.systemUTC();
   private final StoreStatus storeStatus = new StoreStatus();
   private final BadValues badValues;
   private final DatacenterStates datacenters;
@@ -129,6 +131,9 @@ final class NodeWiring {
   private ActorRef<CountView.Command> views() {
     var watch = config.watch();
     ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch.general(), watch.blockingWait())), "config-view");
+    ctx.spawn(supervised(hitcounter.config.SaltKeeper.create(deps.consul(), salts, clock, config.analytics().salts(), watch.general(), watch.blockingWait())), "salt-keeper");
+    counts.retention(() -> new hitcounter.store.StatsRetention(
+        (int) Math.floorDiv(clock.millis(), 86_400_000L), live.getInt(hitcounter.config.Setting.SERIES_DAYS), live.getInt(hitcounter.config.Setting.SERIES_HOURS)));
     ActorRef<CountView.Command> countView =
         ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, badValues, watch.counts(), watch.blockingWait())), "count-view");
     ctx.spawn(supervised(hitcounter.count.ResetView.create(deps.consul(), counts, resets, badValues, watch.general(), watch.blockingWait())), "reset-view");
@@ -191,14 +196,15 @@ final class NodeWiring {
   /** Every route of the HTTP port, by audience: the API, the web pages, what other sites embed. */
   private Route routes(HitQueue queue, TopologyView topology) {
     var node = config.node();
-    HitAnswers answers = new HitAnswers(node.datacenter(), counts, datacenters, freshness, resets);
+    HitAnswers answers = new HitAnswers(node.datacenter(), counts, datacenters, freshness, resets, salts, clock);
     java.util.function.Supplier<hitcounter.config.Sites> sitesNow = () -> sites;
     hitcounter.ingest.PageCaps caps = new hitcounter.ingest.PageCaps(counts);
     hitcounter.ingest.HitIntake intake = new hitcounter.ingest.HitIntake(
         new hitcounter.ingest.HitGate(sitesNow, new hitcounter.ingest.RateLimits(config.sites().maxBuckets()), caps, registry),
-        queue, config.sites().trustedProxies());
+        queue, config.sites().trustedProxies(), new hitcounter.ingest.HitLines(salts, hitcounter.ingest.BotDetector.shipped(), clock));
     return new HttpMetrics(registry).measured(concat(
         new HitRoutes(intake, answers, live, sitesNow).routes(),
+        new hitcounter.api.SeriesRoutes(answers, sitesNow).routes(),
         new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter(), sitesNow).routes(),
         new hitcounter.api.SitesRoutes(live, sitesNow, doc -> hitcounter.config.Sites.of(doc, config.sites()), new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
             new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter()), caps, config.api().adminToken()).routes(),

@@ -74,8 +74,12 @@ public final class HitRoutes {
     return completeOK(events.of(key), EventStreamMarshalling.toEventStream());
   }
 
-  /** {@code inner} for a page of a site that exists (deleted or disabled sites included, their pages show 0); 400/404 otherwise. */
   private Route shown(String site, String page, Function<PageKey, Route> inner) {
+    return shown(sites, site, page, inner);
+  }
+
+  /** {@code inner} for a page of a site that exists (deleted or disabled sites included, their pages show 0); 400/404 otherwise. */
+  static Route shown(Supplier<Sites> sites, String site, String page, Function<PageKey, Route> inner) {
     return HitRejections.validPage(page, () -> {
       if (site == null) {
         return inner.apply(PageKey.ofDefault(page));

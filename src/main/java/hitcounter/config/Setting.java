@@ -44,10 +44,22 @@ public enum Setting {
       return Sites.problem(v);
     }
   },
-  JOB_FORMAT("job-format", "format of new hit jobs: 2, or 1 while nodes of a version before the count store still run (1-2)") {
+  SERIES_DAYS("series-days", "days of hits per day (pages, sites) and unique visitors kept (1-3660)") {
     @Override
     public Optional<String> problem(JsonNode v) {
-      return intIn(v, 1, 2);
+      return intIn(v, 1, 3660);
+    }
+  },
+  SERIES_HOURS("series-hours", "hours of hits per hour kept for each site (24-87840)") {
+    @Override
+    public Optional<String> problem(JsonNode v) {
+      return intIn(v, 24, 87_840);
+    }
+  },
+  JOB_FORMAT("job-format", "format of new hit jobs: 3 (with time, visitor and bot mark), 2 while nodes of a version before analytics still run, 1 before the count store (1-3)") {
+    @Override
+    public Optional<String> problem(JsonNode v) {
+      return intIn(v, 1, 3);
     }
   };
 

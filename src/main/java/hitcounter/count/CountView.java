@@ -216,7 +216,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
         damaged(s, "a shard of snapshot " + snap.manifest().gen(), x.getMessage());
       }
     }
-    List<Map<String, Long>> entries = new ArrayList<>();
+    List<CountsCodec.Decoded> entries = new ArrayList<>();
     s.manifest = snap.manifest();
     s.loaded = true;
     s.appliedSeq.clear();
@@ -226,9 +226,9 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     s.dirty.clear();
     for (SourceSync.RawEntry e : snap.entries()) {
       try {
-        Map<String, Long> inc = CountsCodec.decode(CountsCodec.ENTRY, e.value());
+        CountsCodec.Decoded inc = CountsCodec.decodeAll(CountsCodec.ENTRY, e.value());
         entries.add(inc);
-        s.appliedHits.merge(e.queue(), inc.values().stream().mapToLong(Long::longValue).sum(), Long::sum);
+        s.appliedHits.merge(e.queue(), inc.hits(), Long::sum);
       } catch (CountsCodec.BadValue x) {
         damaged(s, StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
       }

@@ -2,6 +2,7 @@ package hitcounter.count;
 
 import hitcounter.store.CountTable;
 import hitcounter.store.CountsCodec;
+import hitcounter.store.PageStats;
 import hitcounter.store.Manifest;
 import hitcounter.store.PageHash;
 import hitcounter.store.SnapshotPointer;
@@ -108,7 +109,7 @@ final class FoldPlanner {
       for (int i = 0; i < c.pages().size(); i++) {
         counts.put(c.pages().get(i), c.counts().get(i));
       }
-      split(c.lo(), c.hi(), counts, shardBudget, in.dc(), version, written, pieces);
+      split(c.lo(), c.hi(), counts, c.stats(), shardBudget, in.dc(), version, written, pieces);
     }
     Set<Integer> rewritten = new HashSet<>(in.rewritten());
     List<Manifest.Shard> shards = new ArrayList<>();
@@ -132,10 +133,10 @@ final class FoldPlanner {
 
   /** Encodes [lo, hi) as one shard, or halves the range until every piece fits the budget. */
   private static void split(
-      long lo, long hi, TreeMap<String, Long> counts, int budget, String dc, String version, Map<String, byte[]> written, List<Manifest.Shard> out) {
-    byte[] value = CountsCodec.encode(CountsCodec.SHARD, counts);
+      long lo, long hi, TreeMap<String, Long> counts, Map<String, PageStats> stats, int budget, String dc, String version, Map<String, byte[]> written, List<Manifest.Shard> out) {
+    byte[] value = CountsCodec.encode(CountsCodec.SHARD, counts, stats);
     long width = hi - lo; // unsigned; 0 means the whole space
-    if (value.length <= budget || counts.size() <= 1 || (width != 0 && Long.compareUnsigned(width, 2) < 0)) {
+    if (value.length <= budget || counts.size() + stats.size() <= 1 || (width != 0 && Long.compareUnsigned(width, 2) < 0)) {
       String key = StoreKeys.shard(dc, version, written.size());
       written.put(key, value);
       out.add(new Manifest.Shard(lo, key, value.length, counts.size()));
@@ -145,7 +146,10 @@ final class FoldPlanner {
     TreeMap<String, Long> low = new TreeMap<>();
     TreeMap<String, Long> high = new TreeMap<>();
     counts.forEach((page, n) -> (CountTable.inRange(PageHash.of(page), lo, mid) ? low : high).put(page, n));
-    split(lo, mid, low, budget, dc, version, written, out);
-    split(mid, hi, high, budget, dc, version, written, out);
+    Map<String, PageStats> lowStats = new TreeMap<>();
+    Map<String, PageStats> highStats = new TreeMap<>();
+    stats.forEach((key, st) -> (CountTable.inRange(PageHash.of(key), lo, mid) ? lowStats : highStats).put(key, st));
+    split(lo, mid, low, lowStats, budget, dc, version, written, out);
+    split(mid, hi, high, highStats, budget, dc, version, written, out);
   }
 }

@@ -1,7 +1,10 @@
 package hitcounter.count;
 
 import hitcounter.infra.consul.TxnOp;
+import hitcounter.page.JobCodec;
+import hitcounter.page.PageKey;
 import hitcounter.store.CountsCodec;
+import hitcounter.store.PageStats;
 import hitcounter.store.QueueHead;
 import hitcounter.store.StoreKeys;
 import java.util.ArrayList;
@@ -26,7 +29,11 @@ import java.util.TreeSet;
 public record QueueLedger(String dc, String queue, QueueHead head, long headIndex) {
 
   /** A job of the batch as the worker decoded it, and the connection that reserved it. */
-  public record BatchJob(long id, String session, List<String> pages, long connection) {
+  public record BatchJob(long id, String session, List<String> pages, long connection, List<JobCodec.Hit> hits) {
+    public BatchJob(long id, String session, List<String> pages, long connection) {
+      this(id, session, pages, connection, pages.stream().map(JobCodec.Hit::plain).toList());
+    }
+
     public BatchJob(long id, String session, List<String> pages) {
       this(id, session, pages, -1);
     }
@@ -95,6 +102,7 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
     List<BatchJob> skipped = new ArrayList<>();
     List<BatchJob> carried = new ArrayList<>();
     TreeMap<String, Long> increments = new TreeMap<>();
+    Map<String, PageStats.Builder> stats = new HashMap<>();
     long hits = 0;
     long size = 0;
     for (BatchJob job : batch) {
@@ -108,10 +116,11 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
       }
       long added = 0;
       Set<String> fresh = new HashSet<>();
-      for (String page : job.pages()) {
-        if (!increments.containsKey(page) && fresh.add(page)) {
-          added += page.length() + 4;
+      for (JobCodec.Hit hit : job.hits()) {
+        if (!increments.containsKey(hit.page()) && !stats.containsKey(hit.page()) && fresh.add(hit.page())) {
+          added += hit.page().length() + (hit.timed() ? 24 : 4);
         }
+        added += hit.timed() && !hit.bot() ? 5 : 0; // a visitor in two sketches, about
       }
       if (!counted.isEmpty() && size + added > entryBudget) {
         carried.add(job);
@@ -121,7 +130,12 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
       for (String page : job.pages()) {
         increments.merge(page, 1L, Long::sum);
       }
-      hits += job.pages().size();
+      for (JobCodec.Hit hit : job.hits()) {
+        if (hit.timed()) {
+          analyse(hit, stats);
+        }
+      }
+      hits += job.hits().size();
       counted.add(job);
     }
     Map<String, Set<Long>> applied = new HashMap<>();
@@ -139,13 +153,45 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
       QueueHead pruned = new QueueHead(head.seq(), head.counted(), head.bytes(), applied, head.migratedAt());
       return new Commit(List.of(), 0, skipped, carried, List.of(), pruned, 0);
     }
-    byte[] entry = CountsCodec.encode(CountsCodec.ENTRY, increments);
+    Map<String, PageStats> built = new HashMap<>();
+    stats.forEach((key, b) -> built.put(key, b.done()));
+    byte[] entry = CountsCodec.encode(CountsCodec.ENTRY, increments, built);
     long seq = head.seq() + 1;
     QueueHead after = new QueueHead(seq, head.counted() + hits, head.bytes() + entry.length, applied, head.migratedAt());
     List<TxnOp> ops = List.of(
         TxnOp.cas(StoreKeys.head(dc, queue), after.toBytes(), headIndex),
         TxnOp.cas(StoreKeys.entry(dc, queue, seq), entry, 0));
     return new Commit(List.copyOf(counted), hits, List.copyOf(skipped), List.copyOf(carried), ops, after, entry.length);
+  }
+
+  /**
+   * A timed hit's part of the entry's analytics: its page's day bucket, bot figure and day
+   * sketch; its site's minute, hour and day buckets and day sketch. A bot hit goes into the
+   * bot figures only, never into a sketch.
+   */
+  private static void analyse(JobCodec.Hit hit, Map<String, PageStats.Builder> stats) {
+    long minute = hit.minute();
+    int day = (int) (minute / 1440);
+    PageStats.Builder page = stats.computeIfAbsent(hit.page(), k -> new PageStats.Builder());
+    String sitePrefix = PageKey.parse(hit.page()).map(k -> PageKey.sitePrefix(k.site(), k.generation())).orElse("");
+    PageStats.Builder site = stats.computeIfAbsent(PageStats.siteKey(sitePrefix), k -> new PageStats.Builder());
+    if (hit.bot()) {
+      page.bots(1);
+      page.bot(PageStats.DAY, day);
+      site.bots(1);
+      site.bot(PageStats.DAY, day);
+      site.bot(PageStats.HOUR, minute / 60);
+      site.bot(PageStats.MINUTE, minute);
+      return;
+    }
+    page.human(PageStats.DAY, day);
+    site.human(PageStats.DAY, day);
+    site.human(PageStats.HOUR, minute / 60);
+    site.human(PageStats.MINUTE, minute);
+    if (hit.visitor() != 0) {
+      page.visitor(day, hit.visitor());
+      site.visitor(day, hit.visitor());
+    }
   }
 
   /** The transaction that only drops {@code gone} jobs from the applied record (idle pruning); empty when none is there. */

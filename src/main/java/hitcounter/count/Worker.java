@@ -187,7 +187,7 @@ public final class Worker {
         ctx.getLog().warn("queue {}: burying job {}: its body is not a hit job of a known format", queue.id(), job.id());
         beanstalk.bury(job.connection(), job.id(), 0).exceptionally(e -> logLater("bury", e));
       } else {
-        BatchJob b = new BatchJob(job.id(), decoded.get().session(), decoded.get().pages(), job.connection());
+        BatchJob b = new BatchJob(job.id(), decoded.get().session(), decoded.get().pages(), job.connection(), decoded.get().hits());
         byRef.remove(b.ref());
         byRef.put(b.ref(), b);
       }

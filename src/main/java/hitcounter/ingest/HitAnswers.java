@@ -21,7 +21,17 @@ public final class HitAnswers {
   private final Freshness freshness;
   private final ResetView.Resets resets;
 
+  private final hitcounter.config.Salts salts;
+  private final java.time.Clock clock;
+
   public HitAnswers(String datacenter, CountTable counts, DatacenterStates datacenters, Freshness freshness, ResetView.Resets resets) {
+    this(datacenter, counts, datacenters, freshness, resets, new hitcounter.config.Salts(), java.time.Clock.systemUTC());
+  }
+
+  public HitAnswers(String datacenter, CountTable counts, DatacenterStates datacenters, Freshness freshness, ResetView.Resets resets,
+      hitcounter.config.Salts salts, java.time.Clock clock) {
+    this.salts = salts;
+    this.clock = clock;
     this.resets = resets;
     this.datacenter = datacenter;
     this.counts = counts;
@@ -43,11 +53,38 @@ public final class HitAnswers {
     byDc.put(datacenter, 0L);
     datacenters.agesSeconds().keySet().forEach(dc -> byDc.put(dc, 0L));
     byDc.putAll(counts.countsOf(key.key()));
+    Map<String, hitcounter.store.PageStats> stats = counts.stats(key.key());
     long total = byDc.values().stream().mapToLong(Long::longValue).sum();
     Freshness.Report f = freshness.of(byDc.keySet());
     ResetRecord r = resets.of(key.key());
     return new HitReply(key.page(), key.isDefaultSite() ? null : key.site(), datacenter, total, byDc, f.stale(), f.ageSeconds(),
         new HitReply.Counting(f.countingLagSeconds()), f.late().stream().map(HitReply.Late::of).toList(),
-        r == null ? null : new HitReply.Reset(r.deleted(), Math.max(r.deletedAt(), r.resetAt())));
+        r == null ? null : new HitReply.Reset(r.deleted(), Math.max(r.deletedAt(), r.resetAt())),
+        uniques(byDc.keySet(), stats), hitcounter.store.StatsQuery.bots(stats));
+  }
+
+  /** Today's uniques of stats {@code byDc}, every datacenter of {@code dcs} listed. */
+  private HitReply.Uniques uniques(java.util.Set<String> dcs, Map<String, hitcounter.store.PageStats> byDc) {
+    java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+    var u = hitcounter.store.StatsQuery.uniques(byDc, (int) today.toEpochDay());
+    Map<String, Long> per = new TreeMap<>();
+    dcs.forEach(dc -> per.put(dc, 0L));
+    per.putAll(u.datacenters());
+    boolean united = salts.united(today);
+    return new HitReply.Uniques(today.toString(), u.total(), per, united,
+        united ? null : "the datacenters did not all use the same visitor salt today: a visitor seen in two of them may count twice");
+  }
+
+  /** The analytics of counted id or site key {@code key}, per datacenter. */
+  public Map<String, hitcounter.store.PageStats> stats(String key) {
+    return counts.stats(key);
+  }
+
+  public hitcounter.config.Salts salts() {
+    return salts;
+  }
+
+  public java.time.Clock clock() {
+    return clock;
   }
 }

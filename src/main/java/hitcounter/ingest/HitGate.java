@@ -37,12 +37,16 @@ public final class HitGate {
   private final MeterRegistry registry;
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<String, Counter> skipped = new ConcurrentHashMap<>();
+  private final Counter takenHuman;
+  private final Counter takenBot;
 
   public HitGate(Supplier<Sites> sites, RateLimits limits, PageCaps caps, MeterRegistry registry) {
     this.sites = sites;
     this.limits = limits;
     this.caps = caps;
     this.registry = registry;
+    this.takenHuman = Counter.builder("hitcounter.hits.taken").description("hits passed to the queue, by who took them (bots counted apart)").tag("kind", "human").register(registry);
+    this.takenBot = Counter.builder("hitcounter.hits.taken").description("hits passed to the queue, by who took them (bots counted apart)").tag("kind", "bot").register(registry);
   }
 
   /**
@@ -82,6 +86,11 @@ public final class HitGate {
       return refuse(site.name(), 403, "page-cap", "site " + site.name() + " has reached its cap of " + site.maxPages() + " pages; existing pages still count", 0);
     }
     return new Pass(key, site);
+  }
+
+  /** A hit passed on to the queue, by who took it: {@code hitcounter_hits_taken_total{kind="human"|"bot"}}. */
+  public void taken(boolean bot) {
+    (bot ? takenBot : takenHuman).increment();
   }
 
   /** A request that is not a visit, answered without counting: {@code hitcounter_hits_skipped_total{reason}}. */

@@ -2,6 +2,7 @@ package hitcounter.ingest;
 
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
+import hitcounter.page.JobCodec;
 import hitcounter.page.PageKey;
 import java.util.List;
 import java.util.Optional;
@@ -25,11 +26,17 @@ public final class HitIntake {
   private final HitGate gate;
   private final HitQueue queue;
   private final List<String> trustedProxies;
+  private final HitLines lines;
 
   public HitIntake(HitGate gate, HitQueue queue, List<String> trustedProxies) {
+    this(gate, queue, trustedProxies, HitLines.none());
+  }
+
+  public HitIntake(HitGate gate, HitQueue queue, List<String> trustedProxies, HitLines lines) {
     this.gate = gate;
     this.queue = queue;
     this.trustedProxies = List.copyOf(trustedProxies);
+    this.lines = lines;
   }
 
   /** Counts a hit of {@code page} on {@code site} (null: the default site). */
@@ -47,12 +54,15 @@ public final class HitIntake {
         return complete(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
             .addHeader(RawHeader.create("Cache-Control", "no-store")));
       }
-      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client(req));
+      String client = client(req);
+      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client);
       if (v instanceof HitGate.Refuse r) {
         return HitRejections.refused(r);
       }
       PageKey key = ((HitGate.Pass) v).key();
-      return onComplete(queue.enqueue(key.key()), done -> done.isSuccess() ? accepted.apply(key) : notQueued.apply(done.failed().get()));
+      JobCodec.Hit hit = lines.hit(key.key(), client, header(req, "User-Agent"));
+      gate.taken(hit.bot());
+      return onComplete(queue.enqueue(hit.line()), done -> done.isSuccess() ? accepted.apply(key) : notQueued.apply(done.failed().get()));
     });
   }
 

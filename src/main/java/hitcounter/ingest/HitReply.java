@@ -23,7 +23,21 @@ public record HitReply(
     double ageSeconds,
     Counting counting,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Late> late,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Reset reset) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Reset reset,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Uniques uniques,
+    long bots) {
+
+  public HitReply(String page, String site, String datacenter, long total, Map<String, Long> datacenters, boolean stale, double ageSeconds,
+      Counting counting, List<Late> late, Reset reset) {
+    this(page, site, datacenter, total, datacenters, stale, ageSeconds, counting, late, reset, null, 0);
+  }
+
+  /**
+   * Today's (UTC) unique visitors: {@code total} across datacenters (their sketches united),
+   * per datacenter; {@code united} false when the datacenters did not all use the same visitor
+   * salt today (one was cut off when it was decided): a visitor seen in two may then count twice.
+   */
+  public record Uniques(String day, long total, Map<String, Long> datacenters, boolean united, @JsonInclude(JsonInclude.Include.NON_NULL) String note) {}
 
   /** The page's latest reset or delete (the counts shown are what was counted after it). */
   public record Reset(boolean deleted, long at) {}

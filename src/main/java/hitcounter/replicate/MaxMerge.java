@@ -49,6 +49,17 @@ public final class MaxMerge {
         return t.isPresent() && merged.equals(t.get()) ? null : merged.bytes();
       };
 
+  /** Visitor salts: a decided record wins over an undecided one; a decision is never replaced. */
+  public static final Merge SALTS =
+      (source, target) -> {
+        hitcounter.config.SaltRecord s = hitcounter.config.SaltRecord.parse(source).orElseThrow(() -> new IllegalArgumentException("not a salt"));
+        Optional<hitcounter.config.SaltRecord> t = target == null ? Optional.empty() : hitcounter.config.SaltRecord.parse(target);
+        if (t.isEmpty()) {
+          return source;
+        }
+        return !t.get().decided() && s.decided() ? source : null;
+      };
+
   /** The CAS operations that bring {@code target} up to {@code source} with counter merges. */
   public static List<TxnOp> plan(List<KvEntry> source, List<KvEntry> target) {
     return plan(source, target, COUNTERS);

@@ -159,6 +159,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     merges.put(AuditKeys.prefix(localDc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);
     merges.put(hitcounter.config.ResetRecord.prefix(localDc), MaxMerge.RESETS);
+    merges.put(hitcounter.config.SaltRecord.prefix(localDc), MaxMerge.SALTS);
     int n = 0;
     for (String prefix : merges.keySet()) {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, prefix, index, wait);

@@ -33,6 +33,14 @@ public final class CountTable {
    * themselves, never what is shown.
    */
   private final Map<String, long[]> baselines = new ConcurrentHashMap<>();
+  /** Analytics per key and datacenter, under the same lock. */
+  private final Insights insights = new Insights();
+  private volatile java.util.function.Supplier<StatsRetention> retention = () -> StatsRetention.now(90, 90 * 24);
+
+  /** What folds keep of analytics (the distributed settings say). */
+  public void retention(java.util.function.Supplier<StatsRetention> retention) {
+    this.retention = retention;
+  }
 
   private static final class Column {
     long[] base;
@@ -69,18 +77,17 @@ public final class CountTable {
    * @throws CountsCodec.BadValue when the value is not an entry (nothing is added then)
    */
   public long addEntry(String dc, byte[] entry, LongConsumer touched) {
-    TreeMap<String, Long> increments = CountsCodec.decode(CountsCodec.ENTRY, entry);
+    CountsCodec.Decoded decoded = CountsCodec.decodeAll(CountsCodec.ENTRY, entry);
     long stamp = write();
     try {
       Column c = column(dc);
-      long hits = 0;
-      for (var e : increments.entrySet()) {
+      for (var e : decoded.counts().entrySet()) {
         int slot = slotFor(e.getKey(), c);
         c.pending[slot] += e.getValue();
-        hits += e.getValue();
         touched.accept(pages.hash(slot));
       }
-      return hits;
+      insights.addEntry(dc, decoded.stats(), touched);
+      return decoded.hits();
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -92,6 +99,7 @@ public final class CountTable {
     try {
       Column c = column(dc);
       c.staged = new long[c.base.length];
+      insights.clearStaged(dc);
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -104,7 +112,8 @@ public final class CountTable {
    * @throws CountsCodec.BadValue when the value is not a shard
    */
   public int stageShard(String dc, byte[] shard) {
-    TreeMap<String, Long> counts = CountsCodec.decode(CountsCodec.SHARD, shard);
+    CountsCodec.Decoded decoded = CountsCodec.decodeAll(CountsCodec.SHARD, shard);
+    TreeMap<String, Long> counts = decoded.counts();
     long stamp = write();
     try {
       Column c = column(dc);
@@ -115,6 +124,7 @@ public final class CountTable {
         int slot = slotFor(e.getKey(), c);
         c.staged[slot] = e.getValue();
       }
+      insights.stage(dc, decoded.stats());
       return counts.size();
     } finally {
       lock.unlockWrite(stamp);
@@ -127,7 +137,7 @@ public final class CountTable {
    * count is dropped, then {@code entries} (the journal entries after the snapshot, decoded) are
    * added again. Atomic for readers.
    */
-  public void commitSnapshot(String dc, List<long[]> replaced, List<Map<String, Long>> entries, LongConsumer touched) {
+  public void commitSnapshot(String dc, List<long[]> replaced, List<CountsCodec.Decoded> entries, LongConsumer touched) {
     List<long[]> ranges = new ArrayList<>(replaced);
     ranges.sort((x, y) -> Long.compareUnsigned(x[0], y[0]));
     long[] los = new long[ranges.size()];
@@ -147,13 +157,17 @@ public final class CountTable {
       }
       c.staged = null;
       Arrays.fill(c.pending, 0);
-      for (Map<String, Long> entry : entries) {
-        for (var e : entry.entrySet()) {
+      for (CountsCodec.Decoded entry : entries) {
+        for (var e : entry.counts().entrySet()) {
           int slot = slotFor(e.getKey(), c);
           c.pending[slot] += e.getValue();
           touched.accept(pages.hash(slot));
         }
       }
+      insights.commit(dc, h -> {
+        int r = floor(los, h);
+        return r >= 0 && inRange(h, ranges.get(r)[0], ranges.get(r)[1]);
+      }, entries.stream().map(CountsCodec.Decoded::stats).toList(), touched);
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -245,6 +259,7 @@ public final class CountTable {
     long stamp = write();
     try {
       columns.remove(dc);
+      insights.clear(dc);
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -255,8 +270,12 @@ public final class CountTable {
     return Long.compareUnsigned(h, lo) >= 0 && (hi == 0 || Long.compareUnsigned(h, hi) < 0);
   }
 
-  /** The pages of one hash range with their counts, as {@link #collect} gathers them (unsorted). */
-  public record Collected(long lo, long hi, List<String> pages, List<Long> counts) {}
+  /** The pages of one hash range with their counts, as {@link #collect} gathers them (unsorted), and the analytics of the range's keys. */
+  public record Collected(long lo, long hi, List<String> pages, List<Long> counts, Map<String, PageStats> stats) {
+    public Collected(long lo, long hi, List<String> pages, List<Long> counts) {
+      this(lo, hi, pages, counts, new java.util.HashMap<>());
+    }
+  }
 
   /**
    * For a fold: in one pass, the pages of {@code dc} with a non-zero count (base + pending) whose
@@ -273,8 +292,18 @@ public final class CountTable {
     }
     long stamp = lock.readLock();
     try {
+      if (ranges.isEmpty()) {
+        return out;
+      }
+      List<Map<String, PageStats>> stats = insights.collect(dc, ranges.size(), h -> {
+        int r = floor(los, h);
+        return r >= 0 && inRange(h, ranges.get(r)[0], ranges.get(r)[1]) ? r : -1;
+      }, retention.get());
+      for (int i = 0; i < out.size(); i++) {
+        out.get(i).stats().putAll(stats.get(i));
+      }
       Column c = columns.get(dc);
-      if (c == null || ranges.isEmpty()) {
+      if (c == null) {
         return out;
       }
       int n = pages.size();
@@ -389,11 +418,21 @@ public final class CountTable {
   public long bytes() {
     long stamp = lock.readLock();
     try {
-      long b = pages.bytes();
+      long b = pages.bytes() + insights.bytes();
       for (Column c : columns.values()) {
         b += 16L * c.base.length;
       }
       return b;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** The analytics of {@code key} (a counted id or a site's {@link PageStats#siteKey}) in each datacenter that has any (copies). */
+  public Map<String, PageStats> stats(String key) {
+    long stamp = lock.readLock();
+    try {
+      return insights.all(key);
     } finally {
       lock.unlockRead(stamp);
     }

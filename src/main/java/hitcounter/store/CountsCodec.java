@@ -22,6 +22,8 @@ public final class CountsCodec {
   public static final byte ENTRY = 'J';
   public static final byte SHARD = 'S';
   private static final byte FORMAT = 1;
+  /** Format 2: the pages as in format 1, then analytics: the number of keys, each key (a page or a site's {@link PageStats#siteKey}) and its {@link PageStats}. */
+  private static final byte FORMAT_STATS = 2;
   /** Decoding refuses a value that claims more pages than this (a corrupt or hostile value). */
   private static final int MAX_PAGES = 10_000_000;
 
@@ -34,8 +36,30 @@ public final class CountsCodec {
     }
   }
 
+  /** A decoded value: counts per page and analytics per key (empty for format 1). */
+  public record Decoded(TreeMap<String, Long> counts, Map<String, PageStats> stats) {
+    /** The hits it holds: counted hits and bot hits. */
+    public long hits() {
+      long n = 0;
+      for (long v : counts.values()) {
+        n += v;
+      }
+      for (var e : stats.entrySet()) {
+        if (!PageStats.isSiteKey(e.getKey())) {
+          n += e.getValue().bots();
+        }
+      }
+      return n;
+    }
+  }
+
   /** Encodes {@code counts} (any order; zero counts are kept) as a value of {@code kind}. */
   public static byte[] encode(byte kind, Map<String, Long> counts) {
+    return encode(kind, counts, Map.of());
+  }
+
+  /** Encodes {@code counts} and {@code stats} (format 2 when there are stats) as a value of {@code kind}. */
+  public static byte[] encode(byte kind, Map<String, Long> counts, Map<String, PageStats> stats) {
     TreeMap<String, Long> sorted = counts instanceof TreeMap<String, Long> t ? t : new TreeMap<>(counts);
     Sink sink = new Sink(sorted.size() * 24 + 16);
     sink.varint(sorted.size());
@@ -52,12 +76,35 @@ public final class CountsCodec {
       sink.varint(e.getValue());
       previous = id;
     }
-    return deflate(kind, sink.toByteArray());
+    if (stats.isEmpty()) {
+      return deflate(kind, FORMAT, sink.toByteArray());
+    }
+    TreeMap<String, PageStats> sortedStats = new TreeMap<>(stats);
+    sink.varint(sortedStats.size());
+    for (var e : sortedStats.entrySet()) {
+      byte[] key = e.getKey().getBytes(StandardCharsets.US_ASCII);
+      sink.varint(key.length);
+      sink.write(key, 0, key.length);
+      e.getValue().write(sink);
+    }
+    return deflate(kind, FORMAT_STATS, sink.toByteArray());
   }
 
   /** Calls {@code each} for every page of a value of {@code kind}, in page order. */
   public static void decode(byte kind, byte[] value, ObjLongConsumer<String> each) {
-    if (value.length < 2 || value[0] != kind || value[1] != FORMAT) {
+    decode(kind, value, each, null);
+  }
+
+  /** Decodes counts and analytics. */
+  public static Decoded decodeAll(byte kind, byte[] value) {
+    TreeMap<String, Long> counts = new TreeMap<>();
+    Map<String, PageStats> stats = new java.util.HashMap<>();
+    decode(kind, value, counts::put, stats);
+    return new Decoded(counts, stats);
+  }
+
+  private static void decode(byte kind, byte[] value, ObjLongConsumer<String> each, Map<String, PageStats> stats) {
+    if (value.length < 2 || value[0] != kind || (value[1] != FORMAT && value[1] != FORMAT_STATS)) {
       throw new BadValue("not a counts value of kind " + (char) kind);
     }
     byte[] raw = inflate(value);
@@ -84,6 +131,16 @@ public final class CountsCodec {
       each.accept(page, in.varint());
       previous = current;
     }
+    if (value[1] == FORMAT_STATS) {
+      long keys = in.count(MAX_PAGES);
+      for (long i = 0; i < keys; i++) {
+        String key = new String(in.bytes((int) in.count(300)), StandardCharsets.US_ASCII);
+        PageStats ps = PageStats.read(in);
+        if (stats != null) {
+          stats.put(key, ps);
+        }
+      }
+    }
     if (!in.atEnd()) {
       throw new BadValue("trailing bytes");
     }
@@ -96,14 +153,14 @@ public final class CountsCodec {
     return out;
   }
 
-  private static byte[] deflate(byte kind, byte[] raw) {
+  private static byte[] deflate(byte kind, byte format, byte[] raw) {
     Deflater d = new Deflater(6);
     try {
       d.setInput(raw);
       d.finish();
       ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 2 + 64);
       out.write(kind);
-      out.write(FORMAT);
+      out.write(format);
       byte[] buf = new byte[8192];
       while (!d.finished()) {
         int n = d.deflate(buf);
@@ -139,7 +196,7 @@ public final class CountsCodec {
     }
   }
 
-  private static final class Sink extends ByteArrayOutputStream {
+  static final class Sink extends ByteArrayOutputStream {
     Sink(int size) {
       super(size);
     }
@@ -153,7 +210,7 @@ public final class CountsCodec {
     }
   }
 
-  private static final class Source {
+  static final class Source {
     private final byte[] b;
     private int pos;
 
@@ -182,6 +239,21 @@ public final class CountsCodec {
       }
       System.arraycopy(b, pos, into, off, len);
       pos += len;
+    }
+
+    /** A count of items that follow, refused beyond {@code max}. */
+    long count(long max) {
+      long n = varint();
+      if (n < 0 || n > max) {
+        throw new BadValue("bad count " + n);
+      }
+      return n;
+    }
+
+    byte[] bytes(int len) {
+      byte[] out = new byte[len];
+      read(out, 0, len);
+      return out;
     }
 
     boolean atEnd() {

@@ -68,7 +68,7 @@ class CodecsTest {
     // A fold of us-west: the snapshot holds home=3, about=1; one new entry came after it.
     t.clearStaged("us-west");
     t.stageShard("us-west", CountsCodec.encode(CountsCodec.SHARD, Map.of("home", 3L, "about", 1L)));
-    t.commitSnapshot("us-west", List.of(new long[] {0, 0}), List.of(Map.of("home", 1L)), h -> {});
+    t.commitSnapshot("us-west", List.of(new long[] {0, 0}), List.of(new CountsCodec.Decoded(new java.util.TreeMap<>(Map.of("home", 1L)), Map.of())), h -> {});
     assertEquals(Map.of("us-west", 4L, "eu-west", 2L), t.countsOf("home"));
     assertEquals(1L, t.countsOf("about").get("us-west"));
     List<CountTable.Row> top = t.top("", 10, null);

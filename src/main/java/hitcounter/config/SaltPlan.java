@@ -1,0 +1,80 @@
+package hitcounter.config;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What one datacenter does next about visitor salts, given the time and every salt record it
+ * holds (its own and the copies of the others'): a pure function, so the agreement and the
+ * midnight rotation are tested with a clock the test controls.
+ *
+ * <ul>
+ *   <li>Propose: today and tomorrow each get a record with 16 random bytes, once.
+ *   <li>Decide: from {@code decideBefore} ahead of a day's midnight (UTC), or at once for a day
+ *       already begun, the salt is the highest proposal held for that day, every datacenter's
+ *       that has arrived. When all of them had arrived, every datacenter that decides the same way
+ *       picks the same salt.
+ *   <li>Forget: records of days before yesterday are deleted (a salt lives 48 h from the start of
+ *       its day: its day, then the day after, while late hits and copies arrive).
+ * </ul>
+ */
+public final class SaltPlan {
+  private SaltPlan() {}
+
+  public sealed interface Action {}
+
+  /** Write this datacenter's record of {@code day} (create or replace). */
+  public record Write(LocalDate day, SaltRecord record) implements Action {}
+
+  /** Delete a record of an old day (any datacenter's copy in this Consul). */
+  public record Delete(String dc, LocalDate day) implements Action {}
+
+  public static List<Action> next(
+      Instant now, String localDc, Collection<String> datacenters, Map<String, Map<LocalDate, SaltRecord>> records, Duration decideBefore, Supplier<byte[]> random) {
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    List<Action> out = new ArrayList<>();
+    Map<LocalDate, SaltRecord> mine = records.getOrDefault(localDc, Map.of());
+    for (LocalDate day : List.of(today, today.plusDays(1))) {
+      SaltRecord own = mine.get(day);
+      if (own == null) {
+        own = SaltRecord.proposed(random.get());
+        out.add(new Write(day, own));
+      }
+      Instant decideAt = day.atStartOfDay(ZoneOffset.UTC).toInstant().minus(decideBefore);
+      if (!own.decided() && !now.isBefore(decideAt)) {
+        String highest = own.proposal();
+        boolean heardAll = true;
+        for (String dc : datacenters) {
+          SaltRecord r = dc.equals(localDc) ? own : records.getOrDefault(dc, Map.of()).get(day);
+          if (r == null) {
+            heardAll = false;
+          } else if (r.proposal().compareTo(highest) > 0) {
+            highest = r.proposal();
+          }
+        }
+        // A copy of a datacenter not (or no longer) listed still takes part: it proposed.
+        for (var e : records.entrySet()) {
+          SaltRecord r = e.getValue().get(day);
+          if (r != null && r.proposal().compareTo(highest) > 0) {
+            highest = r.proposal();
+          }
+        }
+        out.removeIf(a -> a instanceof Write w && w.day().equals(day));
+        out.add(new Write(day, own.decide(highest, heardAll, now.toEpochMilli())));
+      }
+    }
+    records.forEach((dc, days) -> days.keySet().forEach(day -> {
+      if (day.isBefore(today.minusDays(1))) {
+        out.add(new Delete(dc, day));
+      }
+    }));
+    return out;
+  }
+}

@@ -1,0 +1,50 @@
+package hitcounter.ingest;
+
+import hitcounter.config.Salts;
+import hitcounter.page.JobCodec;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/**
+ * What a hit job line says of one hit (job format 3): its page, the minute it was taken, and
+ * either the visitor's hash under the day's salt or the mark of a bot. Without a decided salt
+ * (the first moments of a new datacenter) the hit is counted with no visitor.
+ */
+public final class HitLines {
+  private final Salts salts;
+  private final BotDetector bots;
+  private final Clock clock;
+
+  public HitLines(Salts salts, BotDetector bots, Clock clock) {
+    this.salts = salts;
+    this.bots = bots;
+    this.clock = clock;
+  }
+
+  /** Lines that carry the page alone (no analytics). */
+  public static HitLines none() {
+    return new HitLines(null, null, null);
+  }
+
+  /** The line of a hit of counted id {@code key} by {@code client} with {@code userAgent} (may be empty). */
+  public JobCodec.Hit hit(String key, String client, Optional<String> userAgent) {
+    if (bots == null) {
+      return JobCodec.Hit.plain(key);
+    }
+    long now = clock.millis();
+    long minute = now / 60_000;
+    String ua = userAgent.orElse("");
+    if (bots.isBot(ua)) {
+      return new JobCodec.Hit(key, minute, 0, true);
+    }
+    LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(now, 86_400_000L));
+    long visitor = salts.of(day).map(d -> VisitorHash.of(d.salt(), client, ua)).orElse(0L);
+    return new JobCodec.Hit(key, minute, visitor, false);
+  }
+
+  static LocalDate utcDay(Clock clock) {
+    return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,230 @@
+package hitcounter.store;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
+import org.apache.datasketches.hll.Union;
+
+/**
+ * The analytics of one page (or of a whole site, under {@link #siteKey}) in one datacenter:
+ * hits and bot hits per time bucket (day for pages; minute, hour and day for sites), bot hits
+ * in all, and the day's unique visitors as an HLL sketch (HLL_4, lgK {@value #LG_K}: 1.15%
+ * relative standard error, at most ~4.1 KB, a few bytes per visitor while small). Days past
+ * yesterday keep only their united estimate (decision 0011). Counters only grow; two stats
+ * merge by sum (a journal entry into a base) or, across datacenters, by sketch union.
+ * Not thread-safe: owned by the count table under its lock, or by one builder.
+ */
+public final class PageStats {
+  public static final int LG_K = 13;
+  public static final int DAY = 0;
+  public static final int HOUR = 1;
+  public static final int MINUTE = 2;
+  private static final String SITE = "~site/";
+
+  long bots;
+  /** {@link #bucket} → {hits, bots}. */
+  final TreeMap<Long, long[]> buckets = new TreeMap<>();
+  /** Epoch day → HLL sketch, compact form. */
+  final TreeMap<Integer, byte[]> sketches = new TreeMap<>();
+  /** Epoch day → unique visitors united across datacenters when the day was folded. */
+  final TreeMap<Integer, Long> uniques = new TreeMap<>();
+
+  /** The key of a site's stats: its counted-id prefix ({@code ""} for the default site). Never a page id. */
+  public static String siteKey(String sitePrefix) {
+    return SITE + sitePrefix;
+  }
+
+  public static boolean isSiteKey(String key) {
+    return key.startsWith(SITE);
+  }
+
+  public static long bucket(int step, long index) {
+    return ((long) step << 48) | index;
+  }
+
+  public static int stepOf(long bucket) {
+    return (int) (bucket >>> 48);
+  }
+
+  public static long indexOf(long bucket) {
+    return bucket & ((1L << 48) - 1);
+  }
+
+  public long bots() {
+    return bots;
+  }
+
+  /** {hits, bots} of one bucket (zeros when empty). */
+  public long[] at(int step, long index) {
+    long[] v = buckets.get(bucket(step, index));
+    return v == null ? new long[2] : v.clone();
+  }
+
+  public Map<Long, long[]> buckets() {
+    return java.util.Collections.unmodifiableMap(buckets);
+  }
+
+  public byte[] sketch(int day) {
+    return sketches.get(day);
+  }
+
+  public Long folded(int day) {
+    return uniques.get(day);
+  }
+
+  public boolean isEmpty() {
+    return bots == 0 && buckets.isEmpty() && sketches.isEmpty() && uniques.isEmpty();
+  }
+
+  public PageStats copy() {
+    PageStats c = new PageStats();
+    c.bots = bots;
+    buckets.forEach((k, v) -> c.buckets.put(k, v.clone()));
+    c.sketches.putAll(sketches);
+    c.uniques.putAll(uniques);
+    return c;
+  }
+
+  /** Adds {@code o} into this: buckets and bots summed, sketches united, folded estimates the larger. */
+  public void add(PageStats o) {
+    bots += o.bots;
+    o.buckets.forEach((k, v) -> {
+      long[] mine = buckets.computeIfAbsent(k, x -> new long[2]);
+      mine[0] += v[0];
+      mine[1] += v[1];
+    });
+    o.sketches.forEach((day, s) -> sketches.merge(day, s, PageStats::union));
+    o.uniques.forEach((day, n) -> uniques.merge(day, n, Math::max));
+  }
+
+  public void count(int step, long index, boolean bot) {
+    long[] v = buckets.computeIfAbsent(bucket(step, index), x -> new long[2]);
+    v[bot ? 1 : 0]++;
+  }
+
+  /** The union of two compact sketches, compact. */
+  public static byte[] union(byte[] a, byte[] b) {
+    Union u = new Union(LG_K);
+    u.update(HllSketch.heapify(a));
+    u.update(HllSketch.heapify(b));
+    return u.getResult(TgtHllType.HLL_4).toCompactByteArray();
+  }
+
+  public static long estimate(byte[] sketch) {
+    return Math.round(HllSketch.heapify(sketch).getEstimate());
+  }
+
+  /** Drops what is older than the retention, and replaces sketches before {@code yesterday} by {@code united} estimates. */
+  void prune(int today, int days, int hours, java.util.function.IntToLongFunction united) {
+    long dayFrom = today - days + 1L;
+    long hourFrom = (long) today * 24 - hours + 24L;
+    long minuteFrom = (long) today * 1440 - 1440L;
+    buckets.keySet().removeIf(k -> {
+      long i = indexOf(k);
+      return switch (stepOf(k)) {
+        case DAY -> i < dayFrom;
+        case HOUR -> i < hourFrom;
+        default -> i < minuteFrom;
+      };
+    });
+    for (Integer day : sketches.keySet().toArray(new Integer[0])) {
+      if (day < today - 1) {
+        if (day >= dayFrom) {
+          uniques.merge(day, united.applyAsLong(day), Math::max);
+        }
+        sketches.remove(day);
+      }
+    }
+    uniques.keySet().removeIf(d -> d < dayFrom);
+  }
+
+  /** Bytes this holds, about. */
+  public long bytes() {
+    long b = 64 + buckets.size() * 64L + uniques.size() * 48L;
+    for (byte[] s : sketches.values()) {
+      b += s.length + 48;
+    }
+    return b;
+  }
+
+  /** Builds the stats of a batch of hits (one journal entry): sketches are kept open until {@link #done}. */
+  public static final class Builder {
+    private final PageStats stats = new PageStats();
+    private final TreeMap<Integer, HllSketch> open = new TreeMap<>();
+
+    public void bot(int step, long index) {
+      stats.count(step, index, true);
+    }
+
+    public void human(int step, long index) {
+      stats.count(step, index, false);
+    }
+
+    public void bots(long n) {
+      stats.bots += n;
+    }
+
+    public void visitor(int day, long visitor) {
+      open.computeIfAbsent(day, d -> new HllSketch(LG_K, TgtHllType.HLL_4)).update(visitor);
+    }
+
+    public PageStats done() {
+      open.forEach((day, s) -> stats.sketches.put(day, s.toCompactByteArray()));
+      open.clear();
+      return stats;
+    }
+  }
+
+  // ---- binary form, inside a counts value (CountsCodec) ----
+
+  void write(CountsCodec.Sink out) {
+    out.varint(bots);
+    out.varint(buckets.size());
+    long previous = 0;
+    for (var e : buckets.entrySet()) {
+      out.varint(e.getKey() - previous);
+      out.varint(e.getValue()[0]);
+      out.varint(e.getValue()[1]);
+      previous = e.getKey();
+    }
+    out.varint(sketches.size());
+    for (var e : sketches.entrySet()) {
+      out.varint(e.getKey());
+      out.varint(e.getValue().length);
+      out.write(e.getValue(), 0, e.getValue().length);
+    }
+    out.varint(uniques.size());
+    for (var e : uniques.entrySet()) {
+      out.varint(e.getKey());
+      out.varint(e.getValue());
+    }
+  }
+
+  static PageStats read(CountsCodec.Source in) {
+    PageStats s = new PageStats();
+    s.bots = in.varint();
+    long n = in.count(1 << 20);
+    long key = 0;
+    for (long i = 0; i < n; i++) {
+      key += in.varint();
+      s.buckets.put(key, new long[] {in.varint(), in.varint()});
+    }
+    n = in.count(4096);
+    for (long i = 0; i < n; i++) {
+      int day = (int) in.varint();
+      byte[] b = in.bytes((int) in.count(64 * 1024));
+      try {
+        HllSketch.heapify(b); // refuse a damaged sketch here, not when a reader unites it
+      } catch (RuntimeException e) {
+        throw new CountsCodec.BadValue("bad sketch: " + e.getMessage());
+      }
+      s.sketches.put(day, b);
+    }
+    n = in.count(1 << 16);
+    for (long i = 0; i < n; i++) {
+      s.uniques.put((int) in.varint(), in.varint());
+    }
+    return s;
+  }
+}
