@@ -6,6 +6,6 @@ import com.typesafe.config.Config;
 public record AnalyticsSettings(SaltKeeper.Settings salts) {
   public static AnalyticsSettings create(Config root) {
     Config c = root.getConfig("hitcounter.analytics");
-    return new AnalyticsSettings(new SaltKeeper.Settings(c.getDuration("salt-decide-before"), c.getDuration("salt-tick")));
+    return new AnalyticsSettings(new SaltKeeper.Settings(c.getDuration("salt-decide-before"), c.getDuration("salt-grace"), c.getDuration("salt-tick")));
   }
 }

@@ -41,7 +41,7 @@ public final class SaltKeeper {
 
   private SaltKeeper() {}
 
-  public record Settings(Duration decideBefore, Duration tick) {}
+  public record Settings(Duration decideBefore, Duration grace, Duration tick) {}
 
   public static Behavior<Command> create(Consul consul, Salts salts, Clock clock, Settings settings, BlockingQueryWatch.Settings watch, Duration wait) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -113,7 +113,7 @@ public final class SaltKeeper {
       if (applying) {
         return Behaviors.same();
       }
-      List<SaltPlan.Action> actions = SaltPlan.next(clock.instant(), dc, datacenters, records, settings.decideBefore(), () -> {
+      List<SaltPlan.Action> actions = SaltPlan.next(clock.instant(), dc, datacenters, records, settings.decideBefore(), settings.grace(), () -> {
         byte[] b = new byte[16];
         random.nextBytes(b);
         return b;

@@ -17,10 +17,11 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>Propose: today and tomorrow each get a record with 16 random bytes, once.
- *   <li>Decide: from {@code decideBefore} ahead of a day's midnight (UTC), or at once for a day
- *       already begun, the salt is the highest proposal held for that day, every datacenter's
- *       that has arrived. When all of them had arrived, every datacenter that decides the same way
- *       picks the same salt.
+ *   <li>Decide: from {@code decideBefore} ahead of a day's midnight (UTC) (for a day already
+ *       begun: at once), as soon as every datacenter's proposal for the day is held, or, when one
+ *       is missing (cut off, not running), {@code grace} later: the salt is the highest proposal
+ *       held. Every datacenter that heard all the proposals picks the same salt; one that decided
+ *       without them may not, and its uniques are then not united (the answers say so).
  *   <li>Forget: records of days before yesterday are deleted (a salt lives 48 h from the start of
  *       its day: its day, then the day after, while late hits and copies arrive).
  * </ul>
@@ -37,14 +38,15 @@ public final class SaltPlan {
   public record Delete(String dc, LocalDate day) implements Action {}
 
   public static List<Action> next(
-      Instant now, String localDc, Collection<String> datacenters, Map<String, Map<LocalDate, SaltRecord>> records, Duration decideBefore, Supplier<byte[]> random) {
+      Instant now, String localDc, Collection<String> datacenters, Map<String, Map<LocalDate, SaltRecord>> records, Duration decideBefore, Duration grace,
+      Supplier<byte[]> random) {
     LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
     List<Action> out = new ArrayList<>();
     Map<LocalDate, SaltRecord> mine = records.getOrDefault(localDc, Map.of());
     for (LocalDate day : List.of(today, today.plusDays(1))) {
       SaltRecord own = mine.get(day);
       if (own == null) {
-        own = SaltRecord.proposed(random.get());
+        own = SaltRecord.proposed(random.get(), now.toEpochMilli());
         out.add(new Write(day, own));
       }
       Instant decideAt = day.atStartOfDay(ZoneOffset.UTC).toInstant().minus(decideBefore);
@@ -66,8 +68,11 @@ public final class SaltPlan {
             highest = r.proposal();
           }
         }
-        out.removeIf(a -> a instanceof Write w && w.day().equals(day));
-        out.add(new Write(day, own.decide(highest, heardAll, now.toEpochMilli())));
+        Instant waitedFrom = Instant.ofEpochMilli(Math.max(decideAt.toEpochMilli(), own.proposedAt()));
+        if (heardAll || !now.isBefore(waitedFrom.plus(grace))) {
+          out.removeIf(a -> a instanceof Write w && w.day().equals(day));
+          out.add(new Write(day, own.decide(highest, heardAll, now.toEpochMilli())));
+        }
       }
     }
     records.forEach((dc, days) -> days.keySet().forEach(day -> {

@@ -14,7 +14,7 @@ import java.util.Optional;
  * proposal it held when it decided) and whether it held every datacenter's proposal then.
  * Written only by the datacenter it names; copied to the others by the replicator.
  */
-public record SaltRecord(String proposal, String salt, boolean heardAll, long decidedAt) {
+public record SaltRecord(String proposal, long proposedAt, String salt, boolean heardAll, long decidedAt) {
   public static final String ROOT = "hitcounter/salts/";
 
   public static String prefix(String dc) {
@@ -43,8 +43,8 @@ public record SaltRecord(String proposal, String salt, boolean heardAll, long de
 
   public record Named(String dc, LocalDate day) {}
 
-  public static SaltRecord proposed(byte[] sixteen) {
-    return new SaltRecord(HexFormat.of().formatHex(sixteen), null, false, 0);
+  public static SaltRecord proposed(byte[] sixteen, long at) {
+    return new SaltRecord(HexFormat.of().formatHex(sixteen), at, null, false, 0);
   }
 
   public boolean decided() {
@@ -52,7 +52,7 @@ public record SaltRecord(String proposal, String salt, boolean heardAll, long de
   }
 
   public SaltRecord decide(String salt, boolean heardAll, long at) {
-    return new SaltRecord(proposal, salt, heardAll, at);
+    return new SaltRecord(proposal, proposedAt, salt, heardAll, at);
   }
 
   public byte[] saltBytes() {
@@ -68,7 +68,7 @@ public record SaltRecord(String proposal, String salt, boolean heardAll, long de
   }
 
   public byte[] bytes() {
-    ObjectNode n = Json.mapper().createObjectNode().put("proposal", proposal);
+    ObjectNode n = Json.mapper().createObjectNode().put("proposal", proposal).put("proposedAt", proposedAt);
     if (salt != null) {
       n.put("salt", salt).put("heardAll", heardAll).put("decidedAt", decidedAt);
     }
@@ -83,7 +83,7 @@ public record SaltRecord(String proposal, String salt, boolean heardAll, long de
       if (!isHex16(proposal) || (salt != null && !isHex16(salt))) {
         return Optional.empty();
       }
-      return Optional.of(new SaltRecord(proposal, salt, n.path("heardAll").asBoolean(false), n.path("decidedAt").asLong(0)));
+      return Optional.of(new SaltRecord(proposal, n.path("proposedAt").asLong(0), salt, n.path("heardAll").asBoolean(false), n.path("decidedAt").asLong(0)));
     } catch (java.io.IOException | RuntimeException e) {
       return Optional.empty();
     }
