@@ -63,6 +63,8 @@ public final class SaltKeeper {
     private Map<String, KvEntry> entries;
     private Set<String> datacenters;
     private long datacentersReadAt;
+    /** Whether the federation's datacenters were read: no decision before (alone, every proposal seems heard). */
+    private boolean datacentersKnown;
     private boolean applying;
 
     State(ActorContext<Command> ctx, Consul consul, Salts salts, Clock clock, Settings settings) {
@@ -87,6 +89,7 @@ public final class SaltKeeper {
           .onMessage(Datacenters.class, m -> {
             datacenters = new TreeSet<>(m.names());
             datacenters.add(dc);
+            datacentersKnown = true;
             return step();
           })
           .onMessage(Applied.class, m -> {
@@ -107,6 +110,12 @@ public final class SaltKeeper {
       if (now - datacentersReadAt > 60_000) {
         datacentersReadAt = now;
         ctx.pipeToSelf(consul.datacenters(), (names, e) -> e == null ? new Datacenters(names) : new Applied(e));
+      }
+      if (!datacentersKnown) {
+        if (now - datacentersReadAt > 5_000) {
+          datacentersReadAt = 0; // asked again on the next step
+        }
+        return Behaviors.same();
       }
       Map<String, Map<LocalDate, SaltRecord>> records = records();
       salts.publish(dc, datacenters, records);

@@ -54,6 +54,24 @@ public final class TestNode implements AutoCloseable {
     return call(method, httpPort, path);
   }
 
+  /** A request with extra headers (name, value, name, value…). */
+  public HttpResponse<String> call(String method, String path, String... headers) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+          .method(method, HttpRequest.BodyPublishers.noBody())
+          .timeout(Duration.ofSeconds(10));
+      for (int i = 0; i < headers.length; i += 2) {
+        b.header(headers[i], headers[i + 1]);
+      }
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public HttpResponse<String> management(String path) {
     return call("GET", managementPort, path);
   }
