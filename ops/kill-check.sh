@@ -17,7 +17,7 @@ out=$(mktemp)
 end=$(( $(date +%s) + 3 ))
 ( while [ "$(date +%s)" -lt "$end" ]; do
     for u in "$victim" "$other" "$victim" "$other" "$victim" "$other" "$victim" "$other"; do
-      curl -s -m 2 -o /dev/null -w '%{http_code}\n' -X POST "$u/api/hits/$page" >> "$out" &
+      curl -s -m 2 -A "$HC_BROWSER_UA" -o /dev/null -w '%{http_code}\n' -X POST "$u/api/hits/$page" >> "$out" &
     done
     wait
   done ) &

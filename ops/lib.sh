@@ -2,6 +2,8 @@
 # Port plan (docs/operations.md): datacenter d (0-based position in run/datacenters),
 # node n: HTTP 8080+100d+n, management 8558+100d+n, remoting 25520+100d+n, beanstalkd 11300+100d+n;
 # Consul of d: HTTP 8500+10d, serf LAN 8301+10d, serf WAN 8302+10d, server RPC 8300+10d.
+# Hits sent by these scripts come from a browser (curl's own User-Agent is a bot: counted in bots, never in total).
+HC_BROWSER_UA=${HC_BROWSER_UA:-"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}
 
 HC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HC_RUN="${HC_RUN:-$HC_ROOT/run}"

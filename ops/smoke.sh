@@ -26,7 +26,7 @@ for u in "${urls[@]}"; do
 done
 start=$(date +%s.%N)
 ok=$(for i in $(seq 0 $((hits - 1))); do printf -- '-o\n/dev/null\n%s\n' "${urls[$((i % ${#urls[@]}))]}/api/hits/$page"; done \
-  | xargs -P 16 -n 150 curl -s -w '%{http_code}\n' -X POST | grep -c '^200$' || true)
+  | xargs -P 16 -n 150 curl -s -A "$HC_BROWSER_UA" -w '%{http_code}\n' -X POST | grep -c '^200$' || true)
 for i in $(seq 0 $((hits - 1))); do u=${urls[$((i % ${#urls[@]}))]}; want[${per_dc[$u]}]=$((${want[${per_dc[$u]}]} + 1)); done
 acked=$(date +%s.%N)
 echo "smoke: $ok of $hits hits answered 200 on ${#urls[@]} nodes ($(echo "$acked - $start" | bc) s); page $page"

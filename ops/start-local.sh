@@ -69,7 +69,7 @@ done
 
 echo
 echo "hitcounter is running (${dcs[*]}, $nodes node(s) each). Try:"
-echo "  curl -X POST http://127.0.0.1:8080/api/hits/home"
+echo "  curl -A 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' -X POST http://127.0.0.1:8080/api/hits/home   (curl's own User-Agent counts as a bot)"
 echo "  curl http://127.0.0.1:8180/api/hits/home"
 echo "  curl -X PUT -H \"Authorization: Bearer \$(cat run/admin-token)\" -d '\"#1e90ff\"' http://127.0.0.1:8080/api/config/colour"
 for i in "${!dcs[@]}"; do echo "  Consul UI of ${dcs[$i]}: http://127.0.0.1:$((8500 + 10 * i))/ui/"; done

@@ -36,7 +36,7 @@ token=$(cat "$HC_RUN/admin-token" 2>/dev/null || true)
 HC_ADMIN_TOKEN="${HC_ADMIN_TOKEN:-$token}" HC_DC="$dc" HC_NODE="$name" HC_HOST=127.0.0.1 HC_HTTP_PORT="$http" HC_MANAGEMENT_PORT="$mgmt" \
 HC_REMOTE_PORT="$remote" HC_BEANSTALK_PORT="$bport" HC_CONSUL_URL="$consul" \
 HC_CONSUL_TOKEN_FILE="${HC_CONSUL_TOKEN_FILE:-$HC_SECRETS/node-$dc.token}" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
-  nohup java $java_opts -Dhitcounter.node="$name" -jar "$HC_JAR" >> "$dir/node.log" 2>&1 &
+  nohup java $java_opts ${HC_EXTRA_JAVA_OPTS:-} -Dhitcounter.node="$name" -jar "$HC_JAR" >> "$dir/node.log" 2>&1 &
 echo $! > "$dir/node.pid"
 
 wait_http "http://127.0.0.1:$http/api/ping" 60 || die "$name did not answer on $http within 60 s (see $dir/node.log)"

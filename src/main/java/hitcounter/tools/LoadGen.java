@@ -31,7 +31,14 @@ import java.util.TreeMap;
  * LoadGen --urls http://h:p[,http://h:p...] --rate R --seconds S [--conns C] [--method POST|GET]
  *         [--path /api/hits/] [--pages fixed:NAME | uniform:N | walk:N[:SEED] | zipf:N[:S]]
  *         [--prefix P] [--track FILE.json] [--stop-file F] [--seed N] [--max-seconds M] [--bind LOCAL_ADDRESS]
+ *         [--user-agents FILE] [--visitors N --visitor-from F]
  * </pre>
+ *
+ * Every request carries a browser's User-Agent (a fixed Firefox one), or, with
+ * {@code --user-agents}, one of the file's lines, in turn. With {@code --visitors N}, request
+ * {@code j} comes from visitor {@code F + j % N}: an {@code X-Forwarded-For} address of its own
+ * (10.x.y.z, from the visitor and {@code --seed}; the node must trust 127.0.0.1 as a proxy)
+ * and a User-Agent of its own, so a run of N requests has exactly N distinct visitors.
  *
  * Prints one line: answered, rate, status codes, unknown outcomes (broken connections, timeouts,
  * 504), latency percentiles from the due time, and the generator's CPU. With {@code --track}, it
@@ -40,6 +47,8 @@ import java.util.TreeMap;
  */
 public final class LoadGen {
   private LoadGen() {}
+
+  private static final String FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
   /** One keep-alive connection to one node. */
   private static final class Conn {
@@ -76,6 +85,11 @@ public final class LoadGen {
     Path stop = a.containsKey("stop-file") ? Path.of(a.get("stop-file")) : null;
     bindTo = a.containsKey("bind") ? new InetSocketAddress(a.get("bind"), 0) : null;
     PageIds.Picker picker = picker(pages, seed);
+    List<String> agents = a.containsKey("user-agents")
+        ? Files.readAllLines(Path.of(a.get("user-agents"))).stream().filter(l -> !l.isEmpty()).toList()
+        : List.of(FIREFOX);
+    long visitors = Long.parseLong(a.getOrDefault("visitors", "0"));
+    long visitorFrom = Long.parseLong(a.getOrDefault("visitor-from", "0"));
     String fixedName = pages.startsWith("fixed:") ? pages.substring(6) : null;
 
     Selector selector = Selector.open();
@@ -135,7 +149,16 @@ public final class LoadGen {
         Conn c = idle.poll();
         c.due = start + (long) (next * interval);
         c.page = fixedName != null ? fixedName : prefix + PageIds.id(picker.next());
-        byte[] req = (method + " " + path + c.page + " HTTP/1.1\r\nHost: " + c.host + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        String extra;
+        if (visitors > 0) {
+          long v = visitorFrom + (next % visitors);
+          long ip = ((seed & 7) << 21) | (v & ((1 << 21) - 1));
+          extra = "X-Forwarded-For: 10." + ((ip >> 16) & 255) + "." + ((ip >> 8) & 255) + "." + (ip & 255) + "\r\nUser-Agent: "
+              + agents.get((int) Math.floorMod(v * 0x9E3779B97F4A7C15L >>> 1, (long) agents.size())) + "\r\n";
+        } else {
+          extra = "User-Agent: " + agents.get((int) (next % agents.size())) + "\r\n";
+        }
+        byte[] req = (method + " " + path + c.page + " HTTP/1.1\r\nHost: " + c.host + "\r\n" + extra + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8);
         c.out = ByteBuffer.wrap(req);
         c.busy = true;
         next++;
