@@ -22,7 +22,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class DashboardRoutes {
   private final byte[] dashboard = WebResources.bytes("dashboard.html");
   private final Map<String, byte[]> statics = Map.of(
-      "hitcounter.css", WebResources.bytes("hitcounter.css"), "page.js", WebResources.bytes("page.js"), "dashboard.js", WebResources.bytes("dashboard.js"));
+      "hitcounter.css", WebResources.bytes("hitcounter.css"), "page.js", WebResources.bytes("page.js"), "dashboard.js", WebResources.bytes("dashboard.js"),
+      "charts.js", WebResources.bytes("charts.js"),
+      // uPlot (MIT), from the org.webjars.npm:uplot webjar.
+      "uPlot.js", WebResources.webjar("uplot/1.6.30/dist/uPlot.iife.min.js"), "uPlot.css", WebResources.webjar("uplot/1.6.30/dist/uPlot.min.css"));
 
   public Route routes() {
     return concat(

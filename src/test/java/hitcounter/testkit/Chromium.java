@@ -38,7 +38,9 @@ public final class Chromium implements AutoCloseable {
         ServerProcess.tool("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
         "--user-data-dir=" + profile, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=" + port,
-        "--window-size=1000,700", "about:blank"), dir.resolve("chromium-" + port + ".log")).start();
+        "--window-size=1000,700",
+        // A person's browser, not a headless one: HeadlessChrome is on the bot list (counted apart).
+        "--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36", "about:blank"), dir.resolve("chromium-" + port + ".log")).start();
     String[] ws = {null};
     Await.until("chromium devtools", Duration.ofSeconds(30), () -> {
       try {

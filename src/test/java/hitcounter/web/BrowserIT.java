@@ -25,12 +25,16 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The live page in a real browser (headless Chromium): opened from us-west, it shows hits taken
- * in eu-west without reload, and turns to a colour set through distributed configuration.
+ * in eu-west without reload, and turns to a colour set through distributed configuration; its
+ * charts (uPlot) draw and the per-minute one moves live; the dashboard's charts draw.
  * Screenshots land in target/screenshots/.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserIT {
   private static final String TOKEN = "browser-secret";
+  /** Whether chart %s has drawn on a canvas that has painted pixels (not a blank box). */
+  private static final String DRAWN = "(function(c){if(!c||!c.plot||c.draws<1)return 'false';var x=c.plot.ctx,cv=x.canvas,"
+      + "d=x.getImageData(0,0,cv.width,cv.height).data,n=0;for(var i=3;i<d.length;i+=4)if(d[i]>0)n++;return String(n>500)})(window.hcCharts&&hcCharts.%1$s)";
   private final Resources resources = new Resources();
   private TestNode us;
   private TestNode eu;
@@ -51,13 +55,27 @@ class BrowserIT {
   @Test
   void theLivePageFollowsHitsInTheOtherDatacenterAndTheColourSetting() throws Exception {
     String page = "home-" + UUID.randomUUID().toString().substring(0, 6);
+    for (TestNode n : List.of(us, eu)) {
+      Await.until(n.name + " has today's visitor salt, agreed", Duration.ofSeconds(60),
+          () -> Resources.json(n.call("GET", "/api/hits/warm-up").body()).path("uniques").path("united").asBoolean());
+    }
     browser.navigate("http://127.0.0.1:" + us.httpPort + "/p/" + page);
     Await.until("the page counted its own visit", Duration.ofSeconds(15), () -> browser.eval("document.getElementById('total').textContent").equals("1"));
+    // The charts (uPlot) draw: a canvas each, painted, with hits, bots and (per day) uniques.
+    Await.until("the minute chart draws", Duration.ofSeconds(15), () -> browser.eval(DRAWN.formatted("minute")).equals("true"));
+    Await.until("the day chart draws", Duration.ofSeconds(15), () -> browser.eval(DRAWN.formatted("day")).equals("true"));
+    assertEquals("4", browser.eval("String(hcCharts.day.plot.series.length)"), "x, hits, bots, unique visitors");
+    Await.until("the day chart shows the visit and its visitor", Duration.ofSeconds(25),
+        () -> browser.eval("(function(d){return d.hits[d.hits.length-1]+'/'+d.uniques[d.uniques.length-1]})(hcCharts.day.data)").equals("1/1"));
+    long before = Long.parseLong(browser.eval("String(hcCharts.minute.data.hits.reduce(function(a,b){return a+b},0))"));
 
     for (int i = 0; i < 5; i++) {
       assertEquals(200, eu.call("POST", "/api/hits/" + page).statusCode());
     }
     Await.until("the total rises without reload", Duration.ofSeconds(15), () -> browser.eval("document.getElementById('total').textContent").equals("6"));
+    Await.until("the minute chart moves live", Duration.ofSeconds(20),
+        () -> Long.parseLong(browser.eval("String(hcCharts.minute.data.hits.reduce(function(a,b){return a+b},0))")) >= before + 5
+            && Long.parseLong(browser.eval("String(hcCharts.minute.updates)")) > 1);
     assertEquals("1", browser.eval("String(performance.getEntriesByType('navigation').length)"), "one navigation: no reload");
 
     HttpResponse<String> put = HttpClient.newHttpClient().send(
@@ -73,6 +91,8 @@ class BrowserIT {
     browser.navigate("http://127.0.0.1:" + us.httpPort + "/dashboard");
     Await.until("the dashboard lists the page", Duration.ofSeconds(15),
         () -> browser.eval("document.getElementById('rows').textContent").contains(page));
+    Await.until("the dashboard's charts draw", Duration.ofSeconds(15),
+        () -> browser.eval(DRAWN.formatted("minute")).equals("true") && browser.eval(DRAWN.formatted("day")).equals("true"));
     Thread.sleep(1200);
     browser.screenshot(Path.of("target", "screenshots", "dashboard.png"));
   }

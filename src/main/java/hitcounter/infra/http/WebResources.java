@@ -20,6 +20,18 @@ public final class WebResources {
     }
   }
 
+  /** A file of a webjar on the class path ({@code META-INF/resources/webjars/<path>}). */
+  public static byte[] webjar(String path) {
+    try (InputStream in = WebResources.class.getResourceAsStream("/META-INF/resources/webjars/" + path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing webjar file " + path);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static String text(String name) {
     return new String(bytes(name), StandardCharsets.UTF_8);
   }
