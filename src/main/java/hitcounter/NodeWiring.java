@@ -201,7 +201,8 @@ final class NodeWiring {
     hitcounter.ingest.PageCaps caps = new hitcounter.ingest.PageCaps(counts);
     hitcounter.ingest.HitIntake intake = new hitcounter.ingest.HitIntake(
         new hitcounter.ingest.HitGate(sitesNow, new hitcounter.ingest.RateLimits(config.sites().maxBuckets()), caps, registry),
-        queue, config.sites().trustedProxies(), new hitcounter.ingest.HitLines(salts, hitcounter.ingest.BotDetector.shipped(), clock));
+        queue, config.sites().trustedProxies(), new hitcounter.ingest.HitLines(salts, hitcounter.ingest.BotDetector.shipped(), clock,
+            () -> live.getInt(hitcounter.config.Setting.ANALYTICS) == 1));
     return new HttpMetrics(registry).measured(concat(
         new HitRoutes(intake, answers, live, sitesNow).routes(),
         new hitcounter.api.SeriesRoutes(answers, sitesNow).routes(),

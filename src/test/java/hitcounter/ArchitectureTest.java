@@ -39,11 +39,11 @@ class ArchitectureTest {
       .layer("Tools").definedBy("hitcounter.tools..")
       .whereLayer("Wiring").mayNotBeAccessedByAnyLayer()
       .whereLayer("Audiences").mayOnlyBeAccessedByLayers("Wiring")
-      .whereLayer("Edges").mayOnlyBeAccessedByLayers("Wiring", "Audiences")
+      .whereLayer("Edges").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Tools")
       .whereLayer("Health").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Edges")
       .whereLayer("Counting").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Edges", "Health")
       .whereLayer("Records").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Edges", "Health", "Counting")
-      .whereLayer("Store").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Edges", "Health", "Counting", "Records")
+      .whereLayer("Store").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Edges", "Health", "Counting", "Records", "Tools")
       .whereLayer("Page").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Edges", "Health", "Counting", "Records", "Store", "Tools")
       .whereLayer("Infra").mayOnlyBeAccessedByLayers("Wiring", "Audiences", "Edges", "Health", "Counting", "Records", "Store", "Page", "Tools")
       .whereLayer("Tools").mayNotBeAccessedByAnyLayer();

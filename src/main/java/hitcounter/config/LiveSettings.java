@@ -28,6 +28,7 @@ public final class LiveSettings {
     defaults.put(
         Setting.REPLICATION_INTERVAL_MS, IntNode.valueOf((int) root.getDuration("hitcounter.replication.interval").toMillis()));
     defaults.put(Setting.SITES, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+    defaults.put(Setting.ANALYTICS, IntNode.valueOf(root.getBoolean("hitcounter.analytics.enabled") ? 1 : 0));
     defaults.put(Setting.SERIES_DAYS, IntNode.valueOf(root.getInt("hitcounter.analytics.series-days")));
     defaults.put(Setting.SERIES_HOURS, IntNode.valueOf(root.getInt("hitcounter.analytics.series-hours")));
     defaults.put(Setting.JOB_FORMAT, IntNode.valueOf(root.getInt("hitcounter.beanstalk.job-format")));

@@ -44,6 +44,12 @@ public enum Setting {
       return Sites.problem(v);
     }
   },
+  ANALYTICS("analytics", "1: hits also count unique visitors, series and bots apart; 0: counts only, every hit a human's (0-1)") {
+    @Override
+    public Optional<String> problem(JsonNode v) {
+      return intIn(v, 0, 1);
+    }
+  },
   SERIES_DAYS("series-days", "days of hits per day (pages, sites) and unique visitors kept (1-3660)") {
     @Override
     public Optional<String> problem(JsonNode v) {

@@ -4,7 +4,6 @@ import hitcounter.config.Salts;
 import hitcounter.page.JobCodec;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 /**
@@ -16,21 +15,28 @@ public final class HitLines {
   private final Salts salts;
   private final BotDetector bots;
   private final Clock clock;
+  private final java.util.function.BooleanSupplier enabled;
 
   public HitLines(Salts salts, BotDetector bots, Clock clock) {
+    this(salts, bots, clock, () -> true);
+  }
+
+  /** Lines with analytics while {@code enabled} says so (the live setting analytics), the page alone otherwise. */
+  public HitLines(Salts salts, BotDetector bots, Clock clock, java.util.function.BooleanSupplier enabled) {
     this.salts = salts;
     this.bots = bots;
     this.clock = clock;
+    this.enabled = enabled;
   }
 
   /** Lines that carry the page alone (no analytics). */
   public static HitLines none() {
-    return new HitLines(null, null, null);
+    return new HitLines(null, null, null, () -> false);
   }
 
   /** The line of a hit of counted id {@code key} by {@code client} with {@code userAgent} (may be empty). */
   public JobCodec.Hit hit(String key, String client, Optional<String> userAgent) {
-    if (bots == null) {
+    if (!enabled.getAsBoolean()) {
       return JobCodec.Hit.plain(key);
     }
     long now = clock.millis();
@@ -42,9 +48,5 @@ public final class HitLines {
     LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(now, 86_400_000L));
     long visitor = salts.of(day).map(d -> VisitorHash.of(d.salt(), client, ua)).orElse(0L);
     return new JobCodec.Hit(key, minute, visitor, false);
-  }
-
-  static LocalDate utcDay(Clock clock) {
-    return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
   }
 }

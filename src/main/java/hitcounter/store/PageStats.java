@@ -139,6 +139,15 @@ public final class PageStats {
     uniques.keySet().removeIf(d -> d < dayFrom);
   }
 
+  /** {@code s} with a folded estimate of {@code estimate} for each day {@code from}..{@code to} (tools: what old days cost). */
+  public static PageStats withFolded(PageStats s, int from, int to, long estimate) {
+    PageStats out = s.copy();
+    for (int d = from; d <= to; d++) {
+      out.uniques.put(d, estimate);
+    }
+    return out;
+  }
+
   /** Bytes this holds, about. */
   public long bytes() {
     long b = 64 + buckets.size() * 64L + uniques.size() * 48L;
