@@ -3,7 +3,9 @@ package hitcounter.store;
 import hitcounter.page.PageKey;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ObjLongConsumer;
@@ -22,7 +24,11 @@ public final class CountsCodec {
   public static final byte ENTRY = 'J';
   public static final byte SHARD = 'S';
   private static final byte FORMAT = 1;
-  /** Format 2: the pages as in format 1, then analytics: the number of keys, each key (a page or a site's {@link PageStats#siteKey}) and its {@link PageStats}. */
+  /**
+   * Format 2: the pages as in format 1, then analytics: the number of keys, then each key (a
+   * page of the counts by its position + 1; otherwise 0 and the key in full: a bot-only page, a
+   * site's {@link PageStats#siteKey}) and its {@link PageStats}.
+   */
   private static final byte FORMAT_STATS = 2;
   /** Decoding refuses a value that claims more pages than this (a corrupt or hostile value). */
   private static final int MAX_PAGES = 10_000_000;
@@ -64,7 +70,11 @@ public final class CountsCodec {
     Sink sink = new Sink(sorted.size() * 24 + 16);
     sink.varint(sorted.size());
     byte[] previous = new byte[0];
+    Map<String, Integer> position = stats.isEmpty() ? Map.of() : new java.util.HashMap<>();
     for (var e : sorted.entrySet()) {
+      if (!stats.isEmpty()) {
+        position.put(e.getKey(), position.size());
+      }
       byte[] id = e.getKey().getBytes(StandardCharsets.US_ASCII);
       int shared = Arrays.mismatch(previous, id);
       if (shared < 0) {
@@ -82,9 +92,16 @@ public final class CountsCodec {
     TreeMap<String, PageStats> sortedStats = new TreeMap<>(stats);
     sink.varint(sortedStats.size());
     for (var e : sortedStats.entrySet()) {
-      byte[] key = e.getKey().getBytes(StandardCharsets.US_ASCII);
-      sink.varint(key.length);
-      sink.write(key, 0, key.length);
+      // A page of the counts above is named by its position there (+1); any other key in full.
+      Integer at = position.get(e.getKey());
+      if (at != null) {
+        sink.varint(at + 1L);
+      } else {
+        byte[] key = e.getKey().getBytes(StandardCharsets.US_ASCII);
+        sink.varint(0);
+        sink.varint(key.length);
+        sink.write(key, 0, key.length);
+      }
       e.getValue().write(sink);
     }
     return deflate(kind, FORMAT_STATS, sink.toByteArray());
@@ -115,6 +132,7 @@ public final class CountsCodec {
     }
     byte[] previous = new byte[0];
     byte[] id = new byte[256];
+    List<String> names = value[1] == FORMAT_STATS ? new ArrayList<>((int) Math.min(n, 1 << 16)) : null;
     for (long i = 0; i < n; i++) {
       int shared = (int) in.varint();
       int rest = (int) in.varint();
@@ -129,12 +147,16 @@ public final class CountsCodec {
         throw new BadValue("not a page id");
       }
       each.accept(page, in.varint());
+      if (names != null) {
+        names.add(page);
+      }
       previous = current;
     }
     if (value[1] == FORMAT_STATS) {
       long keys = in.count(MAX_PAGES);
       for (long i = 0; i < keys; i++) {
-        String key = new String(in.bytes((int) in.count(300)), StandardCharsets.US_ASCII);
+        long ref = in.count(names.size());
+        String key = ref > 0 ? names.get((int) ref - 1) : new String(in.bytes((int) in.count(300)), StandardCharsets.US_ASCII);
         PageStats ps = PageStats.read(in);
         if (stats != null) {
           stats.put(key, ps);

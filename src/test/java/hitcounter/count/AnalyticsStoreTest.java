@@ -97,4 +97,19 @@ class AnalyticsStoreTest {
     assertEquals(0, site.at(PageStats.HOUR, MINUTE / 60)[0], "48 h of hours: three days ago is gone");
     assertEquals(50, site.at(PageStats.DAY, DAY)[0]);
   }
+
+  @Test
+  void statsOfPagesAreNamedByTheirPositionOthersInFull() {
+    PageStats.Builder b = new PageStats.Builder();
+    b.human(PageStats.DAY, DAY);
+    b.visitor(DAY, 42);
+    PageStats s = b.done();
+    Map<String, PageStats> stats = Map.of("b", s, "c-bot-only", s, PageStats.siteKey(""), s);
+    byte[] v = CountsCodec.encode(CountsCodec.ENTRY, Map.of("a", 1L, "b", 2L), stats);
+    CountsCodec.Decoded d = CountsCodec.decodeAll(CountsCodec.ENTRY, v);
+    assertEquals(Map.of("a", 1L, "b", 2L), d.counts());
+    assertEquals(stats.keySet(), d.stats().keySet());
+    assertEquals(1, StatsQuery.uniques(Map.of("x", d.stats().get("b")), DAY).total());
+    assertThrows(CountsCodec.BadValue.class, () -> CountsCodec.decodeAll(CountsCodec.SHARD, v), "a value of another kind");
+  }
 }
