@@ -131,9 +131,10 @@ final class NodeWiring {
   private ActorRef<CountView.Command> views() {
     var watch = config.watch();
     ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch.general(), watch.blockingWait())), "config-view");
-    ctx.spawn(supervised(hitcounter.config.SaltKeeper.create(deps.consul(), salts, clock, config.analytics().salts(), watch.general(), watch.blockingWait())), "salt-keeper");
+    ctx.spawn(supervised(hitcounter.config.SaltKeeper.create(deps.consul(), salts, clock, config.analytics().salts(),
+        () -> datacenters.agesSeconds().keySet(), watch.general(), watch.blockingWait())), "salt-keeper");
     counts.retention(() -> new hitcounter.store.StatsRetention(
-        (int) Math.floorDiv(clock.millis(), 86_400_000L), live.getInt(hitcounter.config.Setting.SERIES_DAYS), live.getInt(hitcounter.config.Setting.SERIES_HOURS)));
+        clock.millis() / 60_000, live.getInt(hitcounter.config.Setting.SERIES_DAYS), live.getInt(hitcounter.config.Setting.SERIES_HOURS)));
     ActorRef<CountView.Command> countView =
         ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, badValues, watch.counts(), watch.blockingWait())), "count-view");
     ctx.spawn(supervised(hitcounter.count.ResetView.create(deps.consul(), counts, resets, badValues, watch.general(), watch.blockingWait())), "reset-view");
@@ -202,7 +203,7 @@ final class NodeWiring {
     hitcounter.ingest.HitIntake intake = new hitcounter.ingest.HitIntake(
         new hitcounter.ingest.HitGate(sitesNow, new hitcounter.ingest.RateLimits(config.sites().maxBuckets()), caps, registry),
         queue, config.sites().trustedProxies(), new hitcounter.ingest.HitLines(salts, hitcounter.ingest.BotDetector.shipped(), clock,
-            () -> live.getInt(hitcounter.config.Setting.ANALYTICS) == 1));
+            () -> live.getInt(hitcounter.config.Setting.ANALYTICS) == 1, counts::knows));
     return new HttpMetrics(registry).measured(concat(
         new HitRoutes(intake, answers, live, sitesNow).routes(),
         new hitcounter.api.SeriesRoutes(answers, sitesNow).routes(),

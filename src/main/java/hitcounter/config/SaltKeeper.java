@@ -23,8 +23,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * Keeps this datacenter's visitor salts ({@link SaltPlan}) on every node: watches every salt
  * record in the local Consul (its own datacenter's and the copies of the others'), applies what
  * the plan says with a CAS (two nodes racing: one wins, the other reads it back), and publishes
- * the decided salts to {@link Salts}. A timer wakes it for what time alone changes (a decision
- * due, a day begun); nothing else is polled.
+ * the decided salts to {@link Salts}. The datacenters that take part are this one, those heard
+ * of (heartbeats: {@code peers}) and those whose salt records are here; a datacenter of the
+ * federation that runs no hitcounter is not waited for. A timer wakes it for what time alone
+ * changes (a decision due, a day begun); nothing else is polled; the first decision waits a few
+ * seconds after start, for the heartbeats and copies of the others to be read.
  */
 public final class SaltKeeper {
   public sealed interface Command {}
@@ -35,20 +38,22 @@ public final class SaltKeeper {
     INSTANCE
   }
 
-  private record Datacenters(List<String> names) implements Command {}
-
   private record Applied(Throwable failure) implements Command {}
 
   private SaltKeeper() {}
 
+  /** How long after start the keeper only reads (peers' heartbeats and copies arrive meanwhile). */
+  private static final Duration STARTUP = Duration.ofSeconds(5);
+
   public record Settings(Duration decideBefore, Duration grace, Duration tick) {}
 
-  public static Behavior<Command> create(Consul consul, Salts salts, Clock clock, Settings settings, BlockingQueryWatch.Settings watch, Duration wait) {
+  public static Behavior<Command> create(
+      Consul consul, Salts salts, Clock clock, Settings settings, java.util.function.Supplier<java.util.Set<String>> peers, BlockingQueryWatch.Settings watch, Duration wait) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, SaltRecord.ROOT, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-      return new State(ctx, consul, salts, clock, settings).behavior();
+      return new State(ctx, consul, salts, clock, settings, peers).behavior();
     }));
   }
 
@@ -60,21 +65,20 @@ public final class SaltKeeper {
     private final Settings settings;
     private final String dc;
     private final SecureRandom random = new SecureRandom();
+    private final java.util.function.Supplier<Set<String>> peers;
+    private final long startedAt;
     private Map<String, KvEntry> entries;
-    private Set<String> datacenters;
-    private long datacentersReadAt;
-    /** Whether the federation's datacenters were read: no decision before (alone, every proposal seems heard). */
-    private boolean datacentersKnown;
     private boolean applying;
 
-    State(ActorContext<Command> ctx, Consul consul, Salts salts, Clock clock, Settings settings) {
+    State(ActorContext<Command> ctx, Consul consul, Salts salts, Clock clock, Settings settings, java.util.function.Supplier<Set<String>> peers) {
       this.ctx = ctx;
       this.consul = consul;
       this.salts = salts;
       this.clock = clock;
       this.settings = settings;
       this.dc = consul.localDatacenter();
-      this.datacenters = new TreeSet<>(List.of(dc));
+      this.peers = peers;
+      this.startedAt = clock.millis();
     }
 
     Behavior<Command> behavior() {
@@ -86,12 +90,6 @@ public final class SaltKeeper {
             return step();
           })
           .onMessage(Tick.class, m -> step())
-          .onMessage(Datacenters.class, m -> {
-            datacenters = new TreeSet<>(m.names());
-            datacenters.add(dc);
-            datacentersKnown = true;
-            return step();
-          })
           .onMessage(Applied.class, m -> {
             applying = false;
             if (m.failure() != null) {
@@ -106,20 +104,12 @@ public final class SaltKeeper {
       if (entries == null) {
         return Behaviors.same(); // not read yet
       }
-      long now = clock.millis();
-      if (now - datacentersReadAt > 60_000) {
-        datacentersReadAt = now;
-        ctx.pipeToSelf(consul.datacenters(), (names, e) -> e == null ? new Datacenters(names) : new Applied(e));
-      }
-      if (!datacentersKnown) {
-        if (now - datacentersReadAt > 5_000) {
-          datacentersReadAt = 0; // asked again on the next step
-        }
-        return Behaviors.same();
-      }
       Map<String, Map<LocalDate, SaltRecord>> records = records();
+      Set<String> datacenters = new TreeSet<>(peers.get());
+      datacenters.add(dc);
+      datacenters.addAll(records.keySet());
       salts.publish(dc, datacenters, records);
-      if (applying) {
+      if (applying || clock.millis() - startedAt < STARTUP.toMillis()) {
         return Behaviors.same();
       }
       List<SaltPlan.Action> actions = SaltPlan.next(clock.instant(), dc, datacenters, records, settings.decideBefore(), settings.grace(), () -> {

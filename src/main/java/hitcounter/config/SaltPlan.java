@@ -20,8 +20,10 @@ import java.util.function.Supplier;
  *   <li>Decide: from {@code decideBefore} ahead of a day's midnight (UTC) (for a day already
  *       begun: at once), as soon as every datacenter's proposal for the day is held, or, when one
  *       is missing (cut off, not running), {@code grace} later: the salt is the highest proposal
- *       held. Every datacenter that heard all the proposals picks the same salt; one that decided
- *       without them may not, and its uniques are then not united (the answers say so).
+ *       held, or, when another datacenter has decided already (this one started late, or came
+ *       back), the salt it decided. Every datacenter that heard all the proposals picks the same
+ *       salt; one that decided without them may not, and its uniques are then not united (the
+ *       answers say so).
  *   <li>Forget: records of days before yesterday are deleted (a salt lives 48 h from the start of
  *       its day: its day, then the day after, while late hits and copies arrive).
  * </ul>
@@ -52,6 +54,13 @@ public final class SaltPlan {
       Instant decideAt = day.atStartOfDay(ZoneOffset.UTC).toInstant().minus(decideBefore);
       if (!own.decided() && !now.isBefore(decideAt)) {
         String highest = own.proposal();
+        String decidedElsewhere = null;
+        for (var e : records.entrySet()) {
+          SaltRecord r = e.getKey().equals(localDc) ? null : e.getValue().get(day);
+          if (r != null && r.decided() && (decidedElsewhere == null || r.salt().compareTo(decidedElsewhere) > 0)) {
+            decidedElsewhere = r.salt();
+          }
+        }
         boolean heardAll = true;
         for (String dc : datacenters) {
           SaltRecord r = dc.equals(localDc) ? own : records.getOrDefault(dc, Map.of()).get(day);
@@ -69,9 +78,9 @@ public final class SaltPlan {
           }
         }
         Instant waitedFrom = Instant.ofEpochMilli(Math.max(decideAt.toEpochMilli(), own.proposedAt()));
-        if (heardAll || !now.isBefore(waitedFrom.plus(grace))) {
+        if (decidedElsewhere != null || heardAll || !now.isBefore(waitedFrom.plus(grace))) {
           out.removeIf(a -> a instanceof Write w && w.day().equals(day));
-          out.add(new Write(day, own.decide(highest, heardAll, now.toEpochMilli())));
+          out.add(new Write(day, own.decide(decidedElsewhere != null ? decidedElsewhere : highest, heardAll, now.toEpochMilli())));
         }
       }
     }

@@ -136,7 +136,9 @@ final class FoldPlanner {
       long lo, long hi, TreeMap<String, Long> counts, Map<String, PageStats> stats, int budget, String dc, String version, Map<String, byte[]> written, List<Manifest.Shard> out) {
     byte[] value = CountsCodec.encode(CountsCodec.SHARD, counts, stats);
     long width = hi - lo; // unsigned; 0 means the whole space
-    if (value.length <= budget || counts.size() + stats.size() <= 1 || (width != 0 && Long.compareUnsigned(width, 2) < 0)) {
+    java.util.Set<String> keys = new java.util.HashSet<>(counts.keySet());
+    keys.addAll(stats.keySet());
+    if (value.length <= budget || keys.size() <= 1 || (width != 0 && Long.compareUnsigned(width, 2) < 0)) {
       String key = StoreKeys.shard(dc, version, written.size());
       written.put(key, value);
       out.add(new Manifest.Shard(lo, key, value.length, counts.size()));

@@ -167,23 +167,27 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
   /**
    * A timed hit's part of the entry's analytics: its page's day bucket, bot figure and day
    * sketch; its site's minute, hour and day buckets and day sketch. A bot hit goes into the
-   * bot figures only, never into a sketch.
+   * bot figures only, never into a sketch; one of a page nobody counted yet into its site's only.
+   * Every timed hit is in its site's figures once: a site's bots are all its bot hits.
    */
   private static void analyse(JobCodec.Hit hit, Map<String, PageStats.Builder> stats) {
     long minute = hit.minute();
     int day = (int) (minute / 1440);
-    PageStats.Builder page = stats.computeIfAbsent(hit.page(), k -> new PageStats.Builder());
     String sitePrefix = PageKey.parse(hit.page()).map(k -> PageKey.sitePrefix(k.site(), k.generation())).orElse("");
     PageStats.Builder site = stats.computeIfAbsent(PageStats.siteKey(sitePrefix), k -> new PageStats.Builder());
     if (hit.bot()) {
-      page.bots(1);
-      page.bot(PageStats.DAY, day);
+      if (!hit.siteOnly()) {
+        PageStats.Builder page = stats.computeIfAbsent(hit.page(), k -> new PageStats.Builder());
+        page.bots(1);
+        page.bot(PageStats.DAY, day);
+      }
       site.bots(1);
       site.bot(PageStats.DAY, day);
       site.bot(PageStats.HOUR, minute / 60);
       site.bot(PageStats.MINUTE, minute);
       return;
     }
+    PageStats.Builder page = stats.computeIfAbsent(hit.page(), k -> new PageStats.Builder());
     page.human(PageStats.DAY, day);
     site.human(PageStats.DAY, day);
     site.human(PageStats.HOUR, minute / 60);

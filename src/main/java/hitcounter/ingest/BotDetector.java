@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  */
 public final class BotDetector {
   public static final String RESOURCE = "hitcounter/crawler-user-agents.json";
-  private static final int MAX_CACHED = 20_000;
+  private static final int MAX_CACHED = 10_000;
+  /** What of a User-Agent is matched and cached (real ones are shorter; a longer one is hostile or broken). */
+  private static final int MAX_LENGTH = 512;
 
   private final Pattern bots;
   private final int patterns;
@@ -64,6 +66,9 @@ public final class BotDetector {
   public boolean isBot(String userAgent) {
     if (userAgent == null || userAgent.isBlank()) {
       return true;
+    }
+    if (userAgent.length() > MAX_LENGTH) {
+      userAgent = userAgent.substring(0, MAX_LENGTH);
     }
     Boolean known = cache.get(userAgent);
     if (known != null) {

@@ -53,20 +53,19 @@ public final class HitAnswers {
     byDc.put(datacenter, 0L);
     datacenters.agesSeconds().keySet().forEach(dc -> byDc.put(dc, 0L));
     byDc.putAll(counts.countsOf(key.key()));
-    Map<String, hitcounter.store.PageStats> stats = counts.stats(key.key());
     long total = byDc.values().stream().mapToLong(Long::longValue).sum();
     Freshness.Report f = freshness.of(byDc.keySet());
     ResetRecord r = resets.of(key.key());
     return new HitReply(key.page(), key.isDefaultSite() ? null : key.site(), datacenter, total, byDc, f.stale(), f.ageSeconds(),
         new HitReply.Counting(f.countingLagSeconds()), f.late().stream().map(HitReply.Late::of).toList(),
         r == null ? null : new HitReply.Reset(r.deleted(), Math.max(r.deletedAt(), r.resetAt())),
-        uniques(byDc.keySet(), stats), hitcounter.store.StatsQuery.bots(stats));
+        uniques(byDc.keySet(), key.key()), counts.bots(key.key()));
   }
 
-  /** Today's uniques of stats {@code byDc}, every datacenter of {@code dcs} listed. */
-  private HitReply.Uniques uniques(java.util.Set<String> dcs, Map<String, hitcounter.store.PageStats> byDc) {
+  /** Today's uniques of {@code key}, every datacenter of {@code dcs} listed. */
+  private HitReply.Uniques uniques(java.util.Set<String> dcs, String key) {
     java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
-    var u = hitcounter.store.StatsQuery.uniques(byDc, (int) today.toEpochDay());
+    var u = counts.uniques(key, (int) today.toEpochDay());
     Map<String, Long> per = new TreeMap<>();
     dcs.forEach(dc -> per.put(dc, 0L));
     per.putAll(u.datacenters());

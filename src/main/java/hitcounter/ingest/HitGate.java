@@ -54,6 +54,11 @@ public final class HitGate {
    * {@code client}, with the request's {@code Origin} and {@code Referer} headers when sent.
    */
   public Verdict check(String siteName, String page, Optional<String> origin, Optional<String> referer, String client) {
+    return check(siteName, page, origin, referer, client, false);
+  }
+
+  /** As above; a {@code bot}'s hit takes no room under the cap (it never makes a page: {@link HitLines}). */
+  public Verdict check(String siteName, String page, Optional<String> origin, Optional<String> referer, String client, boolean bot) {
     Optional<String> badPage = PageId.problem(page);
     if (badPage.isPresent()) {
       return new Refuse(400, "bad-page-id", "bad-page-id", badPage.get(), 0);
@@ -82,7 +87,7 @@ public final class HitGate {
           over.get().retryAfterSeconds());
     }
     PageKey key = site.name().equals(PageKey.DEFAULT_SITE) ? PageKey.ofDefault(page) : new PageKey(site.name(), site.generation(), page);
-    if (!caps.admits(site, key)) {
+    if (!bot && !caps.admits(site, key)) {
       return refuse(site.name(), 403, "page-cap", "site " + site.name() + " has reached its cap of " + site.maxPages() + " pages; existing pages still count", 0);
     }
     return new Pass(key, site);

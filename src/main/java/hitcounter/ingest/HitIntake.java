@@ -55,12 +55,13 @@ public final class HitIntake {
             .addHeader(RawHeader.create("Cache-Control", "no-store")));
       }
       String client = client(req);
-      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client);
+      Optional<String> userAgent = header(req, "User-Agent");
+      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client, lines.isBot(userAgent));
       if (v instanceof HitGate.Refuse r) {
         return HitRejections.refused(r);
       }
       PageKey key = ((HitGate.Pass) v).key();
-      JobCodec.Hit hit = lines.hit(key.key(), client, header(req, "User-Agent"));
+      JobCodec.Hit hit = lines.hit(key.key(), client, userAgent);
       gate.taken(hit.bot());
       return onComplete(queue.enqueue(hit.line()), done -> done.isSuccess() ? accepted.apply(key) : notQueued.apply(done.failed().get()));
     });

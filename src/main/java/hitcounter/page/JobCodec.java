@@ -36,9 +36,21 @@ public final class JobCodec {
    * One hit of a job: its page, the minute it was taken (since the epoch; -1: unknown), the
    * visitor's hash (0: none) and whether a bot took it.
    */
-  public record Hit(String page, long minute, long visitor, boolean bot) {
+  public record Hit(String page, long minute, long visitor, boolean bot, boolean siteOnly) {
+    /** Minutes since the epoch beyond this are not a time (year 3000 and later). */
+    public static final long MAX_MINUTE = 540_000_000L;
+
+    public Hit(String page, long minute, long visitor, boolean bot) {
+      this(page, minute, visitor, bot, false);
+    }
+
     public static Hit plain(String page) {
       return new Hit(page, -1, 0, false);
+    }
+
+    /** A bot's hit of a page nobody counted yet: it counts for the page's site only (a bot never makes a page). */
+    public static Hit siteBot(String page, long minute) {
+      return new Hit(page, minute, 0, true, true);
     }
 
     public boolean timed() {
@@ -50,7 +62,7 @@ public final class JobCodec {
       if (!timed()) {
         return page;
       }
-      return page + ' ' + Long.toString(minute, 36) + ' ' + (bot ? "-" : Long.toUnsignedString(visitor, 36));
+      return page + ' ' + Long.toString(minute, 36) + ' ' + (siteOnly ? "~" : bot ? "-" : Long.toUnsignedString(visitor, 36));
     }
 
     static Hit parse(String line) {
@@ -65,9 +77,10 @@ public final class JobCodec {
       try {
         long minute = Long.parseLong(line, sp + 1, sp2, 36);
         String v = line.substring(sp2 + 1);
-        boolean bot = v.equals("-");
+        boolean siteOnly = v.equals("~");
+        boolean bot = siteOnly || v.equals("-");
         long visitor = bot ? 0 : Long.parseUnsignedLong(v, 36);
-        return minute < 0 ? null : new Hit(line.substring(0, sp), minute, visitor, bot);
+        return minute < 0 || minute > MAX_MINUTE ? null : new Hit(line.substring(0, sp), minute, visitor, bot, siteOnly);
       } catch (NumberFormatException e) {
         return null;
       }

@@ -49,7 +49,10 @@ public final class MaxMerge {
         return t.isPresent() && merged.equals(t.get()) ? null : merged.bytes();
       };
 
-  /** Visitor salts: a decided record wins over an undecided one; a decision is never replaced. */
+  /**
+   * Visitor salts: a decided record wins over an undecided one, and a later decision over an
+   * earlier one (the datacenter lost its records, a wiped Consul, and decided again).
+   */
   public static final Merge SALTS =
       (source, target) -> {
         hitcounter.config.SaltRecord s = hitcounter.config.SaltRecord.parse(source).orElseThrow(() -> new IllegalArgumentException("not a salt"));
@@ -57,7 +60,10 @@ public final class MaxMerge {
         if (t.isEmpty()) {
           return source;
         }
-        return !t.get().decided() && s.decided() ? source : null;
+        if (!s.decided()) {
+          return null;
+        }
+        return !t.get().decided() || (!s.salt().equals(t.get().salt()) && s.decidedAt() > t.get().decidedAt()) ? source : null;
       };
 
   /** The CAS operations that bring {@code target} up to {@code source} with counter merges. */

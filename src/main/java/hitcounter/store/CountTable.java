@@ -438,6 +438,43 @@ public final class CountTable {
     }
   }
 
+  private record CachedUniques(long version, int day, StatsQuery.Uniques value) {}
+
+  private final ConcurrentHashMap<String, CachedUniques> uniquesCache = new ConcurrentHashMap<>();
+
+  /**
+   * Unique visitors of {@code key} on {@code day} (epoch day), across datacenters and per
+   * datacenter; cached per version of the table, so the answers of a hot page unite its
+   * sketches once per change, not once per hit.
+   */
+  public StatsQuery.Uniques uniques(String key, int day) {
+    long stamp = lock.readLock();
+    try {
+      CachedUniques c = uniquesCache.get(key);
+      if (c != null && c.version() == version && c.day() == day) {
+        return c.value();
+      }
+      StatsQuery.Uniques u = StatsQuery.uniques(insights.day(key, day), day);
+      if (uniquesCache.size() >= 10_000) {
+        uniquesCache.clear();
+      }
+      uniquesCache.put(key, new CachedUniques(version, day, u));
+      return u;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /** Bot hits of {@code key} in every datacenter (over the days kept). */
+  public long bots(String key) {
+    long stamp = lock.readLock();
+    try {
+      return insights.bots(key);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
   /** Sum of every page's count, per datacenter. */
   public Map<String, Long> sums() {
     Map<String, Long> out = new TreeMap<>();

@@ -44,14 +44,14 @@ public final class CountsCodec {
 
   /** A decoded value: counts per page and analytics per key (empty for format 1). */
   public record Decoded(TreeMap<String, Long> counts, Map<String, PageStats> stats) {
-    /** The hits it holds: counted hits and bot hits. */
+    /** The hits it holds (in an entry): counted hits and bot hits (every bot hit is in its site's bots once). */
     public long hits() {
       long n = 0;
       for (long v : counts.values()) {
         n += v;
       }
       for (var e : stats.entrySet()) {
-        if (!PageStats.isSiteKey(e.getKey())) {
+        if (PageStats.isSiteKey(e.getKey())) {
           n += e.getValue().bots();
         }
       }

@@ -84,6 +84,42 @@ final class Insights {
     return out;
   }
 
+  /** Per datacenter, only what {@code key} holds of {@code day}'s visitors (its sketch, its folded estimate): no copy of the rest. */
+  Map<String, PageStats> day(String key, int day) {
+    Map<String, PageStats> out = new java.util.TreeMap<>();
+    dcs.forEach((dc, c) -> {
+      PageStats b = c.base.get(key);
+      PageStats p = c.pending.get(key);
+      if (b == null && p == null) {
+        return;
+      }
+      PageStats d = new PageStats();
+      for (PageStats s : new PageStats[] {b, p}) {
+        if (s != null) {
+          if (s.sketch(day) != null) {
+            d.sketches.merge(day, s.sketch(day), PageStats::union);
+          }
+          if (s.folded(day) != null) {
+            d.uniques.merge(day, s.folded(day), Math::max);
+          }
+        }
+      }
+      out.put(dc, d);
+    });
+    return out;
+  }
+
+  /** Bot hits of {@code key} in every datacenter. */
+  long bots(String key) {
+    long n = 0;
+    for (Cols c : dcs.values()) {
+      PageStats b = c.base.get(key);
+      PageStats p = c.pending.get(key);
+      n += (b == null ? 0 : b.bots()) + (p == null ? 0 : p.bots());
+    }
+    return n;
+  }
+
   /** Every datacenter's stats of {@code key}. */
   Map<String, PageStats> all(String key) {
     Map<String, PageStats> out = new java.util.TreeMap<>();
@@ -118,7 +154,13 @@ final class Insights {
         continue;
       }
       PageStats s = of(dc, key);
-      s.prune(r.today(), r.days(), r.hours(), day -> united(key, day));
+      s.prune(r.today(), r.nowMinute(), r.days(), r.hours(), day -> {
+        try {
+          return united(key, day);
+        } catch (RuntimeException e) {
+          return 0; // a sketch that will not unite: the day keeps no estimate rather than stop every fold
+        }
+      });
       if (!s.isEmpty()) {
         out.get(i).put(key, s);
       }

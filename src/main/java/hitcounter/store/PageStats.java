@@ -115,11 +115,15 @@ public final class PageStats {
     return Math.round(HllSketch.heapify(sketch).getEstimate());
   }
 
-  /** Drops what is older than the retention, and replaces sketches before {@code yesterday} by {@code united} estimates. */
-  void prune(int today, int days, int hours, java.util.function.IntToLongFunction united) {
+  /**
+   * Drops what is older than the retention (minutes: 24 h before {@code nowMinute}), replaces
+   * sketches before yesterday by {@code united} estimates, and keeps as bots those of the days
+   * kept (so a key bots alone ever hit goes when its days do).
+   */
+  void prune(int today, long nowMinute, int days, int hours, java.util.function.IntToLongFunction united) {
     long dayFrom = today - days + 1L;
-    long hourFrom = (long) today * 24 - hours + 24L;
-    long minuteFrom = (long) today * 1440 - 1440L;
+    long hourFrom = nowMinute / 60 - hours + 1L;
+    long minuteFrom = nowMinute - 1439L;
     buckets.keySet().removeIf(k -> {
       long i = indexOf(k);
       return switch (stepOf(k)) {
@@ -137,6 +141,13 @@ public final class PageStats {
       }
     }
     uniques.keySet().removeIf(d -> d < dayFrom);
+    long kept = 0;
+    for (var e : buckets.entrySet()) {
+      if (stepOf(e.getKey()) == DAY) {
+        kept += e.getValue()[1];
+      }
+    }
+    bots = kept;
   }
 
   /** {@code s} with a folded estimate of {@code estimate} for each day {@code from}..{@code to} (tools: what old days cost). */
@@ -212,16 +223,19 @@ public final class PageStats {
 
   static PageStats read(CountsCodec.Source in) {
     PageStats s = new PageStats();
-    s.bots = in.varint();
-    long n = in.count(1 << 20);
+    s.bots = in.count(Long.MAX_VALUE);
+    long n = in.count(1 << 17);
     long key = 0;
     for (long i = 0; i < n; i++) {
-      key += in.varint();
-      s.buckets.put(key, new long[] {in.varint(), in.varint()});
+      key += in.count(Long.MAX_VALUE);
+      if (stepOf(key) > MINUTE) {
+        throw new CountsCodec.BadValue("bad bucket");
+      }
+      s.buckets.put(key, new long[] {in.count(Long.MAX_VALUE), in.count(Long.MAX_VALUE)});
     }
-    n = in.count(4096);
+    n = in.count(64);
     for (long i = 0; i < n; i++) {
-      int day = (int) in.varint();
+      int day = (int) in.count(Integer.MAX_VALUE);
       byte[] b = in.bytes((int) in.count(64 * 1024));
       try {
         HllSketch.heapify(b); // refuse a damaged sketch here, not when a reader unites it
@@ -232,7 +246,7 @@ public final class PageStats {
     }
     n = in.count(1 << 16);
     for (long i = 0; i < n; i++) {
-      s.uniques.put((int) in.varint(), in.varint());
+      s.uniques.put((int) in.count(Integer.MAX_VALUE), in.count(Long.MAX_VALUE));
     }
     return s;
   }

@@ -153,4 +153,32 @@ class SaltPlanTest {
     assertFalse(salts("eu-west").united(day("2026-11-29")));
     assertTrue(salts("us-west").united(day("2026-11-28")), "the days decided before the cut stay united");
   }
+
+  @Test
+  void aDatacenterThatDecidesLateAdoptsTheSaltDecidedElsewhere() {
+    at("2026-11-27T12:00:00Z");
+    step("us-west"); // us-west alone: eu-west does not run yet
+    at("2026-11-27T12:00:31Z");
+    step("us-west");
+    assertTrue(salts("us-west").of(day("2026-11-27")).isPresent(), "decided after the grace, without eu-west");
+    // eu-west starts five minutes later; its proposal may be higher, but us-west has decided.
+    at("2026-11-27T12:05:00Z");
+    step("eu-west");
+    copyBoth();
+    step("eu-west");
+    copyBoth();
+    step("us-west");
+    assertArrayEquals(salts("us-west").of(day("2026-11-27")).orElseThrow().salt(), salts("eu-west").of(day("2026-11-27")).orElseThrow().salt());
+    assertTrue(salts("eu-west").united(day("2026-11-27")));
+    assertTrue(salts("us-west").united(day("2026-11-27")));
+  }
+
+  @Test
+  void aCopyTakesALaterDecisionOfTheSameDatacenter() {
+    SaltRecord first = SaltRecord.proposed(new byte[16], 1).decide("00".repeat(16), true, 10);
+    SaltRecord again = SaltRecord.proposed(new byte[16], 1).decide("11".repeat(16), false, 20);
+    assertNotNull(hitcounter.replicate.MaxMerge.SALTS.merged(again.bytes(), first.bytes()), "its Consul was wiped and it decided again");
+    assertNull(hitcounter.replicate.MaxMerge.SALTS.merged(first.bytes(), again.bytes()));
+    assertNull(hitcounter.replicate.MaxMerge.SALTS.merged(SaltRecord.proposed(new byte[16], 1).bytes(), first.bytes()), "never back to undecided");
+  }
 }

@@ -75,7 +75,7 @@ class AnalyticsStoreTest {
     t.addEntry("us-west", entry("us-west", visitors("home", 1, 50)), h -> {});
     t.addEntry("eu-west", entry("eu-west", visitors("home", 41, 50)), h -> {});
     // A fold on the same day: sketches kept.
-    t.retention(() -> new StatsRetention(DAY, 30, 48));
+    t.retention(() -> new StatsRetention((long) DAY * 1440 + 720, 30, 48));
     CountTable.Collected c = t.collect("us-west", List.of(new long[] {0, 0})).get(0);
     byte[] shard = CountsCodec.encode(CountsCodec.SHARD, Map.of("home", 50L), c.stats());
     CountTable reader = new CountTable();
@@ -85,7 +85,7 @@ class AnalyticsStoreTest {
     assertEquals(50, StatsQuery.uniques(reader.stats("home"), DAY).total(), 1);
     assertEquals(50, reader.totalOf("home"));
     // Three days later: the sketch is folded into the estimate of both datacenters' union (90).
-    t.retention(() -> new StatsRetention(DAY + 3, 30, 48));
+    t.retention(() -> new StatsRetention((long) (DAY + 3) * 1440 + 720, 30, 48));
     c = t.collect("us-west", List.of(new long[] {0, 0})).get(0);
     PageStats folded = c.stats().get("home");
     assertNull(folded.sketch(DAY));
@@ -96,6 +96,11 @@ class AnalyticsStoreTest {
     assertEquals(0, site.at(PageStats.MINUTE, MINUTE)[0]);
     assertEquals(0, site.at(PageStats.HOUR, MINUTE / 60)[0], "48 h of hours: three days ago is gone");
     assertEquals(50, site.at(PageStats.DAY, DAY)[0]);
+    // A key bots alone hit goes when its days do (bots count over the days kept).
+    t.addEntry("us-west", entry("us-west", List.of(new JobCodec.Hit("bot-page", MINUTE, 0, true))), h -> {});
+    assertEquals(1, t.collect("us-west", List.of(new long[] {0, 0})).get(0).stats().get("bot-page").bots());
+    t.retention(() -> new StatsRetention((long) (DAY + 40) * 1440, 30, 48));
+    assertNull(t.collect("us-west", List.of(new long[] {0, 0})).get(0).stats().get("bot-page"));
   }
 
   @Test

@@ -51,6 +51,15 @@ class AnalyticsIT {
     resources.close();
   }
 
+  private long siteBotsLastMinutes() {
+    JsonNode m = Resources.json(us.call("GET", "/api/series?step=minute&points=10").body());
+    long n = 0;
+    for (JsonNode b : m.path("bots")) {
+      n += b.asLong();
+    }
+    return n;
+  }
+
   private JsonNode reply(TestNode n, String page) {
     return Resources.json(n.call("GET", "/api/hits/" + page).body());
   }
@@ -61,6 +70,8 @@ class AnalyticsIT {
     assertEquals(200, us.call("POST", "/api/hits/" + page, "User-Agent", CHROME).statusCode());
     assertEquals(200, us.call("POST", "/api/hits/" + page, "User-Agent", CHROME).statusCode(), "the same visitor again");
     assertEquals(200, us.call("POST", "/api/hits/" + page, "User-Agent", FIREFOX).statusCode(), "another visitor");
+    // Bots hit pages people made: the page is counted (and known in eu-west) before they come.
+    Await.until("the page is counted", Duration.ofSeconds(20), () -> reply(us, page).path("total").asLong() == 3 && reply(eu, page).path("total").asLong() == 3);
     assertEquals(200, us.call("POST", "/api/hits/" + page, "User-Agent", GOOGLEBOT).statusCode(), "a bot's hit is taken");
     assertEquals(204, us.call("POST", "/api/hits/" + page, "User-Agent", CHROME, "Sec-Purpose", "prefetch").statusCode());
     assertEquals(204, us.call("POST", "/api/hits/" + page, "User-Agent", CHROME, "X-Moz", "prefetch").statusCode());
@@ -95,6 +106,14 @@ class AnalyticsIT {
     }
     assertTrue(hits >= 4 && bots >= 2, minutes.toString());
     assertEquals(400, us.call("GET", "/api/series?step=week").statusCode());
+    // A bot on a page nobody counted: it counts for the site only and makes no page.
+    String fresh = "fresh-" + UUID.randomUUID().toString().substring(0, 8);
+    long siteBots = siteBotsLastMinutes();
+    assertEquals(200, us.call("POST", "/api/hits/" + fresh, "User-Agent", GOOGLEBOT).statusCode());
+    Await.until("the site counts the bot", Duration.ofSeconds(20), () -> siteBotsLastMinutes() >= siteBots + 1);
+    JsonNode f = reply(us, fresh);
+    assertEquals(0, f.path("total").asLong());
+    assertEquals(0, f.path("bots").asLong());
     assertEquals(400, us.call("GET", "/api/series/" + page + "?days=0").statusCode());
   }
 }
