@@ -41,6 +41,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FuzzIT {
   private static final int REQUESTS = 10_000;
+  private static final String BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
   private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "BREW", "get"};
   private static final String[] PREFIXES = {
     "/", "/p/", "/api/hits/", "/api/hits/", "/api/config/", "/api/config", "/api/audit", "/api/pages", "/api/ping",
@@ -91,7 +92,7 @@ class FuzzIT {
   }
 
   /** One raw request; the status code of the answer, 0 if the connection broke, -1 if none came. */
-  private int send(Random r, String method, String path, AtomicLong brokenConnections) {
+  private int send(Random r, String method, String path, AtomicLong brokenConnections, boolean browser) {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), node.httpPort)) {
       s.setSoTimeout(5000);
       ByteArrayOutputStream req = new ByteArrayOutputStream();
@@ -101,6 +102,9 @@ class FuzzIT {
       int headers = r.nextInt(6);
       for (int i = 0; i < headers; i++) {
         head.append("X-F").append(i).append(": ").append(randomText(r, 200).replace("\r", "").replace("\n", "")).append("\r\n");
+      }
+      if (browser) {
+        head.append("User-Agent: ").append(BROWSER).append("\r\n");
       }
       if (r.nextInt(8) == 0) {
         head.append("Authorization: Bearer ").append(r.nextBoolean() ? "fuzz-token" : "nope").append("\r\n");
@@ -139,8 +143,9 @@ class FuzzIT {
     }
   }
 
-  private static boolean counts(String method, String path, int status) {
-    if (status != 200) {
+  /** Whether a request answered {@code status} counts in the totals: a browser's (a request without a User-Agent is a bot's: counted apart). */
+  private static boolean counts(String method, String path, int status, boolean browser) {
+    if (status != 200 || !browser) {
       return false;
     }
     if (method.equals("POST") && path.startsWith("/api/hits/")) {
@@ -173,7 +178,9 @@ class FuzzIT {
         for (int i = 0; i < REQUESTS / 4; i++) {
           String method;
           String path;
+          boolean browser = false;
           if (r.nextInt(10) < 3) {
+            browser = true;
             // A well-formed counting request, so counting is exercised among the garbage.
             String page = PAGES[r.nextInt(PAGES.length)];
             int kind = r.nextInt(4);
@@ -183,12 +190,12 @@ class FuzzIT {
             method = METHODS[r.nextInt(METHODS.length)];
             path = path(r);
           }
-          int status = send(r, method, path, broken);
+          int status = send(r, method, path, broken, browser);
           byStatus.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
           if (status >= 500) {
             serverErrors.add(status + " " + method + " " + path.substring(0, Math.min(120, path.length())));
           }
-          if (counts(method, path, status)) {
+          if (counts(method, path, status, browser)) {
             counted.incrementAndGet();
           }
         }
