@@ -8,7 +8,7 @@ The table goes to docs/benchmarks.md between the ANALYTICS markers."""
 import json, os, re, statistics, subprocess, sys, threading, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from driver import ROOT, RUN, JAR, NODES, SECS, jget, log, pid_of, rss_mb, row, rows, settle, store_keys, wrk, write_bytes, yes  # noqa: E402
+from driver import ROOT, RUN, JAR, NODES, SECS, jget, log, pid_of, publish, rss_mb, row, settle, store_keys, wrk, write_bytes, yes  # noqa: E402
 
 TOKEN = open(f"{RUN}/admin-token").read().strip()
 DATA = f"{ROOT}/ops/bench-data"
@@ -147,19 +147,8 @@ def main():
     keys = {dc: store_keys(dc) for dc in ("us-west", "eu-west")}
     row("A5", "keys under hitcounter/ per datacenter after the run", ", ".join(f"{dc} {k}" for dc, k in keys.items()), "≤ 100,000", yes(max(keys.values()) <= 100_000))
 
-    table = "\n".join(["| # | what | result | target | met |", "| --- | --- | --- | --- | --- |"] + rows)
-    head = f"Measured {time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())} by `bash ops/analytics-bench.sh {SECS}` on this 2-core box (load generators on the same machine as the four nodes, four beanstalkds and both Consul servers)."
-    out = head + "\n\n" + table + "\n"
-    open(f"{RUN}/analytics-bench.txt", "w").write(out)
-    doc = f"{ROOT}/docs/benchmarks.md"
-    text = open(doc).read()
-    block = "<!-- ANALYTICS -->\n" + out + "<!-- /ANALYTICS -->"
-    if "<!-- ANALYTICS -->" in text:
-        text = re.sub(r"<!-- ANALYTICS -->.*<!-- /ANALYTICS -->", block.replace("\\", "\\\\"), text, flags=re.S)
-    else:
-        text += "\n## Analytics (unique visitors, series, bots)\n\n" + block + "\n"
-    open(doc, "w").write(text)
-    print(out)
+    publish("ANALYTICS", f"bash ops/analytics-bench.sh {SECS}", "analytics-bench.txt",
+            "load generators on the same machine as the four nodes, four beanstalkds and both Consul servers", "Analytics (unique visitors, series, bots)")
 
 
 if __name__ == "__main__":

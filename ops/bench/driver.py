@@ -252,13 +252,24 @@ def main():
     row("9", "keys under hitcounter/ per datacenter after the run (1M pages from both datacenters)", ", ".join(f"{dc} {k}" for dc, k in keys.items()), "≤ 100,000", yes(max(keys.values()) <= 100_000))
     row("10", "nodes at rest (before the load): CPU of a core, RSS", ", ".join(f"{n} {rest[n]:.1f}% {rest_rss[n]} MB" for n in NODES))
 
+    publish("BENCH", f"bash ops/bench.sh {SECS}", "bench.txt",
+            "load generators (wrk, LoadGen) on the same machine as the four nodes, four beanstalkds and both Consul servers")
+
+
+def publish(marker, command, name, setting, section=None):
+    """Writes the rows measured into run/NAME and into docs/benchmarks.md between the MARKER
+    comments (appended under SECTION when the doc has none yet), and prints them."""
     table = "\n".join(["| # | what | result | target | met |", "| --- | --- | --- | --- | --- |"] + rows)
-    head = f"Measured {time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())} by `bash ops/bench.sh {SECS}` on this 2-core box: load generators (wrk, LoadGen) on the same machine as the four nodes, four beanstalkds and both Consul servers."
+    head = f"Measured {time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())} by `{command}` on this 2-core box: {setting}."
     out = head + "\n\n" + table + "\n"
-    open(f"{RUN}/bench.txt", "w").write(out)
+    open(f"{RUN}/{name}", "w").write(out)
     doc = f"{ROOT}/docs/benchmarks.md"
     text = open(doc).read()
-    text = re.sub(r"<!-- BENCH -->.*<!-- /BENCH -->", "<!-- BENCH -->\n" + out.replace("\\", "\\\\") + "<!-- /BENCH -->", text, flags=re.S)
+    block = f"<!-- {marker} -->\n" + out + f"<!-- /{marker} -->"
+    if f"<!-- {marker} -->" in text:
+        text = re.sub(f"<!-- {marker} -->.*<!-- /{marker} -->", block.replace("\\", "\\\\"), text, flags=re.S)
+    else:
+        text += f"\n## {section}\n\n" + block + "\n"
     open(doc, "w").write(text)
     print(out)
 

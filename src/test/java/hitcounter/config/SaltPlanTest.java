@@ -74,8 +74,8 @@ class SaltPlanTest {
     return LocalDate.parse(d);
   }
 
-  @Test
-  void datacentersAgreeOnTomorrowsSaltBeforeMidnightAndRotateAtIt() {
+  /** Both datacenters start at noon and hear each other: each proposes, then decides today's salt. */
+  private void startBothAtNoon() {
     at("2026-11-27T12:00:00Z");
     step("us-west");
     step("eu-west");
@@ -83,6 +83,11 @@ class SaltPlanTest {
     step("us-west");
     step("eu-west");
     copyBoth();
+  }
+
+  @Test
+  void datacentersAgreeOnTomorrowsSaltBeforeMidnightAndRotateAtIt() {
+    startBothAtNoon();
     // Today was begun when they started: each heard the other within the grace and decided the same.
     assertTrue(salts("us-west").united(day("2026-11-27")));
     assertArrayEquals(salts("us-west").of(day("2026-11-27")).orElseThrow().salt(), salts("eu-west").of(day("2026-11-27")).orElseThrow().salt());
@@ -123,13 +128,7 @@ class SaltPlanTest {
 
   @Test
   void aDatacenterCutOffWhenTheSaltIsDecidedUsesItsOwnAndTheDayIsNotUnited() {
-    at("2026-11-27T12:00:00Z");
-    step("us-west");
-    step("eu-west");
-    copyBoth();
-    step("us-west");
-    step("eu-west");
-    copyBoth();
+    startBothAtNoon();
     // The WAN is cut before the 28th's proposals cross... (they were made at 12:00 and copied:
     // use the 29th, proposed after the cut).
     at("2026-11-28T12:00:00Z");

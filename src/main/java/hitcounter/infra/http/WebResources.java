@@ -10,21 +10,18 @@ public final class WebResources {
   private WebResources() {}
 
   public static byte[] bytes(String name) {
-    try (InputStream in = WebResources.class.getResourceAsStream("/web/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource web/" + name);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return resource("/web/" + name);
   }
 
   /** A file of a webjar on the class path ({@code META-INF/resources/webjars/<path>}). */
   public static byte[] webjar(String path) {
-    try (InputStream in = WebResources.class.getResourceAsStream("/META-INF/resources/webjars/" + path)) {
+    return resource("/META-INF/resources/webjars/" + path);
+  }
+
+  private static byte[] resource(String path) {
+    try (InputStream in = WebResources.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalStateException("missing webjar file " + path);
+        throw new IllegalStateException("missing resource " + path);
       }
       return in.readAllBytes();
     } catch (IOException e) {
