@@ -121,14 +121,24 @@ final class NodeWiring {
     TopologyRoutes.Id.INSTANCE.get(Adapter.toClassic(system)).install(topology::get);
     HitQueue queue = ingest();
     Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
+    // Consul answers: known from the node's own traffic (the heartbeat watch returns every
+    // second), asked only when nothing was heard for 5 s.
     readiness.install(() -> queue.refusing() != null
         ? CompletableFuture.completedFuture(false)
-        : deps.ownQueue().stats().thenCombine(deps.consul().datacenters(), (s, d) -> true).exceptionally(e -> false));
+        : deps.ownQueue().stats().thenCombine(deps.consul().answeredWithin(java.time.Duration.ofSeconds(5))
+            ? CompletableFuture.completedFuture(java.util.List.<String>of()) : deps.consul().datacenters(), (s, d) -> true).exceptionally(e -> false));
     bind(routes(queue, topology), readiness, discovery);
   }
 
   /** The views every node keeps of Consul: settings, counts, heartbeats, stalls. */
   private ActorRef<CountView.Command> views() {
+    String dc = config.node().datacenter();
+    hitcounter.infra.consul.WatchMarkers.ensure(deps.consul(), java.util.List.of(
+        hitcounter.config.ConfigKeys.ROOT, hitcounter.config.ConfigKeys.prefix(dc),
+        hitcounter.config.ResetRecord.ROOT, hitcounter.config.ResetRecord.prefix(dc),
+        hitcounter.config.SaltRecord.ROOT, hitcounter.config.SaltRecord.prefix(dc),
+        hitcounter.audit.AuditKeys.prefix(dc), HeartbeatView.ROOT, hitcounter.health.StatusPublisher.ROOT + dc + "/",
+        hitcounter.store.StoreKeys.HEADS_ROOT, hitcounter.store.StoreKeys.headsPrefix(dc)));
     var watch = config.watch();
     ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch.general(), watch.blockingWait())), "config-view");
     ctx.spawn(supervised(hitcounter.config.SaltKeeper.create(deps.consul(), salts, clock, config.analytics().salts(),

@@ -328,6 +328,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       others.stream().filter(dc -> !remotes.contains(dc)).forEach(dc -> status.changed(dc, now));
       remotes.retainAll(others);
       remotes.addAll(others);
+      // Datacenters come and go rarely: once others are known, the list is read 12 times less
+      // often (an idle keeper's Consul requests, docs/benchmarks.md).
+      timers.startTimerWithFixedDelay(RefreshDatacenters.INSTANCE,
+          remotes.isEmpty() ? settings.datacenterRefresh() : settings.datacenterRefresh().multipliedBy(12));
     }
     return this;
   }

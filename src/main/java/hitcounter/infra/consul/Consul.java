@@ -11,6 +11,20 @@ import java.util.concurrent.CompletionStage;
  * after {@code wait}.
  */
 public interface Consul {
+  /**
+   * The last segment of a watch marker: an empty key that keeps a watched prefix present in
+   * Consul's tree ({@link WatchMarkers}). Listings ({@link #kvTree}, {@link #kvKeys}) leave it out.
+   */
+  String WATCH_MARKER = "~watch";
+
+  static boolean isWatchMarker(String key) {
+    return key.endsWith("/" + WATCH_MARKER);
+  }
+
+  /** Whether Consul answered any request of this node within {@code d} (false when not known). */
+  default boolean answeredWithin(Duration d) {
+    return false;
+  }
 
   /** The local agent's datacenter name. */
   String localDatacenter();

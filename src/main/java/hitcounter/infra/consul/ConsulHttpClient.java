@@ -102,7 +102,10 @@ public final class ConsulHttpClient implements Consul {
               r.expect(200, uri);
               List<KvEntry> out = new ArrayList<>();
               for (JsonNode e : r.body()) {
-                out.add(kvEntry(e));
+                KvEntry entry = kvEntry(e);
+                if (!Consul.isWatchMarker(entry.key())) {
+                  out.add(entry);
+                }
               }
               return new Indexed<>(out, r.index);
             });
@@ -176,7 +179,11 @@ public final class ConsulHttpClient implements Consul {
               }
               r.expect(200, uri);
               List<String> out = new ArrayList<>();
-              r.body().forEach(k -> out.add(k.asText()));
+              r.body().forEach(k -> {
+                if (!Consul.isWatchMarker(k.asText())) {
+                  out.add(k.asText());
+                }
+              });
               return out;
             });
   }
@@ -316,9 +323,18 @@ public final class ConsulHttpClient implements Consul {
    * request line and the body).
    */
   private CompletionStage<Raw> call(ConsulMetrics.Kind kind, HttpMethod method, String uri, byte[] body, Duration timeout) {
+    if (REQUESTS.isDebugEnabled()) {
+      REQUESTS.debug("{} {} {}", kind.tag, method.value(), uri.substring(base.length()));
+    }
     long start = System.nanoTime();
     long requestBytes = method.value().length() + 1 + uri.length() - base.length() + (body == null ? 0 : body.length);
     return send(method, uri, body, timeout)
+        .whenComplete(
+            (r, e) -> {
+              if (r != null && r.status < 500) {
+                lastAnswer = System.nanoTime();
+              }
+            })
         .whenComplete(
             (r, e) ->
                 metrics.record(
@@ -331,6 +347,16 @@ public final class ConsulHttpClient implements Consul {
                     System.nanoTime() - start,
                     requestBytes));
   }
+
+  /** When Consul last answered this node (nanoTime), for readiness without a request of its own. */
+  private volatile long lastAnswer = System.nanoTime() - Duration.ofDays(1).toNanos();
+
+  @Override
+  public boolean answeredWithin(Duration d) {
+    return System.nanoTime() - lastAnswer <= d.toNanos();
+  }
+
+  private static final org.slf4j.Logger REQUESTS = org.slf4j.LoggerFactory.getLogger("hitcounter.consul.requests");
 
   private static ConsulMetrics.Kind kindOf(long index) {
     return index > 0 ? ConsulMetrics.Kind.BLOCKING_READ : ConsulMetrics.Kind.READ;
