@@ -34,9 +34,17 @@ public final class SeriesRoutes {
     this.sites = sites;
   }
 
-  /** The JSON answer: bucket start times (epoch seconds) and one column per figure. */
+  /**
+   * The JSON answer: bucket start times (epoch seconds) and one column per figure, summed over
+   * datacenters; {@code datacenters}: each datacenter's own hits and bots (exact: counted once,
+   * in the datacenter that took them).
+   */
   public record Series(
-      String step, String site, String page, List<Long> t, List<Long> hits, List<Long> bots, List<Long> uniques, long visitorDays, String note) {}
+      String step, String site, String page, List<Long> t, List<Long> hits, List<Long> bots, List<Long> uniques, long visitorDays,
+      Map<String, Columns> datacenters, String note) {}
+
+  /** One datacenter's hits and bots per bucket. */
+  public record Columns(List<Long> hits, List<Long> bots) {}
 
   public Route routes() {
     return pathPrefix(PathMatchers.segment("api").slash("series"), () -> concat(
@@ -126,12 +134,18 @@ public final class SeriesRoutes {
         }
       }
     }
+    Map<String, Columns> perDc = new java.util.TreeMap<>();
+    byDc.forEach((dc, stats) -> {
+      List<StatsQuery.Point> own = StatsQuery.series(Map.of(dc, stats), step, last - points + 1, last);
+      perDc.put(dc, new Columns(own.stream().map(StatsQuery.Point::hits).toList(), own.stream().map(StatsQuery.Point::bots).toList()));
+    });
     return new Series(day ? "day" : step == PageStats.HOUR ? "hour" : "minute", site, page,
         pts.stream().map(p -> p.index() * seconds).toList(),
         pts.stream().map(StatsQuery.Point::hits).toList(),
         pts.stream().map(StatsQuery.Point::bots).toList(),
         day ? pts.stream().map(StatsQuery.Point::uniques).toList() : null,
         visitorDays,
+        perDc,
         !day ? null : "uniques are per UTC day, united across datacenters; visitorDays is their sum (a visitor is not followed from one day to the next)"
             + (united ? "" : "; the datacenters did not all use the same visitor salt lately: a visitor seen in two may count twice"));
   }

@@ -34,7 +34,7 @@ public final class CountTable {
    */
   private final Map<String, long[]> baselines = new ConcurrentHashMap<>();
   /** Analytics per key and datacenter, under the same lock. */
-  private final Insights insights = new Insights();
+  private final Insights insights = new Insights(pages);
   private volatile java.util.function.Supplier<StatsRetention> retention = () -> StatsRetention.now(90, 90 * 24);
 
   /** What folds keep of analytics (the distributed settings say). */
@@ -86,7 +86,7 @@ public final class CountTable {
         c.pending[slot] += e.getValue();
         touched.accept(pages.hash(slot));
       }
-      insights.addEntry(dc, decoded.stats(), touched);
+      insights.addEntry(dc, decoded.stats(), touched, key -> slotFor(key, c));
       return decoded.hits();
     } finally {
       lock.unlockWrite(stamp);
@@ -124,7 +124,7 @@ public final class CountTable {
         int slot = slotFor(e.getKey(), c);
         c.staged[slot] = e.getValue();
       }
-      insights.stage(dc, decoded.stats());
+      insights.stage(dc, decoded.stats(), key -> slotFor(key, c));
       return counts.size();
     } finally {
       lock.unlockWrite(stamp);
@@ -167,7 +167,7 @@ public final class CountTable {
       insights.commit(dc, h -> {
         int r = floor(los, h);
         return r >= 0 && inRange(h, ranges.get(r)[0], ranges.get(r)[1]);
-      }, entries.stream().map(CountsCodec.Decoded::stats).toList(), touched);
+      }, entries.stream().map(CountsCodec.Decoded::stats).toList(), touched, key -> slotFor(key, c));
     } finally {
       lock.unlockWrite(stamp);
     }

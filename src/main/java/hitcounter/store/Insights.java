@@ -1,64 +1,110 @@
 package hitcounter.store;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The analytics half of the count table ({@link PageStats} per key and datacenter), kept the
  * way the counts are: a base from the datacenter's snapshot shards and a pending part from its
- * journal entries after the snapshot; a new snapshot is staged and installed at once. Only keys
- * with analytics take room. Not thread-safe: the count table calls it under its lock.
+ * journal entries after the snapshot; a new snapshot is staged and installed at once. Compact:
+ * a page's stats are one small byte array (its encoded form, tens of bytes) in arrays indexed
+ * by the page's slot in the table's dictionary; decoded only to be read, added to or folded.
+ * A site's stats ({@link PageStats#siteKey}) are kept by key. Not thread-safe: the count table
+ * calls it under its lock.
  */
 final class Insights {
+  private final PageDictionary pages;
   private final Map<String, Cols> dcs = new HashMap<>();
 
+  Insights(PageDictionary pages) {
+    this.pages = pages;
+  }
+
   private static final class Cols {
-    final Map<String, PageStats> base = new HashMap<>();
-    final Map<String, PageStats> pending = new HashMap<>();
-    Map<String, PageStats> staged;
+    byte[][] base = new byte[0][];
+    byte[][] pending = new byte[0][];
+    byte[][] staged;
+    final Map<String, byte[]> siteBase = new HashMap<>();
+    final Map<String, byte[]> sitePending = new HashMap<>();
+    Map<String, byte[]> siteStaged;
+
+    static byte[][] fit(byte[][] a, int slot) {
+      return slot < a.length ? a : Arrays.copyOf(a, Math.max(slot + 1, Math.max(1024, a.length * 2)));
+    }
   }
 
   private Cols cols(String dc) {
     return dcs.computeIfAbsent(dc, d -> new Cols());
   }
 
-  void addEntry(String dc, Map<String, PageStats> delta, LongConsumer touched) {
-    Map<String, PageStats> pending = cols(dc).pending;
+  /** Adds an entry's stats to {@code dc}'s pending part; {@code slotOf} gives (and makes) a page's slot. */
+  void addEntry(String dc, Map<String, PageStats> delta, LongConsumer touched, ToIntFunction<String> slotOf) {
+    Cols c = cols(dc);
     delta.forEach((key, stats) -> {
-      pending.computeIfAbsent(key, k -> new PageStats()).add(stats);
-      touched.accept(PageHash.of(key));
+      if (PageStats.isSiteKey(key)) {
+        c.sitePending.put(key, PageStats.sum(c.sitePending.get(key), stats));
+        touched.accept(PageHash.of(key));
+        return;
+      }
+      int slot = slotOf.applyAsInt(key);
+      c.pending = Cols.fit(c.pending, slot);
+      c.pending[slot] = PageStats.sum(c.pending[slot], stats);
+      touched.accept(pages.hash(slot));
     });
   }
 
   void clearStaged(String dc) {
-    cols(dc).staged = new HashMap<>();
+    Cols c = cols(dc);
+    c.staged = new byte[0][];
+    c.siteStaged = new HashMap<>();
   }
 
-  void stage(String dc, Map<String, PageStats> stats) {
+  void stage(String dc, Map<String, PageStats> stats, ToIntFunction<String> slotOf) {
     Cols c = cols(dc);
     if (c.staged == null) {
-      c.staged = new HashMap<>();
+      clearStaged(dc);
     }
-    c.staged.putAll(stats);
+    stats.forEach((key, s) -> {
+      if (PageStats.isSiteKey(key)) {
+        c.siteStaged.put(key, s.toBytes());
+      } else {
+        int slot = slotOf.applyAsInt(key);
+        c.staged = Cols.fit(c.staged, slot);
+        c.staged[slot] = s.toBytes();
+      }
+    });
   }
 
   /** Keys in {@code inReplaced} ranges take their staged stats as base; pending starts again from {@code entries}. */
-  void commit(String dc, java.util.function.LongPredicate inReplaced, List<Map<String, PageStats>> entries, LongConsumer touched) {
+  void commit(String dc, java.util.function.LongPredicate inReplaced, List<Map<String, PageStats>> entries, LongConsumer touched, ToIntFunction<String> slotOf) {
     Cols c = cols(dc);
-    Map<String, PageStats> staged = c.staged == null ? Map.of() : c.staged;
-    c.base.keySet().removeIf(k -> inReplaced.test(PageHash.of(k)));
-    staged.forEach((k, v) -> {
-      if (inReplaced.test(PageHash.of(k))) {
-        c.base.put(k, v);
+    byte[][] staged = c.staged == null ? new byte[0][] : c.staged;
+    int n = pages.size();
+    c.base = Cols.fit(c.base, n - 1);
+    for (int slot = 0; slot < n; slot++) {
+      if ((slot < c.base.length && c.base[slot] != null || slot < staged.length && staged[slot] != null) && inReplaced.test(pages.hash(slot))) {
+        c.base[slot] = slot < staged.length ? staged[slot] : null;
       }
-    });
+    }
+    c.siteBase.keySet().removeIf(k -> inReplaced.test(PageHash.of(k)));
+    if (c.siteStaged != null) {
+      c.siteStaged.forEach((k, v) -> {
+        if (inReplaced.test(PageHash.of(k))) {
+          c.siteBase.put(k, v);
+        }
+      });
+    }
     c.staged = null;
-    c.pending.clear();
+    c.siteStaged = null;
+    c.pending = new byte[0][];
+    c.sitePending.clear();
     for (Map<String, PageStats> e : entries) {
-      addEntry(dc, e, touched);
+      addEntry(dc, e, touched, slotOf);
     }
   }
 
@@ -66,56 +112,62 @@ final class Insights {
     dcs.remove(dc);
   }
 
-  /** Base + pending of {@code key} in {@code dc} (a copy; null when it has none). */
+  private static byte[] at(byte[][] a, int slot) {
+    return slot >= 0 && slot < a.length ? a[slot] : null;
+  }
+
+  /** Base + pending of {@code key} in {@code dc} (decoded; null when it has none). */
   PageStats of(String dc, String key) {
     Cols c = dcs.get(dc);
     if (c == null) {
       return null;
     }
-    PageStats b = c.base.get(key);
-    PageStats p = c.pending.get(key);
+    byte[] b;
+    byte[] p;
+    if (PageStats.isSiteKey(key)) {
+      b = c.siteBase.get(key);
+      p = c.sitePending.get(key);
+    } else {
+      int slot = pages.find(key);
+      b = at(c.base, slot);
+      p = at(c.pending, slot);
+    }
     if (b == null && p == null) {
       return null;
     }
-    PageStats out = b == null ? new PageStats() : b.copy();
+    PageStats out = b == null ? new PageStats() : PageStats.fromBytes(b);
     if (p != null) {
-      out.add(p);
+      out.add(PageStats.fromBytes(p));
     }
     return out;
   }
 
-  /** Per datacenter, only what {@code key} holds of {@code day}'s visitors (its sketch, its folded estimate): no copy of the rest. */
+  /** Per datacenter, what {@code key} holds of {@code day}'s visitors (its sketch, its folded estimate). */
   Map<String, PageStats> day(String key, int day) {
     Map<String, PageStats> out = new java.util.TreeMap<>();
-    dcs.forEach((dc, c) -> {
-      PageStats b = c.base.get(key);
-      PageStats p = c.pending.get(key);
-      if (b == null && p == null) {
-        return;
+    for (String dc : dcs.keySet()) {
+      PageStats s = of(dc, key);
+      if (s == null) {
+        continue;
       }
       PageStats d = new PageStats();
-      for (PageStats s : new PageStats[] {b, p}) {
-        if (s != null) {
-          if (s.sketch(day) != null) {
-            d.sketches.merge(day, s.sketch(day), PageStats::union);
-          }
-          if (s.folded(day) != null) {
-            d.uniques.merge(day, s.folded(day), Math::max);
-          }
-        }
+      if (s.sketch(day) != null) {
+        d.sketches.put(day, s.sketch(day));
+      }
+      if (s.folded(day) != null) {
+        d.uniques.put(day, s.folded(day));
       }
       out.put(dc, d);
-    });
+    }
     return out;
   }
 
   /** Bot hits of {@code key} in every datacenter. */
   long bots(String key) {
     long n = 0;
-    for (Cols c : dcs.values()) {
-      PageStats b = c.base.get(key);
-      PageStats p = c.pending.get(key);
-      n += (b == null ? 0 : b.bots()) + (p == null ? 0 : p.bots());
+    for (String dc : dcs.keySet()) {
+      PageStats s = of(dc, key);
+      n += s == null ? 0 : s.bots();
     }
     return n;
   }
@@ -146,26 +198,39 @@ final class Insights {
     if (c == null) {
       return out;
     }
-    java.util.Set<String> keys = new java.util.HashSet<>(c.base.keySet());
-    keys.addAll(c.pending.keySet());
-    for (String key : keys) {
-      int i = rangeOf.applyAsInt(PageHash.of(key));
-      if (i < 0) {
+    int n = Math.max(c.base.length, c.pending.length);
+    for (int slot = 0; slot < n && slot < pages.size(); slot++) {
+      if (at(c.base, slot) == null && at(c.pending, slot) == null) {
         continue;
       }
-      PageStats s = of(dc, key);
-      s.prune(r.today(), r.nowMinute(), r.days(), r.hours(), day -> {
-        try {
-          return united(key, day);
-        } catch (RuntimeException e) {
-          return 0; // a sketch that will not unite: the day keeps no estimate rather than stop every fold
-        }
-      });
-      if (!s.isEmpty()) {
-        out.get(i).put(key, s);
+      int i = rangeOf.applyAsInt(pages.hash(slot));
+      if (i >= 0) {
+        String key = pages.page(slot);
+        keep(out.get(i), key, of(dc, key), r);
+      }
+    }
+    java.util.Set<String> sites = new java.util.HashSet<>(c.siteBase.keySet());
+    sites.addAll(c.sitePending.keySet());
+    for (String key : sites) {
+      int i = rangeOf.applyAsInt(PageHash.of(key));
+      if (i >= 0) {
+        keep(out.get(i), key, of(dc, key), r);
       }
     }
     return out;
+  }
+
+  private void keep(Map<String, PageStats> into, String key, PageStats s, StatsRetention r) {
+    s.prune(r.today(), r.nowMinute(), r.days(), r.hours(), day -> {
+      try {
+        return united(key, day);
+      } catch (RuntimeException e) {
+        return 0; // a sketch that will not unite: the day keeps no estimate rather than stop every fold
+      }
+    });
+    if (!s.isEmpty()) {
+      into.put(key, s);
+    }
   }
 
   /** Unique visitors of {@code key} on {@code day} across datacenters: sketches united, or the largest folded estimate. */
@@ -192,11 +257,16 @@ final class Insights {
   long bytes() {
     long b = 0;
     for (Cols c : dcs.values()) {
-      for (PageStats s : c.base.values()) {
-        b += s.bytes() + 64;
+      b += 4L * (c.base.length + c.pending.length);
+      for (byte[][] a : new byte[][][] {c.base, c.pending}) {
+        for (byte[] x : a) {
+          b += x == null ? 0 : x.length + 16;
+        }
       }
-      for (PageStats s : c.pending.values()) {
-        b += s.bytes() + 64;
+      for (Map<String, byte[]> m : List.of(c.siteBase, c.sitePending)) {
+        for (byte[] x : m.values()) {
+          b += x.length + 96;
+        }
       }
     }
     return b;

@@ -196,7 +196,28 @@ public final class PageStats {
     }
   }
 
-  // ---- binary form, inside a counts value (CountsCodec) ----
+  // ---- binary form, inside a counts value (CountsCodec), and alone in memory (Insights) ----
+
+  /** This, encoded alone (what the count table keeps per page: tens of bytes, not objects). */
+  byte[] toBytes() {
+    CountsCodec.Sink out = new CountsCodec.Sink(32 + 16 * buckets.size());
+    write(out);
+    return out.toByteArray();
+  }
+
+  static PageStats fromBytes(byte[] b) {
+    return read(new CountsCodec.Source(b), false);
+  }
+
+  /** {@code a} + {@code b}, each encoded alone or null. */
+  static byte[] sum(byte[] a, PageStats b) {
+    if (a == null) {
+      return b.toBytes();
+    }
+    PageStats s = fromBytes(a);
+    s.add(b);
+    return s.toBytes();
+  }
 
   void write(CountsCodec.Sink out) {
     out.varint(bots);
@@ -222,6 +243,11 @@ public final class PageStats {
   }
 
   static PageStats read(CountsCodec.Source in) {
+    return read(in, true);
+  }
+
+  /** {@code validate}: a value from Consul (sketches checked here); false for this node's own encodings. */
+  private static PageStats read(CountsCodec.Source in, boolean validate) {
     PageStats s = new PageStats();
     s.bots = in.count(Long.MAX_VALUE);
     long n = in.count(1 << 17);
@@ -237,10 +263,12 @@ public final class PageStats {
     for (long i = 0; i < n; i++) {
       int day = (int) in.count(Integer.MAX_VALUE);
       byte[] b = in.bytes((int) in.count(64 * 1024));
-      try {
-        HllSketch.heapify(b); // refuse a damaged sketch here, not when a reader unites it
-      } catch (RuntimeException e) {
-        throw new CountsCodec.BadValue("bad sketch: " + e.getMessage());
+      if (validate) {
+        try {
+          HllSketch.heapify(b); // refuse a damaged sketch here, not when a reader unites it
+        } catch (RuntimeException e) {
+          throw new CountsCodec.BadValue("bad sketch: " + e.getMessage());
+        }
       }
       s.sketches.put(day, b);
     }

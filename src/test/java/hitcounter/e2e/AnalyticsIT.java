@@ -95,6 +95,9 @@ class AnalyticsIT {
       assertEquals(2, day.path("bots").get(1).asLong());
       assertEquals(2, day.path("uniques").get(1).asLong());
       assertEquals(0, day.path("hits").get(0).asLong());
+      assertEquals(3, day.path("datacenters").path("us-west").path("hits").get(1).asLong(), "each datacenter's own hits");
+      assertEquals(1, day.path("datacenters").path("eu-west").path("hits").get(1).asLong());
+      assertEquals(1, day.path("datacenters").path("eu-west").path("bots").get(1).asLong());
     }
     JsonNode minutes = Resources.json(us.call("GET", "/api/series?step=minute&points=10").body());
     assertEquals(10, minutes.path("t").size());
