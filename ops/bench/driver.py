@@ -205,7 +205,7 @@ def main():
         get("http://127.0.0.1:8081/api/pages?limit=100", 30)
         tops.append((time.time() - s) * 1000)
     tops.sort()
-    row("8", "node RSS with 1M pages × 2 datacenters in its view (heap -Xmx320m, serial GC); GET /api/pages top 100",
+    row("8", "node RSS with 1M pages × 2 datacenters in its view, analytics on (heap -Xmx400m, serial GC); GET /api/pages top 100",
         f"RSS MB {', '.join(f'{n} {v}' for n, v in rss.items())}; table {t['bytes'] / 1e6:.0f} MB; /api/pages p50 {tops[10]:.0f} ms, max {tops[-1]:.0f} ms",
         "RSS ≤ 512 MB; top 100 ≤ 50 ms", yes(max(rss.values()) <= 512 and tops[10] <= 50))
 

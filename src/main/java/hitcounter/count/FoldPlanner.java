@@ -133,8 +133,8 @@ final class FoldPlanner {
 
   /** Encodes [lo, hi) as one shard, or halves the range until every piece fits the budget. */
   private static void split(
-      long lo, long hi, TreeMap<String, Long> counts, Map<String, PageStats> stats, int budget, String dc, String version, Map<String, byte[]> written, List<Manifest.Shard> out) {
-    byte[] value = CountsCodec.encode(CountsCodec.SHARD, counts, stats);
+      long lo, long hi, TreeMap<String, Long> counts, Map<String, byte[]> stats, int budget, String dc, String version, Map<String, byte[]> written, List<Manifest.Shard> out) {
+    byte[] value = CountsCodec.encodeEncoded(CountsCodec.SHARD, counts, stats);
     long width = hi - lo; // unsigned; 0 means the whole space
     java.util.Set<String> keys = new java.util.HashSet<>(counts.keySet());
     keys.addAll(stats.keySet());
@@ -148,8 +148,8 @@ final class FoldPlanner {
     TreeMap<String, Long> low = new TreeMap<>();
     TreeMap<String, Long> high = new TreeMap<>();
     counts.forEach((page, n) -> (CountTable.inRange(PageHash.of(page), lo, mid) ? low : high).put(page, n));
-    Map<String, PageStats> lowStats = new TreeMap<>();
-    Map<String, PageStats> highStats = new TreeMap<>();
+    Map<String, byte[]> lowStats = new TreeMap<>();
+    Map<String, byte[]> highStats = new TreeMap<>();
     stats.forEach((key, st) -> (CountTable.inRange(PageHash.of(key), lo, mid) ? lowStats : highStats).put(key, st));
     split(lo, mid, low, lowStats, budget, dc, version, written, out);
     split(mid, hi, high, highStats, budget, dc, version, written, out);

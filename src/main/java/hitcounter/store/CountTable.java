@@ -271,7 +271,7 @@ public final class CountTable {
   }
 
   /** The pages of one hash range with their counts, as {@link #collect} gathers them (unsorted), and the analytics of the range's keys. */
-  public record Collected(long lo, long hi, List<String> pages, List<Long> counts, Map<String, PageStats> stats) {
+  public record Collected(long lo, long hi, List<String> pages, List<Long> counts, Map<String, byte[]> stats) {
     public Collected(long lo, long hi, List<String> pages, List<Long> counts) {
       this(lo, hi, pages, counts, new java.util.HashMap<>());
     }
@@ -295,7 +295,7 @@ public final class CountTable {
       if (ranges.isEmpty()) {
         return out;
       }
-      List<Map<String, PageStats>> stats = insights.collect(dc, ranges.size(), h -> {
+      List<Map<String, byte[]>> stats = insights.collect(dc, ranges.size(), h -> {
         int r = floor(los, h);
         return r >= 0 && inRange(h, ranges.get(r)[0], ranges.get(r)[1]) ? r : -1;
       }, retention.get());

@@ -42,8 +42,11 @@ public final class CountsCodec {
     }
   }
 
-  /** A decoded value: counts per page and analytics per key (empty for format 1). */
-  public record Decoded(TreeMap<String, Long> counts, Map<String, PageStats> stats) {
+  /**
+   * A decoded value: counts per page and analytics per key (empty for format 1), each key's
+   * {@link PageStats} in its encoded form (checked; {@link PageStats#decode} reads it).
+   */
+  public record Decoded(TreeMap<String, Long> counts, Map<String, byte[]> stats) {
     /** The hits it holds (in an entry): counted hits and bot hits (every bot hit is in its site's bots once). */
     public long hits() {
       long n = 0;
@@ -52,7 +55,7 @@ public final class CountsCodec {
       }
       for (var e : stats.entrySet()) {
         if (PageStats.isSiteKey(e.getKey())) {
-          n += e.getValue().bots();
+          n += PageStats.decode(e.getValue()).bots();
         }
       }
       return n;
@@ -66,6 +69,13 @@ public final class CountsCodec {
 
   /** Encodes {@code counts} and {@code stats} (format 2 when there are stats) as a value of {@code kind}. */
   public static byte[] encode(byte kind, Map<String, Long> counts, Map<String, PageStats> stats) {
+    Map<String, byte[]> encoded = new java.util.HashMap<>();
+    stats.forEach((k, v) -> encoded.put(k, v.toBytes()));
+    return encodeEncoded(kind, counts, encoded);
+  }
+
+  /** As {@link #encode(byte, Map, Map)}, the stats given in their encoded form ({@link PageStats#toBytes}). */
+  public static byte[] encodeEncoded(byte kind, Map<String, Long> counts, Map<String, byte[]> stats) {
     TreeMap<String, Long> sorted = counts instanceof TreeMap<String, Long> t ? t : new TreeMap<>(counts);
     Sink sink = new Sink(sorted.size() * 24 + 16);
     sink.varint(sorted.size());
@@ -89,7 +99,7 @@ public final class CountsCodec {
     if (stats.isEmpty()) {
       return deflate(kind, FORMAT, sink.toByteArray());
     }
-    TreeMap<String, PageStats> sortedStats = new TreeMap<>(stats);
+    TreeMap<String, byte[]> sortedStats = new TreeMap<>(stats);
     sink.varint(sortedStats.size());
     for (var e : sortedStats.entrySet()) {
       // A page of the counts above is named by its position there (+1); any other key in full.
@@ -102,7 +112,7 @@ public final class CountsCodec {
         sink.varint(key.length);
         sink.write(key, 0, key.length);
       }
-      e.getValue().write(sink);
+      sink.write(e.getValue(), 0, e.getValue().length);
     }
     return deflate(kind, FORMAT_STATS, sink.toByteArray());
   }
@@ -115,12 +125,12 @@ public final class CountsCodec {
   /** Decodes counts and analytics. */
   public static Decoded decodeAll(byte kind, byte[] value) {
     TreeMap<String, Long> counts = new TreeMap<>();
-    Map<String, PageStats> stats = new java.util.HashMap<>();
+    Map<String, byte[]> stats = new java.util.HashMap<>();
     decode(kind, value, counts::put, stats);
     return new Decoded(counts, stats);
   }
 
-  private static void decode(byte kind, byte[] value, ObjLongConsumer<String> each, Map<String, PageStats> stats) {
+  private static void decode(byte kind, byte[] value, ObjLongConsumer<String> each, Map<String, byte[]> stats) {
     if (value.length < 2 || value[0] != kind || (value[1] != FORMAT && value[1] != FORMAT_STATS)) {
       throw new BadValue("not a counts value of kind " + (char) kind);
     }
@@ -157,9 +167,10 @@ public final class CountsCodec {
       for (long i = 0; i < keys; i++) {
         long ref = in.count(names.size());
         String key = ref > 0 ? names.get((int) ref - 1) : new String(in.bytes((int) in.count(300)), StandardCharsets.US_ASCII);
-        PageStats ps = PageStats.read(in);
+        int from = in.position();
+        PageStats.read(in); // checked here; kept encoded
         if (stats != null) {
-          stats.put(key, ps);
+          stats.put(key, in.slice(from));
         }
       }
     }
@@ -261,6 +272,15 @@ public final class CountsCodec {
       }
       System.arraycopy(b, pos, into, off, len);
       pos += len;
+    }
+
+    int position() {
+      return pos;
+    }
+
+    /** The bytes from {@code from} to where this source is now. */
+    byte[] slice(int from) {
+      return Arrays.copyOfRange(b, from, pos);
     }
 
     /** A count of items that follow, refused beyond {@code max}. */

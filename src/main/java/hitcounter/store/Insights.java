@@ -43,7 +43,7 @@ final class Insights {
   }
 
   /** Adds an entry's stats to {@code dc}'s pending part; {@code slotOf} gives (and makes) a page's slot. */
-  void addEntry(String dc, Map<String, PageStats> delta, LongConsumer touched, ToIntFunction<String> slotOf) {
+  void addEntry(String dc, Map<String, byte[]> delta, LongConsumer touched, ToIntFunction<String> slotOf) {
     Cols c = cols(dc);
     delta.forEach((key, stats) -> {
       if (PageStats.isSiteKey(key)) {
@@ -64,24 +64,24 @@ final class Insights {
     c.siteStaged = new HashMap<>();
   }
 
-  void stage(String dc, Map<String, PageStats> stats, ToIntFunction<String> slotOf) {
+  void stage(String dc, Map<String, byte[]> stats, ToIntFunction<String> slotOf) {
     Cols c = cols(dc);
     if (c.staged == null) {
       clearStaged(dc);
     }
     stats.forEach((key, s) -> {
       if (PageStats.isSiteKey(key)) {
-        c.siteStaged.put(key, s.toBytes());
+        c.siteStaged.put(key, s);
       } else {
         int slot = slotOf.applyAsInt(key);
         c.staged = Cols.fit(c.staged, slot);
-        c.staged[slot] = s.toBytes();
+        c.staged[slot] = s;
       }
     });
   }
 
   /** Keys in {@code inReplaced} ranges take their staged stats as base; pending starts again from {@code entries}. */
-  void commit(String dc, java.util.function.LongPredicate inReplaced, List<Map<String, PageStats>> entries, LongConsumer touched, ToIntFunction<String> slotOf) {
+  void commit(String dc, java.util.function.LongPredicate inReplaced, List<Map<String, byte[]>> entries, LongConsumer touched, ToIntFunction<String> slotOf) {
     Cols c = cols(dc);
     byte[][] staged = c.staged == null ? new byte[0][] : c.staged;
     int n = pages.size();
@@ -103,7 +103,7 @@ final class Insights {
     c.siteStaged = null;
     c.pending = new byte[0][];
     c.sitePending.clear();
-    for (Map<String, PageStats> e : entries) {
+    for (Map<String, byte[]> e : entries) {
       addEntry(dc, e, touched, slotOf);
     }
   }
@@ -189,8 +189,8 @@ final class Insights {
    * (its index; -1: none), pruned to the retention; days before yesterday keep the estimate of
    * the union of every datacenter's sketches of that day instead of the sketch.
    */
-  List<Map<String, PageStats>> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r) {
-    List<Map<String, PageStats>> out = new ArrayList<>(ranges);
+  List<Map<String, byte[]>> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r) {
+    List<Map<String, byte[]>> out = new ArrayList<>(ranges);
     for (int i = 0; i < ranges; i++) {
       out.add(new HashMap<>());
     }
@@ -220,7 +220,7 @@ final class Insights {
     return out;
   }
 
-  private void keep(Map<String, PageStats> into, String key, PageStats s, StatsRetention r) {
+  private void keep(Map<String, byte[]> into, String key, PageStats s, StatsRetention r) {
     s.prune(r.today(), r.nowMinute(), r.days(), r.hours(), day -> {
       try {
         return united(key, day);
@@ -229,7 +229,7 @@ final class Insights {
       }
     });
     if (!s.isEmpty()) {
-      into.put(key, s);
+      into.put(key, s.toBytes());
     }
   }
 

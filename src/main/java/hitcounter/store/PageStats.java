@@ -199,7 +199,7 @@ public final class PageStats {
   // ---- binary form, inside a counts value (CountsCodec), and alone in memory (Insights) ----
 
   /** This, encoded alone (what the count table keeps per page: tens of bytes, not objects). */
-  byte[] toBytes() {
+  public byte[] toBytes() {
     CountsCodec.Sink out = new CountsCodec.Sink(32 + 16 * buckets.size());
     write(out);
     return out.toByteArray();
@@ -207,6 +207,24 @@ public final class PageStats {
 
   static PageStats fromBytes(byte[] b) {
     return read(new CountsCodec.Source(b), false);
+  }
+
+  /** Stats from their encoded form, as a decoded value holds them ({@link CountsCodec.Decoded#stats}). */
+  public static PageStats decode(byte[] b) {
+    return fromBytes(b);
+  }
+
+  /** {@code a} + {@code b}, both encoded (either may be null). */
+  static byte[] sum(byte[] a, byte[] b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    PageStats s = fromBytes(a);
+    s.add(fromBytes(b));
+    return s.toBytes();
   }
 
   /** {@code a} + {@code b}, each encoded alone or null. */

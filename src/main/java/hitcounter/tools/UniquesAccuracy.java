@@ -70,6 +70,6 @@ public final class UniquesAccuracy {
   /** The stats as a reader gets them: encoded into a journal entry and decoded. */
   private static PageStats viaEntry(PageStats s) {
     byte[] entry = CountsCodec.encode(CountsCodec.ENTRY, Map.of(), Map.of("page", s));
-    return CountsCodec.decodeAll(CountsCodec.ENTRY, entry).stats().get("page");
+    return PageStats.decode(CountsCodec.decodeAll(CountsCodec.ENTRY, entry).stats().get("page"));
   }
 }
