@@ -233,15 +233,15 @@ def main():
         f"{w1:.0f}/s and {w2:.0f}/s ({w2 / max(1, w1):.2f}×)", "≤ 150/s, ≤ 1.5× when the rate doubles", yes(w2 <= 150 and w2 <= 1.5 * w1))
 
     half = int(few / 2)
-    _, lp = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(half), "--seconds", str(SECS), "--conns", "64")
-    line, lh = loadgen("--urls", "http://127.0.0.1:8080", "--pages", "fixed:bench-rate", "--rate", str(half), "--seconds", str(SECS), "--conns", "64")
+    _, lp = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(half), "--seconds", str(SECS), "--conns", "64", "--warmup", "3")
+    line, lh = loadgen("--urls", "http://127.0.0.1:8080", "--pages", "fixed:bench-rate", "--rate", str(half), "--seconds", str(SECS), "--conns", "64", "--warmup", "3")
     row("3", f"open loop at half the 4-page maximum ({half}/s, LoadGen: one event loop, latency from the intended send time), node us-west-0",
         f"hits p50 {lh['p50']} ms, p99 {lh['p99']} ms, p99.9 {lh['p999']} ms; ping at the same rate p50 {lp['p50']} ms, p99 {lp['p99']} ms; generator CPU {lh['cpu']:.0f}% of a core",
         "p99 ≤ 2× ping's p99 and ≤ 10 ms", yes(lh["p99"] <= 10 and lh["p99"] <= 2 * lp["p99"]))
     # The generator checked against wrk: wrk with 4 connections on ping (closed loop, a rate it
     # sustains), then LoadGen open loop at that rate.
     wr, wp = wrk("ping.lua", "http://127.0.0.1:8080/api/ping", 10, conns=4)
-    _, lw = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(int(wr * 0.9)), "--seconds", "10", "--conns", "16")
+    _, lw = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(int(wr * 0.9)), "--seconds", "10", "--conns", "16", "--warmup", "3")
     row("12", "LoadGen against wrk: GET /api/ping, wrk with 4 connections (closed loop), then LoadGen open loop at 90% of the rate wrk reached",
         f"wrk {wr:.0f}/s p50 {wp['p50']} ms p99 {wp['p99']} ms; LoadGen {lw['rate']:.0f}/s p50 {lw['p50']} ms p99 {lw['p99']} ms, its own CPU {lw['cpu']:.0f}% of a core")
     settle(0, 0, 120)

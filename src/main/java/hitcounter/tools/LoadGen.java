@@ -31,8 +31,12 @@ import java.util.TreeMap;
  * LoadGen --urls http://h:p[,http://h:p...] --rate R --seconds S [--conns C] [--method POST|GET]
  *         [--path /api/hits/] [--pages fixed:NAME | uniform:N | walk:N[:SEED] | zipf:N[:S]]
  *         [--prefix P] [--track FILE.json] [--stop-file F] [--seed N] [--max-seconds M] [--bind LOCAL_ADDRESS]
- *         [--user-agents FILE] [--visitors N --visitor-from F]
+ *         [--user-agents FILE] [--visitors N --visitor-from F] [--warmup SECONDS]
  * </pre>
+ *
+ * With {@code --warmup}, the first SECONDS of requests (at the same rate) are sent and counted
+ * but their latencies are not recorded: a cold generator (JIT, connections) falls behind in its
+ * first seconds, and an open-loop run measured from the intended send times never catches up.
  *
  * Every request carries a browser's User-Agent (a fixed Firefox one), or, with
  * {@code --user-agents}, one of the file's lines, in turn. With {@code --visitors N}, request
@@ -59,6 +63,8 @@ public final class LoadGen {
     ByteBuffer out;
     final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     long due;
+    /** The index of the request in flight (latencies of the warm-up are not recorded). */
+    long index;
     String page;
     boolean busy;
     boolean connected;
@@ -104,7 +110,8 @@ public final class LoadGen {
         idle.add(c);
       }
     }
-    long total = (long) (rate * seconds);
+    long warm = (long) (rate * Double.parseDouble(a.getOrDefault("warmup", "0")));
+    long total = (long) (rate * seconds) + warm;
     long[] latencies = new long[(int) Math.min(total, 50_000_000L)];
     int recorded = 0;
     long ok = 0;
@@ -148,6 +155,7 @@ public final class LoadGen {
         }
         Conn c = idle.poll();
         c.due = start + (long) (next * interval);
+        c.index = next;
         c.page = fixedName != null ? fixedName : prefix + PageIds.id(picker.next());
         String extra;
         if (visitors > 0) {
@@ -205,7 +213,9 @@ public final class LoadGen {
             int status = complete(c.in);
             if (status > 0) {
               long latency = System.nanoTime() - c.due;
-              recorded = record(latencies, recorded, latency);
+              if (c.index >= warm) {
+                recorded = record(latencies, recorded, latency);
+              }
               answered++;
               if (status == 504) {
                 unknown++;
