@@ -136,7 +136,7 @@ public final class SeriesRoutes {
     }
     Map<String, Columns> perDc = new java.util.TreeMap<>();
     byDc.forEach((dc, stats) -> {
-      List<StatsQuery.Point> own = StatsQuery.series(Map.of(dc, stats), step, last - points + 1, last);
+      List<StatsQuery.Point> own = StatsQuery.series(Map.of(dc, stats), step, last - points + 1, last, false);
       perDc.put(dc, new Columns(own.stream().map(StatsQuery.Point::hits).toList(), own.stream().map(StatsQuery.Point::bots).toList()));
     });
     return new Series(day ? "day" : step == PageStats.HOUR ? "hour" : "minute", site, page,

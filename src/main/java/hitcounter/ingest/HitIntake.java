@@ -56,12 +56,13 @@ public final class HitIntake {
       }
       String client = client(req);
       Optional<String> userAgent = header(req, "User-Agent");
-      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client, lines.isBot(userAgent));
+      boolean bot = lines.isBot(userAgent);
+      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client, bot);
       if (v instanceof HitGate.Refuse r) {
         return HitRejections.refused(r);
       }
       PageKey key = ((HitGate.Pass) v).key();
-      JobCodec.Hit hit = lines.hit(key.key(), client, userAgent);
+      JobCodec.Hit hit = lines.hit(key.key(), client, userAgent, bot);
       gate.taken(hit.bot());
       return onComplete(queue.enqueue(hit.line()), done -> done.isSuccess() ? accepted.apply(key) : notQueued.apply(done.failed().get()));
     });

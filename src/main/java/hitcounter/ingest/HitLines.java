@@ -45,15 +45,18 @@ public final class HitLines {
     return enabled.getAsBoolean() && bots.isBot(userAgent.orElse(""));
   }
 
-  /** The line of a hit of counted id {@code key} by {@code client} with {@code userAgent} (may be empty). */
-  public JobCodec.Hit hit(String key, String client, Optional<String> userAgent) {
+  /**
+   * The line of a hit of counted id {@code key} by {@code client} with {@code userAgent} (may be
+   * empty); {@code bot} is {@link #isBot} of that User-Agent (the intake asked it for the gate).
+   */
+  public JobCodec.Hit hit(String key, String client, Optional<String> userAgent, boolean bot) {
     if (!enabled.getAsBoolean()) {
       return JobCodec.Hit.plain(key);
     }
     long now = clock.millis();
     long minute = now / 60_000;
     String ua = userAgent.orElse("");
-    if (bots.isBot(ua)) {
+    if (bot) {
       return knownPage.test(key) ? new JobCodec.Hit(key, minute, 0, true) : JobCodec.Hit.siteBot(key, minute);
     }
     LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(now, 86_400_000L));

@@ -39,8 +39,13 @@ public final class StatsQuery {
     return byDc.values().stream().mapToLong(PageStats::bots).sum();
   }
 
-  /** Buckets {@code from}..{@code to} (inclusive) of {@code step}, zeros where nothing was counted. */
+  /** Buckets {@code from}..{@code to} (inclusive) of {@code step}, zeros where nothing was counted; uniques for day buckets. */
   public static List<Point> series(Map<String, PageStats> byDc, int step, long from, long to) {
+    return series(byDc, step, from, to, step == PageStats.DAY);
+  }
+
+  /** As above; {@code withUniques} false leaves uniques out (-1) and unites no sketch. */
+  public static List<Point> series(Map<String, PageStats> byDc, int step, long from, long to, boolean withUniques) {
     List<Point> out = new ArrayList<>((int) Math.max(0, to - from + 1));
     for (long i = from; i <= to; i++) {
       long hits = 0;
@@ -50,7 +55,7 @@ public final class StatsQuery {
         hits += v[0];
         bots += v[1];
       }
-      out.add(new Point(i, hits, bots, step == PageStats.DAY ? uniques(byDc, (int) i).total() : -1));
+      out.add(new Point(i, hits, bots, withUniques ? uniques(byDc, (int) i).total() : -1));
     }
     return out;
   }

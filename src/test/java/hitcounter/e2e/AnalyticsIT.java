@@ -41,8 +41,7 @@ class AnalyticsIT {
     eu = resources.keep(new TestNode("eu-west", "eu-west-0", consuls.get(1).url(), resources.keep(new Beanstalkd(dir).start()).port()));
     // Both datacenters have agreed on today's visitor salt.
     for (TestNode n : List.of(us, eu)) {
-      Await.until(n.name + " has a united salt", Duration.ofSeconds(60),
-          () -> Resources.json(n.call("GET", "/api/hits/warm-up").body()).path("uniques").path("united").asBoolean());
+      n.awaitUnitedSalt(Duration.ofSeconds(60));
     }
   }
 

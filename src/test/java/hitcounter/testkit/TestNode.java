@@ -72,6 +72,12 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /** Waits until this node has today's visitor salt agreed with every datacenter (its answers say uniques are united). */
+  public void awaitUnitedSalt(Duration within) {
+    Await.until(name + " has today's visitor salt, agreed", within,
+        () -> Resources.json(call("GET", "/api/hits/warm-up").body()).path("uniques").path("united").asBoolean());
+  }
+
   public HttpResponse<String> management(String path) {
     return call("GET", managementPort, path);
   }

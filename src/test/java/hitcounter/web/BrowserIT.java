@@ -56,8 +56,7 @@ class BrowserIT {
   void theLivePageFollowsHitsInTheOtherDatacenterAndTheColourSetting() throws Exception {
     String page = "home-" + UUID.randomUUID().toString().substring(0, 6);
     for (TestNode n : List.of(us, eu)) {
-      Await.until(n.name + " has today's visitor salt, agreed", Duration.ofSeconds(60),
-          () -> Resources.json(n.call("GET", "/api/hits/warm-up").body()).path("uniques").path("united").asBoolean());
+      n.awaitUnitedSalt(Duration.ofSeconds(60));
     }
     browser.navigate("http://127.0.0.1:" + us.httpPort + "/p/" + page);
     Await.until("the page counted its own visit", Duration.ofSeconds(15), () -> browser.eval("document.getElementById('total').textContent").equals("1"));

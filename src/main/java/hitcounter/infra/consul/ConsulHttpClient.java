@@ -331,21 +331,20 @@ public final class ConsulHttpClient implements Consul {
     return send(method, uri, body, timeout)
         .whenComplete(
             (r, e) -> {
+              long now = System.nanoTime();
               if (r != null && r.status < 500) {
-                lastAnswer = System.nanoTime();
+                lastAnswer = now;
               }
-            })
-        .whenComplete(
-            (r, e) ->
-                metrics.record(
-                    kind,
-                    e != null ? ConsulMetrics.Outcome.FAILED
-                        : r.status == 409 ? ConsulMetrics.Outcome.CONFLICT
-                        : r.status == 403 ? ConsulMetrics.Outcome.DENIED
-                        : r.status < 300 || r.status == 404 ? ConsulMetrics.Outcome.OK
-                        : ConsulMetrics.Outcome.ERROR,
-                    System.nanoTime() - start,
-                    requestBytes));
+              metrics.record(
+                  kind,
+                  e != null ? ConsulMetrics.Outcome.FAILED
+                      : r.status == 409 ? ConsulMetrics.Outcome.CONFLICT
+                      : r.status == 403 ? ConsulMetrics.Outcome.DENIED
+                      : r.status < 300 || r.status == 404 ? ConsulMetrics.Outcome.OK
+                      : ConsulMetrics.Outcome.ERROR,
+                  now - start,
+                  requestBytes);
+            });
   }
 
   /** When Consul last answered this node (nanoTime), for readiness without a request of its own. */
