@@ -198,7 +198,7 @@ final class NodeWiring {
     HitQueue queue = new HitQueue(deps.ownQueue(), ingest.putTimeout(), config.worker().ttr(), ingest.putsInFlight(), ingest.hitsPerJob(),
         () -> live.getInt(Setting.JOB_FORMAT)).bindTo(registry);
     QueueMonitor.Figures figures = new QueueMonitor.Figures().bindTo(registry, config.node().nodeName());
-    ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), queue)), "queue-monitor");
+    ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
     ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),
         System.currentTimeMillis(), config.audit().interval())), "audit-publisher");
     return queue;

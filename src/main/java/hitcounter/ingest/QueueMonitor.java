@@ -55,24 +55,33 @@ public final class QueueMonitor {
   private QueueMonitor() {}
 
   public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval) {
-    return create(queue, figures, interval, null);
+    return create(queue, figures, interval, interval, null);
   }
 
   /**
    * Also watches the binlog ({@link BinlogWatch}): while it fails, {@code hits} refuses every
-   * hit with the reason (503), and the failure is logged at ERROR once.
+   * hit with the reason (503), and the failure is logged at ERROR once. Reads every
+   * {@code interval} while hits are being put (a job put since the last reading), every
+   * {@code idleInterval} otherwise: with nothing put, nothing is at risk, and an idle node wakes
+   * less (the reading after the first put comes within {@code idleInterval}; the hits of that
+   * put were taken while the previous reading said the binlog worked).
    */
-  public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval, HitQueue hits) {
+  public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval, Duration idleInterval, HitQueue hits) {
     BinlogWatch binlog = new BinlogWatch();
     return Behaviors.setup(
         ctx -> Behaviors.withTimers(timers -> {
-          timers.startTimerWithFixedDelay(Poll.INSTANCE, Duration.ZERO, interval);
+          long[] jobsAtLastReading = {-1};
+          ctx.getSelf().tell(Poll.INSTANCE);
           return Behaviors.receive(Command.class)
               .onMessage(Poll.class, m -> {
                 ctx.pipeToSelf(queue.stats(), (stats, e) -> new Polled(e == null ? stats : null));
                 return Behaviors.same();
               })
               .onMessage(Polled.class, m -> {
+                long jobs = hits == null ? 0 : hits.jobs();
+                boolean busy = jobs != jobsAtLastReading[0];
+                jobsAtLastReading[0] = jobs;
+                timers.startSingleTimer(Poll.INSTANCE, busy || m.stats() == null ? interval : idleInterval);
                 if (m.stats() != null && hits != null) {
                   var failure = binlog.observe(m.stats());
                   if (failure.isPresent() && hits.refusing() == null) {

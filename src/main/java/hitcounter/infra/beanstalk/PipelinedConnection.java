@@ -56,6 +56,7 @@ final class PipelinedConnection {
             .viaMat(tcp, Keep.both())
             .via(parse)
             .toMat(Sink.foreach(this::onReply), Keep.both())
+            .withAttributes(dispatcher(system))
             .run(system);
     this.queue = pair.first().first();
     this.address = address;
@@ -69,6 +70,15 @@ final class PipelinedConnection {
                   ? new BeanstalkException(what, failure)
                   : new NotQueued(what, failure));
             });
+  }
+
+  /** The dispatcher of beanstalkd connections (see application.conf), when the configuration has it. */
+  static final String DISPATCHER = "hitcounter-beanstalk-dispatcher";
+
+  private static org.apache.pekko.stream.Attributes dispatcher(ActorSystem<?> system) {
+    return system.classicSystem().dispatchers().hasDispatcher(DISPATCHER)
+        ? org.apache.pekko.stream.ActorAttributes.dispatcher(DISPATCHER)
+        : org.apache.pekko.stream.Attributes.none();
   }
 
   /** This connection's random session number (see {@link Beanstalk#put}). */
