@@ -176,12 +176,29 @@ def main():
 
     log("warm-up")
     wrk("ping.lua", "http://127.0.0.1:8080/api/ping", 10)
-    wrk("post-few.lua", "http://127.0.0.1:8080", 10)
+    # JIT: the hit route's code is compiled after about half a minute of hits, not ten seconds.
+    wrk("post-few.lua", "http://127.0.0.1:8080", 30)
+    settle(0, 0, 120)
     ping, ping_p = wrk("ping.lua", "http://127.0.0.1:8080/api/ping")
     row(1, "ceiling: wrk GET /api/ping, node us-west-0", f"{ping:.0f} req/s; p50 {ping_p['p50']} ms, p99 {ping_p['p99']} ms")
     few, few_p = wrk("post-few.lua", "http://127.0.0.1:8080")
     row("2a", "POST /api/hits, 4 pages, node us-west-0 (wrk), the other three nodes running", f"{few:.0f} hits/s ({100 * few / ping:.0f}% of ping); p50 {few_p['p50']} ms, p99 {few_p['p99']} ms; errors {few_p['errors']}, non-2xx {few_p['non2xx']}",
         "≥ 60% of ping", yes(few >= 0.6 * ping))
+    settle(0, 0, 120)
+    # Latency at half the maximum, on the system the maximum was measured on (before the
+    # million-page phases fill the tables and the heap).
+    half = int(few / 2)
+    _, lp = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(half), "--seconds", str(SECS), "--conns", "64", "--warmup", "3")
+    line, lh = loadgen("--urls", "http://127.0.0.1:8080", "--pages", "fixed:bench-rate", "--rate", str(half), "--seconds", str(SECS), "--conns", "64", "--warmup", "3")
+    row("3", f"open loop at half the 4-page maximum ({half}/s, LoadGen: one event loop, latency from the intended send time), node us-west-0",
+        f"hits p50 {lh['p50']} ms, p99 {lh['p99']} ms, p99.9 {lh['p999']} ms; ping at the same rate p50 {lp['p50']} ms, p99 {lp['p99']} ms; generator CPU {lh['cpu']:.0f}% of a core",
+        "p99 ≤ 2× ping's p99 and ≤ 10 ms", yes(lh["p99"] <= 10 and lh["p99"] <= 2 * lp["p99"]))
+    # The generator checked against wrk: wrk with 4 connections on ping (closed loop, a rate it
+    # sustains), then LoadGen open loop at that rate.
+    wr, wp = wrk("ping.lua", "http://127.0.0.1:8080/api/ping", 10, conns=4)
+    _, lw = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(int(wr * 0.9)), "--seconds", "10", "--conns", "16", "--warmup", "3")
+    row("12", "LoadGen against wrk: GET /api/ping, wrk with 4 connections (closed loop), then LoadGen open loop at 90% of the rate wrk reached",
+        f"wrk {wr:.0f}/s p50 {wp['p50']} ms p99 {wp['p99']} ms; LoadGen {lw['rate']:.0f}/s p50 {lw['p50']} ms p99 {lw['p99']} ms, its own CPU {lw['cpu']:.0f}% of a core")
     settle(0, 0, 120)
 
     log("1M distinct pages, uniform: every hit a new page")
@@ -232,19 +249,6 @@ def main():
     row("7", "Consul writes per datacenter at 1,500 hits/s and at 3,000 hits/s offered (30 s each, uniform over 1M ids)",
         f"{w1:.0f}/s and {w2:.0f}/s ({w2 / max(1, w1):.2f}×)", "≤ 150/s, ≤ 1.5× when the rate doubles", yes(w2 <= 150 and w2 <= 1.5 * w1))
 
-    half = int(few / 2)
-    _, lp = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(half), "--seconds", str(SECS), "--conns", "64", "--warmup", "3")
-    line, lh = loadgen("--urls", "http://127.0.0.1:8080", "--pages", "fixed:bench-rate", "--rate", str(half), "--seconds", str(SECS), "--conns", "64", "--warmup", "3")
-    row("3", f"open loop at half the 4-page maximum ({half}/s, LoadGen: one event loop, latency from the intended send time), node us-west-0",
-        f"hits p50 {lh['p50']} ms, p99 {lh['p99']} ms, p99.9 {lh['p999']} ms; ping at the same rate p50 {lp['p50']} ms, p99 {lp['p99']} ms; generator CPU {lh['cpu']:.0f}% of a core",
-        "p99 ≤ 2× ping's p99 and ≤ 10 ms", yes(lh["p99"] <= 10 and lh["p99"] <= 2 * lp["p99"]))
-    # The generator checked against wrk: wrk with 4 connections on ping (closed loop, a rate it
-    # sustains), then LoadGen open loop at that rate.
-    wr, wp = wrk("ping.lua", "http://127.0.0.1:8080/api/ping", 10, conns=4)
-    _, lw = loadgen("--urls", "http://127.0.0.1:8080", "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(int(wr * 0.9)), "--seconds", "10", "--conns", "16", "--warmup", "3")
-    row("12", "LoadGen against wrk: GET /api/ping, wrk with 4 connections (closed loop), then LoadGen open loop at 90% of the rate wrk reached",
-        f"wrk {wr:.0f}/s p50 {wp['p50']} ms p99 {wp['p99']} ms; LoadGen {lw['rate']:.0f}/s p50 {lw['p50']} ms p99 {lw['p99']} ms, its own CPU {lw['cpu']:.0f}% of a core")
-    settle(0, 0, 120)
 
     log("end to end, 100,000 hits")
     page = f"bench-e2e-{int(time.time())}"

@@ -30,13 +30,13 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HitRoutes {
   private static final String EVENTS = "events";
   private final HitIntake intake;
-  private final HitAnswers answers;
+  private final hitcounter.ingest.RenderedAnswers rendered;
   private final HitEvents events;
   private final Supplier<Sites> sites;
 
   public HitRoutes(HitIntake intake, HitAnswers answers, LiveSettings live, Supplier<Sites> sites) {
     this.intake = intake;
-    this.answers = answers;
+    this.rendered = new hitcounter.ingest.RenderedAnswers(answers);
     this.sites = sites;
     this.events = new HitEvents(answers, live);
   }
@@ -66,8 +66,10 @@ public final class HitRoutes {
         })));
   }
 
+  /** The page's answer (rendered once per change and tenth of a second for a page hit often: {@link hitcounter.ingest.RenderedAnswers}). */
   private Route answer(PageKey key) {
-    return JsonReplies.json(StatusCodes.OK, answers.reply(key));
+    return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create()
+        .withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, rendered.json(key))));
   }
 
   private Route eventsOf(PageKey key) {

@@ -44,6 +44,11 @@ public final class ResetView {
     public int size() {
       return byId.size();
     }
+
+    /** Changes whenever the resets known change (an answer rendered before is then out of date). */
+    public Object version() {
+      return byId;
+    }
   }
 
   private ResetView() {}

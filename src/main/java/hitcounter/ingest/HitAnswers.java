@@ -43,6 +43,15 @@ public final class HitAnswers {
     return datacenter;
   }
 
+  /** What an answer's counts belong to: the count table's version and the resets known ({@link RenderedAnswers}). */
+  long tableVersion() {
+    return counts.version();
+  }
+
+  Object resetsVersion() {
+    return resets.version();
+  }
+
   /** The answer for a page of the default site. */
   public HitReply reply(String page) {
     return reply(PageKey.ofDefault(page));

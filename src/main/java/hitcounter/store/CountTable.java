@@ -565,6 +565,16 @@ public final class CountTable {
   /** Bumped by every write: the totals cached for readers belong to one version. */
   private long version;
 
+  /** The table's version: bumped by every write, so what was read at one version holds while it is unchanged. */
+  public long version() {
+    long stamp = lock.readLock();
+    try {
+      return version;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
   private record Cached(long version, long[] totals) {}
 
   /** The totals of the last version read (a ranking, a count): a table at rest is not summed again per request. */

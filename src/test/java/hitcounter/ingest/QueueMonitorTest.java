@@ -1,0 +1,52 @@
+package hitcounter.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hitcounter.fakes.FakeBeanstalk;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The queue monitor reads often while hits are put and seldom while none are (an idle node wakes less). */
+class QueueMonitorTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static final class CountedStats extends FakeBeanstalk {
+    final AtomicInteger readings = new AtomicInteger();
+
+    @Override
+    public synchronized CompletionStage<Map<String, String>> stats() {
+      readings.incrementAndGet();
+      return super.stats();
+    }
+  }
+
+  @Test
+  void readsAtTheIdleIntervalWhileNothingIsPutAndAtTheBusyOneWhileHitsArrive() throws Exception {
+    CountedStats beanstalk = new CountedStats();
+    HitQueue hits = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 16, () -> 3);
+    testKit.spawn(QueueMonitor.create(beanstalk, new QueueMonitor.Figures(), Duration.ofMillis(50), Duration.ofSeconds(2), hits));
+    Thread.sleep(1000);
+    int idle = beanstalk.readings.get();
+    assertTrue(idle <= 2, "idle: the first readings, then one per 2 s, not one per 50 ms: " + idle);
+
+    // The reading after the first put comes within the idle interval; from then on, while hits
+    // keep arriving, readings follow at the busy interval (about 20 in the last second).
+    long end = System.currentTimeMillis() + 3000;
+    while (System.currentTimeMillis() < end) {
+      hits.enqueue("p").toCompletableFuture().get();
+      Thread.sleep(10);
+    }
+    int busy = beanstalk.readings.get() - idle;
+    assertTrue(busy >= 10, "readings while hits are put: " + busy);
+  }
+}
