@@ -21,6 +21,11 @@ public final class QueueMonitor {
     INSTANCE
   }
 
+  /** Between idle readings: was a job put since the last reading? */
+  private enum Peek implements Command {
+    INSTANCE
+  }
+
   private record Polled(Map<String, String> stats) implements Command {}
 
   /** The queue's figures as last read; {@code ok} false when beanstalkd did not answer. */
@@ -61,27 +66,40 @@ public final class QueueMonitor {
   /**
    * Also watches the binlog ({@link BinlogWatch}): while it fails, {@code hits} refuses every
    * hit with the reason (503), and the failure is logged at ERROR once. Reads every
-   * {@code interval} while hits are being put (a job put since the last reading), every
-   * {@code idleInterval} otherwise: with nothing put, nothing is at risk, and an idle node wakes
-   * less (the reading after the first put comes within {@code idleInterval}; the hits of that
-   * put were taken while the previous reading said the binlog worked).
+   * {@code interval} while hits are being put (a job put since the last reading). While none are,
+   * nothing is at risk: it reads every {@code idleInterval}, and between readings only looks every
+   * {@code interval} whether a job was put meanwhile (no I/O), reading at once when one was. A
+   * binlog that fails is thus noticed within {@code interval} of the first hit it could lose,
+   * busy or not, and an idle node asks beanstalkd once per {@code idleInterval}.
    */
   public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval, Duration idleInterval, HitQueue hits) {
     BinlogWatch binlog = new BinlogWatch();
     return Behaviors.setup(
         ctx -> Behaviors.withTimers(timers -> {
           long[] jobsAtLastReading = {-1};
+          long[] lastReading = {0};
           ctx.getSelf().tell(Poll.INSTANCE);
           return Behaviors.receive(Command.class)
               .onMessage(Poll.class, m -> {
+                lastReading[0] = System.nanoTime();
                 ctx.pipeToSelf(queue.stats(), (stats, e) -> new Polled(e == null ? stats : null));
+                return Behaviors.same();
+              })
+              .onMessage(Peek.class, m -> {
+                boolean put = hits != null && hits.jobs() != jobsAtLastReading[0];
+                boolean due = System.nanoTime() - lastReading[0] >= idleInterval.toNanos() - interval.toNanos() / 2;
+                if (put || due) {
+                  ctx.getSelf().tell(Poll.INSTANCE);
+                } else {
+                  timers.startSingleTimer(Peek.INSTANCE, interval);
+                }
                 return Behaviors.same();
               })
               .onMessage(Polled.class, m -> {
                 long jobs = hits == null ? 0 : hits.jobs();
-                boolean busy = jobs != jobsAtLastReading[0];
+                boolean busy = jobs != jobsAtLastReading[0] || m.stats() == null;
                 jobsAtLastReading[0] = jobs;
-                timers.startSingleTimer(Poll.INSTANCE, busy || m.stats() == null ? interval : idleInterval);
+                timers.startSingleTimer(busy ? Poll.INSTANCE : Peek.INSTANCE, interval);
                 if (m.stats() != null && hits != null) {
                   var failure = binlog.observe(m.stats());
                   if (failure.isPresent() && hits.refusing() == null) {
