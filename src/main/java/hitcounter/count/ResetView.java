@@ -30,6 +30,7 @@ public final class ResetView {
   /** The merged reset of every page that has one, as last read. */
   public static final class Resets {
     private volatile Map<String, ResetRecord> byId = Map.of();
+    private volatile long version;
 
     public ResetRecord of(String countedId) {
       return byId.get(countedId);
@@ -45,9 +46,9 @@ public final class ResetView {
       return byId.size();
     }
 
-    /** Changes whenever the resets known change (an answer rendered before is then out of date). */
-    public Object version() {
-      return byId;
+    /** Bumped whenever the resets known change (an answer rendered before is then out of date). */
+    public long version() {
+      return version;
     }
   }
 
@@ -77,6 +78,7 @@ public final class ResetView {
               }
             });
             resets.byId = Map.copyOf(merged);
+            resets.version++;
             return Behaviors.same();
           })
           .build();

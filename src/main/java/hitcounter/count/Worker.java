@@ -197,7 +197,13 @@ public final class Worker {
       health.oldestReady(queue.id(), 0);
       return pruneIfIdle(ledger);
     }
-    measureLag();
+    if (jobs.size() + carried.size() < settings.get().batchSize()) {
+      // The batch is not full: the queue had no job left ready when it was reserved. A backlog
+      // that just drained stops showing as a stall now, not after the next (long) empty reserve.
+      health.oldestReady(queue.id(), 0);
+    } else {
+      measureLag();
+    }
     return read(ledger, new Batch(List.copyOf(batch), System.nanoTime(), 0));
   }
 

@@ -48,7 +48,7 @@ public final class HitAnswers {
     return counts.version();
   }
 
-  Object resetsVersion() {
+  long resetsVersion() {
     return resets.version();
   }
 

@@ -66,7 +66,9 @@ public final class HitQueue implements hitcounter.audit.HitTally {
     this.ttr = ttr;
     this.maxInFlight = maxInFlight;
     this.maxPerJob = maxPerJob;
-    this.maxWaiting = maxInFlight * maxPerJob * 8;
+    // At most 32 full jobs' worth of hits wait (8,192 with 256 a job), however many puts may be
+    // in flight: a slow fsync fills the room for a moment, it does not refuse hits.
+    this.maxWaiting = 32 * maxPerJob;
   }
 
   /**

@@ -10,9 +10,10 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Reads this node's own beanstalkd every {@code interval} ({@code stats}: one local round trip)
- * and keeps the figures the node reports about its queue: jobs ready, reserved and buried; and
- * makes the hit queue refuse hits while beanstalkd's binlog fails.
+ * Reads this node's own beanstalkd ({@code stats}: one local round trip) every {@code interval}
+ * while hits are put, every {@code idleInterval} while none are, and keeps the figures the node
+ * reports about its queue: jobs ready, reserved and buried; and makes the hit queue refuse hits
+ * while beanstalkd's binlog fails.
  */
 public final class QueueMonitor {
   public sealed interface Command {}
@@ -66,7 +67,8 @@ public final class QueueMonitor {
   /**
    * Also watches the binlog ({@link BinlogWatch}): while it fails, {@code hits} refuses every
    * hit with the reason (503), and the failure is logged at ERROR once. Reads every
-   * {@code interval} while hits are being put (a job put since the last reading). While none are,
+   * {@code interval} while hits are being put (a job put since the last reading) or jobs are in
+   * the queue. While neither,
    * nothing is at risk: it reads every {@code idleInterval}, and between readings only looks every
    * {@code interval} whether a job was put meanwhile (no I/O), reading at once when one was. A
    * binlog that fails is thus noticed within {@code interval} of the first hit it could lose,
@@ -82,7 +84,9 @@ public final class QueueMonitor {
           return Behaviors.receive(Command.class)
               .onMessage(Poll.class, m -> {
                 lastReading[0] = System.nanoTime();
-                ctx.pipeToSelf(queue.stats(), (stats, e) -> new Polled(e == null ? stats : null));
+                // A beanstalkd that stopped answering turns the figures unknown (and is asked again).
+                ctx.pipeToSelf(queue.stats().toCompletableFuture().orTimeout(Math.max(1000, 4 * interval.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS),
+                    (stats, e) -> new Polled(e == null ? stats : null));
                 return Behaviors.same();
               })
               .onMessage(Peek.class, m -> {
@@ -97,7 +101,10 @@ public final class QueueMonitor {
               })
               .onMessage(Polled.class, m -> {
                 long jobs = hits == null ? 0 : hits.jobs();
-                boolean busy = jobs != jobsAtLastReading[0] || m.stats() == null;
+                // At rest only when nothing was put and nothing waits in the queue (while a
+                // backlog drains, its figures stay as fresh as while hits arrive).
+                boolean busy = jobs != jobsAtLastReading[0] || m.stats() == null
+                    || num(m.stats(), "current-jobs-ready") + num(m.stats(), "current-jobs-reserved") > 0;
                 jobsAtLastReading[0] = jobs;
                 timers.startSingleTimer(busy ? Poll.INSTANCE : Peek.INSTANCE, interval);
                 if (m.stats() != null && hits != null) {

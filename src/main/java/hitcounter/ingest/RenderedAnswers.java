@@ -3,7 +3,6 @@ package hitcounter.ingest;
 import hitcounter.infra.Json;
 import hitcounter.page.PageKey;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * The hit routes' answers as JSON bytes, kept for a page while nothing it shows can have changed:
@@ -16,11 +15,11 @@ import java.util.function.Supplier;
 public final class RenderedAnswers {
   private static final long TICK_NANOS = 100_000_000L;
 
-  private record Rendered(String key, long tick, long tableVersion, Object resets, byte[] json) {}
+  private record Rendered(String key, long tick, long tableVersion, long resets, byte[] json) {}
 
   private final HitAnswers answers;
   private final LongSupplier tableVersion;
-  private final Supplier<Object> resetsVersion;
+  private final LongSupplier resetsVersion;
   private final LongSupplier nanos;
   private final Rendered[] slots;
 
@@ -28,7 +27,7 @@ public final class RenderedAnswers {
     this(answers, answers::tableVersion, answers::resetsVersion, System::nanoTime, 4096);
   }
 
-  RenderedAnswers(HitAnswers answers, LongSupplier tableVersion, Supplier<Object> resetsVersion, LongSupplier nanos, int slots) {
+  RenderedAnswers(HitAnswers answers, LongSupplier tableVersion, LongSupplier resetsVersion, LongSupplier nanos, int slots) {
     if (Integer.bitCount(slots) != 1) {
       throw new IllegalArgumentException("slots must be a power of 2");
     }
@@ -44,7 +43,7 @@ public final class RenderedAnswers {
     String k = key.key();
     long tick = nanos.getAsLong() / TICK_NANOS;
     long version = tableVersion.getAsLong();
-    Object resets = resetsVersion.get();
+    long resets = resetsVersion.getAsLong();
     int slot = (k.hashCode() * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(slots.length)) & (slots.length - 1);
     Rendered r = slots[slot]; // records are immutable: a racing read sees a whole one or the older one
     if (r != null && r.tick() == tick && r.tableVersion() == version && r.resets() == resets && r.key().equals(k)) {

@@ -562,17 +562,15 @@ public final class CountTable {
     }
   }
 
-  /** Bumped by every write: the totals cached for readers belong to one version. */
-  private long version;
+  /** Bumped by every write (under the write lock): the totals cached for readers belong to one version. */
+  private volatile long version;
 
-  /** The table's version: bumped by every write, so what was read at one version holds while it is unchanged. */
+  /**
+   * The table's version: bumped by every write, so what was read at one version holds while it
+   * is unchanged. Read without the lock (a request never waits for a long write to learn it).
+   */
   public long version() {
-    long stamp = lock.readLock();
-    try {
-      return version;
-    } finally {
-      lock.unlockRead(stamp);
-    }
+    return version;
   }
 
   private record Cached(long version, long[] totals) {}

@@ -88,6 +88,32 @@ class WorkerTest {
     assertEquals(250, head().counted());
   }
 
+  /** A beanstalkd whose reserve on an empty queue waits (here: never answers), as a real one does for reserve-wait. */
+  private static final class WaitingReserve extends FakeBeanstalk {
+    @Override
+    public synchronized java.util.concurrent.CompletionStage<java.util.Optional<hitcounter.infra.beanstalk.Job>> reserve(Duration timeout) {
+      return readyCount() == 0 ? new java.util.concurrent.CompletableFuture<>() : super.reserve(timeout);
+    }
+  }
+
+  @Test
+  void aBacklogThatDrainedStopsShowingAsLagWithoutWaitingForAnEmptyReserve() throws Exception {
+    queue = new WaitingReserve();
+    for (int i = 0; i < 250; i++) {
+      queue.put("home");
+    }
+    Thread.sleep(1200); // the backlog's oldest job has waited over a second
+    worker();
+    awaitDrained(250, "home");
+    TestProbe<Void> probe = testKit.createTestProbe();
+    // Batches of 100: the first measured the lag of the jobs still ready; the last one (50) was
+    // not full, so nothing was left ready: the lag is 0 now, not when a 5 s reserve comes back empty.
+    probe.awaitAssert(Duration.ofSeconds(2), () -> {
+      assertEquals(0.0, health.oldestReady().getOrDefault("q0", -1.0));
+      return null;
+    });
+  }
+
   @Test
   void readsJobsOfTheFormatBeforeSessions() {
     queue.putRaw("home\nabout");

@@ -79,11 +79,11 @@ class HitQueueTest {
     HeldPuts beanstalk = new HeldPuts();
     HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 1, () -> 1);
     List<CompletableFuture<Long>> hits = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 34; i++) {
       hits.add(queue.enqueue("p" + i).toCompletableFuture());
     }
     assertEquals(1, beanstalk.bodies.size(), "one put in flight");
-    assertTrue(hits.get(9).isCompletedExceptionally(), "the 10th hit finds 8 waiting: refused at once (503)");
-    assertFalse(hits.get(8).isDone(), "the 9th waits its turn");
+    assertTrue(hits.get(33).isCompletedExceptionally(), "the 34th hit finds 32 jobs' worth waiting: refused at once (503)");
+    assertFalse(hits.get(32).isDone(), "the 33rd waits its turn");
   }
 }

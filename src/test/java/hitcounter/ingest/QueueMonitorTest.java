@@ -51,5 +51,10 @@ class QueueMonitorTest {
     }
     int busy = beanstalk.readings.get() - idle;
     assertTrue(busy >= 10, "readings while hits are put: " + busy);
+
+    // No more hits, but jobs wait in the queue (no worker here): the figures stay fresh.
+    int before = beanstalk.readings.get();
+    Thread.sleep(1000);
+    assertTrue(beanstalk.readings.get() - before >= 5, "readings while jobs wait: " + (beanstalk.readings.get() - before));
   }
 }
