@@ -55,6 +55,11 @@ public final class Freshness {
     return new Report(!late.isEmpty(), round(oldest), round(lag), List.copyOf(late));
   }
 
+  /** Changes whenever a heartbeat or a stall report is heard (both counters only grow). */
+  public long version() {
+    return datacenters.version() + local.version();
+  }
+
   /** The stalls of this datacenter, for its heartbeat. */
   public List<Stall> local() {
     return local.current();

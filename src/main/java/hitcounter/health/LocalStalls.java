@@ -15,6 +15,7 @@ public final class LocalStalls {
 
   private final Map<String, Report> reports = new ConcurrentHashMap<>();
   private final long expireAfterMillis;
+  private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
   public LocalStalls(java.time.Duration expireAfter) {
     this.expireAfterMillis = expireAfter.toMillis();
@@ -22,10 +23,17 @@ public final class LocalStalls {
 
   public void heard(String node, List<Stall> stalls, boolean changed, long now) {
     reports.compute(node, (n, old) -> new Report(stalls, changed || old == null ? now : old.seenAtMillis()));
+    version.incrementAndGet();
+  }
+
+  /** Bumped by every report heard (an answer rendered before may be out of date). */
+  public long version() {
+    return version.get();
   }
 
   void forgetOthers(java.util.Set<String> nodes) {
     reports.keySet().retainAll(nodes);
+    version.incrementAndGet();
   }
 
   /** The stalls in force now, from every node. */

@@ -43,13 +43,13 @@ public final class HitAnswers {
     return datacenter;
   }
 
-  /** What an answer's counts belong to: the count table's version and the resets known ({@link RenderedAnswers}). */
-  long tableVersion() {
-    return counts.version();
-  }
-
-  long resetsVersion() {
-    return resets.version();
+  /**
+   * Changes whenever anything an answer shows may have changed, time apart ({@link
+   * RenderedAnswers}): the count table, the resets, a heartbeat or a stall report heard. A sum of
+   * counters that only grow.
+   */
+  long version() {
+    return counts.version() + resets.version() + freshness.version();
   }
 
   /** The answer for a page of the default site. */

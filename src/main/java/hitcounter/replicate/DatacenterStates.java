@@ -18,6 +18,7 @@ public final class DatacenterStates {
   public record State(long seq, long seenAtMillis, Map<String, Long> configVersions, com.fasterxml.jackson.databind.JsonNode stalls) {}
 
   private final Map<String, State> states = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
   private final long startedAt = System.currentTimeMillis();
   private final io.micrometer.core.instrument.MeterRegistry registry;
 
@@ -67,5 +68,11 @@ public final class DatacenterStates {
     states.compute(dc, (k, old) -> old != null && old.seq() == seq
         ? new State(seq, old.seenAtMillis(), configVersions, stalls)
         : new State(seq, now, configVersions, stalls));
+    version.incrementAndGet();
+  }
+
+  /** Bumped by every heartbeat heard (an answer rendered before may be out of date). */
+  public long version() {
+    return version.get();
   }
 }

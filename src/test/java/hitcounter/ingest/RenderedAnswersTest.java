@@ -21,12 +21,13 @@ class RenderedAnswersTest {
   private final CountTable table = new CountTable();
   private final ResetView.Resets resets = new ResetView.Resets();
   private final DatacenterStates states = new DatacenterStates();
+  private final LocalStalls stalls = new LocalStalls(Duration.ofSeconds(15));
   private final HitAnswers answers =
-      new HitAnswers("us-west", table, states, new Freshness("us-west", states, new LocalStalls(Duration.ofSeconds(15)), Duration.ofSeconds(3)), resets);
+      new HitAnswers("us-west", table, states, new Freshness("us-west", states, stalls, Duration.ofSeconds(3)), resets);
   private final AtomicLong nanos = new AtomicLong();
 
   private RenderedAnswers rendered(int slots) {
-    return new RenderedAnswers(answers, answers::tableVersion, answers::resetsVersion, nanos::get, slots);
+    return new RenderedAnswers(answers, answers::version, nanos::get, slots);
   }
 
   private static String text(byte[] json) {
@@ -48,6 +49,17 @@ class RenderedAnswersTest {
 
     nanos.addAndGet(100_000_000);
     assertNotSame(counted, r.json(PageKey.ofDefault("news")), "the next tenth of a second renders again (ages move)");
+  }
+
+  @Test
+  void aStallReportedOrClearedShowsAtOnce() {
+    RenderedAnswers r = rendered(16);
+    assertTrue(text(r.json(PageKey.ofDefault("news"))).contains("\"stale\":false"));
+    stalls.heard("us-west-1", java.util.List.of(new hitcounter.health.Stall("us-west", hitcounter.health.Stall.COUNTING, "us-west-1", "waits", 12.3)), true,
+        System.currentTimeMillis());
+    assertTrue(text(r.json(PageKey.ofDefault("news"))).contains("\"stale\":true"), "within the same tenth of a second");
+    stalls.heard("us-west-1", java.util.List.of(), true, System.currentTimeMillis());
+    assertTrue(text(r.json(PageKey.ofDefault("news"))).contains("\"stale\":false"));
   }
 
   @Test
