@@ -68,8 +68,7 @@ public final class HitRoutes {
 
   /** The page's answer (rendered once per change and tenth of a second for a page hit often: {@link hitcounter.ingest.RenderedAnswers}). */
   private Route answer(PageKey key) {
-    return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create()
-        .withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, rendered.json(key))));
+    return JsonReplies.rendered(StatusCodes.OK, rendered.json(key));
   }
 
   private Route eventsOf(PageKey key) {

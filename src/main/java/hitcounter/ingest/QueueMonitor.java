@@ -60,10 +60,6 @@ public final class QueueMonitor {
 
   private QueueMonitor() {}
 
-  public static Behavior<Command> create(Beanstalk queue, Figures figures, Duration interval) {
-    return create(queue, figures, interval, interval, null);
-  }
-
   /**
    * Also watches the binlog ({@link BinlogWatch}): while it fails, {@code hits} refuses every
    * hit with the reason (503), and the failure is logged at ERROR once. Reads every

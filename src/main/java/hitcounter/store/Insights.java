@@ -135,9 +135,9 @@ final class Insights {
     if (b == null && p == null) {
       return null;
     }
-    PageStats out = b == null ? new PageStats() : PageStats.fromBytes(b);
+    PageStats out = b == null ? new PageStats() : PageStats.decode(b);
     if (p != null) {
-      out.add(PageStats.fromBytes(p));
+      out.add(PageStats.decode(p));
     }
     return out;
   }

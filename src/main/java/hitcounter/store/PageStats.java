@@ -205,13 +205,9 @@ public final class PageStats {
     return out.toByteArray();
   }
 
-  static PageStats fromBytes(byte[] b) {
-    return read(new CountsCodec.Source(b), false);
-  }
-
-  /** Stats from their encoded form, as a decoded value holds them ({@link CountsCodec.Decoded#stats}). */
+  /** Stats from their encoded form ({@link #toBytes}; as a decoded value holds them, {@link CountsCodec.Decoded#stats}). */
   public static PageStats decode(byte[] b) {
-    return fromBytes(b);
+    return read(new CountsCodec.Source(b), false);
   }
 
   /** {@code a} + {@code b}, both encoded (either may be null). */
@@ -222,18 +218,8 @@ public final class PageStats {
     if (b == null) {
       return a;
     }
-    PageStats s = fromBytes(a);
-    s.add(fromBytes(b));
-    return s.toBytes();
-  }
-
-  /** {@code a} + {@code b}, each encoded alone or null. */
-  static byte[] sum(byte[] a, PageStats b) {
-    if (a == null) {
-      return b.toBytes();
-    }
-    PageStats s = fromBytes(a);
-    s.add(b);
+    PageStats s = decode(a);
+    s.add(decode(b));
     return s.toBytes();
   }
 

@@ -23,6 +23,12 @@ public final class JsonReplies {
     return complete(status, body, JSON);
   }
 
+  /** An answer already rendered as JSON with {@link Json#mapper()} (e.g. kept from an earlier request). */
+  public static Route rendered(StatusCode status, byte[] json) {
+    return complete(org.apache.pekko.http.javadsl.model.HttpResponse.create().withStatus(status)
+        .withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, json)));
+  }
+
   public static Route error(StatusCode status, String code, String reason) {
     return complete(status, new ErrorReply(code, reason), JSON);
   }
