@@ -67,7 +67,9 @@ mirror_uri() {
   echo "${uri%/}"
 }
 
-consul_ok() { [ -x "$tools/bin/consul" ] && "$tools/bin/consul" version 2>/dev/null | grep -q 'Consul v1.8.7'; }
+# The version is read whole before it is matched: `consul version | grep -q` under pipefail
+# failed now and then (grep quits at the first line, consul then dies of SIGPIPE writing the next).
+consul_ok() { [ -x "$tools/bin/consul" ] && [[ "$("$tools/bin/consul" version 2>/dev/null)" == *'Consul v1.8.7'* ]]; }
 
 if ! consul_ok; then
   echo "install-deps: fetching Consul 1.8.7 from Debian bullseye"
