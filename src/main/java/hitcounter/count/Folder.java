@@ -2,7 +2,6 @@ package hitcounter.count;
 
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.TxnOp;
-import hitcounter.infra.consul.TxnResult;
 import hitcounter.store.Manifest;
 import hitcounter.store.StoreGarbage;
 import hitcounter.store.StoreKeys;
@@ -50,7 +49,7 @@ public final class Folder {
 
   private record Planned(FoldPlanner.Plan plan) implements Command {}
 
-  private record Written(FoldPlanner.Plan plan, boolean flipped) implements Command {}
+  private record Written(FoldPlanner.Plan plan, Flip flip) implements Command {}
 
   private record Collect(List<String> garbage) implements Command {}
 
@@ -132,14 +131,16 @@ public final class Folder {
         .onMessage(Planned.class, m -> {
           FoldPlanner.Plan p = m.plan();
           ctx.getLog().info("folding {} into snapshot {} ({}): {} shards, {} bytes", dc, p.manifest().gen(), p.why(), p.shards().size(), p.shardBytes());
-          ctx.pipeToSelf(write(p), (flipped, e) -> e == null ? new Written(p, flipped) : new FoldFailed("fold", e));
+          ctx.pipeToSelf(write(p), (flip, e) -> e == null ? new Written(p, flip) : new FoldFailed("fold", e));
           return Behaviors.same();
         })
         .onMessage(Written.class, m -> {
           FoldPlanner.Plan p = m.plan();
-          if (m.flipped()) {
+          if (m.flip() == Flip.DONE) {
             flipped = p.manifest().gen();
             timers.startSingleTimer(new Collect(p.garbage()), policy.garbageGrace());
+          } else if (m.flip() == Flip.LOST_AFTER_DOUBT) {
+            ctx.getLog().warn("snapshot {} of {}: the flip's outcome was in doubt and the pointer names a newer manifest now; the sweep collects what it wrote", p.manifest().gen(), dc);
           } else {
             ctx.getLog().info("snapshot {} of {} lost its flip to another folder; removing what it wrote", p.manifest().gen(), dc);
             List<String> mine = new ArrayList<>(p.shards().keySet());
@@ -160,8 +161,8 @@ public final class Folder {
         .build();
   }
 
-  /** Shards (paced, one PUT each), then the manifest, then the pointer CAS: true when flipped. */
-  private CompletionStage<Boolean> write(FoldPlanner.Plan p) {
+  /** Shards (paced, one PUT each), then the manifest, then the pointer CAS; how the flip ended. */
+  CompletionStage<Flip> write(FoldPlanner.Plan p) {
     long spacing = 1000L / policy.writesPerSecond();
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (Map.Entry<String, byte[]> shard : p.shards().entrySet()) {
@@ -185,9 +186,31 @@ public final class Folder {
           List<TxnOp> flip = new ArrayList<>();
           flip.add(TxnOp.cas(StoreKeys.snapshotPointer(p.dc()), p.pointer().toBytes(), p.pointerIndex()));
           p.archive().forEach((q, index) -> flip.add(TxnOp.deleteCas(StoreKeys.head(p.dc(), q), index)));
-          return consul.txn(null, flip);
-        })
-        .thenApply(TxnResult::committed);
+          return consul.txn(null, flip).handle((r, e) -> r != null && r.committed())
+              .thenCompose(flipped -> flipped ? CompletableFuture.completedFuture(Flip.DONE) : flippedAfterAll(p));
+        });
+  }
+
+  /** How a flip ended: done, lost to another fold (what it wrote can go), or lost after a doubt (left to the sweep). */
+  enum Flip {
+    DONE,
+    LOST,
+    LOST_AFTER_DOUBT
+  }
+
+  /**
+   * The flip was refused (409) or its answer was lost. A 409 can be the answer to a request the
+   * connection sent again after the first one committed, and a lost answer says nothing: the
+   * pointer is read back, and only a pointer naming another manifest means the flip was lost
+   * (then what it wrote can go, unless a newer fold may have been built on it: then the sweep
+   * decides, which deletes only what the pointer's manifest does not name). A read that fails
+   * too fails the fold: nothing is deleted.
+   */
+  CompletionStage<Flip> flippedAfterAll(FoldPlanner.Plan p) {
+    return consul.kvGet(null, StoreKeys.snapshotPointer(p.dc())).thenApply(v -> v
+        .flatMap(e -> hitcounter.store.SnapshotPointer.parse(e.value()))
+        .map(now -> now.manifestKey().equals(p.manifestKey()) ? Flip.DONE : now.gen() < p.manifest().gen() ? Flip.LOST : Flip.LOST_AFTER_DOUBT)
+        .orElse(Flip.LOST_AFTER_DOUBT));
   }
 
   private Behavior<Command> collect(Collect m) {

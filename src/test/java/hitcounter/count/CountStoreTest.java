@@ -89,6 +89,43 @@ class CountStoreTest {
     assertEquals(2L * pages, status.get().get("us-west").counted());
   }
 
+  /**
+   * A flip that committed, answered 409 (as a connection pool's retry of the committed request
+   * is): the folder read the pointer back before deleting anything. Before, it took the 409 for
+   * a lost race and deleted the manifest the pointer named: every view failed on it for good.
+   */
+  @Test
+  void aFlipThatCommittedButWasAnsweredConflictKeepsItsSnapshot() {
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.commitThenConflict = StoreKeys.snapshotPointer("us-west");
+    CountTable table = new CountTable();
+    StoreStatus status = new StoreStatus();
+    ActorRef<CountView.Command> view = view(consul, table, status, new SimpleMeterRegistry());
+    testKit.spawn(Folder.create(consul, view, EAGER));
+    FakeBeanstalk q0 = new FakeBeanstalk();
+    worker(consul, q0, "q0");
+    for (int i = 0; i < 300; i++) {
+      q0.put(page(i) + "\nhome");
+    }
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      assertTrue(consul.commitThenConflict == null, "the first flip was answered 409 after it committed");
+      Manifest m = StoreProbe.manifest(consul, null, "us-west");
+      assertTrue(m.gen() >= 1);
+      assertEquals(300L, StoreProbe.counts(consul, null, "us-west").get("home"));
+      return null;
+    });
+    for (int i = 0; i < 300; i++) {
+      q0.put(page(i));
+    }
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      assertEquals(2L, table.countsOf(page(7)).get("us-west"));
+      assertTrue(StoreProbe.manifest(consul, null, "us-west").gen() >= 2, "folds go on");
+      assertEquals(2L, StoreProbe.counts(consul, null, "us-west").get(page(7)));
+      return null;
+    });
+  }
+
   @Test
   void aQueueAtRestIsArchivedAndComesBackWithANewHeadCountingOn() {
     FakeConsul consul = new FakeConsul("us-west");

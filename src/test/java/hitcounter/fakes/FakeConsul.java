@@ -31,6 +31,12 @@ public final class FakeConsul implements Consul {
   private final List<Runnable> beforeNextTxn = new ArrayList<>();
   private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
   public final AtomicInteger failTxns = new AtomicInteger();
+  /**
+   * Transactions that write a key starting with this prefix commit, and are then answered 409 as
+   * a connection pool's retry of a committed request would be (null: none). Taken by the first
+   * such transaction.
+   */
+  public volatile String commitThenConflict;
   public final AtomicInteger txns = new AtomicInteger();
   public final AtomicInteger writeOps = new AtomicInteger();
   private long index = 1;
@@ -192,6 +198,11 @@ public final class FakeConsul implements Consul {
       if (writes) {
         writeOps.addAndGet(ops.size());
         wake();
+      }
+      String doubt = commitThenConflict;
+      if (doubt != null && ops.stream().anyMatch(o -> o.verb().writes() && o.key().startsWith(doubt))) {
+        commitThenConflict = null;
+        return CompletableFuture.completedFuture(TxnResult.conflict(List.of("0: cas failed")));
       }
       return CompletableFuture.completedFuture(TxnResult.committed(indexes, read));
     }
