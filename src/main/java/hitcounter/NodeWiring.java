@@ -176,7 +176,7 @@ final class NodeWiring {
         node.nodeName(),
         deps.consul(),
         q -> Worker.create(node.datacenter(), q, deps.consul(), deps.queueClients().apply(q),
-            () -> config.worker().with(live.getInt(Setting.BATCH_SIZE), Duration.ofMillis(live.getInt(Setting.LINGER_MS))),
+            () -> config.worker().with(live.getInt(Setting.BATCH_SIZE), Duration.ofMillis(live.getInt(Setting.LINGER_MS)), live.getInt(Setting.STORE_FORMAT)),
             workerStats, workerHealth, commitFaults),
         () -> live.getInt(Setting.WORKERS_PER_QUEUE),
         keeper,

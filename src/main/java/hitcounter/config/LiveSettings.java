@@ -32,6 +32,7 @@ public final class LiveSettings {
     defaults.put(Setting.SERIES_DAYS, IntNode.valueOf(root.getInt("hitcounter.analytics.series-days")));
     defaults.put(Setting.SERIES_HOURS, IntNode.valueOf(root.getInt("hitcounter.analytics.series-hours")));
     defaults.put(Setting.JOB_FORMAT, IntNode.valueOf(root.getInt("hitcounter.beanstalk.job-format")));
+    defaults.put(Setting.STORE_FORMAT, IntNode.valueOf(root.getInt("hitcounter.store.format")));
   }
 
   public JsonNode get(Setting s) {

@@ -67,6 +67,12 @@ public enum Setting {
     public Optional<String> problem(JsonNode v) {
       return intIn(v, 1, 3);
     }
+  },
+  STORE_FORMAT("store-format", "how workers name journal entries: 2 in epochs (a restored store never reuses a name), 1 while nodes of a version before epochs still run (1-2)") {
+    @Override
+    public Optional<String> problem(JsonNode v) {
+      return intIn(v, 1, 2);
+    }
   };
 
   private static final Pattern HEX = Pattern.compile("#[0-9a-fA-F]{6}");

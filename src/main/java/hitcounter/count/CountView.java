@@ -183,11 +183,12 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       if (e.seq() != s.applied(e.queue()) + 1) {
         continue; // applied already by a snapshot installed meanwhile
       }
+      s.named.put(e.queue(), m.entries().heads().get(e.queue()));
       long hits = 0;
       try {
         hits = table.addEntry(m.dc(), e.value(), s::markDirty);
       } catch (CountsCodec.BadValue x) {
-        damaged(s, StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
+        damaged(s, m.entries().heads().get(e.queue()).entryKey(m.dc(), e.queue(), e.seq()), x.getMessage());
       }
       s.appliedSeq.put(e.queue(), e.seq());
       s.appliedHits.merge(e.queue(), hits, Long::sum);
@@ -218,6 +219,9 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     }
     List<CountsCodec.Decoded> entries = new ArrayList<>();
     s.manifest = snap.manifest();
+    s.manifestKey = snap.pointer().manifestKey();
+    s.named.clear();
+    s.named.putAll(snap.heads());
     s.loaded = true;
     s.appliedSeq.clear();
     s.appliedHits.clear();
@@ -230,7 +234,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
         entries.add(inc);
         s.appliedHits.merge(e.queue(), inc.hits(), Long::sum);
       } catch (CountsCodec.BadValue x) {
-        damaged(s, StoreKeys.entry(m.dc(), e.queue(), e.seq()), x.getMessage());
+        damaged(s, snap.heads().get(e.queue()).entryKey(m.dc(), e.queue(), e.seq()), x.getMessage());
       }
       s.appliedSeq.put(e.queue(), e.seq());
       s.unfoldedBytes += e.value().length;

@@ -91,8 +91,9 @@ final class FoldPlanner {
       } else {
         folded.put(q, new Manifest.Folded(to, s.countedThrough(q)));
       }
+      hitcounter.store.QueueHead names = s.named.getOrDefault(q, s.heads.getOrDefault(q, hitcounter.store.QueueHead.EMPTY));
       for (long seq = from + 1; seq <= to; seq++) {
-        garbage.add(StoreKeys.entry(s.dc, q, seq));
+        garbage.add(names.entryKey(s.dc, q, seq));
       }
     }
     return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges), garbage, archive, archived);

@@ -17,7 +17,28 @@ import java.util.concurrent.CompletionStage;
 final class LedgerReader {
   private LedgerReader() {}
 
+  /**
+   * The ledger of {@code queue} as stored, with how far its journal is folded (so a commit can
+   * drop epochs no key of which is read any more; 0 when that cannot be read).
+   */
   static CompletionStage<QueueLedger> read(Consul consul, String dc, String queue) {
+    return readStored(consul, dc, queue).thenCompose(ledger -> folded(consul, dc, queue).thenApply(f -> ledger.in(ledger.epoch(), f)));
+  }
+
+  private static CompletionStage<Long> folded(Consul consul, String dc, String queue) {
+    return consul.kvGet(null, StoreKeys.snapshotPointer(dc))
+        .thenCompose(p -> {
+          var pointer = p.flatMap(e -> hitcounter.store.SnapshotPointer.parse(e.value()));
+          if (pointer.isEmpty() || pointer.get().gen() == 0) {
+            return CompletableFuture.completedFuture(0L);
+          }
+          return consul.kvGetRaw(null, pointer.get().manifestKey())
+              .thenApply(v -> v.flatMap(hitcounter.store.Manifest::parse).map(m -> m.foldedSeq(queue)).orElse(0L));
+        })
+        .exceptionally(e -> 0L);
+  }
+
+  private static CompletionStage<QueueLedger> readStored(Consul consul, String dc, String queue) {
     return readHead(consul, dc, queue)
         .thenCompose(ledger -> ledger != null
             ? CompletableFuture.completedFuture(ledger)

@@ -26,7 +26,19 @@ import java.util.TreeSet;
  * <p>A batch whose increments would not fit one entry ({@code entryBudget} bytes before
  * compression) is cut after the last job that fits; the rest is carried to the next commit.
  */
-public record QueueLedger(String dc, String queue, QueueHead head, long headIndex) {
+public record QueueLedger(String dc, String queue, QueueHead head, long headIndex, String epoch, long folded) {
+  /** A ledger that goes on in the head's own epoch, nothing known folded. */
+  public QueueLedger(String dc, String queue, QueueHead head, long headIndex) {
+    this(dc, queue, head, headIndex, head.epoch(), 0);
+  }
+
+  /**
+   * This ledger writing its next entries in {@code epoch}, with the queue folded through
+   * {@code folded} (epochs wholly folded leave the head at the next commit).
+   */
+  public QueueLedger in(String epoch, long folded) {
+    return new QueueLedger(dc, queue, head, headIndex, epoch, folded);
+  }
 
   /** A job of the batch as the worker decoded it, and the connection that reserved it. */
   public record BatchJob(long id, String session, List<String> pages, long connection, List<JobCodec.Hit> hits) {
@@ -150,17 +162,17 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
       applied.computeIfAbsent(job.session(), s -> new TreeSet<>()).add(job.id());
     }
     if (counted.isEmpty()) {
-      QueueHead pruned = new QueueHead(head.seq(), head.counted(), head.bytes(), applied, head.migratedAt());
+      QueueHead pruned = new QueueHead(head.seq(), head.counted(), head.bytes(), applied, head.migratedAt(), head.epochs());
       return new Commit(List.of(), 0, skipped, carried, List.of(), pruned, 0);
     }
     Map<String, PageStats> built = new HashMap<>();
     stats.forEach((key, b) -> built.put(key, b.done()));
     byte[] entry = CountsCodec.encode(CountsCodec.ENTRY, increments, built);
     long seq = head.seq() + 1;
-    QueueHead after = new QueueHead(seq, head.counted() + hits, head.bytes() + entry.length, applied, head.migratedAt());
+    QueueHead after = new QueueHead(seq, head.counted() + hits, head.bytes() + entry.length, applied, head.migratedAt(), head.epochsWith(epoch, seq, folded));
     List<TxnOp> ops = List.of(
         TxnOp.cas(StoreKeys.head(dc, queue), after.toBytes(), headIndex),
-        TxnOp.cas(StoreKeys.entry(dc, queue, seq), entry, 0));
+        TxnOp.cas(StoreKeys.entry(dc, queue, epoch, seq), entry, 0));
     return new Commit(List.copyOf(counted), hits, List.copyOf(skipped), List.copyOf(carried), ops, after, entry.length);
   }
 
@@ -209,6 +221,6 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
 
   /** This ledger after its planned commit (or prune) landed with {@code newHeadIndex}. */
   public QueueLedger after(QueueHead head, long newHeadIndex) {
-    return new QueueLedger(dc, queue, head, newHeadIndex);
+    return new QueueLedger(dc, queue, head, newHeadIndex, epoch, folded);
   }
 }

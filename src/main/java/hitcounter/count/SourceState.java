@@ -24,6 +24,10 @@ final class SourceState {
   final Map<String, Long> headChangedAt = new HashMap<>();
 
   Manifest manifest = Manifest.EMPTY;
+  /** The key of the loaded manifest (keys are unique: a gen can come back after a restore, a key cannot). */
+  String manifestKey = "";
+  /** Per queue, the head whose names ({@link QueueHead#epochOf}) the applied entries were fetched by. */
+  final Map<String, QueueHead> named = new HashMap<>();
   boolean loaded;
   final Map<String, Long> appliedSeq = new HashMap<>();
   /** Hits in the entries applied after the snapshot, per queue. */
@@ -49,20 +53,27 @@ final class SourceState {
 
   /** What the next sync must do, judged from the latest watch answer. */
   Work work() {
-    if (!loaded || pointer.gen() != manifest.gen()) {
+    if (!loaded || !pointer.manifestKey().equals(manifestKey)) {
       boolean backwards = loaded && pointer.gen() < manifest.gen();
       return backwards ? Work.RELOAD : Work.SNAPSHOT;
     }
     for (var e : heads.entrySet()) {
       Long entry = appliedSeq.get(e.getKey());
-      if (entry != null && e.getValue().seq() < entry) {
-        return Work.RELOAD; // an entry this view applied is no longer named: the data went back
+      if (entry != null && (e.getValue().seq() < entry || !sameNames(e.getKey(), e.getValue(), entry))) {
+        // An entry this view applied is no longer named, or named otherwise: the store went
+        // back (a restore, a wipe) and was written again in a new epoch.
+        return Work.RELOAD;
       }
       if (e.getValue().seq() > applied(e.getKey())) {
         return Work.ENTRIES;
       }
     }
     return Work.NONE;
+  }
+
+  private boolean sameNames(String queue, QueueHead now, long through) {
+    QueueHead before = named.get(queue);
+    return before == null || now.sameNames(before, manifest.foldedSeq(queue) + 1, through);
   }
 
   enum Work {

@@ -33,11 +33,14 @@ final class SourceSync {
   /** One journal entry as fetched. */
   record RawEntry(String queue, long seq, byte[] value) {}
 
-  /** New entries of some queues, in seq order per queue. */
-  record Entries(List<RawEntry> entries) {}
+  /** New entries of some queues, in seq order per queue, and the heads that named them. */
+  record Entries(List<RawEntry> entries, Map<String, QueueHead> heads) {}
 
-  /** A snapshot to install: its manifest, the ranges whose shards are replaced, their values, and the entries after it. */
-  record Snapshot(Manifest manifest, boolean full, List<long[]> replaced, List<byte[]> shards, List<RawEntry> entries) {}
+  /**
+   * A snapshot to install: the pointer that named it, its manifest, the ranges whose shards are
+   * replaced, their values, the entries after it and the heads that named them.
+   */
+  record Snapshot(SnapshotPointer pointer, Manifest manifest, boolean full, List<long[]> replaced, List<byte[]> shards, List<RawEntry> entries, Map<String, QueueHead> heads) {}
 
   private SourceSync() {}
 
@@ -47,37 +50,38 @@ final class SourceSync {
    * commits, not per commit.
    */
   static CompletionStage<Entries> entries(Consul consul, SourceState s, int maxEntries) {
-    List<String[]> wanted = new ArrayList<>();
+    record Wanted(String queue, long seq, String key) {}
+    Map<String, QueueHead> heads = new TreeMap<>(s.heads);
+    List<Wanted> wanted = new ArrayList<>();
     int budget = maxEntries;
-    for (var e : s.heads.entrySet()) {
+    for (var e : heads.entrySet()) {
       long from = s.applied(e.getKey()) + 1;
       for (long seq = from; seq <= e.getValue().seq() && budget > 0; seq++, budget--) {
-        wanted.add(new String[] {e.getKey(), Long.toString(seq)});
+        wanted.add(new Wanted(e.getKey(), seq, e.getValue().entryKey(s.dc, e.getKey(), seq)));
       }
     }
     List<Supplier<CompletableFuture<List<RawEntry>>>> reads = new ArrayList<>();
     for (int from = 0; from < wanted.size(); from += PER_READ) {
-      List<String[]> group = wanted.subList(from, Math.min(wanted.size(), from + PER_READ));
+      List<Wanted> group = wanted.subList(from, Math.min(wanted.size(), from + PER_READ));
       reads.add(() -> {
-        List<hitcounter.infra.consul.TxnOp> ops = group.stream()
-            .map(w -> hitcounter.infra.consul.TxnOp.get(StoreKeys.entry(s.dc, w[0], Long.parseLong(w[1])))).toList();
+        List<hitcounter.infra.consul.TxnOp> ops = group.stream().map(w -> hitcounter.infra.consul.TxnOp.get(w.key())).toList();
         return consul.txn(null, ops).thenApply(r -> {
           if (!r.committed()) {
             throw new Missing(r.errors().toString());
           }
           List<RawEntry> out = new ArrayList<>(group.size());
-          for (String[] w : group) {
-            var kv = r.read().get(StoreKeys.entry(s.dc, w[0], Long.parseLong(w[1])));
+          for (Wanted w : group) {
+            var kv = r.read().get(w.key());
             if (kv == null) {
-              throw new Missing(StoreKeys.entry(s.dc, w[0], Long.parseLong(w[1])));
+              throw new Missing(w.key());
             }
-            out.add(new RawEntry(w[0], Long.parseLong(w[1]), kv.value()));
+            out.add(new RawEntry(w.queue(), w.seq(), kv.value()));
           }
           return out;
         }).toCompletableFuture();
       });
     }
-    return inWindows(reads).thenApply(lists -> new Entries(lists.stream().flatMap(List::stream).toList()));
+    return inWindows(reads).thenApply(lists -> new Entries(lists.stream().flatMap(List::stream).toList(), heads));
   }
 
   static final int PER_READ = 16;
@@ -116,10 +120,10 @@ final class SourceSync {
       for (var e : heads.entrySet()) {
         for (long seq = m.foldedSeq(e.getKey()) + 1; seq <= e.getValue().seq(); seq++) {
           long n = seq;
-          entries.add(() -> entry(consul, s.dc, e.getKey(), n));
+          entries.add(() -> entry(consul, e.getValue().entryKey(s.dc, e.getKey(), n), e.getKey(), n));
         }
       }
-      return inWindows(shards).thenCompose(values -> inWindows(entries).thenApply(es -> new Snapshot(m, full, replaced, values, es)));
+      return inWindows(shards).thenCompose(values -> inWindows(entries).thenApply(es -> new Snapshot(pointer, m, full, replaced, values, es, heads)));
     });
   }
 
@@ -134,8 +138,7 @@ final class SourceSync {
     return new long[] {m.shards().get(i).lo(), hi};
   }
 
-  private static CompletableFuture<RawEntry> entry(Consul consul, String dc, String queue, long seq) {
-    String key = StoreKeys.entry(dc, queue, seq);
+  private static CompletableFuture<RawEntry> entry(Consul consul, String key, String queue, long seq) {
     return consul.kvGetRaw(null, key).thenApply(v -> new RawEntry(queue, seq, v.orElseThrow(() -> new Missing(key)))).toCompletableFuture();
   }
 

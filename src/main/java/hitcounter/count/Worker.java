@@ -8,6 +8,8 @@ import hitcounter.infra.beanstalk.Job;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.TxnResult;
 import hitcounter.page.JobCodec;
+import hitcounter.store.QueueHead;
+import hitcounter.store.StoreKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -123,6 +125,11 @@ public final class Worker {
   /** The batch in hand, for PreRestart and PostStop (the only state kept outside the behaviors). */
   private Batch inHand;
   private long lastCommit;
+  /** The last entry this worker wrote: its seq and epoch. */
+  private record Written(long seq, String epoch) {}
+
+  /** The last entry this worker wrote, or null. */
+  private Written lastWritten;
   private long lastLagCheck;
 
   private Worker(
@@ -215,7 +222,27 @@ public final class Worker {
     }
     pipe(LedgerReader.read(consul, dc, queue.id()), HeadRead::new, Step.READ);
     return inFlight(batch, Behaviors.receive(Command.class)
-        .onMessage(HeadRead.class, m -> check(m.ledger(), batch)));
+        .onMessage(HeadRead.class, m -> check(inEpoch(m.ledger()), batch)));
+  }
+
+  /**
+   * The epoch this worker writes in after reading the head: the head's own while the head still
+   * holds this worker's last entry under the name it wrote; a new one otherwise (a worker that
+   * wrote nothing yet, or a head that moved back: a restore, a wipe), so an entry written now
+   * never takes the name of one written before (decision 0012). With {@code store-format} 1
+   * (nodes of a version before epochs still run) the head's epoch goes on.
+   */
+  private QueueLedger inEpoch(QueueLedger read) {
+    QueueHead head = read.head();
+    boolean mine = lastWritten != null && head.seq() >= lastWritten.seq() && head.epochOf(lastWritten.seq()).equals(lastWritten.epoch());
+    if (!settings.get().epochs() || mine) {
+      return read.in(head.epoch(), read.folded());
+    }
+    if (lastWritten != null) {
+      ctx.getLog().warn("queue {}: the head is at entry {} ({}) but this worker wrote entry {} ({}): the store moved back; writing in a new epoch",
+          queue.id(), head.seq(), head.epoch(), lastWritten.seq(), lastWritten.epoch());
+    }
+    return read.in(StoreKeys.newEpoch(), read.folded());
   }
 
   /** Peeks applied jobs whose fate is unknown: those gone leave the applied record. */
@@ -301,6 +328,7 @@ public final class Worker {
             return retryLater(batch, "CAS conflict on the queue head: " + m.result().errors());
           }
           QueueLedger after = ledger.after(plan.after(), m.result().modifyIndexes().getOrDefault(plan.ops().get(0).key(), 0L));
+          lastWritten = new Written(plan.after().seq(), plan.after().epoch());
           // Ids in the applied record now are the ones still to be deleted: forget the rest.
           gone.retainAll(refs(after));
           stats.counted(plan.countedHits());

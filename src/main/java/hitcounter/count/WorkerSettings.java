@@ -13,7 +13,15 @@ public record WorkerSettings(
     Duration minCommitInterval,
     Duration retryBudget,
     Duration backoffMin,
-    Duration backoffMax) {
+    Duration backoffMax,
+    boolean epochs) {
+
+  /** Settings that write entries in epochs (store-format 2). */
+  public WorkerSettings(
+      int batchSize, Duration linger, Duration reserveWait, Duration ttr, int entryBudget, Duration minCommitInterval, Duration retryBudget,
+      Duration backoffMin, Duration backoffMax) {
+    this(batchSize, linger, reserveWait, ttr, entryBudget, minCommitInterval, retryBudget, backoffMin, backoffMax, true);
+  }
 
   public WorkerSettings {
     require(batchSize >= 1 && batchSize <= 10_000, "batch-size must be 1 to 10000, not " + batchSize);
@@ -47,8 +55,8 @@ public record WorkerSettings(
         c.getDuration("backoff-max"));
   }
 
-  /** These settings with the live batch size and linger. */
-  public WorkerSettings with(int batchSize, Duration linger) {
-    return new WorkerSettings(batchSize, linger, reserveWait, ttr, entryBudget, minCommitInterval, retryBudget, backoffMin, backoffMax);
+  /** These settings with the live batch size, linger and store format (2: entries in epochs). */
+  public WorkerSettings with(int batchSize, Duration linger, int storeFormat) {
+    return new WorkerSettings(batchSize, linger, reserveWait, ttr, entryBudget, minCommitInterval, retryBudget, backoffMin, backoffMax, storeFormat >= 2);
   }
 }

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletionStage;
  * succeeded. What the new snapshot replaced in the copy is deleted afterwards.
  */
 final class StoreCopy {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreCopy.class);
   /** What this datacenter's keys look like in the target, as last read or written there. */
   record Remote(SnapshotPointer pointer, long pointerIndex, Map<String, QueueHead> heads, Map<String, Long> headIndexes, byte[] marker) {
     static final Remote UNKNOWN = null;
@@ -91,8 +92,13 @@ final class StoreCopy {
   }
 
   private CompletionStage<Result> copySnapshot(String target, Local local, Remote r) {
-    if (local.pointer().gen() <= r.pointer().gen()) {
+    if (local.pointer().equals(r.pointer())) {
       return CompletableFuture.completedFuture(new Result(r, 0, List.of()));
+    }
+    if (local.pointer().gen() < r.pointer().gen()) {
+      // Manifest keys are never reused, gens can be (a restore): the source's pointer is the truth.
+      LOG.error("the snapshot pointer of {} in {} names generation {}, ahead of the source's {}: the source's store went back (a restore"
+          + " or a wipe); the copy follows it", localDc, target, r.pointer().gen(), local.pointer().gen());
     }
     CompletionStage<Optional<Manifest>> theirs = r.pointer().gen() == 0
         ? CompletableFuture.completedFuture(Optional.empty())
@@ -148,16 +154,19 @@ final class StoreCopy {
               });
               garbage.add(r.pointer().manifestKey());
             }
+            // Entries the new snapshot folded, named as the copy's heads name them (what a
+            // rollback renamed is left to the sweep).
             m.queues().forEach((q, f) -> {
-              for (long seq = (old == null ? 0 : old.foldedSeq(q)) + 1; seq <= f.seq(); seq++) {
-                garbage.add(StoreKeys.entry(localDc, q, seq));
+              QueueHead names = r.heads().getOrDefault(q, QueueHead.EMPTY);
+              for (long seq = (old == null ? 0 : old.foldedSeq(q)) + 1; seq <= Math.min(f.seq(), names.seq()); seq++) {
+                garbage.add(names.entryKey(localDc, q, seq));
               }
             });
             // Queues archived by this snapshot: their entries up to the copy's head go too.
             r.heads().forEach((q, h) -> {
               if (!m.queues().containsKey(q) && !local.heads().containsKey(q)) {
                 for (long seq = (old == null ? 0 : old.foldedSeq(q)) + 1; seq <= h.seq(); seq++) {
-                  garbage.add(StoreKeys.entry(localDc, q, seq));
+                  garbage.add(h.entryKey(localDc, q, seq));
                 }
               }
             });
@@ -183,33 +192,42 @@ final class StoreCopy {
    * queue, then {head's ModifyIndex there when they were written, last seq written}. The next
    * round goes on from there, as long as that head has not changed meanwhile.
    */
-  private final Map<String, Map<String, long[]>> ahead = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Map<String, Ahead>> ahead = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** How far an unfinished round wrote: against which head there, up to which entry, by which name. */
+  private record Ahead(long headIndex, long seq, String key) {}
 
   private CompletionStage<Result> copyEntries(String target, Local local, Remote r, byte[] heartbeat) {
     List<EntryRef> entries = new ArrayList<>();
     List<TxnOp> headOps = new ArrayList<>();
-    Map<String, long[]> aheadThere = ahead.computeIfAbsent(target, t -> new java.util.concurrent.ConcurrentHashMap<>());
+    Map<String, Ahead> aheadThere = ahead.computeIfAbsent(target, t -> new java.util.concurrent.ConcurrentHashMap<>());
     for (var e : local.heads().entrySet()) {
       String q = e.getKey();
       QueueHead mine = e.getValue();
       QueueHead theirs = r.heads().getOrDefault(q, QueueHead.EMPTY);
       boolean known = r.heads().containsKey(q);
-      if (known && mine.seq() <= theirs.seq() && mine.counted() <= theirs.counted() && mine.applied().equals(theirs.applied())) {
+      if (known && mine.equals(theirs)) {
         continue;
       }
-      if (mine.seq() < theirs.seq()) {
-        continue; // never move a copy backwards
+      // Entries the copied snapshot covers are not needed there (and may be collected here).
+      long folded = local.folded().getOrDefault(q, 0L);
+      long from = Math.max(theirs.seq(), folded);
+      if (mine.seq() < theirs.seq() || !mine.sameNames(theirs, folded + 1, theirs.seq())) {
+        // The copy is ahead of its source, or names its entries otherwise: the source went back
+        // (a restore, a wipe) and was written again in a new epoch. The copy follows the source
+        // from its snapshot on; what only the copy held is lost here (decision 0012).
+        LOG.error("the copy of queue {} of {} in {} holds entry {} ({} hits counted) where the source holds entry {} ({} hits) in other names:"
+            + " the source's store went back; the copy follows it", q, localDc, target, theirs.seq(), theirs.counted(), mine.seq(), mine.counted());
+        from = folded;
       }
-      // Entries the copied snapshot covers are not needed there (and may be collected here);
-      // entries an unfinished round wrote against the same head are there already.
+      // Entries an unfinished round wrote against the same head, by the same names, are there already.
       long headIndex = r.headIndexes().getOrDefault(q, 0L);
-      long from = Math.max(theirs.seq(), local.folded().getOrDefault(q, 0L));
-      long[] written = aheadThere.get(q);
-      if (written != null && written[0] == headIndex) {
-        from = Math.max(from, written[1]);
+      Ahead written = aheadThere.get(q);
+      if (written != null && written.headIndex() == headIndex && written.seq() <= mine.seq() && written.key().equals(mine.entryKey(localDc, q, written.seq()))) {
+        from = Math.max(from, written.seq());
       }
       for (long seq = from + 1; seq <= mine.seq(); seq++) {
-        entries.add(new EntryRef(q, seq, StoreKeys.entry(localDc, q, seq)));
+        entries.add(new EntryRef(q, seq, mine.entryKey(localDc, q, seq)));
       }
       headOps.add(TxnOp.cas(StoreKeys.head(localDc, q), local.headBytes().get(q), headIndex));
     }
@@ -272,7 +290,7 @@ final class StoreCopy {
   }
 
   /** Fetches a few entries here, writes them there (plain sets: immutable, idempotent), and notes how far it got. */
-  private CompletableFuture<Void> copyStep(String target, List<EntryRef> step, Remote r, Map<String, long[]> aheadThere, long[] bytes) {
+  private CompletableFuture<Void> copyStep(String target, List<EntryRef> step, Remote r, Map<String, Ahead> aheadThere, long[] bytes) {
     List<CompletableFuture<TxnOp>> fetches = new ArrayList<>();
     for (EntryRef e : step) {
       fetches.add(consul.kvGetRaw(null, e.key()).thenApply(v -> v.map(value -> TxnOp.set(e.key(), value)).orElse(null)).toCompletableFuture());
@@ -301,8 +319,8 @@ final class StoreCopy {
       }
       return writes.thenRun(() -> {
         for (EntryRef e : step) {
-          aheadThere.merge(e.queue(), new long[] {r.headIndexes().getOrDefault(e.queue(), 0L), e.seq()},
-              (old, now) -> old[0] == now[0] && old[1] > now[1] ? old : now);
+          aheadThere.merge(e.queue(), new Ahead(r.headIndexes().getOrDefault(e.queue(), 0L), e.seq(), e.key()),
+              (old, now) -> old.headIndex() == now.headIndex() && old.seq() > now.seq() ? old : now);
         }
       });
     });

@@ -176,7 +176,7 @@ public final class StoreGuard {
         List<String> keys = new ArrayList<>();
         from.heads().forEach((q, h) -> {
           for (long seq = m.foldedSeq(q) + 1; seq <= h.seq(); seq++) {
-            keys.add(StoreKeys.entry(dc, q, seq));
+            keys.add(h.entryKey(dc, q, seq));
           }
         });
         // A few at a time: up to max-entries of them, and the pool to another datacenter is small.

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import hitcounter.infra.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,10 +19,23 @@ import java.util.TreeSet;
  * transaction as each entry; small, so readers watch it. {@code migratedAt} is when the queue's
  * counts were moved from the layout before the count store (0: never).
  */
-public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long>> applied, long migratedAt) {
+public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long>> applied, long migratedAt, List<Epoch> epochs) {
   public static final QueueHead EMPTY = new QueueHead(0, 0, 0, Map.of(), 0);
 
+  /**
+   * The entries from seq {@code from} on were written in {@code epoch} (until the next epoch's
+   * from): their keys carry it ({@link StoreKeys#entry(String, String, String, long)}), so an
+   * entry written again after a rollback never has the name of the one it replaces. Entries
+   * before the first epoch listed carry none (the layout before epochs). Decision 0012.
+   */
+  public record Epoch(String id, long from) {}
+
+  public QueueHead(long seq, long counted, long bytes, Map<String, Set<Long>> applied, long migratedAt) {
+    this(seq, counted, bytes, applied, migratedAt, List.of());
+  }
+
   public QueueHead {
+    epochs = List.copyOf(epochs);
     TreeMap<String, Set<Long>> copy = new TreeMap<>();
     applied.forEach((s, ids) -> {
       if (!ids.isEmpty()) {
@@ -33,6 +48,64 @@ public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long
   public boolean isApplied(String session, long id) {
     Set<Long> ids = applied.get(session);
     return ids != null && ids.contains(id);
+  }
+
+  /** The epoch entry {@code seq} was written in ("" before the first epoch listed). */
+  public String epochOf(long seq) {
+    String id = "";
+    for (Epoch e : epochs) {
+      if (e.from() > seq) {
+        break;
+      }
+      id = e.id();
+    }
+    return id;
+  }
+
+  /** The epoch of the last entry, where the next one goes on unless a new epoch begins. */
+  public String epoch() {
+    return epochOf(seq);
+  }
+
+  /** The key of entry {@code seq} of this head's queue. */
+  public String entryKey(String dc, String queue, long seq) {
+    return StoreKeys.entry(dc, queue, epochOf(seq), seq);
+  }
+
+  /**
+   * The epochs once entry {@code seq} (the next one) is written in {@code epoch}, without those
+   * whose entries are all folded through {@code folded} (their keys are no longer read).
+   */
+  public List<Epoch> epochsWith(String epoch, long seq, long folded) {
+    List<Epoch> out = new ArrayList<>(epochs);
+    if (!epoch.equals(epochOf(seq))) {
+      out.add(new Epoch(epoch, seq));
+    }
+    while (out.size() > 1 && out.get(1).from() <= folded + 1) {
+      out.remove(0);
+    }
+    if (out.size() == 1 && out.get(0).id().isEmpty()) {
+      out.clear();
+    }
+    return out;
+  }
+
+  /** Whether this head and {@code other} name entries {@code from} to {@code to} alike (same epoch for each seq). */
+  public boolean sameNames(QueueHead other, long from, long to) {
+    if (from > to) {
+      return true;
+    }
+    if (!epochOf(from).equals(other.epochOf(from))) {
+      return false;
+    }
+    for (List<Epoch> list : List.of(epochs, other.epochs)) {
+      for (Epoch e : list) {
+        if (e.from() > from && e.from() <= to && !epochOf(e.from()).equals(other.epochOf(e.from()))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   public int appliedCount() {
@@ -49,6 +122,10 @@ public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long
     applied.forEach((s, ids) -> a.put(s, IdRanges.format(ids)));
     if (migratedAt > 0) {
       o.put("migratedAt", migratedAt);
+    }
+    if (!epochs.isEmpty()) {
+      var list = o.putArray("epochs");
+      epochs.forEach(e -> list.addArray().add(e.id()).add(e.from()));
     }
     return o.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -70,7 +147,16 @@ public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long
         }
         applied.put(f.getKey(), IdRanges.parse(f.getValue().asText()));
       }
-      return Optional.of(new QueueHead(o.path("seq").asLong(), o.path("counted").asLong(), o.path("bytes").asLong(), applied, o.path("migratedAt").asLong(0)));
+      List<Epoch> epochs = new ArrayList<>();
+      long last = -1;
+      for (JsonNode e : o.path("epochs")) {
+        if (!e.path(0).isTextual() || !StoreKeys.isEpoch(e.path(0).asText()) || !e.path(1).canConvertToLong() || e.path(1).asLong() <= last) {
+          return Optional.empty();
+        }
+        last = e.path(1).asLong();
+        epochs.add(new Epoch(e.path(0).asText(), last));
+      }
+      return Optional.of(new QueueHead(o.path("seq").asLong(), o.path("counted").asLong(), o.path("bytes").asLong(), applied, o.path("migratedAt").asLong(0), epochs));
     } catch (Exception e) {
       return Optional.empty();
     }

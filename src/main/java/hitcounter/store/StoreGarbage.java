@@ -49,7 +49,7 @@ public final class StoreGarbage {
       } else if (k.startsWith(entryPrefix)) {
         String rest = k.substring(entryPrefix.length());
         int slash = rest.lastIndexOf('/');
-        return slash > 0 && Long.parseLong(rest.substring(slash + 1)) <= m.foldedSeq(rest.substring(0, slash));
+        return slash > 0 && StoreKeys.entrySeq(rest.substring(slash + 1)) <= m.foldedSeq(rest.substring(0, slash));
       }
       return false;
     }

@@ -8,7 +8,7 @@ package hitcounter.store;
  * <pre>
  * hitcounter/heads/&lt;dc&gt;/&lt;queue&gt;            queue head: last entry seq, hits counted, applied job ids
  * hitcounter/heads/&lt;dc&gt;/~snapshot          which manifest is the datacenter's snapshot
- * hitcounter/store/&lt;dc&gt;/j/&lt;queue&gt;/&lt;seq&gt;    journal entry: one batch's increments (binary)
+ * hitcounter/store/&lt;dc&gt;/j/&lt;queue&gt;/&lt;seq&gt;~&lt;epoch&gt; journal entry: one batch's increments (binary)
  * hitcounter/store/&lt;dc&gt;/m/&lt;gen&gt;-&lt;nonce&gt;    manifest: folded seqs per queue, shard list
  * hitcounter/store/&lt;dc&gt;/s/&lt;gen&gt;-&lt;nonce&gt;/&lt;n&gt; snapshot shard: totals of a hash range of pages (binary)
  * </pre>
@@ -44,7 +44,31 @@ public final class StoreKeys {
   }
 
   public static String entry(String dc, String queue, long seq) {
-    return storePrefix(dc) + "j/" + queue + "/" + seq;
+    return entry(dc, queue, "", seq);
+  }
+
+  /**
+   * Entry {@code seq} of {@code queue} written in {@code epoch} ({@code j/<queue>/<seq>~<epoch>};
+   * without an epoch, as before epochs: {@code j/<queue>/<seq>}).
+   */
+  public static String entry(String dc, String queue, String epoch, long seq) {
+    return storePrefix(dc) + "j/" + queue + "/" + seq + (epoch.isEmpty() ? "" : "~" + epoch);
+  }
+
+  /** The seq in the last segment of an entry's key ({@code <seq>} or {@code <seq>~<epoch>}). */
+  public static long entrySeq(String last) {
+    int tilde = last.indexOf('~');
+    return Long.parseLong(tilde < 0 ? last : last.substring(0, tilde));
+  }
+
+  /** A new epoch's id: 64 random bits in base 36 (a name that is never drawn twice). */
+  public static String newEpoch() {
+    return Long.toUnsignedString(new java.security.SecureRandom().nextLong(), 36);
+  }
+
+  /** Whether {@code id} can be an epoch: 1 to 16 characters of [0-9a-z]. */
+  public static boolean isEpoch(String id) {
+    return !id.isEmpty() && id.length() <= 16 && id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'));
   }
 
   public static String entriesPrefix(String dc, String queue) {

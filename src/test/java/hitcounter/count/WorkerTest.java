@@ -297,7 +297,7 @@ class WorkerTest {
     assertTrue(head().seq() >= 3, "300 pages of ~35 bytes do not fit one 4 KiB entry: " + head().seq());
     for (long seq = 1; seq <= head().seq(); seq++) {
       long n = seq;
-      assertTrue(consul.entry("us-west", StoreKeys.entry("us-west", "q0", n)).orElseThrow().value().length <= 4096);
+      assertTrue(consul.entry("us-west", head().entryKey("us-west", "q0", n)).orElseThrow().value().length <= 4096);
     }
   }
 

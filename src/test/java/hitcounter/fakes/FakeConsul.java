@@ -57,6 +57,25 @@ public final class FakeConsul implements Consul {
     wake();
   }
 
+  /** A copy of datacenter {@code dc}'s keys, as {@code consul snapshot save} takes one. */
+  public synchronized Map<String, KvEntry> snapshot(String dc) {
+    return new TreeMap<>(store(dc));
+  }
+
+  /**
+   * Puts {@code dc}'s keys back as they were in {@code snapshot} (old values, old ModifyIndexes),
+   * as {@code consul snapshot restore} does. Like Consul, it wakes no watcher: a blocking query
+   * sees the restored keys at the next write.
+   */
+  public synchronized void restore(String dc, Map<String, KvEntry> snapshot) {
+    store(dc).clear();
+    store(dc).putAll(snapshot);
+  }
+
+  /** Keys written create-only (CAS 0) that had been written before: names used twice. */
+  public final java.util.Set<String> reusedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> everCreated = new java.util.HashSet<>();
+
   public synchronized Optional<KvEntry> entry(String dc, String key) {
     return Optional.ofNullable(store(dc).get(key));
   }
@@ -190,6 +209,9 @@ public final class FakeConsul implements Consul {
           case GET -> read.put(op.key(), s.get(op.key()));
           case DELETE, DELETE_CAS -> s.remove(op.key());
           default -> {
+            if (op.verb() == TxnOp.Verb.CAS && op.index() == 0 && !everCreated.add(dc + "/" + op.key())) {
+              reusedNames.add(op.key());
+            }
             s.put(op.key(), new KvEntry(op.key(), op.value(), next));
             indexes.put(op.key(), next);
           }

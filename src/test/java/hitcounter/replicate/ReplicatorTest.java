@@ -40,7 +40,7 @@ class ReplicatorTest {
   }
 
   @Test
-  void copiesItsOwnStoreEverywhereEntriesThenSnapshotsAndNeverBackwards() {
+  void copiesItsOwnStoreEverywhereEntriesThenSnapshots() {
     FakeConsul consul = new FakeConsul("us-west");
     consul.put("eu-west", StoreKeys.head("eu-west", "e0"), new QueueHead(1, 9, 0, Map.of(), 0).toBytes());
     consul.put("ap-south", "hitcounter/other", new byte[0]);
@@ -87,6 +87,40 @@ class ReplicatorTest {
     });
     probe.awaitAssert(() -> {
       assertEquals(0.0, status.targets().get("eu-west").ageSeconds(System.currentTimeMillis()), "up to date: no copy waits");
+      return null;
+    });
+  }
+
+  /**
+   * The source's store went back (a restore of an older Consul snapshot) and was written again in
+   * a new epoch: the copy, ahead of its source, follows the source instead of keeping what the
+   * source no longer holds. Before, a copy never moved backwards: the two datacenters showed
+   * different figures for this datacenter, both fresh.
+   */
+  @Test
+  void aCopyAheadOfItsRolledBackSourceFollowsIt() {
+    FakeConsul consul = new FakeConsul("us-west");
+    entry(consul, "q0", 1, Map.of("home", 5L));
+    entry(consul, "q0", 2, Map.of("gone", 2L));
+    entry(consul, "q0", 3, Map.of("gone", 1L));
+    head(consul, "q0", 3, 8);
+    var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
+    LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
+    consul.put("eu-west", "hitcounter/other", new byte[0]);
+    testKit.spawn(Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofHours(1)),
+        new CopyStatus(), () -> "{}".getBytes(StandardCharsets.UTF_8), watch, Duration.ofSeconds(1)));
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(() -> {
+      assertEquals(Map.of("home", 5L, "gone", 3L), StoreProbe.counts(consul, "eu-west", "us-west"));
+      return null;
+    });
+    // Back to entry 1, then entry 2 written again, in a new epoch.
+    consul.remove("us-west", StoreKeys.entry("us-west", "q0", 2));
+    consul.remove("us-west", StoreKeys.entry("us-west", "q0", 3));
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", "x1", 2), CountsCodec.encode(CountsCodec.ENTRY, Map.of("new", 1L)));
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(2, 6, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2))).toBytes());
+    probe.awaitAssert(() -> {
+      assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
       return null;
     });
   }

@@ -44,7 +44,7 @@ public final class StoreProbe {
     }
     for (var e : heads(consul, in, dc).entrySet()) {
       for (long seq = m.foldedSeq(e.getKey()) + 1; seq <= e.getValue().seq(); seq++) {
-        byte[] v = consul.kvGetRaw(in, StoreKeys.entry(dc, e.getKey(), seq)).toCompletableFuture().join().orElseThrow();
+        byte[] v = consul.kvGetRaw(in, e.getValue().entryKey(dc, e.getKey(), seq)).toCompletableFuture().join().orElseThrow();
         CountsCodec.decode(CountsCodec.ENTRY, v, (page, n) -> out.merge(page, n, Long::sum));
       }
     }
