@@ -51,7 +51,12 @@ public final class Folder {
 
   private record Written(FoldPlanner.Plan plan, Flip flip) implements Command {}
 
-  private record Collect(List<String> garbage) implements Command {}
+  /**
+   * Keys to delete once the pointer still names {@code manifestKey} (a flip's garbage), or no
+   * longer names it ({@code named} false: what a lost flip wrote). A restore or a newer flip in
+   * between leaves them to the sweep, which deletes only what the pointer's manifest does not name.
+   */
+  private record Collect(List<String> garbage, String manifestKey, boolean named) implements Command {}
 
   /** A background task (collect, sweep) ended. */
   private record Done(String what, Throwable failure) implements Command {}
@@ -75,8 +80,11 @@ public final class Folder {
   private final StoreSettings policy;
   private final String dc;
   private final LegacySweep legacy;
-  /** The generation this folder flipped last: a plan from an older one is stale. */
-  private long flipped;
+  /** The manifest key the last flip replaced, and until when a view still naming it is taken as not caught up. */
+  private String replaced = "";
+  private long replacedUntil;
+  /** The manifest key the fold under way replaces. */
+  private String foldingFrom = "";
 
   private Folder(ActorContext<Command> ctx, TimerScheduler<Command> timers, Consul consul, ActorRef<CountView.Command> view, StoreSettings policy) {
     this.ctx = ctx;
@@ -109,9 +117,10 @@ public final class Folder {
   private Behavior<Command> asking() {
     return Behaviors.receive(Command.class)
         .onMessage(Input.class, m -> {
-          if (!m.input().due() || m.input().manifest().gen() < flipped) {
+          if (!m.input().due() || behind(m.input())) {
             return waiting();
           }
+          foldingFrom = m.input().manifestKey();
           String nonce = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
           ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> FoldPlanner.plan(m.input(), policy.shardBudget(), nonce)),
               (plan, e) -> e == null ? new Planned(plan) : new FoldFailed("plan", e));
@@ -137,15 +146,16 @@ public final class Folder {
         .onMessage(Written.class, m -> {
           FoldPlanner.Plan p = m.plan();
           if (m.flip() == Flip.DONE) {
-            flipped = p.manifest().gen();
-            timers.startSingleTimer(new Collect(p.garbage()), policy.garbageGrace());
+            replaced = foldingFrom;
+            replacedUntil = System.currentTimeMillis() + 10 * policy.checkInterval().toMillis();
+            timers.startSingleTimer(new Collect(p.garbage(), p.manifestKey(), true), policy.garbageGrace());
           } else if (m.flip() == Flip.LOST_AFTER_DOUBT) {
             ctx.getLog().warn("snapshot {} of {}: the flip's outcome was in doubt and the pointer names a newer manifest now; the sweep collects what it wrote", p.manifest().gen(), dc);
           } else {
             ctx.getLog().info("snapshot {} of {} lost its flip to another folder; removing what it wrote", p.manifest().gen(), dc);
             List<String> mine = new ArrayList<>(p.shards().keySet());
             mine.add(p.manifestKey());
-            ctx.getSelf().tell(new Collect(mine));
+            ctx.getSelf().tell(new Collect(mine, p.manifestKey(), false));
           }
           return waiting();
         })
@@ -213,8 +223,30 @@ public final class Folder {
         .orElse(Flip.LOST_AFTER_DOUBT));
   }
 
+  /**
+   * Whether the view has not yet seen this folder's last flip: its input still names the manifest
+   * that flip replaced. Only for a while: after a restore the pointer may name that manifest again,
+   * and folds must go on (a plan from a stale input fails its CAS anyway; this only saves the work).
+   */
+  private boolean behind(FoldInput in) {
+    return in.manifestKey().equals(replaced) && System.currentTimeMillis() < replacedUntil;
+  }
+
   private Behavior<Command> collect(Collect m) {
-    ctx.pipeToSelf(delete(m.garbage()), (x, e) -> new Done("collect " + m.garbage().size() + " keys", e));
+    CompletionStage<String> collected = consul.kvGet(null, StoreKeys.snapshotPointer(dc)).thenCompose(v -> {
+      boolean names = v.flatMap(e -> hitcounter.store.SnapshotPointer.parse(e.value()))
+          .map(now -> now.manifestKey().equals(m.manifestKey())).orElse(false);
+      if (names != m.named()) {
+        return CompletableFuture.completedFuture("the pointer moved since " + m.manifestKey() + " was written; " + m.garbage().size() + " keys are left to the sweep");
+      }
+      return delete(m.garbage()).thenApply(x -> (String) null);
+    });
+    ctx.pipeToSelf(collected, (note, e) -> {
+      if (note != null) {
+        ctx.getLog().info("folder of {}: {}", dc, note);
+      }
+      return new Done("collect " + m.garbage().size() + " keys", e);
+    });
     return Behaviors.same();
   }
 

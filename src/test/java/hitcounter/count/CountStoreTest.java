@@ -164,6 +164,54 @@ class CountStoreTest {
     assertEquals(java.util.Set.of(), consul.reusedNames, "no name written twice");
   }
 
+  /**
+   * A restore to a snapshot older than the folder's last flip: folds go on from the restored
+   * manifest. Before, the folder skipped every input older than the generation it flipped last,
+   * so after a restore it never folded again and the journal grew for good.
+   */
+  @Test
+  void foldsGoOnAfterARestoreToAnOlderSnapshot() {
+    FakeConsul consul = new FakeConsul("us-west");
+    CountTable table = new CountTable();
+    ActorRef<CountView.Command> view = view(consul, table, new StoreStatus(), new SimpleMeterRegistry());
+    testKit.spawn(Folder.create(consul, view, EAGER));
+    FakeBeanstalk q0 = new FakeBeanstalk();
+    worker(consul, q0, "q0");
+    TestProbe<Void> probe = testKit.createTestProbe();
+    for (int i = 0; i < 300; i++) {
+      q0.put(page(i));
+    }
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      assertTrue(StoreProbe.manifest(consul, null, "us-west").gen() >= 1);
+      return null;
+    });
+    long restoredGen = StoreProbe.manifest(consul, null, "us-west").gen();
+    var snapshot = consul.snapshot("us-west");
+    for (int round = 1; round <= 2; round++) {
+      for (int i = 0; i < 300; i++) {
+        q0.put(page(i));
+      }
+      long atLeast = restoredGen + round;
+      probe.awaitAssert(Duration.ofSeconds(20), () -> {
+        assertTrue(StoreProbe.manifest(consul, null, "us-west").gen() >= atLeast);
+        return null;
+      });
+    }
+    consul.restore("us-west", snapshot);
+    for (int i = 0; i < 300; i++) {
+      q0.put(page(i) + "\nafter");
+    }
+    probe.awaitAssert(Duration.ofSeconds(20), () -> {
+      Manifest m = StoreProbe.manifest(consul, null, "us-west");
+      assertTrue(m.gen() > restoredGen, "a fold after the restore");
+      assertTrue(m.foldedSeq("q0") > 0);
+      assertEquals(300L, StoreProbe.counts(consul, null, "us-west").get("after"));
+      assertEquals(300L, table.countsOf("after").get("us-west"));
+      return null;
+    });
+    assertEquals(java.util.Set.of(), consul.reusedNames, "no name written twice");
+  }
+
   @Test
   void aQueueAtRestIsArchivedAndComesBackWithANewHeadCountingOn() {
     FakeConsul consul = new FakeConsul("us-west");

@@ -50,11 +50,23 @@ public final class ConsulAcl {
 
   /** Creates the agent, replication and node policies in the primary, and the agent and replication tokens. */
   public void bootstrap(ConsulServer primaryServer) {
+    awaitNewAcls(primaryServer);
     policy(primaryServer, "agent", "agent-policy.hcl");
     policy(primaryServer, "replication", "replication-policy.hcl");
     policy(primaryServer, "hitcounter-node", "hitcounter-node-policy.hcl");
     token(primaryServer, agent, "agent", "agent token");
     token(primaryServer, replication, "replication", "replication token");
+  }
+
+  /**
+   * Waits until the primary's ACL system has left legacy mode, as ops/consul-acl.sh does: Consul
+   * 1.8 starts in it and answers 500 "legacy mode" to policy writes until its leader has
+   * established the new ACLs (CI saw it once, right after the leader was elected).
+   */
+  private void awaitNewAcls(ConsulServer server) {
+    Await.until("the ACL system of " + primary + " leaves legacy mode", java.time.Duration.ofSeconds(60), () ->
+        server.send(HttpRequest.newBuilder(server.request("/v1/acl/token/self").build().uri()).header("X-Consul-Token", master).build())
+            .statusCode() == 200);
   }
 
   /** A new global token with the node policy: what a datacenter's nodes use. */
