@@ -70,7 +70,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private record RoundFailed(String dc, Throwable cause) implements Command {}
 
-  private record CollectRemote(String dc, List<String> garbage) implements Command {}
+  private record CollectRemote(String dc, CopyGarbage garbage) implements Command {}
 
   /**
    * Every minute, the next round to each target compares every small prefix again (a merge
@@ -450,7 +450,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
             target -> {
               List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix), bad);
               CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
-              for (List<TxnOp> chunk : StoreCopy.pack(ops, List.of())) {
+              for (List<TxnOp> chunk : EntryCopy.pack(ops, List.of())) {
                 if (chunk.isEmpty()) {
                   continue;
                 }

@@ -181,8 +181,8 @@ public final class StoreGuard {
         });
         // A few at a time: up to max-entries of them, and the pool to another datacenter is small.
         CompletableFuture<Void> steps = CompletableFuture.completedFuture(null);
-        for (int i = 0; i < keys.size(); i += StoreCopy.ENTRIES_PER_STEP) {
-          List<String> step = keys.subList(i, Math.min(keys.size(), i + StoreCopy.ENTRIES_PER_STEP));
+        for (int i = 0; i < keys.size(); i += EntryCopy.ENTRIES_PER_STEP) {
+          List<String> step = keys.subList(i, Math.min(keys.size(), i + EntryCopy.ENTRIES_PER_STEP));
           steps = steps.thenCompose(v -> {
             List<CompletableFuture<TxnOp>> fetched = new ArrayList<>();
             for (String key : step) {
@@ -207,7 +207,7 @@ public final class StoreGuard {
           })));
       return chain.thenCompose(x -> {
         CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
-        for (List<TxnOp> txn : StoreCopy.pack(ops, List.of())) {
+        for (List<TxnOp> txn : EntryCopy.pack(ops, List.of())) {
           if (!txn.isEmpty()) {
             writes = writes.thenCompose(y -> consul.txn(null, txn).thenAccept(r -> {
               if (!r.committed()) {

@@ -1,0 +1,195 @@
+package hitcounter.replicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import hitcounter.config.LiveSettings;
+import hitcounter.fakes.FakeConsul;
+import hitcounter.infra.consul.BlockingQueryWatch;
+import hitcounter.store.CountsCodec;
+import hitcounter.store.Manifest;
+import hitcounter.store.QueueHead;
+import hitcounter.store.SnapshotPointer;
+import hitcounter.store.StoreKeys;
+import hitcounter.testkit.StoreProbe;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Copies of a store whose source went back, and copies made from a stale view of the source. */
+@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StoreCopyTest {
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+
+  private static void entry(FakeConsul consul, long seq, Map<String, Long> counts) {
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", seq), CountsCodec.encode(CountsCodec.ENTRY, counts));
+  }
+
+  private static void head(FakeConsul consul, long seq, long counted) {
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(seq, counted, 0, Map.of(), 0).toBytes());
+  }
+
+  /** A fold of everything through {@code seq} into snapshot {@code gen}, its entries collected here. */
+  private static void fold(FakeConsul consul, int gen, long seq, long counted, Map<String, Long> counts) {
+    byte[] shard = CountsCodec.encode(CountsCodec.SHARD, counts);
+    String version = gen + "-x";
+    consul.put("us-west", StoreKeys.shard("us-west", version, 0), shard);
+    Manifest m = new Manifest(gen, Map.of("q0", new Manifest.Folded(seq, counted)), 0,
+        List.of(new Manifest.Shard(0, StoreKeys.shard("us-west", version, 0), shard.length, counts.size())));
+    consul.put("us-west", StoreKeys.manifest("us-west", version), m.toBytes());
+    consul.put("us-west", StoreKeys.snapshotPointer("us-west"), new SnapshotPointer(gen, StoreKeys.manifest("us-west", version)).toBytes());
+    for (long s = 1; s <= seq; s++) {
+      consul.remove("us-west", StoreKeys.entry("us-west", "q0", s));
+    }
+  }
+
+  private void replicate(FakeConsul consul) {
+    var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
+    LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
+    testKit.spawn(Replicator.create(consul, live, new ReplicationSettings(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofMillis(50), Duration.ofHours(1)),
+        new CopyStatus(), () -> "{}".getBytes(StandardCharsets.UTF_8), watch, Duration.ofSeconds(1)));
+  }
+
+  /**
+   * The source restored to a snapshot folded through entry 2 while its copy held one folded
+   * through entry 4, with the same head: the copy goes back to the older snapshot and gets
+   * entries 3-4 again, which the newer snapshot had let it collect. Before, equal heads meant
+   * "nothing to copy": the copy named entries it did not hold and every view of it failed.
+   */
+  @Test
+  void aCopyThatGoesBackGetsTheEntriesItsNewerSnapshotHadCollected() {
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.put("eu-west", "hitcounter/other", new byte[0]);
+    entry(consul, 1, Map.of("home", 5L));
+    entry(consul, 2, Map.of("home", 1L));
+    head(consul, 2, 6);
+    fold(consul, 1, 2, 6, Map.of("home", 6L));
+    entry(consul, 3, Map.of("news", 2L));
+    entry(consul, 4, Map.of("news", 1L));
+    head(consul, 4, 9);
+    replicate(consul);
+    TestProbe<Void> probe = testKit.createTestProbe();
+    Map<String, Long> all = Map.of("home", 6L, "news", 3L);
+    probe.awaitAssert(() -> {
+      assertEquals(all, StoreProbe.counts(consul, "eu-west", "us-west"));
+      return null;
+    });
+    var backup = consul.snapshot("us-west");
+    fold(consul, 2, 4, 9, all);
+    probe.awaitAssert(() -> {
+      assertEquals(2, StoreProbe.manifest(consul, "eu-west", "us-west").gen());
+      assertTrue(consul.entry("eu-west", StoreKeys.entry("us-west", "q0", 3)).isEmpty(), "collected in the copy");
+      return null;
+    });
+    consul.restore("us-west", backup);
+    consul.put("us-west", "hitcounter/wake", new byte[0]);
+    probe.awaitAssert(() -> {
+      assertEquals(1, StoreProbe.manifest(consul, "eu-west", "us-west").gen(), "the copy follows its source back");
+      assertEquals(all, StoreProbe.counts(consul, "eu-west", "us-west"));
+      return null;
+    });
+  }
+
+  /** The source restored to before its first fold: the copy's snapshot goes and every entry is copied again. */
+  @Test
+  void aSourceRestoredToBeforeItsFirstFoldTakesTheCopysSnapshotAway() {
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.put("eu-west", "hitcounter/other", new byte[0]);
+    entry(consul, 1, Map.of("home", 5L));
+    entry(consul, 2, Map.of("home", 1L));
+    head(consul, 2, 6);
+    replicate(consul);
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(() -> {
+      assertEquals(Map.of("home", 6L), StoreProbe.counts(consul, "eu-west", "us-west"));
+      return null;
+    });
+    var backup = consul.snapshot("us-west");
+    fold(consul, 1, 2, 6, Map.of("home", 6L));
+    probe.awaitAssert(() -> {
+      assertEquals(1, StoreProbe.manifest(consul, "eu-west", "us-west").gen());
+      assertTrue(consul.entry("eu-west", StoreKeys.entry("us-west", "q0", 1)).isEmpty());
+      return null;
+    });
+    consul.restore("us-west", backup);
+    consul.put("us-west", "hitcounter/wake", new byte[0]);
+    probe.awaitAssert(() -> {
+      assertTrue(consul.entry("eu-west", StoreKeys.snapshotPointer("us-west")).isEmpty(), "no snapshot in the copy either");
+      assertEquals(Map.of("home", 6L), StoreProbe.counts(consul, "eu-west", "us-west"));
+      return null;
+    });
+  }
+
+  /**
+   * A node whose view of its own store is behind (a keeper just handed over) does not move a
+   * copy back: the source's Consul is read again, holds more, and the round fails with nothing
+   * written. Before, the copy went back to the stale view and its live snapshot became garbage.
+   */
+  @Test
+  void aStaleViewOfTheSourceNeverMovesACopyBack() {
+    FakeConsul consul = new FakeConsul("us-west");
+    entry(consul, 1, Map.of("home", 5L));
+    head(consul, 1, 5);
+    fold(consul, 1, 1, 5, Map.of("home", 5L));
+    entry(consul, 2, Map.of("news", 1L));
+    head(consul, 2, 6);
+    fold(consul, 2, 2, 6, Map.of("home", 5L, "news", 1L));
+    StoreCopy copy = new StoreCopy(consul);
+    QueueHead h2 = new QueueHead(2, 6, 0, Map.of(), 0);
+    var current = new StoreCopy.Local(new SnapshotPointer(2, StoreKeys.manifest("us-west", "2-x")), Map.of("q0", 2L), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null);
+    copy.round("eu-west", current, null, "{}".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().join();
+    assertEquals(Map.of("home", 5L, "news", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+
+    // What the node saw one fold ago (that manifest is still there, within its grace).
+    QueueHead h1 = new QueueHead(1, 5, 0, Map.of(), 0);
+    var stale = new StoreCopy.Local(new SnapshotPointer(1, StoreKeys.manifest("us-west", "1-x")), Map.of("q0", 1L), Map.of("q0", h1), Map.of("q0", h1.toBytes()), null);
+    assertThrows(CompletionException.class, () -> copy.round("eu-west", stale, null, "{}".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().join());
+    assertEquals(2, StoreProbe.manifest(consul, "eu-west", "us-west").gen(), "the copy stays where its source is");
+    assertEquals(Map.of("home", 5L, "news", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+  }
+
+  /**
+   * The first snapshot copied over a journal of a million entries: the garbage is one range,
+   * made into keys 64 at a time as they are deleted. Before, a list of every key ever
+   * committed was held in the keeper's heap.
+   */
+  @Test
+  void theFirstSnapshotOverALongJournalListsItsGarbageAsRanges() {
+    FakeConsul consul = new FakeConsul("us-west");
+    long seq = 1_000_000;
+    consul.put("eu-west", StoreKeys.head("us-west", "q0"), new QueueHead(seq, seq, 0, Map.of(), 0).toBytes());
+    head(consul, seq, seq);
+    fold(consul, 1, 0, seq, Map.of("home", seq));
+    Manifest m = new Manifest(1, Map.of("q0", new Manifest.Folded(seq, seq)), 0, StoreProbe.manifest(consul, null, "us-west").shards());
+    consul.put("us-west", StoreKeys.manifest("us-west", "1-x"), m.toBytes());
+    QueueHead h = new QueueHead(seq, seq, 0, Map.of(), 0);
+    var local = new StoreCopy.Local(new SnapshotPointer(1, StoreKeys.manifest("us-west", "1-x")), Map.of("q0", seq), Map.of("q0", h), Map.of("q0", h.toBytes()), null);
+    StoreCopy.Result r = new StoreCopy(consul).round("eu-west", local, null, "{}".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().join();
+    assertEquals(seq, r.garbage().size());
+    assertEquals(1, r.garbage().entries().size(), "one range, not a million keys");
+    Iterator<List<String>> batches = r.garbage().batches(64);
+    List<String> first = batches.next();
+    assertEquals(64, first.size());
+    assertEquals(StoreKeys.entry("us-west", "q0", 1), first.get(0));
+    List<String> last = new ArrayList<>();
+    while (batches.hasNext()) {
+      last = batches.next();
+    }
+    assertEquals(StoreKeys.entry("us-west", "q0", seq), last.get(last.size() - 1));
+  }
+}
