@@ -16,6 +16,7 @@ import hitcounter.count.CountView;
 import hitcounter.count.Folder;
 import hitcounter.count.StoreStatus;
 import hitcounter.count.Worker;
+import hitcounter.count.ViewHealth;
 import hitcounter.count.WorkerHealth;
 import hitcounter.count.WorkerStats;
 import hitcounter.discovery.DiscoveryActor;
@@ -85,6 +86,7 @@ final class NodeWiring {
   private final DatacenterStates datacenters;
   private final WorkerStats workerStats;
   private final WorkerHealth workerHealth;
+  private final ViewHealth viewHealth;
   private final CopyStatus copyStatus;
   private final LocalStalls localStalls;
   private final Freshness freshness;
@@ -105,7 +107,8 @@ final class NodeWiring {
     this.workerHealth = new WorkerHealth(registry);
     this.copyStatus = new CopyStatus(registry);
     this.localStalls = new LocalStalls(config.health().expireAfter());
-    this.freshness = new Freshness(config.node().datacenter(), datacenters, localStalls, config.replication().staleAfter());
+    this.viewHealth = new ViewHealth(registry);
+    this.freshness = new Freshness(config.node().datacenter(), config.node().nodeName(), datacenters, localStalls, viewHealth, config.replication().staleAfter());
     this.sites = hitcounter.config.Sites.of(live.get(Setting.SITES), config.sites());
     live.onChange(s -> {
       if (s == Setting.SITES) {
@@ -146,11 +149,11 @@ final class NodeWiring {
     counts.retention(() -> new hitcounter.store.StatsRetention(
         clock.millis() / 60_000, live.getInt(hitcounter.config.Setting.SERIES_DAYS), live.getInt(hitcounter.config.Setting.SERIES_HOURS)));
     ActorRef<CountView.Command> countView =
-        ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, badValues, watch.counts(), watch.blockingWait())), "count-view");
+        ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, viewHealth, badValues, watch.counts(), watch.blockingWait())), "count-view");
     ctx.spawn(supervised(hitcounter.count.ResetView.create(deps.consul(), counts, resets, badValues, watch.general(), watch.blockingWait())), "reset-view");
     ctx.spawn(supervised(HeartbeatView.create(deps.consul(), datacenters, badValues, watch.general(), watch.blockingWait())), "heartbeat-view");
     ctx.spawn(supervised(StatusView.create(deps.consul(), localStalls, badValues, watch.general(), watch.blockingWait())), "status-view");
-    ctx.spawn(supervised(StatusPublisher.create(deps.consul(), config.node().nodeName(), workerHealth, copyStatus, config.health())), "status-publisher");
+    ctx.spawn(supervised(StatusPublisher.create(deps.consul(), config.node().nodeName(), workerHealth, viewHealth, copyStatus, config.health())), "status-publisher");
     return countView;
   }
 

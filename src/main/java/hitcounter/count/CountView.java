@@ -57,13 +57,19 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
 
   public static Behavior<Command> create(
       Consul consul, CountTable table, StoreStatus status, BadValues bad, BlockingQueryWatch.Settings watch, Duration wait) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CountView(ctx, timers, consul, table, status, bad, watch, wait)));
+    return create(consul, table, status, new ViewHealth(), bad, watch, wait);
+  }
+
+  public static Behavior<Command> create(
+      Consul consul, CountTable table, StoreStatus status, ViewHealth health, BadValues bad, BlockingQueryWatch.Settings watch, Duration wait) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CountView(ctx, timers, consul, table, status, health, bad, watch, wait)));
   }
 
   private final TimerScheduler<Command> timers;
   private final Consul consul;
   private final CountTable table;
   private final StoreStatus status;
+  private final ViewHealth health;
   private final BadValues bad;
   private final Map<String, SourceState> sources = new TreeMap<>();
 
@@ -73,6 +79,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       Consul consul,
       CountTable table,
       StoreStatus status,
+      ViewHealth health,
       BadValues bad,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
@@ -81,6 +88,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     this.consul = consul;
     this.table = table;
     this.status = status;
+    this.health = health;
     this.bad = bad;
     BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, StoreKeys.HEADS_ROOT, index, wait);
     ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), HeadsChanged::new, watch), "watch-heads");
@@ -148,6 +156,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       s.headIndexes = indexes;
       s.pointer = pointers.getOrDefault(dc, SnapshotPointer.NONE);
       s.pointerIndex = pointerIndexes.getOrDefault(dc, 0L);
+      s.headsSeenAt = now;
       sync(dc);
     }
     publish();
@@ -168,11 +177,13 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
         boolean reload = s.work() == SourceState.Work.RELOAD;
         if (reload) {
           getContext().getLog().warn("counts of {} went backwards in this Consul (a restore or a wipe): loading them again", dc);
+          s.problem = "the store went back (a restore or a wipe): loading it again";
         }
         getContext().pipeToSelf(SourceSync.snapshot(consul, s, reload), (r, e) -> e == null ? new SnapshotFetched(dc, r) : new SyncFailed(dc, e));
       }
     }
     s.syncing = true;
+    s.stepStarted();
     return this;
   }
 
@@ -197,6 +208,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       s.entriesApplied++;
       s.lastEntryMillis = System.currentTimeMillis();
     }
+    s.stepApplied();
     publish();
     return sync(m.dc());
   }
@@ -208,6 +220,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     if (snap.full()) {
       s.damaged.clear(); // read again from scratch: what is still damaged shows again below
     }
+    long damagedSince = s.damagedSince;
     // A full load replaces every hash range in one step (commitSnapshot): readers never see 0.
     table.clearStaged(m.dc());
     for (int i = 0; i < snap.shards().size(); i++) {
@@ -241,6 +254,8 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       s.unfoldedEntries++;
     }
     table.commitSnapshot(m.dc(), snap.replaced(), entries, s::markDirty);
+    s.damagedSince = s.damaged.isEmpty() ? 0 : damagedSince == 0 ? System.currentTimeMillis() : damagedSince;
+    s.stepApplied();
     getContext().getLog().debug("installed snapshot {} of {}: {} shards fetched, {} entries after it", snap.manifest().gen(), m.dc(), snap.shards().size(), snap.entries().size());
     publish();
     return sync(m.dc());
@@ -254,7 +269,11 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     } else {
       getContext().getLog().warn("sync of {} failed: {}; trying again", m.dc(), m.cause().toString());
     }
+    s.problem = m.cause() instanceof SourceSync.Missing || m.cause().getCause() instanceof SourceSync.Missing
+        ? "a key its heads name is missing: " + (m.cause().getCause() != null ? m.cause().getCause() : m.cause()).getMessage()
+        : "its sync fails: " + m.cause();
     timers.startSingleTimer(new Resume(m.dc()), Duration.ofMillis(250));
+    publish();
     return this;
   }
 
@@ -278,6 +297,9 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     bad.skipped("count-view", key, problem);
     if (s.damaged.isEmpty()) {
       timers.startSingleTimer(new Reload(s.dc), Duration.ofMinutes(1));
+      if (s.damagedSince == 0) {
+        s.damagedSince = System.currentTimeMillis();
+      }
     }
     s.damaged.add(key);
   }
@@ -294,6 +316,14 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
   private void publish() {
     Map<String, StoreStatus.Source> out = new TreeMap<>();
     sources.forEach((dc, s) -> {
+      if (s.current()) {
+        s.appliedAsOf = Math.max(s.appliedAsOf, s.headsSeenAt);
+        health.current(dc);
+      } else if (!s.damaged.isEmpty()) {
+        health.behind(dc, s.damagedSince, "values of its store do not parse (skipped): " + s.damaged);
+      } else {
+        health.behind(dc, s.appliedAsOf, s.problem == null ? "applying what its heads name" : s.problem);
+      }
       Map<String, StoreStatus.Queue> queues = new TreeMap<>();
       s.heads.forEach((q, h) -> queues.put(q, new StoreStatus.Queue(h.seq(), s.applied(q), h.counted(), h.appliedCount())));
       out.put(dc, new StoreStatus.Source(

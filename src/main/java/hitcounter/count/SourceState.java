@@ -42,8 +42,45 @@ final class SourceState {
   long lastEntryMillis;
   long entriesApplied;
 
+  /** When the watch last answered with this datacenter's heads, by this node's clock. */
+  long headsSeenAt;
+  /** The table holds at least what the heads said at this time (this node's clock). */
+  long appliedAsOf;
+  /** Since when values do not parse (0: none). */
+  long damagedSince;
+  /** What held the last sync up (null: nothing). */
+  String problem;
+  /** The sync under way: the heads it works towards, and when they were seen. */
+  private long stepHeadsAt;
+  private Map<String, Long> stepTarget = Map.of();
+  private String stepPointer = "";
+
   SourceState(String dc) {
     this.dc = dc;
+    this.headsSeenAt = System.currentTimeMillis();
+    this.appliedAsOf = headsSeenAt;
+  }
+
+  /** A sync starts: it works towards the heads seen last. */
+  void stepStarted() {
+    stepHeadsAt = headsSeenAt;
+    Map<String, Long> target = new HashMap<>();
+    heads.forEach((q, h) -> target.put(q, h.seq()));
+    stepTarget = target;
+    stepPointer = pointer.manifestKey();
+  }
+
+  /** A sync applied what it fetched: if that reached what it worked towards, the table is current as of then. */
+  void stepApplied() {
+    problem = null;
+    if (manifestKey.equals(stepPointer) && stepTarget.entrySet().stream().allMatch(e -> applied(e.getKey()) >= e.getValue())) {
+      appliedAsOf = Math.max(appliedAsOf, stepHeadsAt);
+    }
+  }
+
+  /** Whether the table holds everything the heads seen last say, with no value skipped. */
+  boolean current() {
+    return !syncing && damaged.isEmpty() && work() == Work.NONE;
   }
 
   /** The last entry of {@code queue} the table holds: applied after the snapshot, or folded into it. */

@@ -1,5 +1,6 @@
 package hitcounter.health;
 
+import hitcounter.count.ViewHealth;
 import hitcounter.replicate.DatacenterStates;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,22 +11,32 @@ import java.util.Map;
 /**
  * How fresh the figures of an answer are: a datacenter not heard of for longer than
  * {@code stale-after}, and every stall reported by this datacenter's nodes or by another
- * datacenter's heartbeat, make the answer stale, each with its reason and age. Counting lag is
- * the longest wait of a job not yet counted (or of commits failing) among them.
+ * datacenter's heartbeat, make the answer stale, each with its reason and age; so does this
+ * node's table not holding what a datacenter's heads said {@code stale-after} ago (another
+ * node's table being behind does not). Counting lag is the longest wait of a job not yet counted
+ * (or of commits failing, or of this node's table) among them.
  */
 public final class Freshness {
   /** The freshness part of an answer. */
   public record Report(boolean stale, double ageSeconds, double countingLagSeconds, List<Stall> late) {}
 
   private final String datacenter;
+  private final String node;
   private final DatacenterStates datacenters;
   private final LocalStalls local;
+  private final ViewHealth view;
   private final double staleAfterSeconds;
 
   public Freshness(String datacenter, DatacenterStates datacenters, LocalStalls local, Duration staleAfter) {
+    this(datacenter, "", datacenters, local, new ViewHealth(), staleAfter);
+  }
+
+  public Freshness(String datacenter, String node, DatacenterStates datacenters, LocalStalls local, ViewHealth view, Duration staleAfter) {
     this.datacenter = datacenter;
+    this.node = node;
     this.datacenters = datacenters;
     this.local = local;
+    this.view = view;
     this.staleAfterSeconds = staleAfter.toMillis() / 1000.0;
   }
 
@@ -41,18 +52,30 @@ public final class Freshness {
       if (age > staleAfterSeconds) {
         late.add(new Stall(dc, Stall.NOT_HEARD, "", "no heartbeat from " + dc + " for " + Math.round(age) + " s", age));
       } else if (!dc.equals(datacenter) && states.containsKey(dc)) {
-        late.addAll(Stall.fromJson(states.get(dc).stalls()));
+        Stall.fromJson(states.get(dc).stalls()).stream().filter(s -> s.concerns(node)).forEach(late::add);
       }
     }
-    late.addAll(local.current());
+    local.current().stream().filter(s -> s.concerns(node) && !s.why().equals(Stall.VIEW_BEHIND)).forEach(late::add);
+    long now = System.currentTimeMillis();
+    view.behind().forEach((dc, b) -> {
+      double age = (now - b.sinceMillis()) / 1000.0;
+      if (shown.contains(dc) && age > staleAfterSeconds) {
+        late.add(viewBehind(dc, node, b, age));
+      }
+    });
     double lag = 0;
     for (Stall s : late) {
       oldest = Math.max(oldest, s.ageSeconds());
-      if (s.why().equals(Stall.COUNTING) || s.why().equals(Stall.COMMIT_FAILING)) {
+      if (s.why().equals(Stall.COUNTING) || s.why().equals(Stall.COMMIT_FAILING) || s.why().equals(Stall.VIEW_BEHIND)) {
         lag = Math.max(lag, s.ageSeconds());
       }
     }
     return new Report(!late.isEmpty(), round(oldest), round(lag), List.copyOf(late));
+  }
+
+  /** The stall of {@code node}'s table not holding what {@code dc}'s heads said {@code age} seconds ago. */
+  public static Stall viewBehind(String dc, String node, ViewHealth.Behind b, double age) {
+    return new Stall(dc, Stall.VIEW_BEHIND, node, "the table of " + node + " lacks what the heads of " + dc + " said " + Math.round(age) + " s ago: " + b.reason(), age);
   }
 
   /** Changes whenever a heartbeat or a stall report is heard (both counters only grow). */

@@ -10,14 +10,22 @@ import java.util.List;
  * One figure that is late, and why: in {@code datacenter}, {@code why} is {@code counting}
  * (a queue's oldest job waits), {@code commit-failing} (a queue's commits keep failing),
  * {@code copy-failing} (copies of this datacenter to {@code subject} keep failing) or
- * {@code not-heard} (no heartbeat); {@code subject} is the queue or the target datacenter;
- * {@code ageSeconds} how late.
+ * {@code not-heard} (no heartbeat) or {@code view-behind} (the table of node {@code subject}
+ * does not hold what {@code datacenter}'s heads said: a key missing, a value that does not
+ * parse, a reload after the store went back); {@code subject} is the queue, the target
+ * datacenter or the node; {@code ageSeconds} how late.
  */
 public record Stall(String datacenter, String why, String subject, String detail, double ageSeconds) {
   public static final String COUNTING = "counting";
   public static final String COMMIT_FAILING = "commit-failing";
   public static final String COPY_FAILING = "copy-failing";
   public static final String NOT_HEARD = "not-heard";
+  public static final String VIEW_BEHIND = "view-behind";
+
+  /** Whether this stall makes the answers of {@code node} late: a view behind is about one node's table only. */
+  public boolean concerns(String node) {
+    return !why.equals(VIEW_BEHIND) || subject.equals(node);
+  }
 
   /** What identifies an episode: the same datacenter, reason and subject. */
   public String episode() {

@@ -1,6 +1,7 @@
 package hitcounter.health;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import hitcounter.count.ViewHealth;
 import hitcounter.count.WorkerHealth;
 import hitcounter.infra.Json;
 import hitcounter.infra.consul.Consul;
@@ -46,6 +47,10 @@ public final class StatusPublisher {
   private StatusPublisher() {}
 
   public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, CopyStatus copies, HealthSettings settings) {
+    return create(consul, node, workers, new ViewHealth(), copies, settings);
+  }
+
+  public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, ViewHealth view, CopyStatus copies, HealthSettings settings) {
     String dc = consul.localDatacenter();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, settings.check());
@@ -56,6 +61,7 @@ public final class StatusPublisher {
           .onMessage(Check.class, m -> {
             long now = System.currentTimeMillis();
             List<Stall> stalls = stalls(dc, workers, copies, settings, now);
+            stalls.addAll(viewStalls(node, view, settings, now));
             Set<String> episodes = stalls.stream().map(Stall::episode).collect(Collectors.toCollection(TreeSet::new));
             for (Stall s : stalls) {
               if (!open.contains(s.episode())) {
@@ -111,6 +117,19 @@ public final class StatusPublisher {
       if (age > after) {
         String why = t.failingSinceMillis() > 0 ? "copies to " + target + " keep failing: " + trim(t.reason()) : "copies to " + target + " wait";
         out.add(new Stall(dc, Stall.COPY_FAILING, target, why, age));
+      }
+    });
+    return out;
+  }
+
+  /** This node's table behind a datacenter's heads for longer than {@code stall-after}. */
+  static List<Stall> viewStalls(String node, ViewHealth view, HealthSettings settings, long now) {
+    double after = settings.stallAfter().toMillis() / 1000.0;
+    List<Stall> out = new ArrayList<>();
+    view.behind().forEach((dc, b) -> {
+      double age = (now - b.sinceMillis()) / 1000.0;
+      if (age > after) {
+        out.add(Freshness.viewBehind(dc, node, b, age));
       }
     });
     return out;

@@ -100,6 +100,19 @@ final class EntryCopy {
     if (local.marker() != null && !java.util.Arrays.equals(local.marker(), r.marker())) {
       headOps.add(TxnOp.set(hitcounter.store.StoreMarker.key(localDc), local.marker()));
     }
+    // The heartbeat says "this copy is current": it holds only if the copy is still what this
+    // round took it for. A target wiped or restored since has other ModifyIndexes (or no keys),
+    // fails the checks, and the next round reads it again instead of calling it fresh.
+    java.util.Set<String> moved = new java.util.HashSet<>();
+    headOps.forEach(op -> moved.add(op.key()));
+    r.headIndexes().forEach((q, index) -> {
+      if (!moved.contains(StoreKeys.head(localDc, q)) && index > 0) {
+        headOps.add(TxnOp.checkIndex(StoreKeys.head(localDc, q), index));
+      }
+    });
+    if (r.pointer().gen() > 0 && r.pointerIndex() > 0) {
+      headOps.add(TxnOp.checkIndex(StoreKeys.snapshotPointer(localDc), r.pointerIndex()));
+    }
     headOps.add(TxnOp.set(HeartbeatView.ROOT + localDc, heartbeat));
 
     long[] bytes = {0};
@@ -134,7 +147,7 @@ final class EntryCopy {
       Map<String, Long> indexes = new HashMap<>(r.headIndexes());
       for (TxnOp op : headOps) {
         String[] dcAndName = StoreKeys.headOf(op.key());
-        if (dcAndName == null || !StoreKeys.isQueue(dcAndName[1])) {
+        if (dcAndName == null || !StoreKeys.isQueue(dcAndName[1]) || op.verb() == TxnOp.Verb.CHECK_INDEX) {
           continue;
         }
         if (op.verb() == TxnOp.Verb.DELETE_CAS) {

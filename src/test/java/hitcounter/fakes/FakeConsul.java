@@ -193,6 +193,9 @@ public final class FakeConsul implements Consul {
         if ((op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.DELETE_CAS) && curIndex != op.index()) {
           errors.add(i + ": cas failed");
         }
+        if (op.verb() == TxnOp.Verb.CHECK_INDEX && (cur == null || curIndex != op.index())) {
+          errors.add(i + ": check-index failed");
+        }
         if (op.verb() == TxnOp.Verb.GET && cur == null) {
           errors.add(i + ": key doesn't exist");
         }
@@ -207,6 +210,7 @@ public final class FakeConsul implements Consul {
       for (TxnOp op : ops) {
         switch (op.verb()) {
           case GET -> read.put(op.key(), s.get(op.key()));
+          case CHECK_INDEX -> { }
           case DELETE, DELETE_CAS -> s.remove(op.key());
           default -> {
             if (op.verb() == TxnOp.Verb.CAS && op.index() == 0 && !everCreated.add(dc + "/" + op.key())) {

@@ -192,4 +192,32 @@ class StoreCopyTest {
     }
     assertEquals(StoreKeys.entry("us-west", "q0", seq), last.get(last.size() - 1));
   }
+
+  /**
+   * A target wiped after a round: the next round, from what the last one left, finds nothing
+   * to copy, and its heartbeat would say "current" over an empty copy. The heartbeat checks the
+   * copy's heads and pointer, fails, and the round after reads the target again and copies
+   * everything. Before, the heartbeat went through and the wiped copy was called fresh.
+   */
+  @Test
+  void aHeartbeatToAWipedTargetFailsAndTheNextRoundCopiesAgain() {
+    FakeConsul consul = new FakeConsul("us-west");
+    entry(consul, 1, Map.of("home", 5L));
+    head(consul, 1, 5);
+    fold(consul, 1, 1, 5, Map.of("home", 5L));
+    entry(consul, 2, Map.of("news", 1L));
+    head(consul, 2, 6);
+    QueueHead h = new QueueHead(2, 6, 0, Map.of(), 0);
+    var local = new StoreCopy.Local(new SnapshotPointer(1, StoreKeys.manifest("us-west", "1-x")), Map.of("q0", 1L), Map.of("q0", h), Map.of("q0", h.toBytes()), null);
+    StoreCopy copy = new StoreCopy(consul);
+    byte[] beat = "{}".getBytes(StandardCharsets.UTF_8);
+    StoreCopy.Result first = copy.round("eu-west", local, null, beat).toCompletableFuture().join();
+    assertEquals(Map.of("home", 5L, "news", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+
+    consul.restore("eu-west", new java.util.TreeMap<>());
+    assertThrows(CompletionException.class, () -> copy.round("eu-west", local, first.remote(), beat).toCompletableFuture().join());
+    assertTrue(consul.entry("eu-west", HeartbeatView.ROOT + "us-west").isEmpty(), "no heartbeat over an empty copy");
+    copy.round("eu-west", local, null, beat).toCompletableFuture().join();
+    assertEquals(Map.of("home", 5L, "news", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+  }
 }

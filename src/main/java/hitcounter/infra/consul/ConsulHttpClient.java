@@ -202,7 +202,7 @@ public final class ConsulHttpClient implements Consul {
       if (op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.SET) {
         kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
       }
-      if (op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.DELETE_CAS) {
+      if (op.verb() == TxnOp.Verb.CAS || op.verb() == TxnOp.Verb.DELETE_CAS || op.verb() == TxnOp.Verb.CHECK_INDEX) {
         kv.put("Index", op.index());
       }
       writes |= op.verb().writes();
@@ -236,7 +236,7 @@ public final class ConsulHttpClient implements Consul {
                 }
                 if (ops.get(i).verb() == TxnOp.Verb.GET) {
                   read.put(kv.get("Key").asText(), kvEntry(kv));
-                } else {
+                } else if (ops.get(i).verb() != TxnOp.Verb.CHECK_INDEX) {
                   indexes.put(kv.get("Key").asText(), kv.path("ModifyIndex").asLong());
                 }
               }

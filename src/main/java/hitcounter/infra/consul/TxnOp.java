@@ -10,7 +10,8 @@ public record TxnOp(Verb verb, String key, byte[] value, long index) {
     SET("set"),
     GET("get"),
     DELETE("delete"),
-    DELETE_CAS("delete-cas");
+    DELETE_CAS("delete-cas"),
+    CHECK_INDEX("check-index");
 
     final String wire;
 
@@ -19,7 +20,7 @@ public record TxnOp(Verb verb, String key, byte[] value, long index) {
     }
 
     public boolean writes() {
-      return this != GET;
+      return this != GET && this != CHECK_INDEX;
     }
   }
 
@@ -45,6 +46,11 @@ public record TxnOp(Verb verb, String key, byte[] value, long index) {
 
   public static TxnOp deleteCas(String key, long index) {
     return new TxnOp(Verb.DELETE_CAS, key, NONE, index);
+  }
+
+  /** Fails the whole transaction unless the key exists with ModifyIndex {@code index} (writes nothing). */
+  public static TxnOp checkIndex(String key, long index) {
+    return new TxnOp(Verb.CHECK_INDEX, key, NONE, index);
   }
 
   /** Consul refuses a transaction of more operations than this. */

@@ -49,6 +49,17 @@ class ConsulHttpClientIT {
     assertTrue(next.modifyIndexes().get("t/a") > a);
   }
 
+  /** check-index as the heartbeat of a copy uses it: the write goes through only while the checked key is as it was. */
+  @Test
+  void aCheckIndexHoldsAWriteToTheKeyAsItWas() throws Exception {
+    TxnResult created = consul.txn(null, List.of(TxnOp.cas("c/head", b("1"), 0))).toCompletableFuture().get();
+    long index = created.modifyIndexes().get("c/head");
+    assertTrue(consul.txn(null, List.of(TxnOp.checkIndex("c/head", index), TxnOp.set("c/beat", b("1")))).toCompletableFuture().get().committed());
+    assertFalse(consul.txn(null, List.of(TxnOp.checkIndex("c/head", index + 1000), TxnOp.set("c/beat", b("2")))).toCompletableFuture().get().committed());
+    assertFalse(consul.txn(null, List.of(TxnOp.checkIndex("c/none", index), TxnOp.set("c/beat", b("3")))).toCompletableFuture().get().committed());
+    assertEquals("1", consul.kvGet(null, "c/beat").toCompletableFuture().get().orElseThrow().valueAsString());
+  }
+
   @Test
   void aBlockingQueryAnswersWhenThePrefixChanges() throws Exception {
     consul.kvPut(null, "w/x", b("1")).toCompletableFuture().get();
