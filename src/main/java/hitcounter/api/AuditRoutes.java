@@ -79,7 +79,43 @@ public final class AuditRoutes {
   private CompletionStage<Map<String, Object>> audit() {
     return consul
         .kvTree(null, AuditKeys.ROOT, 0, Duration.ZERO)
-        .thenApply(audit -> report(audit.value()));
+        .thenCombine(consul.kvTree(null, hitcounter.audit.LostKeys.ROOT, 0, Duration.ZERO), (audit, lost) -> {
+          Map<String, Object> out = report(audit.value());
+          out.put("lost", lost(lost.value()));
+          return out;
+        });
+  }
+
+  /**
+   * Hits rollbacks of a datacenter's store lost for good, per datacenter, with each record (a
+   * queue's entries from a seq on): what the audit's gap of that datacenter is made of.
+   */
+  private Map<String, Object> lost(List<KvEntry> records) {
+    Map<String, Long> byDc = new TreeMap<>();
+    List<Map<String, Object>> list = new java.util.ArrayList<>();
+    for (KvEntry e : records) {
+      String rest = e.key().substring(hitcounter.audit.LostKeys.ROOT.length());
+      int slash = rest.indexOf('/');
+      if (slash <= 0) {
+        continue;
+      }
+      try {
+        Map<String, Long> f = FiguresCodec.read(e.value());
+        String dc = rest.substring(0, slash);
+        byDc.merge(dc, f.getOrDefault("hits", 0L), Long::sum);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("datacenter", dc);
+        r.put("record", rest.substring(slash + 1));
+        r.putAll(f);
+        list.add(r);
+      } catch (RuntimeException bad) {
+        badValues.skipped("audit", e.key(), "not a loss record");
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("byDatacenter", byDc);
+    out.put("records", list);
+    return out;
   }
 
   private Map<String, Object> report(List<KvEntry> auditEntries) {

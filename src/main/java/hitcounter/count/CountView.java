@@ -145,6 +145,10 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     for (String dc : heads.keySet()) {
       SourceState s = sources.computeIfAbsent(dc, SourceState::new);
       long now = System.currentTimeMillis();
+      if (s.current()) {
+        // The blocking query proves the heads applied held until now.
+        s.appliedAsOf = now;
+      }
       Map<String, Long> indexes = headIndexes.getOrDefault(dc, Map.of());
       indexes.forEach((q, index) -> {
         if (!index.equals(s.headIndexes.get(q))) {

@@ -52,9 +52,9 @@ public final class Folder {
   private record Written(FoldPlanner.Plan plan, Flip flip) implements Command {}
 
   /**
-   * Keys to delete once the pointer still names {@code manifestKey} (a flip's garbage), or no
-   * longer names it ({@code named} false: what a lost flip wrote). A restore or a newer flip in
-   * between leaves them to the sweep, which deletes only what the pointer's manifest does not name.
+   * Keys to delete: a flip's garbage ({@code named}: the flip of {@code manifestKey} made it), or
+   * what a lost flip wrote (kept if the pointer names {@code manifestKey} after all). Filtered
+   * against the pointer's manifest when they are deleted.
    */
   private record Collect(List<String> garbage, String manifestKey, boolean named) implements Command {}
 
@@ -232,14 +232,32 @@ public final class Folder {
     return in.manifestKey().equals(replaced) && System.currentTimeMillis() < replacedUntil;
   }
 
+  /**
+   * Deletes what a flip made garbage, or what a lost flip wrote, less what the manifest the
+   * pointer names now still needs: after a restore to an older snapshot, or a newer flip, the
+   * pointer's manifest is the judge (StoreGarbage), never the plan made before.
+   */
   private Behavior<Command> collect(Collect m) {
     CompletionStage<String> collected = consul.kvGet(null, StoreKeys.snapshotPointer(dc)).thenCompose(v -> {
-      boolean names = v.flatMap(e -> hitcounter.store.SnapshotPointer.parse(e.value()))
-          .map(now -> now.manifestKey().equals(m.manifestKey())).orElse(false);
-      if (names != m.named()) {
-        return CompletableFuture.completedFuture("the pointer moved since " + m.manifestKey() + " was written; " + m.garbage().size() + " keys are left to the sweep");
+      var pointer = v.flatMap(e -> hitcounter.store.SnapshotPointer.parse(e.value())).orElse(null);
+      if (pointer == null) {
+        return CompletableFuture.completedFuture("no snapshot pointer now; " + m.garbage().size() + " keys are left to the sweep");
       }
-      return delete(m.garbage()).thenApply(x -> (String) null);
+      if (!m.named()) {
+        // Keys of a lost flip carry its nonce: no other manifest names them.
+        return pointer.manifestKey().equals(m.manifestKey())
+            ? CompletableFuture.completedFuture("the pointer names " + m.manifestKey() + " after all; nothing of it is deleted")
+            : delete(m.garbage()).thenApply(x -> (String) null);
+      }
+      return consul.kvGetRaw(null, pointer.manifestKey()).thenCompose(mv -> {
+        Manifest now = mv.flatMap(Manifest::parse).orElse(null);
+        if (now == null) {
+          return CompletableFuture.completedFuture("the pointer's manifest does not read; " + m.garbage().size() + " keys are left to the sweep");
+        }
+        List<String> keys = StoreGarbage.of(now, pointer.manifestKey(), m.garbage());
+        return delete(keys).thenApply(x -> keys.size() == m.garbage().size() ? (String) null
+            : (m.garbage().size() - keys.size()) + " of " + m.garbage().size() + " keys are still named by " + pointer.manifestKey() + " and stay");
+      });
     });
     ctx.pipeToSelf(collected, (note, e) -> {
       if (note != null) {

@@ -52,10 +52,12 @@ public final class Freshness {
       if (age > staleAfterSeconds) {
         late.add(new Stall(dc, Stall.NOT_HEARD, "", "no heartbeat from " + dc + " for " + Math.round(age) + " s", age));
       } else if (!dc.equals(datacenter) && states.containsKey(dc)) {
-        Stall.fromJson(states.get(dc).stalls()).stream().filter(s -> s.concerns(node)).forEach(late::add);
+        // Another datacenter's tables are never this node's: its view-behind stalls stay there.
+        Stall.fromJson(states.get(dc).stalls()).stream().filter(s -> !s.why().equals(Stall.VIEW_BEHIND)).forEach(late::add);
       }
     }
-    local.current().stream().filter(s -> s.concerns(node) && !s.why().equals(Stall.VIEW_BEHIND)).forEach(late::add);
+    // This node's own table is judged below; the view-behind stalls other nodes report are theirs.
+    local.current().stream().filter(s -> !s.why().equals(Stall.VIEW_BEHIND)).forEach(late::add);
     long now = System.currentTimeMillis();
     view.behind().forEach((dc, b) -> {
       double age = (now - b.sinceMillis()) / 1000.0;

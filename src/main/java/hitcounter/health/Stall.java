@@ -22,11 +22,6 @@ public record Stall(String datacenter, String why, String subject, String detail
   public static final String NOT_HEARD = "not-heard";
   public static final String VIEW_BEHIND = "view-behind";
 
-  /** Whether this stall makes the answers of {@code node} late: a view behind is about one node's table only. */
-  public boolean concerns(String node) {
-    return !why.equals(VIEW_BEHIND) || subject.equals(node);
-  }
-
   /** What identifies an episode: the same datacenter, reason and subject. */
   public String episode() {
     return datacenter + "/" + why + "/" + subject;

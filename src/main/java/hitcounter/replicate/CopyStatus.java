@@ -31,6 +31,11 @@ public final class CopyStatus {
     this.registry = registry;
   }
 
+  /** Where the copy's meters go (the store's loss counter too). */
+  MeterRegistry registry() {
+    return registry;
+  }
+
   public CopyStatus() {
     this(new SimpleMeterRegistry());
   }

@@ -155,8 +155,9 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     this.status = status;
     this.beat = beat;
     this.localDc = consul.localDatacenter();
-    this.store = new StoreCopy(consul);
+    this.store = new StoreCopy(consul, status.registry());
     merges.put(AuditKeys.prefix(localDc), MaxMerge.COUNTERS);
+    merges.put(hitcounter.audit.LostKeys.prefix(localDc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);
     merges.put(hitcounter.config.ResetRecord.prefix(localDc), MaxMerge.RESETS);
     merges.put(hitcounter.config.SaltRecord.prefix(localDc), MaxMerge.SALTS);

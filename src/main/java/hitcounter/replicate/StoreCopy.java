@@ -52,11 +52,18 @@ final class StoreCopy {
   private final SnapshotCopy snapshots;
   private final EntryCopy entries;
 
+  private final RollbackLoss loss;
+
   StoreCopy(Consul consul) {
+    this(consul, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  StoreCopy(Consul consul, io.micrometer.core.instrument.MeterRegistry registry) {
     this.consul = consul;
     this.localDc = consul.localDatacenter();
     this.snapshots = new SnapshotCopy(consul);
     this.entries = new EntryCopy(consul);
+    this.loss = new RollbackLoss(consul, registry);
   }
 
   /**
@@ -67,7 +74,7 @@ final class StoreCopy {
    */
   CompletionStage<Result> round(String target, Local local, Remote known, byte[] heartbeat) {
     CompletionStage<Remote> remote = known != null ? CompletableFuture.completedFuture(known) : readRemote(target);
-    return remote.thenCompose(r -> confirmBehind(local, r)
+    return remote.thenCompose(r -> confirmBehind(target, local, r)
         .thenCompose(x -> known != null ? CompletableFuture.completedFuture(Map.<String, Long>of()) : missing(target, local, r))
         .thenCompose(missing -> snapshots.copy(target, local, r)
             .thenCompose(snap -> entries.copy(target, local, snap.remote(), heartbeat, earliest(missing, snap.refill()))
@@ -80,22 +87,45 @@ final class StoreCopy {
    * source only if the source's Consul says so too: a node whose own view is behind (just
    * started, just handed the keeper over) must not move the copies back. The source's heads and
    * pointer are read again from its Consul, and the round goes on only if they are what this
-   * node holds.
+   * node holds; then what the copy holds beyond the source is recorded as lost ({@link RollbackLoss}).
    */
-  private CompletionStage<Void> confirmBehind(Local local, Remote r) {
-    boolean behind = local.pointer().gen() < r.pointer().gen() || local.heads().entrySet().stream().anyMatch(e -> {
-      QueueHead theirs = r.heads().get(e.getKey());
-      return theirs != null && (e.getValue().seq() < theirs.seq()
-          || !e.getValue().sameNames(theirs, local.folded().getOrDefault(e.getKey(), 0L) + 1, theirs.seq()));
-    });
-    if (!behind) {
+  private CompletionStage<Void> confirmBehind(String target, Local local, Remote r) {
+    if (!behind(local.pointer(), local.heads(), local.folded(), r)) {
       return CompletableFuture.completedFuture(null);
     }
-    return readRemote(null).thenAccept(source -> {
-      if (!source.pointer().equals(local.pointer()) || !local.heads().entrySet().stream().allMatch(e -> e.getValue().equals(source.heads().get(e.getKey())))) {
-        throw new IllegalStateException("the copy of " + localDc + " is ahead of what this node holds of its own store, and its Consul holds"
-            + " more: this node's view is behind; nothing goes back, next round");
+    return readRemote(null).thenCompose(source -> {
+      if (!behind(source.pointer(), source.heads(), local.folded(), r) || !prefixOf(local, source)) {
+        throw new IllegalStateException("the copy of " + localDc + " in " + target + " is ahead of what this node holds of its own store, and"
+            + " its Consul holds more: this node's view is behind; nothing goes back, next round");
       }
+      // A rollback, confirmed by the source's Consul: what only the copy holds is measured and
+      // recorded (from the source's heads as read now) before the copy follows.
+      Local now = new Local(source.pointer(), local.folded(), source.heads(), Map.of(), local.marker());
+      return loss.record(target, now, r).thenAccept(lost -> {});
+    });
+  }
+
+  /** Whether the copy {@code r} is ahead of this store: a newer pointer, or a head further on or naming entries otherwise. */
+  private static boolean behind(hitcounter.store.SnapshotPointer pointer, Map<String, QueueHead> heads, Map<String, Long> folded, Remote r) {
+    return pointer.gen() < r.pointer().gen() || heads.entrySet().stream().anyMatch(e -> {
+      QueueHead theirs = r.heads().get(e.getKey());
+      return theirs != null && (e.getValue().seq() < theirs.seq()
+          || !e.getValue().sameNames(theirs, folded.getOrDefault(e.getKey(), 0L) + 1, theirs.seq()));
+    });
+  }
+
+  /**
+   * Whether this node's view is the source's store, or an earlier moment of it since the
+   * rollback: no newer snapshot, every head at most as far and naming its entries alike.
+   */
+  private static boolean prefixOf(Local local, Remote source) {
+    if (local.pointer().gen() > source.pointer().gen()) {
+      return false;
+    }
+    return local.heads().entrySet().stream().allMatch(e -> {
+      QueueHead there = source.heads().get(e.getKey());
+      long folded = local.folded().getOrDefault(e.getKey(), 0L);
+      return there != null && e.getValue().seq() <= there.seq() && e.getValue().sameNames(there, folded + 1, e.getValue().seq());
     });
   }
 
@@ -182,17 +212,36 @@ final class StoreCopy {
     });
   }
 
-  /** Deletes garbage in the target, 64 keys to a transaction, each batch made when the last is deleted. */
+  /**
+   * Deletes garbage in the target, 64 keys to a transaction, each batch made when the last is
+   * deleted, less what the copy's current manifest still needs: the copy may have moved since
+   * the round that made the garbage (back, after a restore of the source), and its pointer's
+   * manifest is the judge (StoreGarbage). With no pointer there, only snapshot keys go.
+   */
   CompletionStage<Void> delete(String target, CopyGarbage garbage) {
-    return deleteNext(target, garbage.batches(TxnOp.MAX_OPS));
+    return readRemote(target).thenCompose(r -> {
+      if (r.pointer().gen() == 0) {
+        String prefix = StoreKeys.storePrefix(localDc);
+        return deleteNext(target, garbage.batches(TxnOp.MAX_OPS),
+            batch -> batch.stream().filter(k -> k.startsWith(prefix + "s/") || k.startsWith(prefix + "m/")).toList());
+      }
+      return consul.kvGetRaw(target, r.pointer().manifestKey()).thenCompose(v -> {
+        Manifest m = v.flatMap(Manifest::parse).orElse(null);
+        if (m == null) {
+          return CompletableFuture.completedFuture(null); // the sweep decides later
+        }
+        return deleteNext(target, garbage.batches(TxnOp.MAX_OPS), batch -> hitcounter.store.StoreGarbage.of(m, r.pointer().manifestKey(), batch));
+      });
+    });
   }
 
-  private CompletionStage<Void> deleteNext(String target, java.util.Iterator<List<String>> batches) {
+  private CompletionStage<Void> deleteNext(String target, java.util.Iterator<List<String>> batches, java.util.function.UnaryOperator<List<String>> filter) {
     if (!batches.hasNext()) {
       return CompletableFuture.completedFuture(null);
     }
-    List<TxnOp> ops = batches.next().stream().map(TxnOp::delete).toList();
-    return consul.txn(target, ops).thenCompose(t -> deleteNext(target, batches));
+    List<TxnOp> ops = filter.apply(batches.next()).stream().map(TxnOp::delete).toList();
+    CompletionStage<?> done = ops.isEmpty() ? CompletableFuture.completedFuture(null) : consul.txn(target, ops);
+    return done.thenCompose(t -> deleteNext(target, batches, filter));
   }
 
   /** Deletes keys in the target, 64 to a transaction. */

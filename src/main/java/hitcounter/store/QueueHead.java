@@ -108,6 +108,28 @@ public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long
     return true;
   }
 
+  /**
+   * The first seq in {@code from}..{@code to} that this head and {@code other} name otherwise
+   * (another epoch), or {@code to + 1} when they name them all alike.
+   */
+  public long firstDifferent(QueueHead other, long from, long to) {
+    if (from > to) {
+      return to + 1;
+    }
+    if (!epochOf(from).equals(other.epochOf(from))) {
+      return from;
+    }
+    long first = to + 1;
+    for (List<Epoch> list : List.of(epochs, other.epochs)) {
+      for (Epoch e : list) {
+        if (e.from() > from && e.from() <= to && e.from() < first && !epochOf(e.from()).equals(other.epochOf(e.from()))) {
+          first = e.from();
+        }
+      }
+    }
+    return first;
+  }
+
   public int appliedCount() {
     return applied.values().stream().mapToInt(Set::size).sum();
   }

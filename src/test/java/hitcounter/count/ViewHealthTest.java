@@ -62,8 +62,9 @@ class ViewHealthTest {
 
     // The head names entry 2, which this Consul does not hold.
     consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(2, 3, 0, Map.of(), 0).toBytes());
+    java.util.concurrent.atomic.AtomicLong beats = new java.util.concurrent.atomic.AtomicLong(1);
     probe.awaitAssert(Duration.ofSeconds(5), () -> {
-      states.heard("us-west", 2, Map.of(), System.currentTimeMillis());
+      states.heard("us-west", beats.incrementAndGet(), Map.of(), System.currentTimeMillis());
       Freshness.Report r = freshness.of(List.of("us-west"));
       assertTrue(r.stale(), "this node's table lacks entry 2");
       Stall s = r.late().get(0);
@@ -79,9 +80,41 @@ class ViewHealthTest {
     consul.put("us-west", StoreKeys.entry("us-west", "q0", 2), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 1L)));
     probe.awaitAssert(Duration.ofSeconds(5), () -> {
       assertEquals(3L, table.countsOf("home").get("us-west"));
-      states.heard("us-west", 3, Map.of(), System.currentTimeMillis());
+      states.heard("us-west", beats.incrementAndGet(), Map.of(), System.currentTimeMillis());
       assertFalse(freshness.of(List.of("us-west")).stale());
       return null;
     });
+  }
+
+  /**
+   * After a quiet spell, a new head is not "behind since the spell began": the blocking query
+   * proved the old heads held until it answered. Before, the first hit after a quiet minute
+   * made answers stale with a lag of that minute until the view caught up.
+   */
+  @Test
+  void aHeadAfterAQuietSpellIsNotLateByTheSpell() throws Exception {
+    FakeConsul consul = new FakeConsul("us-west");
+    CountTable table = new CountTable();
+    ViewHealth health = new ViewHealth();
+    testKit.spawn(CountView.create(consul, table, new StoreStatus(), health, new BadValues(new SimpleMeterRegistry()), WATCH, Duration.ofSeconds(1)));
+    DatacenterStates states = new DatacenterStates();
+    Freshness freshness = new Freshness("us-west", "us-west-0", states, new LocalStalls(Duration.ofSeconds(15)), health, Duration.ofSeconds(1));
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 2L)));
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(1, 2, 0, Map.of(), 0).toBytes());
+    TestProbe<Void> probe = testKit.createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(Map.of(), health.behind());
+      return null;
+    });
+    Thread.sleep(2000);
+    // A head naming an entry not there yet: behind from now on, not from two seconds ago.
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(2, 3, 0, Map.of(), 0).toBytes());
+    probe.awaitAssert(Duration.ofSeconds(2), () -> {
+      assertTrue(health.behind().containsKey("us-west"));
+      return null;
+    });
+    states.heard("us-west", 1, Map.of(), System.currentTimeMillis());
+    assertFalse(freshness.of(List.of("us-west")).stale(), "behind for less than stale-after");
+    assertTrue(System.currentTimeMillis() - health.behind().get("us-west").sinceMillis() < 1000);
   }
 }

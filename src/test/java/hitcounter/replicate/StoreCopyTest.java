@@ -220,4 +220,103 @@ class StoreCopyTest {
     copy.round("eu-west", local, null, beat).toCompletableFuture().join();
     assertEquals(Map.of("home", 5L, "news", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
   }
+
+  /**
+   * A rollback of the source, confirmed: the hits of the entries only the copy holds (from the
+   * first one the source names otherwise) are recorded as lost, once, before the copy follows.
+   * Before, the copy followed and the hits were silently absent (only the audit's gap grew).
+   */
+  @Test
+  void whatOnlyTheCopyHeldIsRecordedAsLostBeforeTheCopyFollows() {
+    FakeConsul consul = new FakeConsul("us-west");
+    entry(consul, 1, Map.of("home", 5L));
+    entry(consul, 2, Map.of("gone", 2L));
+    entry(consul, 3, Map.of("gone", 1L));
+    head(consul, 3, 8);
+    QueueHead h3 = new QueueHead(3, 8, 0, Map.of(), 0);
+    StoreCopy copy = new StoreCopy(consul);
+    byte[] beat = "{}".getBytes(StandardCharsets.UTF_8);
+    copy.round("eu-west", new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h3), Map.of("q0", h3.toBytes()), null), null, beat)
+        .toCompletableFuture().join();
+    assertEquals(Map.of("home", 5L, "gone", 3L), StoreProbe.counts(consul, "eu-west", "us-west"));
+
+    // Back to entry 1, then entry 2 written again in a new epoch.
+    consul.remove("us-west", StoreKeys.entry("us-west", "q0", 2));
+    consul.remove("us-west", StoreKeys.entry("us-west", "q0", 3));
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", "x1", 2), CountsCodec.encode(CountsCodec.ENTRY, Map.of("new", 1L)));
+    QueueHead h2 = new QueueHead(2, 6, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2)));
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), h2.toBytes());
+    var local = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null);
+    copy.round("eu-west", local, null, beat).toCompletableFuture().join();
+    assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+    var record = consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", 2, "")).orElseThrow();
+    Map<String, Long> figures = hitcounter.audit.FiguresCodec.read(record.value());
+    assertEquals(3L, figures.get("hits"), "entries 2 and 3 of the copy held 3 hits");
+    assertEquals(2L, figures.get("from"));
+    assertEquals(3L, figures.get("to"));
+    // A later round finds nothing to record again.
+    copy.round("eu-west", local, null, beat).toCompletableFuture().join();
+    assertEquals(1, consul.kvKeys(null, hitcounter.audit.LostKeys.ROOT).toCompletableFuture().join().size());
+  }
+
+  /**
+   * Garbage a round made (moving the copy to snapshot 2) is deleted after the copy went back to
+   * snapshot 1 with its source: what snapshot 1 names stays. Before, the delete was blind and
+   * took the shard and entries the copy had just got back: the copy could not be read.
+   */
+  @Test
+  void garbageFromBeforeARollbackSparesWhatTheCopyNamesNow() {
+    FakeConsul consul = new FakeConsul("us-west");
+    entry(consul, 1, Map.of("home", 5L));
+    head(consul, 1, 5);
+    fold(consul, 1, 1, 5, Map.of("home", 5L));
+    entry(consul, 2, Map.of("news", 1L));
+    head(consul, 2, 6);
+    QueueHead h2 = new QueueHead(2, 6, 0, Map.of(), 0);
+    var atGen1 = new StoreCopy.Local(new SnapshotPointer(1, StoreKeys.manifest("us-west", "1-x")), Map.of("q0", 1L), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null);
+    StoreCopy copy = new StoreCopy(consul);
+    byte[] beat = "{}".getBytes(StandardCharsets.UTF_8);
+    copy.round("eu-west", atGen1, null, beat).toCompletableFuture().join();
+    var backup = consul.snapshot("us-west");
+
+    fold(consul, 2, 2, 6, Map.of("home", 5L, "news", 1L));
+    var atGen2 = new StoreCopy.Local(new SnapshotPointer(2, StoreKeys.manifest("us-west", "2-x")), Map.of("q0", 2L), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null);
+    StoreCopy.Result moved = copy.round("eu-west", atGen2, null, beat).toCompletableFuture().join();
+    assertTrue(moved.garbage().size() > 0);
+
+    consul.restore("us-west", backup);
+    copy.round("eu-west", atGen1, null, beat).toCompletableFuture().join();
+    copy.delete("eu-west", moved.garbage()).toCompletableFuture().join();
+    assertEquals(1, StoreProbe.manifest(consul, "eu-west", "us-west").gen());
+    assertEquals(Map.of("home", 5L, "news", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+  }
+
+  /**
+   * A confirmed rollback under load: the source's Consul has moved on since this node's view
+   * (one more entry, in the new epoch). The view is an earlier moment of the same store, so the
+   * copy follows. Before, only an exact match went on, and under steady load no round did.
+   */
+  @Test
+  void aRollbackIsFollowedWhileTheSourceKeepsCommitting() {
+    FakeConsul consul = new FakeConsul("us-west");
+    entry(consul, 1, Map.of("home", 5L));
+    entry(consul, 2, Map.of("gone", 2L));
+    head(consul, 2, 7);
+    QueueHead h2 = new QueueHead(2, 7, 0, Map.of(), 0);
+    StoreCopy copy = new StoreCopy(consul);
+    byte[] beat = "{}".getBytes(StandardCharsets.UTF_8);
+    copy.round("eu-west", new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null), null, beat)
+        .toCompletableFuture().join();
+
+    consul.remove("us-west", StoreKeys.entry("us-west", "q0", 2));
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", "x1", 2), CountsCodec.encode(CountsCodec.ENTRY, Map.of("new", 1L)));
+    QueueHead seen = new QueueHead(2, 6, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2)));
+    consul.put("us-west", StoreKeys.entry("us-west", "q0", "x1", 3), CountsCodec.encode(CountsCodec.ENTRY, Map.of("new", 1L)));
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(3, 7, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2))).toBytes());
+    var view = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", seen), Map.of("q0", seen.toBytes()), null);
+    copy.round("eu-west", view, null, beat).toCompletableFuture().join();
+    assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+    Map<String, Long> lost = hitcounter.audit.FiguresCodec.read(consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", 2, "")).orElseThrow().value());
+    assertEquals(2L, lost.get("hits"));
+  }
 }

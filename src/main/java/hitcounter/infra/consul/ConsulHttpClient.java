@@ -229,15 +229,27 @@ public final class ConsulHttpClient implements Consul {
               Map<String, Long> indexes = new HashMap<>();
               Map<String, KvEntry> read = new HashMap<>();
               JsonNode results = r.body().path("Results");
-              for (int i = 0; i < results.size() && i < ops.size(); i++) {
+              // Results are matched to ops by key, not by position: Consul answers nothing for a
+              // delete, and something for a check.
+              java.util.Set<String> gets = new java.util.HashSet<>();
+              java.util.Set<String> written = new java.util.HashSet<>();
+              for (TxnOp op : ops) {
+                if (op.verb() == TxnOp.Verb.GET) {
+                  gets.add(op.key());
+                } else if (op.verb().writes()) {
+                  written.add(op.key());
+                }
+              }
+              for (int i = 0; i < results.size(); i++) {
                 JsonNode kv = results.get(i).path("KV");
                 if (!kv.has("Key")) {
                   continue;
                 }
-                if (ops.get(i).verb() == TxnOp.Verb.GET) {
-                  read.put(kv.get("Key").asText(), kvEntry(kv));
-                } else if (ops.get(i).verb() != TxnOp.Verb.CHECK_INDEX) {
-                  indexes.put(kv.get("Key").asText(), kv.path("ModifyIndex").asLong());
+                String key = kv.get("Key").asText();
+                if (gets.contains(key)) {
+                  read.put(key, kvEntry(kv));
+                } else if (written.contains(key)) {
+                  indexes.put(key, kv.path("ModifyIndex").asLong());
                 }
               }
               return TxnResult.committed(indexes, read);
