@@ -125,11 +125,8 @@ public final class Worker {
   /** The batch in hand, for PreRestart and PostStop (the only state kept outside the behaviors). */
   private Batch inHand;
   private long lastCommit;
-  /** The last entry this worker wrote: its seq and epoch. */
-  private record Written(long seq, String epoch) {}
-
-  /** The last entry this worker wrote, or null. */
-  private Written lastWritten;
+  /** The head as this worker's last commit left it (its last entry, by the name it wrote it), or null. */
+  private QueueHead lastWritten;
   private long lastLagCheck;
 
   private Worker(
@@ -234,15 +231,40 @@ public final class Worker {
    */
   private QueueLedger inEpoch(QueueLedger read) {
     QueueHead head = read.head();
-    boolean mine = lastWritten != null && head.seq() >= lastWritten.seq() && head.epochOf(lastWritten.seq()).equals(lastWritten.epoch());
+    QueueHead last = lastWritten;
+    // An entry folded already may have lost its epoch from the head (folded epochs are pruned).
+    boolean mine = last != null && head.seq() >= last.seq()
+        && (last.seq() <= read.folded() || head.epochOf(last.seq()).equals(last.epochOf(last.seq())));
     if (!settings.get().epochs() || mine) {
       return read.in(head.epoch(), read.folded());
     }
-    if (lastWritten != null) {
+    if (last != null) {
       ctx.getLog().warn("queue {}: the head is at entry {} ({}) but this worker wrote entry {} ({}): the store moved back; writing in a new epoch",
-          queue.id(), head.seq(), head.epoch(), lastWritten.seq(), lastWritten.epoch());
+          queue.id(), head.seq(), head.epoch(), last.seq(), last.epoch());
+      recordLoss(head, read.folded(), last);
     }
     return read.in(StoreKeys.newEpoch(), read.folded());
+  }
+
+  /**
+   * The store moved back from {@code last} (this worker's last commit) to {@code head}: when the
+   * head stands right where the two part, the hits counted in between are what the rollback
+   * lost, every one of them (copies may hold only some). Recorded for the audit (LossRecords);
+   * counting does not wait for it.
+   */
+  private void recordLoss(QueueHead head, long folded, QueueHead last) {
+    long from = Math.min(head.seq() + 1, last.firstDifferent(head, folded + 1, last.seq()));
+    long hits = last.counted() - head.counted();
+    if (head.seq() != from - 1 || hits <= 0 || from > last.seq()) {
+      return; // written on since, or nothing counted in between: the copies measure it
+    }
+    new hitcounter.audit.LossRecords(consul, stats.registry())
+        .record(new hitcounter.audit.LossRecords.Loss(dc, queue.id(), from, last.seq(), last.epochOf(from), hits, 0), "worker " + queue.id())
+        .whenComplete((x, e) -> {
+          if (e != null) {
+            org.slf4j.LoggerFactory.getLogger(Worker.class).warn("recording the loss of queue {} failed: {}", queue.id(), e.toString());
+          }
+        });
   }
 
   /** Peeks applied jobs whose fate is unknown: those gone leave the applied record. */
@@ -328,7 +350,7 @@ public final class Worker {
             return retryLater(batch, "CAS conflict on the queue head: " + m.result().errors());
           }
           QueueLedger after = ledger.after(plan.after(), m.result().modifyIndexes().getOrDefault(plan.ops().get(0).key(), 0L));
-          lastWritten = new Written(plan.after().seq(), plan.after().epoch());
+          lastWritten = plan.after();
           // Ids in the applied record now are the ones still to be deleted: forget the rest.
           gone.retainAll(refs(after));
           stats.counted(plan.countedHits());

@@ -22,7 +22,15 @@ public final class WorkerStats {
   private final Counter failedCommits;
   private final Timer commits;
 
+  private final MeterRegistry registry;
+
+  /** The registry these meters are in (the store's loss counter goes there too). */
+  MeterRegistry registry() {
+    return registry;
+  }
+
   public WorkerStats(MeterRegistry registry) {
+    this.registry = registry;
     counted = Counter.builder("hitcounter.worker.hits.counted").description("Hits counted by this node's workers").register(registry);
     skippedAsCounted =
         Counter.builder("hitcounter.worker.jobs.skipped")

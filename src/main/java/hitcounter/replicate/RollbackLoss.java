@@ -1,15 +1,12 @@
 package hitcounter.replicate;
 
-import hitcounter.audit.FiguresCodec;
-import hitcounter.audit.LostKeys;
+import hitcounter.audit.LossRecords;
 import hitcounter.infra.consul.Consul;
 import hitcounter.store.CountsCodec;
 import hitcounter.store.QueueHead;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,25 +14,24 @@ import java.util.concurrent.CompletionStage;
  * What a confirmed rollback of this datacenter's store lost: per queue, the entries a copy holds
  * from the first one the source names otherwise (or no longer has) to the copy's head. Their
  * hits are read from the copy, before the copy follows its source back, and recorded
- * ({@link LostKeys}, one ERROR line, {@code hitcounter_store_lost_hits_total}), so that nothing
- * is silently absent. Entries the copy no longer holds as entries (folded into its snapshot)
+ * ({@link LossRecords}: the worker that wrote them may know more), so that nothing is silently
+ * absent. Entries the copy no longer holds as entries (folded into its snapshot)
  * cannot be read: the record then says how many hits at least, and how many entries were not
  * read. (Bringing the lost entries forward into the source is not done: decision 0012.)
  */
 final class RollbackLoss {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RollbackLoss.class);
 
   /** Entries {@code from}..{@code to} of {@code queue}, first named in {@code epoch}: {@code hits} lost, {@code unread} of them not readable. */
   record Lost(String queue, long from, long to, String epoch, long hits, long unread) {}
 
   private final Consul consul;
   private final String localDc;
-  private final MeterRegistry registry;
+  private final LossRecords records;
 
   RollbackLoss(Consul consul, MeterRegistry registry) {
     this.consul = consul;
     this.localDc = consul.localDatacenter();
-    this.registry = registry;
+    this.records = new LossRecords(consul, registry);
   }
 
   /** Measures what the copy in {@code target} holds that the source lost, and records it. */
@@ -82,17 +78,6 @@ final class RollbackLoss {
   }
 
   private CompletionStage<Void> write(String target, Lost l) {
-    String key = LostKeys.key(localDc, l.queue(), l.from(), l.epoch());
-    return consul.kvGetRaw(null, key).thenCompose(before -> {
-      if (before.isPresent()) {
-        return CompletableFuture.completedFuture(null); // recorded already (another round, another target)
-      }
-      LOG.error("the store of {} went back (a restore or a wipe): entries {}-{} of queue {}, held by its copy in {}, are gone: {} hits lost{}",
-          localDc, l.from(), l.to(), l.queue(), target, l.hits(), l.unread() > 0 ? " at least (" + l.unread() + " entries could not be read)" : "");
-      Counter.builder("hitcounter.store.lost.hits").tag("datacenter", localDc)
-          .description("Hits a rollback of this datacenter's store lost for good, as recorded by this node").register(registry).increment(l.hits());
-      byte[] value = FiguresCodec.write(Map.of("hits", l.hits(), "from", l.from(), "to", l.to(), "unread", l.unread(), "at", System.currentTimeMillis()));
-      return consul.kvPut(null, key, value).thenAccept(ok -> {});
-    });
+    return records.record(new LossRecords.Loss(localDc, l.queue(), l.from(), l.to(), l.epoch(), l.hits(), l.unread()), "the copy in " + target);
   }
 }

@@ -162,6 +162,10 @@ class CountStoreTest {
       return null;
     });
     assertEquals(java.util.Set.of(), consul.reusedNames, "no name written twice");
+    // The worker that wrote the lost entry recorded what it held, for the audit.
+    var lost = consul.kvKeys(null, hitcounter.audit.LostKeys.prefix("us-west")).toCompletableFuture().join();
+    assertEquals(1, lost.size(), lost.toString());
+    assertEquals(1L, hitcounter.audit.FiguresCodec.read(consul.entry("us-west", lost.get(0)).orElseThrow().value()).get("hits"));
   }
 
   /**
