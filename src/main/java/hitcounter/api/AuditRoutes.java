@@ -87,11 +87,13 @@ public final class AuditRoutes {
   }
 
   /**
-   * Hits rollbacks of a datacenter's store lost for good, per datacenter, with each record (a
-   * queue's entries from a seq on): what the audit's gap of that datacenter is made of.
+   * Hits rollbacks of a datacenter's store lost for good (gone, less what copies brought back),
+   * per datacenter, with each record (a queue's entries from a seq on): what the audit's gap of
+   * that datacenter is made of.
    */
   private Map<String, Object> lost(List<KvEntry> records) {
     Map<String, Long> byDc = new TreeMap<>();
+    Map<String, Long> recovered = new TreeMap<>();
     List<Map<String, Object>> list = new java.util.ArrayList<>();
     for (KvEntry e : records) {
       String rest = e.key().substring(hitcounter.audit.LostKeys.ROOT.length());
@@ -102,7 +104,8 @@ public final class AuditRoutes {
       try {
         Map<String, Long> f = FiguresCodec.read(e.value());
         String dc = rest.substring(0, slash);
-        byDc.merge(dc, f.getOrDefault("hits", 0L), Long::sum);
+        byDc.merge(dc, f.getOrDefault("hits", 0L) - f.getOrDefault("recovered", 0L), Long::sum);
+        recovered.merge(dc, f.getOrDefault("recovered", 0L), Long::sum);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("datacenter", dc);
         r.put("record", rest.substring(slash + 1));
@@ -114,6 +117,7 @@ public final class AuditRoutes {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("byDatacenter", byDc);
+    out.put("recoveredByDatacenter", recovered);
     out.put("records", list);
     return out;
   }

@@ -55,14 +55,15 @@ public final class LossRecords {
         }
         long added = merged.get("hits") - oldHits;
         if (before.isEmpty()) {
-          LOG.error("the store of {} went back (a restore or a wipe): entries {}-{} of queue {} are gone, {} hits lost{} (seen by {})", loss.dc(),
+          LOG.error("the store of {} went back (a restore or a wipe): entries {}-{} of queue {} are gone, {} hits{} (seen by {}); what a copy holds"
+              + " is brought back, the rest is lost (/api/audit)", loss.dc(),
               loss.from(), loss.to(), loss.queue(), loss.hits(), loss.unread() > 0 ? " at least (" + loss.unread() + " entries not measured)" : "", witness);
         } else {
           LOG.warn("the loss of entries {}-{} of queue {} of {} is {} hits, not {} (seen by {})", loss.from(), merged.get("to"), loss.queue(), loss.dc(),
               merged.get("hits"), oldHits, witness);
         }
         Counter.builder("hitcounter.store.lost.hits").tag("datacenter", loss.dc())
-            .description("Hits a rollback of the datacenter's store lost for good, as recorded by this node").register(registry).increment(added);
+            .description("Hits a rollback of the datacenter's store took away, as measured by this node (copies may bring some back)").register(registry).increment(added);
         return CompletableFuture.completedFuture(null);
       });
     });

@@ -52,7 +52,7 @@ final class StoreCopy {
   private final SnapshotCopy snapshots;
   private final EntryCopy entries;
 
-  private final RollbackLoss loss;
+  private final RollbackRecovery recovery;
 
   StoreCopy(Consul consul) {
     this(consul, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -63,7 +63,7 @@ final class StoreCopy {
     this.localDc = consul.localDatacenter();
     this.snapshots = new SnapshotCopy(consul);
     this.entries = new EntryCopy(consul);
-    this.loss = new RollbackLoss(consul, registry);
+    this.recovery = new RollbackRecovery(consul, registry);
   }
 
   /**
@@ -87,7 +87,7 @@ final class StoreCopy {
    * source only if the source's Consul says so too: a node whose own view is behind (just
    * started, just handed the keeper over) must not move the copies back. The source's heads and
    * pointer are read again from its Consul, and the round goes on only if they are what this
-   * node holds; then what the copy holds beyond the source is recorded as lost ({@link RollbackLoss}).
+   * node holds; then what the copy holds beyond the source is brought back ({@link RollbackRecovery}).
    */
   private CompletionStage<Void> confirmBehind(String target, Local local, Remote r) {
     if (!behind(local.pointer(), local.heads(), local.folded(), r)) {
@@ -98,10 +98,9 @@ final class StoreCopy {
         throw new IllegalStateException("the copy of " + localDc + " in " + target + " is ahead of what this node holds of its own store, and"
             + " its Consul holds more: this node's view is behind; nothing goes back, next round");
       }
-      // A rollback, confirmed by the source's Consul: what only the copy holds is measured and
-      // recorded (from the source's heads as read now) before the copy follows.
-      Local now = new Local(source.pointer(), local.folded(), source.heads(), Map.of(), local.marker());
-      return loss.record(target, now, r).thenAccept(lost -> {});
+      // A rollback, confirmed by the source's Consul: what only the copy holds is brought back
+      // into the source (from the source's heads as read now) before the copy follows.
+      return recovery.recover(target, source, local.folded(), r);
     });
   }
 

@@ -2,6 +2,7 @@ package hitcounter.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.testkit.Await;
@@ -27,10 +28,11 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * An operator restores eu-west's Consul from a snapshot taken 5 s earlier ({@code consul
  * snapshot save} / {@code restore}, here through the same HTTP API) while hits keep arriving in
- * both datacenters. Afterwards every node shows the same total and the same eu-west figure, and
- * that total is every acknowledged hit less the hits the rollback lost, which /api/audit reports
- * (held by us-west's copy of eu-west, recorded before the copy followed eu-west back). Before,
- * us-west kept the lost hits and eu-west did not: the datacenters disagreed, both "fresh".
+ * both datacenters. Afterwards every node shows the same total and the same eu-west figure: what
+ * us-west's copy of eu-west held is brought back into eu-west before the copy follows it, and
+ * the rest (committed after the last copy round) is reported lost in /api/audit, so the total is
+ * every acknowledged hit less that. Before, us-west kept the lost hits and eu-west did not: the
+ * datacenters disagreed, both "fresh".
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SnapshotRestoreIT {
@@ -62,6 +64,10 @@ class SnapshotRestoreIT {
 
   private static long lost(TestNode n) {
     return Resources.json(n.call("GET", "/api/audit").body()).path("lost").path("byDatacenter").path("eu-west").asLong();
+  }
+
+  private static long recovered(TestNode n) {
+    return Resources.json(n.call("GET", "/api/audit").body()).path("lost").path("recoveredByDatacenter").path("eu-west").asLong();
   }
 
   @Test
@@ -109,7 +115,8 @@ class SnapshotRestoreIT {
       });
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + ": acknowledged " + all + "; us-west-0 answers " + answer(usNode, page) + "; eu-west-0 answers "
-          + answer(euNode, page) + "; lost (us-west-0's audit) " + Resources.json(usNode.call("GET", "/api/audit").body()).path("lost"), e);
+          + answer(euNode, page) + "; lost (us-west-0's audit) " + Resources.json(usNode.call("GET", "/api/audit").body()).path("lost")
+          + "; eu-west-0's audit " + Resources.json(euNode.call("GET", "/api/audit").body()).path("lost"), e);
     }
     Thread.sleep(2000);
     JsonNode a = answer(usNode, page);
@@ -118,5 +125,6 @@ class SnapshotRestoreIT {
     assertEquals(a.path("total").asLong(), b.path("total").asLong());
     assertFalse(a.path("stale").asBoolean(), a.toString());
     assertFalse(b.path("stale").asBoolean(), b.toString());
+    assertTrue(recovered(usNode) > 0, "what us-west's copy of eu-west held came back: " + usNode.call("GET", "/api/audit").body());
   }
 }

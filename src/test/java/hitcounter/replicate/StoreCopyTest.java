@@ -222,12 +222,13 @@ class StoreCopyTest {
   }
 
   /**
-   * A rollback of the source, confirmed: the hits of the entries only the copy holds (from the
-   * first one the source names otherwise) are recorded as lost, once, before the copy follows.
-   * Before, the copy followed and the hits were silently absent (only the audit's gap grew).
+   * A rollback of the source, confirmed: the entries only the copy holds (from the first one the
+   * source names otherwise) are brought back into the source, into a queue of their own, once,
+   * before the copy follows, and the loss record says so. Before, the copy followed and the hits
+   * were silently absent (only the audit's gap grew).
    */
   @Test
-  void whatOnlyTheCopyHeldIsRecordedAsLostBeforeTheCopyFollows() {
+  void whatOnlyTheCopyHeldIsBroughtBackBeforeTheCopyFollows() {
     FakeConsul consul = new FakeConsul("us-west");
     entry(consul, 1, Map.of("home", 5L));
     entry(consul, 2, Map.of("gone", 2L));
@@ -248,15 +249,21 @@ class StoreCopyTest {
     consul.put("us-west", StoreKeys.head("us-west", "q0"), h2.toBytes());
     var local = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null);
     copy.round("eu-west", local, null, beat).toCompletableFuture().join();
-    assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+    assertEquals(Map.of("home", 5L, "new", 1L, "gone", 3L), StoreProbe.counts(consul, null, "us-west"), "brought back here");
     var record = consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", 2, "")).orElseThrow();
     Map<String, Long> figures = hitcounter.audit.FiguresCodec.read(record.value());
     assertEquals(3L, figures.get("hits"), "entries 2 and 3 of the copy held 3 hits");
+    assertEquals(3L, figures.get("recovered"));
     assertEquals(2L, figures.get("from"));
     assertEquals(3L, figures.get("to"));
-    // A later round finds nothing to record again.
-    copy.round("eu-west", local, null, beat).toCompletableFuture().join();
-    assertEquals(1, consul.kvKeys(null, hitcounter.audit.LostKeys.ROOT).toCompletableFuture().join().size());
+    // The copy followed its source; the next rounds copy the recovery queue and bring nothing twice.
+    String rq = RollbackRecovery.recoveryQueue("q0", 2, "");
+    QueueHead rh = QueueHead.parse(consul.entry("us-west", StoreKeys.head("us-west", rq)).orElseThrow().value()).orElseThrow();
+    var withRecovered = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2, rq, rh), Map.of("q0", h2.toBytes(), rq, rh.toBytes()), null);
+    copy.round("eu-west", withRecovered, null, beat).toCompletableFuture().join();
+    copy.round("eu-west", withRecovered, null, beat).toCompletableFuture().join();
+    assertEquals(Map.of("home", 5L, "new", 1L, "gone", 3L), StoreProbe.counts(consul, "eu-west", "us-west"));
+    assertEquals(Map.of("home", 5L, "new", 1L, "gone", 3L), StoreProbe.counts(consul, null, "us-west"));
   }
 
   /**
@@ -318,5 +325,7 @@ class StoreCopyTest {
     assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
     Map<String, Long> lost = hitcounter.audit.FiguresCodec.read(consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", 2, "")).orElseThrow().value());
     assertEquals(2L, lost.get("hits"));
+    assertEquals(2L, lost.get("recovered"));
+    assertEquals(Map.of("home", 5L, "new", 2L, "gone", 2L), StoreProbe.counts(consul, null, "us-west"), "brought back here");
   }
 }
