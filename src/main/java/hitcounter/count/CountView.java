@@ -286,10 +286,36 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     if (s != null && !s.damaged.isEmpty()) {
       // A fold would make the skipped value's hits lost for good: wait for a repair.
       m.replyTo().tell(FoldInput.none("values of the store do not parse: " + s.damaged));
+    } else if (s == null || s.syncing || s.work() != SourceState.Work.NONE) {
+      m.replyTo().tell(FoldInput.NOT_NOW);
+    } else if (disagrees(s)) {
+      m.replyTo().tell(FoldInput.NOT_NOW);
     } else {
-      m.replyTo().tell(s == null || s.syncing || s.work() != SourceState.Work.NONE ? FoldInput.NOT_NOW : FoldPlanner.collect(table, s, m.policy()));
+      m.replyTo().tell(FoldPlanner.collect(table, s, m.policy()));
     }
     return this;
+  }
+
+  /**
+   * The table is the fold's source: before it is written, what it was built from is checked
+   * against the stored heads (each head's counted hits, written with its entries, against the
+   * snapshot's and the applied entries'). A table that disagrees is loaded again from the store
+   * first; if a fresh load disagrees the same way, the store itself says so (logged once) and the
+   * fold goes on from what is stored.
+   */
+  private boolean disagrees(SourceState s) {
+    String off = s.disagreement();
+    if (off == null || !s.reloadedFor.add(off)) {
+      if (off != null) {
+        getContext().getLog().warn("the stored heads of {} disagree with their own entries ({}), read fresh: folding what is stored", s.dc, off);
+      }
+      return false;
+    }
+    getContext().getLog().error("this node's table of {} disagrees with the stored heads ({}): loading it again before folding", s.dc, off);
+    s.problem = "the table disagreed with the stored heads: loading it again";
+    s.loaded = false;
+    sync(s.dc);
+    return true;
   }
 
   /**

@@ -124,6 +124,24 @@ final class SourceState {
     dirty.set(manifest.shards().isEmpty() ? 0 : manifest.shardOf(hash));
   }
 
+  /** Disagreements already answered by a fresh load (at most one reload each). */
+  final java.util.Set<String> reloadedFor = new java.util.HashSet<>();
+
+  /**
+   * The first queue whose head counts other hits than the table was built from (the snapshot's
+   * counted plus the applied entries' hits), once every entry it names is applied; null if none.
+   */
+  String disagreement() {
+    for (var e : heads.entrySet()) {
+      String q = e.getKey();
+      QueueHead h = e.getValue();
+      if (applied(q) == h.seq() && countedThrough(q) != h.counted()) {
+        return q + " at entry " + h.seq() + " counts " + h.counted() + " hits, the table " + countedThrough(q);
+      }
+    }
+    return null;
+  }
+
   /** Hits counted from {@code queue} up to its last applied entry. */
   long countedThrough(String queue) {
     Manifest.Folded f = manifest.queues().get(queue);
