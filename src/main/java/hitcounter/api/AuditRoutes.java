@@ -94,6 +94,7 @@ public final class AuditRoutes {
   private Map<String, Object> lost(List<KvEntry> records) {
     Map<String, Long> byDc = new TreeMap<>();
     Map<String, Long> recovered = new TreeMap<>();
+    Map<String, Long> unread = new TreeMap<>();
     List<Map<String, Object>> list = new java.util.ArrayList<>();
     for (KvEntry e : records) {
       String rest = e.key().substring(hitcounter.audit.LostKeys.ROOT.length());
@@ -106,6 +107,7 @@ public final class AuditRoutes {
         String dc = rest.substring(0, slash);
         byDc.merge(dc, f.getOrDefault("hits", 0L) - f.getOrDefault("recovered", 0L), Long::sum);
         recovered.merge(dc, f.getOrDefault("recovered", 0L), Long::sum);
+        unread.merge(dc, f.getOrDefault("unread", 0L), Long::sum);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("datacenter", dc);
         r.put("record", rest.substring(slash + 1));
@@ -118,6 +120,9 @@ public final class AuditRoutes {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("byDatacenter", byDc);
     out.put("recoveredByDatacenter", recovered);
+    // Entries a copy named but could not give back: their hits are in byDatacenter only where
+    // the worker that wrote them measured them; otherwise lost is at least what it says.
+    out.put("unreadEntriesByDatacenter", unread);
     out.put("records", list);
     return out;
   }

@@ -35,7 +35,7 @@ public final class LossRecords {
 
   /** Records {@code loss} as seen by {@code witness}; completes when written (or found recorded as fully already). */
   public CompletionStage<Void> record(Loss loss, String witness) {
-    String key = LostKeys.key(loss.dc(), loss.queue(), loss.from(), loss.epoch());
+    String key = LostKeys.key(loss.dc(), loss.queue(), loss.epoch());
     return consul.kvGet(null, key).thenCompose(before -> {
       Map<String, Long> old = before.map(e -> FiguresCodec.read(e.value())).orElse(Map.of());
       long oldHits = old.getOrDefault("hits", 0L);
@@ -45,8 +45,8 @@ public final class LossRecords {
       Map<String, Long> merged = new HashMap<>(old);
       merged.merge("hits", loss.hits(), Math::max);
       merged.merge("to", loss.to(), Math::max);
-      merged.put("from", loss.from());
-      merged.put("unread", loss.hits() >= oldHits ? loss.unread() : old.getOrDefault("unread", 0L));
+      merged.merge("from", loss.from(), Math::min);
+      merged.merge("unread", loss.unread(), Math::max);
       merged.putIfAbsent("at", System.currentTimeMillis());
       long index = before.map(e -> e.modifyIndex()).orElse(0L);
       return consul.kvPutCas(null, key, FiguresCodec.write(merged), index).thenCompose(ok -> {

@@ -242,6 +242,14 @@ public final class Worker {
       ctx.getLog().warn("queue {}: the head is at entry {} ({}) but this worker wrote entry {} ({}): the store moved back; writing in a new epoch",
           queue.id(), head.seq(), head.epoch(), last.seq(), last.epoch());
       recordLoss(head, read.folded(), last);
+      // Jobs counted in the entries the rollback took (and not yet known deleted) stay applied:
+      // redelivered, they are not counted again (a copy brings their entries back, or they are
+      // recorded lost).
+      Map<String, Set<Long>> applied = new HashMap<>();
+      head.applied().forEach((s, ids) -> applied.computeIfAbsent(s, x -> new java.util.TreeSet<>()).addAll(ids));
+      last.applied().forEach((s, ids) -> applied.computeIfAbsent(s, x -> new java.util.TreeSet<>()).addAll(ids));
+      QueueHead kept = new QueueHead(head.seq(), head.counted(), head.bytes(), applied, head.migratedAt(), head.epochs());
+      return new QueueLedger(read.dc(), read.queue(), kept, read.headIndex(), StoreKeys.newEpoch(), read.folded());
     }
     return read.in(StoreKeys.newEpoch(), read.folded());
   }

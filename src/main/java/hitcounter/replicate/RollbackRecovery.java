@@ -20,14 +20,15 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Brings back what a confirmed rollback of this datacenter's store lost, from a copy that holds
- * it. Per queue, the copy's entries from the first one the source names otherwise (or no longer
- * has) to the copy's head are read there, before the copy follows its source back, and written
- * here into a queue of their own ({@link #recoveryQueue}: no worker drains it, so nothing races
- * its head; views, folds and copies take it as any queue). Progress is kept in the rollback's
- * loss record ({@link LostKeys}: {@code recoveredTo}, {@code recovered}), written in the same
- * transaction as the recovery queue's head, so a round cut off, another round or another target
- * with a fresher copy goes on from there and never brings an entry twice. What no copy holds
- * stays recorded as lost (the worker that wrote it measured it: LossRecords). Decision 0012.
+ * it. Per queue, the copy's entries from where the source parts from it
+ * ({@link QueueHead#partsFrom}) to the copy's head are read there, before the copy follows its
+ * source back, and written here into a queue of their own ({@link #recoveryQueue}: no worker
+ * drains it, so nothing races its head; views, folds and copies take it as any queue). Progress
+ * is kept in the rollback's record ({@link LostKeys}, named by the epoch of the first lost entry:
+ * {@code recoveredTo}, {@code recovered}), written in the same transaction as the recovery
+ * queue's head, a transaction's worth of entries at a time: a round cut off, another round or
+ * another target with a fresher copy goes on from there and never brings an entry twice. What
+ * no copy holds stays recorded as lost (the worker that wrote it measured it: LossRecords).
  */
 final class RollbackRecovery {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RollbackRecovery.class);
@@ -42,9 +43,9 @@ final class RollbackRecovery {
     this.registry = registry;
   }
 
-  /** The queue the entries of {@code queue} lost from {@code from} (first named in {@code epoch}) are brought back into. */
-  static String recoveryQueue(String queue, long from, String epoch) {
-    return "recovered-" + Long.toUnsignedString(hitcounter.store.PageHash.of(queue + "/" + from + "~" + epoch), 36);
+  /** The queue the entries of {@code queue} lost in a rollback (its first lost entry written in {@code epoch}) are brought back into. */
+  static String recoveryQueue(String queue, String epoch) {
+    return "recovered-" + Long.toUnsignedString(hitcounter.store.PageHash.of(queue + "~" + epoch), 36);
   }
 
   /** For every queue the copy in {@code target} holds further than {@code source} (the source's heads as read now), one recovery after the other. */
@@ -54,11 +55,10 @@ final class RollbackRecovery {
       String q = e.getKey();
       QueueHead theirs = e.getValue();
       QueueHead mine = source.heads().get(q);
-      if (mine == null || !StoreKeys.isQueue(q) || q.startsWith("recovered-")) {
-        continue; // archived here, or a recovery queue itself
+      if (mine == null || !StoreKeys.isQueue(q)) {
+        continue; // archived here (or, rarely, a queue newer than a restored snapshot: decision 0012)
       }
-      long after = folded.getOrDefault(q, 0L);
-      long from = Math.min(mine.seq() + 1, mine.firstDifferent(theirs, after + 1, theirs.seq()));
+      long from = mine.partsFrom(theirs, folded.getOrDefault(q, 0L));
       if (from <= theirs.seq()) {
         chain = chain.thenCompose(x -> recoverQueue(target, q, theirs, from));
       }
@@ -68,109 +68,113 @@ final class RollbackRecovery {
 
   private CompletionStage<Void> recoverQueue(String target, String q, QueueHead theirs, long from) {
     String epoch = theirs.epochOf(from);
-    String recordKey = LostKeys.key(localDc, q, from, epoch);
-    String rq = recoveryQueue(q, from, epoch);
-    String headKey = StoreKeys.head(localDc, rq);
-    return consul.kvGet(null, recordKey).thenCombine(consul.kvGet(null, headKey), (record, head) -> new Object[] {record, head})
-        .thenCompose(x -> {
-          @SuppressWarnings("unchecked")
-          Optional<KvEntry> record = (Optional<KvEntry>) x[0];
-          @SuppressWarnings("unchecked")
-          Optional<KvEntry> head = (Optional<KvEntry>) x[1];
-          Map<String, Long> old = record.map(e -> FiguresCodec.read(e.value())).orElse(Map.of());
-          long start = Math.max(from, old.getOrDefault("recoveredTo", from - 1) + 1);
-          if (start > theirs.seq()) {
-            return CompletableFuture.completedFuture(null);
-          }
-          QueueHead rh = head.flatMap(e -> QueueHead.parse(e.value())).orElse(QueueHead.EMPTY);
-          return bring(target, q, theirs, start, rq, rh).thenCompose(b -> commit(target, q, from, theirs, old, record, head, rq, rh, b));
-        });
+    String rq = recoveryQueue(q, epoch);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    step(target, q, theirs, from, epoch, rq, new long[3], done);
+    return done;
   }
-
-  /** What one recovery wrote: entries (not yet named by the head), their hits and bytes, and how many could not be read. */
-  private record Brought(String epoch, List<TxnOp> last, long count, long hits, long bytes, long unread) {}
 
   /**
-   * Reads the copy's entries {@code start}..{@code theirs.seq()} there, one at a time, and writes
-   * them here as entries of the recovery queue (past its head, in a new epoch), flushed whenever a
-   * transaction's worth has gathered: memory stays bounded however much was lost. The last ones
-   * are left to go with the head. Entries written by an attempt whose head then conflicts are
-   * past the head, under an epoch no head names: the next fold of the queue collects them.
+   * One step: reads the record and the recovery queue's head, then the copy's next entries (up
+   * to a transaction's worth), and writes them with the head and the record; then the next step.
+   * {@code total}: hits brought, entries brought, entries not readable, in this recovery.
    */
-  private CompletionStage<Brought> bring(String target, String q, QueueHead theirs, long start, String rq, QueueHead rh) {
-    String newEpoch = StoreKeys.newEpoch();
-    List<TxnOp> pending = new ArrayList<>();
-    long[] acc = new long[5]; // hits, bytes, unread, entries, pending bytes
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (long seq = start; seq <= theirs.seq(); seq++) {
-      String key = theirs.entryKey(localDc, q, seq);
-      chain = chain.thenCompose(v -> consul.kvGetRaw(target, key)).thenCompose(value -> {
-        if (value.isEmpty()) {
-          acc[2]++;
-          return CompletableFuture.completedFuture(null);
+  private void step(String target, String q, QueueHead theirs, long from, String epoch, String rq, long[] total, CompletableFuture<Void> done) {
+    String recordKey = LostKeys.key(localDc, q, epoch);
+    String headKey = StoreKeys.head(localDc, rq);
+    consul.kvGet(null, recordKey).thenCombine(consul.kvGet(null, headKey), Pair::new).thenCompose(p -> {
+      Map<String, Long> old = p.record().map(e -> FiguresCodec.read(e.value())).orElse(Map.of());
+      long start = Math.max(from, old.getOrDefault("recoveredTo", 0L) + 1);
+      if (start > theirs.seq()) {
+        return CompletableFuture.completedFuture(false);
+      }
+      if (p.head().isPresent() && p.record().isEmpty()) {
+        throw new IllegalStateException("recovery queue " + rq + " exists but the record of its rollback does not: nothing is brought back twice");
+      }
+      QueueHead rh = p.head().flatMap(e -> QueueHead.parse(e.value())).orElse(QueueHead.EMPTY);
+      return read(target, q, theirs, start, rh, rq).thenCompose(b -> commit(q, from, theirs, old, p, rq, rh, b).thenApply(x -> {
+        total[0] += b.hits();
+        total[1] += b.writes().size();
+        total[2] += b.unread();
+        return true;
+      }));
+    }).whenComplete((more, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      } else if (more) {
+        step(target, q, theirs, from, epoch, rq, total, done);
+      } else {
+        if (total[1] + total[2] > 0) {
+          LOG.error("the store of {} went back (a restore or a wipe): entries {}-{} of queue {} brought back from the copy in {} into queue {}: {} hits{}",
+              localDc, from, theirs.seq(), q, target, rq, total[0], total[2] > 0 ? "; " + total[2] + " entries could not be read there" : "");
         }
-        try {
-          acc[0] += CountsCodec.decodeAll(CountsCodec.ENTRY, value.get()).hits();
-        } catch (CountsCodec.BadValue e) {
-          acc[2]++;
-          return CompletableFuture.completedFuture(null);
-        }
-        acc[1] += value.get().length;
-        acc[3]++;
-        TxnOp op = TxnOp.cas(StoreKeys.entry(localDc, rq, newEpoch, rh.seq() + acc[3]), value.get(), 0);
-        if (pending.size() + 1 >= TxnOp.MAX_OPS - 2 || acc[4] + op.bodyBytes() > TxnOp.PACK_BODY_BYTES / 2) {
-          List<TxnOp> flush = List.copyOf(pending);
-          pending.clear();
-          acc[4] = 0;
-          pending.add(op);
-          acc[4] += op.bodyBytes();
-          return consul.txn(null, flush).thenAccept(t -> {
-            if (!t.committed()) {
-              throw new IllegalStateException("entries brought back to " + rq + " not written: " + t.errors());
-            }
-          });
-        }
-        pending.add(op);
-        acc[4] += op.bodyBytes();
-        return CompletableFuture.completedFuture(null);
-      });
-    }
-    return chain.thenApply(v -> new Brought(newEpoch, List.copyOf(pending), acc[3], acc[0], acc[1], acc[2]));
+        done.complete(null);
+      }
+    });
   }
 
-  /** Entries first, then the recovery queue's head and the loss record in one transaction (both CAS). */
-  private CompletionStage<Void> commit(String target, String q, long from, QueueHead theirs, Map<String, Long> old, Optional<KvEntry> record,
-      Optional<KvEntry> head, String rq, QueueHead rh, Brought b) {
-    List<TxnOp> last = new ArrayList<>();
-    if (b.count() > 0) {
-      long seq = rh.seq() + b.count();
-      QueueHead next = new QueueHead(seq, rh.counted() + b.hits(), rh.bytes() + b.bytes(), rh.applied(), rh.migratedAt(),
+  private record Pair(Optional<KvEntry> record, Optional<KvEntry> head) {}
+
+  /** A step's read: the entry writes (past the recovery head, in a new epoch), their hits and bytes, entries not readable, the last seq read. */
+  private record Batch(String epoch, List<TxnOp> writes, long hits, long bytes, long unread, long through) {}
+
+  /** Reads the copy's entries from {@code start} on, one at a time, until a transaction's worth (or the copy's head). */
+  private CompletionStage<Batch> read(String target, String q, QueueHead theirs, long start, QueueHead rh, String rq) {
+    String newEpoch = StoreKeys.newEpoch();
+    List<TxnOp> writes = new ArrayList<>();
+    long[] acc = new long[4]; // hits, bytes, unread, through
+    acc[3] = start - 1;
+    return readNext(target, q, theirs, start, rh, rq, newEpoch, writes, acc)
+        .thenApply(x -> new Batch(newEpoch, writes, acc[0], acc[1], acc[2], acc[3]));
+  }
+
+  private CompletionStage<Void> readNext(String target, String q, QueueHead theirs, long seq, QueueHead rh, String rq, String epoch, List<TxnOp> writes,
+      long[] acc) {
+    long bytes = writes.stream().mapToLong(TxnOp::bodyBytes).sum();
+    if (seq > theirs.seq() || writes.size() >= TxnOp.MAX_OPS - 2 || bytes >= TxnOp.PACK_BODY_BYTES / 2) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return consul.kvGetRaw(target, theirs.entryKey(localDc, q, seq)).thenCompose(value -> {
+      acc[3] = seq;
+      if (value.isEmpty()) {
+        acc[2]++;
+      } else {
+        try {
+          acc[0] += CountsCodec.decodeAll(CountsCodec.ENTRY, value.get()).hits();
+          acc[1] += value.get().length;
+          writes.add(TxnOp.cas(StoreKeys.entry(localDc, rq, epoch, rh.seq() + writes.size() + 1), value.get(), 0));
+        } catch (CountsCodec.BadValue e) {
+          acc[2]++;
+        }
+      }
+      return readNext(target, q, theirs, seq + 1, rh, rq, epoch, writes, acc);
+    });
+  }
+
+  /** The entries, the recovery queue's head and the record, in one transaction (head and record by CAS). */
+  private CompletionStage<Void> commit(String q, long from, QueueHead theirs, Map<String, Long> old, Pair p, String rq, QueueHead rh, Batch b) {
+    List<TxnOp> ops = new ArrayList<>(b.writes());
+    if (!b.writes().isEmpty()) {
+      QueueHead next = new QueueHead(rh.seq() + b.writes().size(), rh.counted() + b.hits(), rh.bytes() + b.bytes(), rh.applied(), rh.migratedAt(),
           rh.epochsWith(b.epoch(), rh.seq() + 1, 0));
-      last.add(TxnOp.cas(StoreKeys.head(localDc, rq), next.toBytes(), head.map(KvEntry::modifyIndex).orElse(0L)));
+      ops.add(TxnOp.cas(StoreKeys.head(localDc, rq), next.toBytes(), p.head().map(KvEntry::modifyIndex).orElse(0L)));
     }
     Map<String, Long> merged = new HashMap<>(old);
     long recovered = old.getOrDefault("recovered", 0L) + b.hits();
     merged.put("recovered", recovered);
-    merged.put("recoveredTo", theirs.seq());
+    merged.put("recoveredTo", b.through());
     merged.merge("hits", recovered, Math::max);
     merged.merge("to", theirs.seq(), Math::max);
-    merged.merge("unread", b.unread(), Long::sum);
-    merged.put("from", from);
+    merged.merge("unread", old.getOrDefault("unread", 0L) + b.unread(), Math::max);
+    merged.merge("from", from, Math::min);
     merged.putIfAbsent("at", System.currentTimeMillis());
-    last.add(TxnOp.cas(LostKeys.key(localDc, q, from, theirs.epochOf(from)), FiguresCodec.write(merged), record.map(KvEntry::modifyIndex).orElse(0L)));
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (List<TxnOp> txn : EntryCopy.pack(b.last(), last)) {
-      chain = chain.thenCompose(v -> consul.txn(null, txn).thenAccept(t -> {
-        if (!t.committed()) {
-          throw new IllegalStateException("bringing back entries of queue " + q + " conflicted (" + t.errors() + "); next round");
-        }
-      }));
-    }
-    return chain.thenRun(() -> {
-      LOG.error("the store of {} went back (a restore or a wipe): entries {}-{} of queue {} brought back from the copy in {} into queue {}: {} hits{}",
-          localDc, from, theirs.seq(), q, target, rq, b.hits(), b.unread() > 0 ? "; " + b.unread() + " entries could not be read there" : "");
+    ops.add(TxnOp.cas(LostKeys.key(localDc, q, theirs.epochOf(from)), FiguresCodec.write(merged), p.record().map(KvEntry::modifyIndex).orElse(0L)));
+    return consul.txn(null, ops).thenAccept(t -> {
+      if (!t.committed()) {
+        throw new IllegalStateException("bringing back entries of queue " + q + " conflicted (" + t.errors() + "); next round");
+      }
       Counter.builder("hitcounter.store.recovered.hits").tag("datacenter", localDc)
-          .description("Hits a rollback of the datacenter's store lost that this node brought back from a copy").register(registry).increment(b.hits());
+          .description("Hits a rollback of the datacenter's store took away that this node brought back from a copy").register(registry).increment(b.hits());
     });
   }
 }

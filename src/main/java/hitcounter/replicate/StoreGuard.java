@@ -195,16 +195,19 @@ public final class StoreGuard {
         return steps;
       });
       // Settings and resets written here and the audit figures of this datacenter's nodes come back too.
-      chain = chain.thenCompose(x -> consul.kvTree(from.dc(), ConfigKeys.prefix(dc), 0, Duration.ZERO))
-          .thenCompose(config -> consul.kvTree(from.dc(), hitcounter.config.ResetRecord.prefix(dc), 0, Duration.ZERO)
-              .thenCompose(resets -> consul.kvTree(from.dc(), AuditKeys.prefix(dc), 0, Duration.ZERO).thenApply(audit -> {
-            entries.forEach(e -> ops.add(e.join()));
-            config.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
-            resets.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
-            audit.value().forEach(e -> ops.add(TxnOp.set(e.key(), e.value())));
-            from.raw().forEach((k, v) -> ops.add(TxnOp.set(k, v))); // heads and pointer, after everything they name
-            return null;
-          })));
+      // The records of past rollbacks too: they keep a recovery from bringing entries back twice.
+      List<String> smallPrefixes = List.of(ConfigKeys.prefix(dc), hitcounter.config.ResetRecord.prefix(dc), AuditKeys.prefix(dc),
+          hitcounter.audit.LostKeys.prefix(dc));
+      List<TxnOp> small = new ArrayList<>();
+      for (String prefix : smallPrefixes) {
+        chain = chain.thenCompose(x -> consul.kvTree(from.dc(), prefix, 0, Duration.ZERO))
+            .thenAccept(tree -> tree.value().forEach(e -> small.add(TxnOp.set(e.key(), e.value()))));
+      }
+      chain = chain.thenRun(() -> {
+        entries.forEach(e -> ops.add(e.join()));
+        ops.addAll(small);
+        from.raw().forEach((k, v) -> ops.add(TxnOp.set(k, v))); // heads and pointer, after everything they name
+      });
       return chain.thenCompose(x -> {
         CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         for (List<TxnOp> txn : EntryCopy.pack(ops, List.of())) {

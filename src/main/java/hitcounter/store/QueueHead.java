@@ -130,6 +130,36 @@ public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long
     return first;
   }
 
+  /**
+   * Where this head, the store after a rollback, parts from {@code other}, a copy of it from
+   * before: the first seq of an epoch this head began that {@code other} does not know (the
+   * rollback's new epoch: it stays listed after what came before it is folded and pruned), else
+   * the first seq after {@code folded} that both name, otherwise, else the seq after this head's
+   * last.
+   */
+  public long partsFrom(QueueHead other, long folded) {
+    // A head names seqs before its first listed epoch by "" whether they had no epoch or one
+    // pruned once folded: names are compared only where both lists say.
+    long lower = Math.max(folded + 1, Math.max(firstListed(), other.firstListed()));
+    long from = Math.min(seq + 1, firstDifferent(other, lower, other.seq()));
+    java.util.Set<String> known = new java.util.HashSet<>();
+    other.epochs.forEach(e -> known.add(e.id()));
+    // An old epoch the copy pruned (folded there) is not the rollback's: only one that begins
+    // after the copy's first listed epoch, where the copy named the seq otherwise.
+    long otherFirst = other.epochs.isEmpty() ? 0 : other.epochs.get(0).from();
+    for (Epoch e : epochs) {
+      if (!known.contains(e.id()) && e.from() > otherFirst) {
+        from = Math.min(from, e.from());
+        break;
+      }
+    }
+    return from;
+  }
+
+  private long firstListed() {
+    return epochs.isEmpty() ? 1 : epochs.get(0).from();
+  }
+
   public int appliedCount() {
     return applied.values().stream().mapToInt(Set::size).sum();
   }

@@ -250,14 +250,14 @@ class StoreCopyTest {
     var local = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null);
     copy.round("eu-west", local, null, beat).toCompletableFuture().join();
     assertEquals(Map.of("home", 5L, "new", 1L, "gone", 3L), StoreProbe.counts(consul, null, "us-west"), "brought back here");
-    var record = consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", 2, "")).orElseThrow();
+    var record = consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", "")).orElseThrow();
     Map<String, Long> figures = hitcounter.audit.FiguresCodec.read(record.value());
     assertEquals(3L, figures.get("hits"), "entries 2 and 3 of the copy held 3 hits");
     assertEquals(3L, figures.get("recovered"));
     assertEquals(2L, figures.get("from"));
     assertEquals(3L, figures.get("to"));
     // The copy followed its source; the next rounds copy the recovery queue and bring nothing twice.
-    String rq = RollbackRecovery.recoveryQueue("q0", 2, "");
+    String rq = RollbackRecovery.recoveryQueue("q0", "");
     QueueHead rh = QueueHead.parse(consul.entry("us-west", StoreKeys.head("us-west", rq)).orElseThrow().value()).orElseThrow();
     var withRecovered = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2, rq, rh), Map.of("q0", h2.toBytes(), rq, rh.toBytes()), null);
     copy.round("eu-west", withRecovered, null, beat).toCompletableFuture().join();
@@ -323,9 +323,39 @@ class StoreCopyTest {
     var view = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", seen), Map.of("q0", seen.toBytes()), null);
     copy.round("eu-west", view, null, beat).toCompletableFuture().join();
     assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
-    Map<String, Long> lost = hitcounter.audit.FiguresCodec.read(consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", 2, "")).orElseThrow().value());
+    Map<String, Long> lost = hitcounter.audit.FiguresCodec.read(consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", "")).orElseThrow().value());
     assertEquals(2L, lost.get("hits"));
     assertEquals(2L, lost.get("recovered"));
     assertEquals(Map.of("home", 5L, "new", 2L, "gone", 2L), StoreProbe.counts(consul, null, "us-west"), "brought back here");
+  }
+
+  /**
+   * A recovery repeated after the source folded past where it parted from the copy (a round cut
+   * off after the recovery committed, or another target's copy): the rollback keeps its name (the
+   * epoch of its first lost entry) and nothing comes back twice. Before, the rollback was named
+   * by the first seq after the source's folded one, which a fold changed: entry 3 came back twice.
+   */
+  @Test
+  void aRecoveryRepeatedAfterAFoldBringsNothingTwice() {
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.put("eu-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 5L)));
+    consul.put("eu-west", StoreKeys.entry("us-west", "q0", 2), CountsCodec.encode(CountsCodec.ENTRY, Map.of("gone", 2L)));
+    consul.put("eu-west", StoreKeys.entry("us-west", "q0", 3), CountsCodec.encode(CountsCodec.ENTRY, Map.of("gone", 1L)));
+    QueueHead copyHead = new QueueHead(3, 8, 0, Map.of(), 0);
+    var copy = new StoreCopy.Remote(SnapshotPointer.NONE, 0, Map.of("q0", copyHead), Map.of("q0", 1L), null);
+    RollbackRecovery recovery = new RollbackRecovery(consul, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    QueueHead restored = new QueueHead(2, 6, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2)));
+    recovery.recover("eu-west", new StoreCopy.Remote(SnapshotPointer.NONE, 0, Map.of("q0", restored), Map.of(), null), Map.of(), copy)
+        .toCompletableFuture().join();
+    String rq = RollbackRecovery.recoveryQueue("q0", "");
+    assertEquals(3L, QueueHead.parse(consul.entry("us-west", StoreKeys.head("us-west", rq)).orElseThrow().value()).orElseThrow().counted());
+
+    // The source wrote on and folded through entry 2 (of its new epoch) meanwhile.
+    QueueHead later = new QueueHead(4, 8, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2)));
+    recovery.recover("eu-west", new StoreCopy.Remote(SnapshotPointer.NONE, 0, Map.of("q0", later), Map.of(), null), Map.of("q0", 2L), copy)
+        .toCompletableFuture().join();
+    assertEquals(3L, QueueHead.parse(consul.entry("us-west", StoreKeys.head("us-west", rq)).orElseThrow().value()).orElseThrow().counted(),
+        "brought back once");
+    assertEquals(1, consul.kvKeys(null, hitcounter.audit.LostKeys.ROOT).toCompletableFuture().join().size());
   }
 }

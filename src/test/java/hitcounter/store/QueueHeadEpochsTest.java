@@ -61,4 +61,25 @@ class QueueHeadEpochsTest {
     String unordered = "{\"v\":1,\"seq\":3,\"counted\":3,\"applied\":{},\"epochs\":[[\"a\",3],[\"b\",2]]}";
     assertTrue(QueueHead.parse(unordered.getBytes(StandardCharsets.UTF_8)).isEmpty());
   }
+
+  /**
+   * Where a store rolled back parts from a copy of it made before: at the rollback's new epoch,
+   * even once the source folded past it and pruned what came before (before, the first seq after
+   * the source's folded one was taken, and the rollback got another name after each fold).
+   */
+  @Test
+  void aRollbackPartsFromItsCopyAtItsNewEpochWhateverWasFoldedSince() {
+    QueueHead copy = head(40, List.of(new QueueHead.Epoch("e1", 10)));
+    QueueHead restored = head(31, List.of(new QueueHead.Epoch("e1", 10), new QueueHead.Epoch("e2", 26)));
+    assertEquals(26, restored.partsFrom(copy, 0));
+    QueueHead foldedPast = head(45, List.of(new QueueHead.Epoch("e2", 26)));
+    assertEquals(26, foldedPast.partsFrom(copy, 30), "e1 pruned here, folded through 30: still 26");
+    QueueHead notWrittenYet = head(25, List.of(new QueueHead.Epoch("e1", 10)));
+    assertEquals(26, notWrittenYet.partsFrom(copy, 0));
+    // An old epoch the copy pruned is not a rollback; nor is a new epoch past the copy's head.
+    QueueHead olderList = head(40, List.of(new QueueHead.Epoch("e0", 3), new QueueHead.Epoch("e1", 10)));
+    assertEquals(41, olderList.partsFrom(copy, 0));
+    QueueHead restarted = head(50, List.of(new QueueHead.Epoch("e1", 10), new QueueHead.Epoch("e3", 45)));
+    assertTrue(restarted.partsFrom(copy, 0) > copy.seq());
+  }
 }
