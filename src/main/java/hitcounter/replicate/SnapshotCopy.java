@@ -7,6 +7,7 @@ import hitcounter.store.QueueHead;
 import hitcounter.store.StoreKeys;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -53,7 +54,7 @@ final class SnapshotCopy {
       byte[] bytes = mine.orElseThrow(() -> new IllegalStateException("local manifest " + local.pointer().manifestKey() + " is gone; next round"));
       Manifest m = Manifest.parse(bytes).orElseThrow(() -> new IllegalStateException("local manifest does not parse"));
       return new Pair(bytes, m, old.orElse(null));
-    }).thenCompose(x -> write(target, local, r, x));
+    }).thenCompose(x -> consul.kvKeys(target, StoreKeys.storePrefix(localDc) + "s/").thenCompose(present -> write(target, local, r, x, present)));
   }
 
   /**
@@ -77,10 +78,16 @@ final class SnapshotCopy {
 
   private record Pair(byte[] manifestBytes, Manifest mine, Manifest old) {}
 
-  private CompletionStage<Copied> write(String target, StoreCopy.Local local, StoreCopy.Remote r, Pair x) {
+  /**
+   * Shards are immutable, uniquely named and written whole: one the target holds already (named
+   * by its manifest, or written by a copy that did not finish, of this snapshot or an older one)
+   * is not sent again. A copy slower than a fold therefore goes on with the newer snapshot where
+   * it got to instead of starting over (most shards are shared between one snapshot and the next).
+   */
+  private CompletionStage<Copied> write(String target, StoreCopy.Local local, StoreCopy.Remote r, Pair x, List<String> present) {
     Manifest m = x.mine();
     Manifest old = x.old();
-    Set<String> there = new HashSet<>();
+    Set<String> there = new HashSet<>(present);
     if (old != null) {
       old.shards().forEach(s -> there.add(s.key()));
     }

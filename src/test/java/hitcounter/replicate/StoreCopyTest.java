@@ -358,4 +358,47 @@ class StoreCopyTest {
         "brought back once");
     assertEquals(1, consul.kvKeys(null, hitcounter.audit.LostKeys.ROOT).toCompletableFuture().join().size());
   }
+
+  /**
+   * A snapshot copy cut off (a shard collected here under it, as a fold replaced it) goes on with
+   * the next snapshot where it got to: shards the target holds already are not sent again. Before,
+   * every round started over from the target's old manifest, and a copy slower than a fold never
+   * finished.
+   */
+  @Test
+  void aSnapshotCopyCutOffGoesOnWithTheNextSnapshotWhereItGotTo() {
+    FakeConsul consul = new FakeConsul("us-west");
+    List<Manifest.Shard> shards = new ArrayList<>();
+    long shardBytes = 0;
+    for (int n = 0; n < 3; n++) {
+      Map<String, Long> pages = new java.util.TreeMap<>();
+      for (int p = 0; p < 300; p++) {
+        pages.put("p-" + Long.toHexString(hitcounter.store.PageHash.of(n + "/" + p)), 1L);
+      }
+      byte[] shard = CountsCodec.encode(CountsCodec.SHARD, pages);
+      shardBytes += n < 2 ? shard.length : 0;
+      consul.put("us-west", StoreKeys.shard("us-west", "1-a", n), shard);
+      shards.add(new Manifest.Shard(n, StoreKeys.shard("us-west", "1-a", n), shard.length, pages.size()));
+    }
+    Manifest m1 = new Manifest(1, Map.of("q0", new Manifest.Folded(0, 0)), 0, shards);
+    consul.put("us-west", StoreKeys.manifest("us-west", "1-a"), m1.toBytes());
+    consul.remove("us-west", StoreKeys.shard("us-west", "1-a", 2)); // collected under the copy
+    QueueHead h = new QueueHead(0, 0, 0, Map.of(), 0);
+    StoreCopy copy = new StoreCopy(consul);
+    byte[] beat = "{}".getBytes(StandardCharsets.UTF_8);
+    var atM1 = new StoreCopy.Local(new SnapshotPointer(1, StoreKeys.manifest("us-west", "1-a")), Map.of(), Map.of("q0", h), Map.of("q0", h.toBytes()), null);
+    assertThrows(CompletionException.class, () -> copy.round("eu-west", atM1, null, beat).toCompletableFuture().join());
+
+    // The next snapshot keeps shards 0 and 1 and rewrites shard 2.
+    byte[] rewritten = CountsCodec.encode(CountsCodec.SHARD, Map.of("page-2", 9L));
+    consul.put("us-west", StoreKeys.shard("us-west", "2-b", 2), rewritten);
+    Manifest m2 = new Manifest(2, Map.of("q0", new Manifest.Folded(0, 0)), 0,
+        List.of(shards.get(0), shards.get(1), new Manifest.Shard(2, StoreKeys.shard("us-west", "2-b", 2), rewritten.length, 1)));
+    consul.put("us-west", StoreKeys.manifest("us-west", "2-b"), m2.toBytes());
+    var atM2 = new StoreCopy.Local(new SnapshotPointer(2, StoreKeys.manifest("us-west", "2-b")), Map.of(), Map.of("q0", h), Map.of("q0", h.toBytes()), null);
+    StoreCopy.Result r = copy.round("eu-west", atM2, null, beat).toCompletableFuture().join();
+    assertEquals(2, StoreProbe.manifest(consul, "eu-west", "us-west").gen());
+    assertTrue(r.bytes() < shardBytes, "shards 0 and 1 were not sent again: " + r.bytes() + " bytes sent, they are " + shardBytes);
+    assertEquals(9L, StoreProbe.counts(consul, "eu-west", "us-west").get("page-2"));
+  }
 }
