@@ -74,11 +74,28 @@ final class StoreCopy {
    */
   CompletionStage<Result> round(String target, Local local, Remote known, byte[] heartbeat) {
     CompletionStage<Remote> remote = known != null ? CompletableFuture.completedFuture(known) : readRemote(target);
-    return remote.thenCompose(r -> confirmBehind(target, local, r)
+    return remote.thenCompose(r -> sameStore(target, local, r).thenCompose(same -> confirmBehind(target, local, r))
         .thenCompose(x -> known != null ? CompletableFuture.completedFuture(Map.<String, Long>of()) : missing(target, local, r))
         .thenCompose(missing -> snapshots.copy(target, local, r)
             .thenCompose(snap -> entries.copy(target, local, snap.remote(), heartbeat, earliest(missing, snap.refill()))
                 .thenApply(after -> new Result(after.remote(), snap.bytes() + after.bytes(), snap.garbage())))));
+  }
+
+  /**
+   * A copy marked as another store (another marker id) is never written over: this datacenter's
+   * store was declared new while a copy of the one before it still existed (its Consul lost its
+   * data and no other datacenter answered within the grace). Following would wipe the last copy
+   * of those counts; the round fails instead, with the reason, until an operator decides
+   * (docs/operations.md).
+   */
+  private CompletionStage<Void> sameStore(String target, Local local, Remote r) {
+    var mine = local.marker() == null ? java.util.Optional.<hitcounter.store.StoreMarker>empty() : hitcounter.store.StoreMarker.parse(local.marker());
+    var theirs = r.marker() == null ? java.util.Optional.<hitcounter.store.StoreMarker>empty() : hitcounter.store.StoreMarker.parse(r.marker());
+    if (mine.isPresent() && theirs.isPresent() && !mine.get().id().equals(theirs.get().id())) {
+      throw new IllegalStateException("the copy of " + localDc + " in " + target + " is of another store (marker " + theirs.get().id() + ", this one "
+          + mine.get().id() + "): it holds counts this store does not; it is not written over (docs/operations.md, 'A store declared new')");
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
   /**

@@ -54,7 +54,7 @@ public final class StoreGuard {
   private StoreGuard() {}
 
   public static Behavior<Command> create(Consul consul, Duration interval, Duration newStoreGrace) {
-    long started = System.currentTimeMillis();
+    long[] emptySince = {0};
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, Duration.ZERO, interval);
       boolean[] busy = {false};
@@ -62,7 +62,7 @@ public final class StoreGuard {
           .onMessage(Check.class, m -> {
             if (!busy[0]) {
               busy[0] = true;
-              ctx.pipeToSelf(check(consul, started, newStoreGrace), (marked, e) -> new Done(e == null && marked, e));
+              ctx.pipeToSelf(check(consul, emptySince, newStoreGrace), (marked, e) -> new Done(e == null && marked, e));
             }
             return Behaviors.same();
           })
@@ -77,49 +77,83 @@ public final class StoreGuard {
     }));
   }
 
-  /** Completes with true once the local store is marked. */
-  static CompletionStage<Boolean> check(Consul consul, long started, Duration newStoreGrace) {
+  /**
+   * Completes with true once the local store is marked. {@code emptySince} holds when this guard
+   * first found the store empty with no other datacenter to ask (0: not so): a store is declared
+   * new without asking only {@code newStoreGrace} after that, not after the guard started (a
+   * Consul wiped hours after the node started would otherwise be declared new at once, before
+   * its WAN federation is back).
+   */
+  static CompletionStage<Boolean> check(Consul consul, long[] emptySince, Duration newStoreGrace) {
     String dc = consul.localDatacenter();
     return consul.kvTree(null, StoreKeys.headsPrefix(dc), 0, Duration.ZERO).thenCompose(local -> {
       boolean marked = local.value().stream().anyMatch(e -> e.key().equals(StoreMarker.key(dc)));
       if (marked) {
+        emptySince[0] = 0;
         return CompletableFuture.completedFuture(true);
-      }
-      if (!local.value().isEmpty()) {
-        LOG.info("the store of {} predates store markers: marking it", dc);
-        return mark(consul, dc, null);
       }
       return consul.datacenters().thenCompose(all -> {
         List<String> others = all.stream().filter(d -> !d.equals(dc)).toList();
-        if (others.isEmpty() && System.currentTimeMillis() - started < newStoreGrace.toMillis()) {
-          return CompletableFuture.completedFuture(false); // federation may not be back yet
-        }
-        List<CompletableFuture<Copy>> copies = new ArrayList<>();
-        for (String other : others) {
-          copies.add(consul.kvTree(other, StoreKeys.headsPrefix(dc), 0, Duration.ZERO)
-              .thenApply(t -> Copy.of(other, dc, t.value())).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).thenCompose(x -> {
-          Copy best = null;
-          for (CompletableFuture<Copy> c : copies) {
-            Copy copy = c.join();
-            if (copy.marker() != null && (best == null || copy.progress() > best.progress())) {
-              best = copy;
-            }
+        long now = System.currentTimeMillis();
+        if (others.isEmpty() && local.value().isEmpty()) {
+          if (emptySince[0] == 0) {
+            emptySince[0] = now;
           }
-          if (best == null) {
-            LOG.info("the store of {} is new (no other datacenter holds a copy of it): marking it", dc);
-            return mark(consul, dc, null);
+          if (now - emptySince[0] < newStoreGrace.toMillis()) {
+            return CompletableFuture.completedFuture(false); // federation may not be back yet
           }
-          Copy from = best;
-          LOG.error("the store of {} is gone from its Consul (its data was lost), and {} holds a copy: restoring it from there", dc, from.dc());
-          return restore(consul, dc, from).thenCompose(counted -> {
-            LOG.error("restored the store of {} from {}: heads {}, {} hits counted. Anything committed here after that copy was made is lost:"
-                + " /api/audit shows it as a gap between accepted and counted", dc, from.dc(), from.seqs(), counted);
-            return mark(consul, dc, from);
-          });
-        });
+        } else {
+          emptySince[0] = 0;
+        }
+        return copies(consul, dc, others).thenCompose(best -> decide(consul, dc, Copy.of(dc, dc, local.value()), best));
       });
+    });
+  }
+
+  /** The most advanced copy of {@code dc}'s store with a marker among {@code others}, or null. */
+  private static CompletionStage<Copy> copies(Consul consul, String dc, List<String> others) {
+    List<CompletableFuture<Copy>> copies = new ArrayList<>();
+    for (String other : others) {
+      copies.add(consul.kvTree(other, StoreKeys.headsPrefix(dc), 0, Duration.ZERO)
+          .thenApply(t -> Copy.of(other, dc, t.value())).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).thenApply(x -> {
+      Copy best = null;
+      for (CompletableFuture<Copy> c : copies) {
+        Copy copy = c.join();
+        if (copy.marker() != null && (best == null || copy.progress() > best.progress())) {
+          best = copy;
+        }
+      }
+      return best;
+    });
+  }
+
+  /**
+   * A store without marker: with heads and no marked copy anywhere, it predates markers; with
+   * heads behind a marked copy, a restore was cut off (heads are written last, the marker after
+   * them): it goes on; empty, it is restored from the best copy, or new if there is none.
+   */
+  private static CompletionStage<Boolean> decide(Consul consul, String dc, Copy local, Copy best) {
+    if (best == null) {
+      if (!local.raw().isEmpty()) {
+        LOG.info("the store of {} predates store markers: marking it", dc);
+      } else {
+        LOG.info("the store of {} is new (no other datacenter holds a copy of it): marking it", dc);
+      }
+      return mark(consul, dc, null);
+    }
+    if (!local.raw().isEmpty() && local.progress() > best.progress()) {
+      LOG.warn("the store of {} has no marker but is ahead of every copy ({} holds less): marking it as it is", dc, best.dc());
+      return mark(consul, dc, null);
+    }
+    Copy from = best;
+    LOG.error("the store of {} is {} its Consul, and {} holds a copy: restoring it from there", dc,
+        local.raw().isEmpty() ? "gone from" : "partly restored in", from.dc());
+    return restore(consul, dc, from).thenCompose(counted -> {
+      LOG.error("restored the store of {} from {}: heads {}, {} hits counted. Anything committed here after that copy was made is lost:"
+          + " /api/audit shows it as a gap between accepted and counted", dc, from.dc(), from.seqs(), counted);
+      return mark(consul, dc, from);
     });
   }
 

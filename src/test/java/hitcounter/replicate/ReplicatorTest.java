@@ -93,8 +93,8 @@ class ReplicatorTest {
 
   /**
    * The source's store went back (a restore of an older Consul snapshot) and was written again in
-   * a new epoch: the copy, ahead of its source, follows the source instead of keeping what the
-   * source no longer holds. Before, a copy never moved backwards: the two datacenters showed
+   * a new epoch: what only the copy held comes back into the source, and the copy, ahead of its
+   * source, follows it. Before, a copy never moved backwards: the two datacenters showed
    * different figures for this datacenter, both fresh.
    */
   @Test
@@ -120,7 +120,9 @@ class ReplicatorTest {
     consul.put("us-west", StoreKeys.entry("us-west", "q0", "x1", 2), CountsCodec.encode(CountsCodec.ENTRY, Map.of("new", 1L)));
     consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(2, 6, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2))).toBytes());
     probe.awaitAssert(() -> {
-      assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
+      // What only the copy held (entries 2 and 3) came back into the source, then to the copy.
+      assertEquals(Map.of("home", 5L, "new", 1L, "gone", 3L), StoreProbe.counts(consul, "eu-west", "us-west"));
+      assertEquals(Map.of("home", 5L, "new", 1L, "gone", 3L), StoreProbe.counts(consul, null, "us-west"));
       return null;
     });
   }

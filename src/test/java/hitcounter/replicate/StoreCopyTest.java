@@ -401,4 +401,22 @@ class StoreCopyTest {
     assertTrue(r.bytes() < shardBytes, "shards 0 and 1 were not sent again: " + r.bytes() + " bytes sent, they are " + shardBytes);
     assertEquals(9L, StoreProbe.counts(consul, "eu-west", "us-west").get("page-2"));
   }
+
+  /**
+   * A store declared new (another marker) while a copy of the store before it exists: the copy
+   * is not written over. Before, the copy followed the new, empty store, and the last copy of
+   * those counts was gone.
+   */
+  @Test
+  void aCopyOfAnotherStoreIsNeverWrittenOver() {
+    FakeConsul consul = new FakeConsul("us-west");
+    consul.put("eu-west", hitcounter.store.StoreMarker.key("us-west"), new hitcounter.store.StoreMarker("old-store", 1, null, 0).toBytes());
+    consul.put("eu-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 5L)));
+    consul.put("eu-west", StoreKeys.head("us-west", "q0"), new QueueHead(1, 5, 0, Map.of(), 0).toBytes());
+    byte[] marker = consul.entry("us-west", hitcounter.store.StoreMarker.key("us-west")).orElseThrow().value();
+    var empty = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of(), Map.of(), marker);
+    assertThrows(CompletionException.class, () -> new StoreCopy(consul).round("eu-west", empty, null, "{}".getBytes(StandardCharsets.UTF_8))
+        .toCompletableFuture().join());
+    assertEquals(Map.of("home", 5L), StoreProbe.counts(consul, "eu-west", "us-west"));
+  }
 }
