@@ -58,12 +58,27 @@ final class RollbackRecovery {
       if (mine == null || !StoreKeys.isQueue(q)) {
         continue; // archived here (or, rarely, a queue newer than a restored snapshot: decision 0012)
       }
+      if (!folded.containsKey(q) && restarted(mine, theirs)) {
+        // A queue the source archived and that came back before the copy got the archive: its
+        // old entries are in the source's archive, not lost (a restore to before the queue
+        // existed looks the same: the worker that wrote them records them lost).
+        continue;
+      }
       long from = mine.partsFrom(theirs, folded.getOrDefault(q, 0L));
       if (from <= theirs.seq()) {
         chain = chain.thenCompose(x -> recoverQueue(target, q, theirs, from));
       }
     }
     return chain;
+  }
+
+  /** Whether {@code mine} began again from its first entry, in an epoch {@code theirs} does not know. */
+  private static boolean restarted(QueueHead mine, QueueHead theirs) {
+    if (mine.epochs().isEmpty() || mine.epochs().get(0).from() != 1) {
+      return false;
+    }
+    String first = mine.epochs().get(0).id();
+    return theirs.epochs().stream().noneMatch(e -> e.id().equals(first));
   }
 
   private CompletionStage<Void> recoverQueue(String target, String q, QueueHead theirs, long from) {
