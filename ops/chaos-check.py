@@ -6,8 +6,8 @@ Usage: chaos-check.py TRACK.json[,TRACK.json...] PREFIX URL... (several tracks: 
 that ran side by side; their hits per page add up); exits non-zero on any loss, duplicate or
 disagreement. Waits up to 180 s for the system to settle, and says how long it took.
 With ALLOW_REPORTED_LOSS=1 (recovery runs), hits may be missing exactly as many as the first
-node's /api/audit reports lost (taken by a rollback, held by no copy); that is reported, and
-anything else missing is a loss."""
+node's /api/audit reports lost (taken by a rollback, held by no copy) since LOSS_BEFORE (its
+figure before the event); that is reported, and anything else missing is a loss."""
 import json, os, sys, time, urllib.request, urllib.parse
 
 track = {"acked": 0, "unknown": 0, "pages": {}}
@@ -54,7 +54,7 @@ def reported_loss():
         return sum(json.load(r).get("lost", {}).get("byDatacenter", {}).values())
 
 
-loss_before = reported_loss()
+loss_before = int(os.environ["LOSS_BEFORE"]) if os.environ.get("LOSS_BEFORE") else reported_loss()
 acked_total = sum(a for a, un in pages.values())
 unknown_total = sum(un for a, un in pages.values())
 deadline = time.time() + 180

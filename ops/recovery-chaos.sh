@@ -23,8 +23,14 @@ snapfile="$HC_RUN/recovery.snap"
 failed=0
 
 # One event: LoadGen runs from before it until 5 s after it, then the check.
+lost_so_far() {
+  curl -fsS -m 10 http://127.0.0.1:8080/api/audit | /usr/bin/python3 -c 'import json,sys; print(sum(json.load(sys.stdin)["lost"]["byDatacenter"].values()))'
+}
+
 event() { # NAME COMMAND...
   local name="$1"; shift
+  local before
+  before=$(lost_so_far)
   local prefix="rc$RANDOM-" out="$HC_RUN/rc-load-$RANDOM.json"
   java -cp "$HC_JAR" hitcounter.tools.LoadGen --urls "${urls// /,}" --rate "$rate" --seconds 600 --conns 32 \
     --pages walk:1000000:$RANDOM --prefix "$prefix" --track "$out" --stop-file "$out.stop" > "$out.log" 2>&1 &
@@ -35,7 +41,7 @@ event() { # NAME COMMAND...
   while kill -0 "$load" 2>/dev/null; do sleep 0.5; done
   log "$name: $(cat "$out.log" | tail -n 1)"
   # shellcheck disable=SC2086
-  if ! ALLOW_REPORTED_LOSS=1 SETTLE_FROM_WHAT="the load ended" /usr/bin/python3 "$HC_ROOT/ops/chaos-check.py" "$out" "$prefix" $urls \
+  if ! ALLOW_REPORTED_LOSS=1 LOSS_BEFORE="$before" SETTLE_FROM_WHAT="the load ended" /usr/bin/python3 "$HC_ROOT/ops/chaos-check.py" "$out" "$prefix" $urls \
       | sed "s/^chaos:/recovery-chaos: $name:/"; then
     failed=1
   fi

@@ -125,8 +125,6 @@ public final class Worker {
   /** The batch in hand, for PreRestart and PostStop (the only state kept outside the behaviors). */
   private Batch inHand;
   private long lastCommit;
-  /** The head as this worker's last commit left it (its last entry, by the name it wrote it), or null. */
-  private QueueHead lastWritten;
   private long lastLagCheck;
 
   private Worker(
@@ -231,7 +229,8 @@ public final class Worker {
    */
   private QueueLedger inEpoch(QueueLedger read) {
     QueueHead head = read.head();
-    QueueHead last = lastWritten;
+    // The head as this queue's last commit here left it (its last entry, by the name it was written).
+    QueueHead last = health.lastWritten(queue.id());
     // An entry folded already may have lost its epoch from the head (folded epochs are pruned).
     boolean mine = last != null && head.seq() >= last.seq()
         && (last.seq() <= read.folded() || head.epochOf(last.seq()).equals(last.epochOf(last.seq())));
@@ -358,7 +357,7 @@ public final class Worker {
             return retryLater(batch, "CAS conflict on the queue head: " + m.result().errors());
           }
           QueueLedger after = ledger.after(plan.after(), m.result().modifyIndexes().getOrDefault(plan.ops().get(0).key(), 0L));
-          lastWritten = plan.after();
+          health.wrote(queue.id(), plan.after());
           // Ids in the applied record now are the ones still to be deleted: forget the rest.
           gone.retainAll(refs(after));
           stats.counted(plan.countedHits());

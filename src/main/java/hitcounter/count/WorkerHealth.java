@@ -46,7 +46,22 @@ public final class WorkerHealth {
     oldestReady.put(queue, seconds);
   }
 
-  /** This node stopped draining {@code queue}. */
+  /**
+   * The head each queue's last commit on this node left, kept here rather than in the worker so
+   * that a worker restarted (after a failure, a Consul outage) still knows what it wrote: the
+   * witness of a rollback (Worker.inEpoch).
+   */
+  private final Map<String, hitcounter.store.QueueHead> written = new ConcurrentHashMap<>();
+
+  void wrote(String queue, hitcounter.store.QueueHead head) {
+    written.put(queue, head);
+  }
+
+  hitcounter.store.QueueHead lastWritten(String queue) {
+    return written.get(queue);
+  }
+
+  /** This node stopped draining {@code queue} (what it wrote stays known: the queue may come back). */
   void forget(String queue) {
     failing.remove(queue);
     oldestReady.remove(queue);

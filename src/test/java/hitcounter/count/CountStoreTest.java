@@ -40,7 +40,11 @@ class CountStoreTest {
   }
 
   private void worker(FakeConsul consul, FakeBeanstalk queue, String name) {
-    testKit.spawn(Worker.create("us-west", new QueueRef(name, "127.0.0.1", 1), consul, queue, () -> WorkerTest.SETTINGS, new WorkerStats(), new WorkerHealth(), CommitFaults.none()));
+    worker(consul, queue, name, new WorkerHealth());
+  }
+
+  private ActorRef<Worker.Command> worker(FakeConsul consul, FakeBeanstalk queue, String name, WorkerHealth health) {
+    return testKit.spawn(Worker.create("us-west", new QueueRef(name, "127.0.0.1", 1), consul, queue, () -> WorkerTest.SETTINGS, new WorkerStats(), health, CommitFaults.none()));
   }
 
   /** Page ids that do not compress much, so 3000 of them need several shards. */
@@ -166,6 +170,42 @@ class CountStoreTest {
     var lost = consul.kvKeys(null, hitcounter.audit.LostKeys.prefix("us-west")).toCompletableFuture().join();
     assertEquals(1, lost.size(), lost.toString());
     assertEquals(1L, hitcounter.audit.FiguresCodec.read(consul.entry("us-west", lost.get(0)).orElseThrow().value()).get("hits"));
+  }
+
+  /**
+   * The worker that wrote the entries a restore took was started again in between (a failure,
+   * a rebalance back): it still knows what its queue's last commit on this node left, and
+   * records the loss. Before, what it wrote lived in the worker and went with it.
+   */
+  @Test
+  void aWorkerStartedAgainStillWitnessesWhatARestoreTook() {
+    FakeConsul consul = new FakeConsul("us-west");
+    WorkerHealth health = new WorkerHealth();
+    FakeBeanstalk q0 = new FakeBeanstalk();
+    ActorRef<Worker.Command> first = worker(consul, q0, "q0", health);
+    TestProbe<Void> probe = testKit.createTestProbe();
+    q0.put("before");
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(1L, StoreProbe.counts(consul, null, "us-west").get("before"));
+      return null;
+    });
+    var snapshot = consul.snapshot("us-west");
+    q0.put("lost");
+    q0.put("lost");
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(2L, StoreProbe.counts(consul, null, "us-west").get("lost"));
+      return null;
+    });
+    testKit.stop(first);
+    worker(consul, q0, "q0", health);
+    consul.restore("us-west", snapshot);
+    q0.put("after");
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      var lost = consul.kvKeys(null, hitcounter.audit.LostKeys.prefix("us-west")).toCompletableFuture().join();
+      assertEquals(1, lost.size(), lost.toString());
+      assertEquals(2L, hitcounter.audit.FiguresCodec.read(consul.entry("us-west", lost.get(0)).orElseThrow().value()).get("hits"));
+      return null;
+    });
   }
 
   /**
