@@ -10,8 +10,9 @@ import java.util.Map;
  * CAS of the flip), the folded seq and hits per queue, which shards are rewritten and their
  * pages with counts (unsorted), the journal entries the new snapshot makes garbage, and the
  * queues at rest that it archives (their heads, with the ModifyIndex their removal checks, and
- * the hits they counted, which move to the archive). Empty when no fold is due ({@code why} says
- * why).
+ * the hits they counted, which move to the archive), and the heads whose names the folded entries
+ * were read by (checked again before the flip: FlipCheck). Empty when no fold is due ({@code why}
+ * says why).
  */
 public record FoldInput(
     boolean due,
@@ -25,11 +26,12 @@ public record FoldInput(
     List<CountTable.Collected> collected,
     List<String> foldedEntries,
     Map<String, Long> archive,
-    long archivedCounted) {
+    long archivedCounted,
+    Map<String, hitcounter.store.QueueHead> names) {
 
   static final FoldInput NOT_NOW = none("the view is syncing");
 
   static FoldInput none(String why) {
-    return new FoldInput(false, why, "", Manifest.EMPTY, "", 0, Map.of(), List.of(), List.of(), List.of(), Map.of(), 0);
+    return new FoldInput(false, why, "", Manifest.EMPTY, "", 0, Map.of(), List.of(), List.of(), List.of(), Map.of(), 0, Map.of());
   }
 }

@@ -26,7 +26,7 @@ final class FoldPlanner {
   /** A fold ready to write: new shards, then the manifest, then the pointer (CAS), then garbage. */
   record Plan(
       String dc, Manifest manifest, String manifestKey, byte[] manifestBytes, Map<String, byte[]> shards, long pointerIndex, List<String> garbage,
-      Map<String, Long> archive, String why) {
+      Map<String, Long> archive, String why, Manifest previous, Map<String, hitcounter.store.QueueHead> names) {
     SnapshotPointer pointer() {
       return new SnapshotPointer(manifest.gen(), manifestKey);
     }
@@ -96,7 +96,10 @@ final class FoldPlanner {
         garbage.add(names.entryKey(s.dc, q, seq));
       }
     }
-    return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges), garbage, archive, archived);
+    Map<String, hitcounter.store.QueueHead> names = new TreeMap<>(s.heads);
+    names.putAll(s.named);
+    return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges), garbage, archive, archived,
+        names);
   }
 
   static Plan plan(FoldInput in, int shardBudget, String nonce) {
@@ -129,7 +132,7 @@ final class FoldPlanner {
     }
     Manifest manifest = new Manifest(gen, in.folded(), old.archivedCounted() + in.archivedCounted(), shards);
     String manifestKey = StoreKeys.manifest(in.dc(), version);
-    return new Plan(in.dc(), manifest, manifestKey, manifest.toBytes(), written, in.pointerIndex(), garbage, in.archive(), in.why());
+    return new Plan(in.dc(), manifest, manifestKey, manifest.toBytes(), written, in.pointerIndex(), garbage, in.archive(), in.why(), old, in.names());
   }
 
   /** Encodes [lo, hi) as one shard, or halves the range until every piece fits the budget. */

@@ -191,6 +191,9 @@ public final class Folder {
           if (!ok) {
             throw new IllegalStateException("manifest " + p.manifestKey() + " exists already");
           }
+          return FlipCheck.headsHold(consul, p);
+        })
+        .thenCompose(x -> {
           // The flip and the removal of archived heads are one transaction: a queue that
           // committed meanwhile fails its check, and the flip with it.
           List<TxnOp> flip = new ArrayList<>();
