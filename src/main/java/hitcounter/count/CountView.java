@@ -7,13 +7,11 @@ import hitcounter.infra.consul.Indexed;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.store.CountTable;
 import hitcounter.store.CountsCodec;
-import hitcounter.store.Manifest;
 import hitcounter.store.QueueHead;
 import hitcounter.store.SnapshotPointer;
 import hitcounter.store.StoreKeys;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -108,40 +106,11 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
   }
 
   private Behavior<Command> onHeadsChanged(HeadsChanged m) {
-    Map<String, Map<String, QueueHead>> heads = new TreeMap<>();
-    Map<String, Map<String, Long>> headIndexes = new HashMap<>();
-    Map<String, SnapshotPointer> pointers = new HashMap<>();
-    Map<String, Long> pointerIndexes = new HashMap<>();
-    for (KvEntry e : m.entries().value()) {
-      String[] dcAndName = StoreKeys.headOf(e.key());
-      if (dcAndName == null) {
-        bad.skipped("count-view", e.key(), "not a head key");
-        continue;
-      }
-      String dc = dcAndName[0];
-      heads.computeIfAbsent(dc, d -> new TreeMap<>());
-      if (!StoreKeys.isQueue(dcAndName[1]) && !dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
-        continue; // the store marker and other datacenter-wide keys
-      }
-      if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
-        var p = SnapshotPointer.parse(e.value());
-        if (p.isEmpty()) {
-          bad.skipped("count-view", e.key(), "not a snapshot pointer");
-          continue;
-        }
-        pointers.put(dc, p.get());
-        pointerIndexes.put(dc, e.modifyIndex());
-      } else {
-        var h = QueueHead.parse(e.value());
-        if (h.isEmpty()) {
-          bad.skipped("count-view", e.key(), "not a queue head");
-          continue;
-        }
-        heads.get(dc).put(dcAndName[1], h.get());
-        headIndexes.computeIfAbsent(dc, d -> new HashMap<>()).put(dcAndName[1], e.modifyIndex());
-      }
-      bad.good("count-view", e.key());
-    }
+    HeadsRead read = HeadsRead.parse(m.entries().value(), bad);
+    Map<String, Map<String, QueueHead>> heads = read.heads();
+    Map<String, Map<String, Long>> headIndexes = read.headIndexes();
+    Map<String, SnapshotPointer> pointers = read.pointers();
+    Map<String, Long> pointerIndexes = read.pointerIndexes();
     for (String dc : heads.keySet()) {
       SourceState s = sources.computeIfAbsent(dc, SourceState::new);
       long now = System.currentTimeMillis();
@@ -344,22 +313,6 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
   }
 
   private void publish() {
-    Map<String, StoreStatus.Source> out = new TreeMap<>();
-    sources.forEach((dc, s) -> {
-      if (s.current()) {
-        s.appliedAsOf = Math.max(s.appliedAsOf, s.headsSeenAt);
-        health.current(dc);
-      } else if (!s.damaged.isEmpty()) {
-        health.behind(dc, s.damagedSince, "values of its store do not parse (skipped): " + s.damaged);
-      } else {
-        health.behind(dc, s.appliedAsOf, s.problem == null ? "applying what its heads name" : s.problem);
-      }
-      Map<String, StoreStatus.Queue> queues = new TreeMap<>();
-      s.heads.forEach((q, h) -> queues.put(q, new StoreStatus.Queue(h.seq(), s.applied(q), h.counted(), h.appliedCount())));
-      out.put(dc, new StoreStatus.Source(
-          s.manifest.gen(), queues, s.manifest.archivedCounted(), s.manifest.shards().size(), s.manifest.snapshotBytes(),
-          s.unfoldedEntries, s.unfoldedBytes, s.loaded));
-    });
-    status.set(out);
+    ViewReport.publish(sources, health, status);
   }
 }

@@ -2,15 +2,10 @@ package hitcounter.count;
 
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.TxnOp;
-import hitcounter.store.Manifest;
-import hitcounter.store.StoreGarbage;
 import hitcounter.store.StoreKeys;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -80,6 +75,7 @@ public final class Folder {
   private final StoreSettings policy;
   private final String dc;
   private final LegacySweep legacy;
+  private final FoldGarbage garbage;
   /** The manifest key the last flip replaced, and until when a view still naming it is taken as not caught up. */
   private String replaced = "";
   private long replacedUntil;
@@ -94,6 +90,7 @@ public final class Folder {
     this.policy = policy;
     this.dc = consul.localDatacenter();
     this.legacy = new LegacySweep(consul, policy.legacyRetention());
+    this.garbage = new FoldGarbage(consul);
   }
 
   /** Idle: checks whether a fold is due; collects garbage and sweeps in between. */
@@ -235,34 +232,8 @@ public final class Folder {
     return in.manifestKey().equals(replaced) && System.currentTimeMillis() < replacedUntil;
   }
 
-  /**
-   * Deletes what a flip made garbage, or what a lost flip wrote, less what the manifest the
-   * pointer names now still needs: after a restore to an older snapshot, or a newer flip, the
-   * pointer's manifest is the judge (StoreGarbage), never the plan made before.
-   */
   private Behavior<Command> collect(Collect m) {
-    CompletionStage<String> collected = consul.kvGet(null, StoreKeys.snapshotPointer(dc)).thenCompose(v -> {
-      var pointer = v.flatMap(e -> hitcounter.store.SnapshotPointer.parse(e.value())).orElse(null);
-      if (pointer == null) {
-        return CompletableFuture.completedFuture("no snapshot pointer now; " + m.garbage().size() + " keys are left to the sweep");
-      }
-      if (!m.named()) {
-        // Keys of a lost flip carry its nonce: no other manifest names them.
-        return pointer.manifestKey().equals(m.manifestKey())
-            ? CompletableFuture.completedFuture("the pointer names " + m.manifestKey() + " after all; nothing of it is deleted")
-            : delete(m.garbage()).thenApply(x -> (String) null);
-      }
-      return consul.kvGetRaw(null, pointer.manifestKey()).thenCompose(mv -> {
-        Manifest now = mv.flatMap(Manifest::parse).orElse(null);
-        if (now == null) {
-          return CompletableFuture.completedFuture("the pointer's manifest does not read; " + m.garbage().size() + " keys are left to the sweep");
-        }
-        List<String> keys = StoreGarbage.of(now, pointer.manifestKey(), m.garbage());
-        return delete(keys).thenApply(x -> keys.size() == m.garbage().size() ? (String) null
-            : (m.garbage().size() - keys.size()) + " of " + m.garbage().size() + " keys are still named by " + pointer.manifestKey() + " and stay");
-      });
-    });
-    ctx.pipeToSelf(collected, (note, e) -> {
+    ctx.pipeToSelf(garbage.collect(m.garbage(), m.manifestKey(), m.named()), (note, e) -> {
       if (note != null) {
         ctx.getLog().info("folder of {}: {}", dc, note);
       }
@@ -273,37 +244,11 @@ public final class Folder {
 
   /** Deletes {@code keys}, 64 to a transaction, one transaction after the other. */
   CompletionStage<Void> delete(List<String> keys) {
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (int from = 0; from < keys.size(); from += TxnOp.MAX_OPS) {
-      List<TxnOp> ops = keys.subList(from, Math.min(keys.size(), from + TxnOp.MAX_OPS)).stream().map(TxnOp::delete).toList();
-      chain = chain.thenCompose(x -> consul.txn(null, ops).thenAccept(r -> {}));
-    }
-    return chain;
+    return garbage.delete(keys);
   }
 
-  /**
-   * Deletes keys of this datacenter's store that nothing names: shards and manifests other than
-   * the current ones, entries folded already. Keys newer than what the pointer names are left
-   * alone (a fold or a commit may be writing them).
-   */
   private Behavior<Command> sweep() {
-    CompletionStage<Void> swept = consul.kvGet(null, StoreKeys.snapshotPointer(dc)).thenCompose(pointer -> {
-      if (pointer.isEmpty()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      var p = hitcounter.store.SnapshotPointer.parse(pointer.get().value());
-      if (p.isEmpty()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      return consul.kvGetRaw(null, p.get().manifestKey()).thenCompose(mv -> {
-        Manifest m = mv.flatMap(Manifest::parse).orElse(null);
-        if (m == null) {
-          return CompletableFuture.completedFuture(null);
-        }
-        return consul.kvKeys(null, StoreKeys.storePrefix(dc)).thenCompose(keys -> delete(StoreGarbage.of(m, p.get().manifestKey(), keys)));
-      });
-    });
-    ctx.pipeToSelf(swept, (x, e) -> new Done("sweep", e));
+    ctx.pipeToSelf(garbage.sweep(), (x, e) -> new Done("sweep", e));
     return Behaviors.same();
   }
 
