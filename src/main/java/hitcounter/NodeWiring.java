@@ -163,7 +163,7 @@ final class NodeWiring {
     var watch = config.watch();
     return Behaviors.setup(k -> {
       k.spawn(supervised(StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
-      k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold())), "folder");
+      k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold(), copyStatus.reading())), "folder");
       k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
           () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
           badValues, watch.general(), watch.blockingWait())), "replicator");

@@ -13,15 +13,18 @@ import java.util.concurrent.CompletionStage;
 /**
  * Deleting what a datacenter's folds leave behind, always judged by the manifest the pointer
  * names when the keys are deleted (StoreGarbage), never by the plan made before: a restore to
- * an older snapshot, or a newer flip, may have happened in between.
+ * an older snapshot, or a newer flip, may have happened in between. The sweep leaves what a
+ * copy is reading ({@link hitcounter.store.SnapshotsInUse}).
  */
 final class FoldGarbage {
   private final Consul consul;
   private final String dc;
+  private final hitcounter.store.SnapshotsInUse reading;
 
-  FoldGarbage(Consul consul) {
+  FoldGarbage(Consul consul, hitcounter.store.SnapshotsInUse reading) {
     this.consul = consul;
     this.dc = consul.localDatacenter();
+    this.reading = reading;
   }
 
   /**
@@ -79,7 +82,8 @@ final class FoldGarbage {
         if (m == null) {
           return CompletableFuture.completedFuture(null);
         }
-        return consul.kvKeys(null, StoreKeys.storePrefix(dc)).thenCompose(keys -> delete(StoreGarbage.of(m, p.get().manifestKey(), keys)));
+        return consul.kvKeys(null, StoreKeys.storePrefix(dc))
+            .thenCompose(keys -> delete(StoreGarbage.of(m, p.get().manifestKey(), keys).stream().filter(k -> !reading.inUse(k)).toList()));
       });
     });
   }

@@ -60,11 +60,16 @@ public final class Folder {
   private record FoldFailed(String what, Throwable failure) implements Command {}
 
   public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, StoreSettings policy) {
+    return create(consul, view, policy, new hitcounter.store.SnapshotsInUse());
+  }
+
+  /** A folder that keeps what {@code reading} says a copy reads until the copy is done. */
+  public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, StoreSettings policy, hitcounter.store.SnapshotsInUse reading) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, policy.checkInterval());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, policy.sweepInterval(), policy.sweepInterval());
       timers.startTimerWithFixedDelay(Legacy.INSTANCE, policy.legacyCheck(), policy.legacyCheck());
-      return new Folder(ctx, timers, consul, view, policy).waiting();
+      return new Folder(ctx, timers, consul, view, policy, reading).waiting();
     }));
   }
 
@@ -76,13 +81,15 @@ public final class Folder {
   private final String dc;
   private final LegacySweep legacy;
   private final FoldGarbage garbage;
+  private final hitcounter.store.SnapshotsInUse reading;
   /** The manifest key the last flip replaced, and until when a view still naming it is taken as not caught up. */
   private String replaced = "";
   private long replacedUntil;
   /** The manifest key the fold under way replaces. */
   private String foldingFrom = "";
 
-  private Folder(ActorContext<Command> ctx, TimerScheduler<Command> timers, Consul consul, ActorRef<CountView.Command> view, StoreSettings policy) {
+  private Folder(ActorContext<Command> ctx, TimerScheduler<Command> timers, Consul consul, ActorRef<CountView.Command> view, StoreSettings policy,
+      hitcounter.store.SnapshotsInUse reading) {
     this.ctx = ctx;
     this.timers = timers;
     this.consul = consul;
@@ -90,7 +97,8 @@ public final class Folder {
     this.policy = policy;
     this.dc = consul.localDatacenter();
     this.legacy = new LegacySweep(consul, policy.legacyRetention());
-    this.garbage = new FoldGarbage(consul);
+    this.garbage = new FoldGarbage(consul, reading);
+    this.reading = reading;
   }
 
   /** Idle: checks whether a fold is due; collects garbage and sweeps in between. */
@@ -233,7 +241,13 @@ public final class Folder {
   }
 
   private Behavior<Command> collect(Collect m) {
-    ctx.pipeToSelf(garbage.collect(m.garbage(), m.manifestKey(), m.named()), (note, e) -> {
+    // What a copy reads now stays until it is done: collected at a later try.
+    List<String> kept = m.garbage().stream().filter(reading::inUse).toList();
+    if (!kept.isEmpty()) {
+      timers.startSingleTimer(new Collect(kept, m.manifestKey(), m.named()), policy.garbageGrace());
+    }
+    List<String> now = kept.isEmpty() ? m.garbage() : m.garbage().stream().filter(k -> !reading.inUse(k)).toList();
+    ctx.pipeToSelf(garbage.collect(now, m.manifestKey(), m.named()), (note, e) -> {
       if (note != null) {
         ctx.getLog().info("folder of {}: {}", dc, note);
       }

@@ -31,6 +31,13 @@ public final class CopyStatus {
     this.registry = registry;
   }
 
+  private final hitcounter.store.SnapshotsInUse reading = new hitcounter.store.SnapshotsInUse();
+
+  /** The snapshots the copies are reading now (the folder keeps them until they are done). */
+  public hitcounter.store.SnapshotsInUse reading() {
+    return reading;
+  }
+
   /** Where the copy's meters go (the store's loss counter too). */
   MeterRegistry registry() {
     return registry;

@@ -155,7 +155,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     this.status = status;
     this.beat = beat;
     this.localDc = consul.localDatacenter();
-    this.store = new StoreCopy(consul, status.registry());
+    this.store = new StoreCopy(consul, status.registry(), status.reading());
     merges.put(AuditKeys.prefix(localDc), MaxMerge.COUNTERS);
     merges.put(hitcounter.audit.LostKeys.prefix(localDc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);

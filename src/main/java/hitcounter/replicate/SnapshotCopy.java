@@ -29,10 +29,12 @@ final class SnapshotCopy {
 
   private final Consul consul;
   private final String localDc;
+  private final hitcounter.store.SnapshotsInUse inUse;
 
-  SnapshotCopy(Consul consul) {
+  SnapshotCopy(Consul consul, hitcounter.store.SnapshotsInUse inUse) {
     this.consul = consul;
     this.localDc = consul.localDatacenter();
+    this.inUse = inUse;
   }
 
   CompletionStage<Copied> copy(String target, StoreCopy.Local local, StoreCopy.Remote r) {
@@ -54,7 +56,15 @@ final class SnapshotCopy {
       byte[] bytes = mine.orElseThrow(() -> new IllegalStateException("local manifest " + local.pointer().manifestKey() + " is gone; next round"));
       Manifest m = Manifest.parse(bytes).orElseThrow(() -> new IllegalStateException("local manifest does not parse"));
       return new Pair(bytes, m, old.orElse(null));
-    }).thenCompose(x -> consul.kvKeys(target, StoreKeys.storePrefix(localDc) + "s/").thenCompose(present -> write(target, local, r, x, present)));
+    }).thenCompose(x -> {
+      // What this copy reads stays until it is done (the folder does not collect it meanwhile).
+      List<String> reading = new java.util.ArrayList<>();
+      reading.add(local.pointer().manifestKey());
+      x.mine().shards().forEach(sh -> reading.add(sh.key()));
+      Object token = inUse.use(reading);
+      return consul.kvKeys(target, StoreKeys.storePrefix(localDc) + "s/").thenCompose(present -> write(target, local, r, x, present))
+          .whenComplete((c, e) -> inUse.release(token));
+    });
   }
 
   /**

@@ -59,9 +59,13 @@ final class StoreCopy {
   }
 
   StoreCopy(Consul consul, io.micrometer.core.instrument.MeterRegistry registry) {
+    this(consul, registry, new hitcounter.store.SnapshotsInUse());
+  }
+
+  StoreCopy(Consul consul, io.micrometer.core.instrument.MeterRegistry registry, hitcounter.store.SnapshotsInUse inUse) {
     this.consul = consul;
     this.localDc = consul.localDatacenter();
-    this.snapshots = new SnapshotCopy(consul);
+    this.snapshots = new SnapshotCopy(consul, inUse);
     this.entries = new EntryCopy(consul);
     this.recovery = new RollbackRecovery(consul, registry);
   }
