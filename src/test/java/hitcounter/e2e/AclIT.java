@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  * counts; a token rotated in its file is taken up without a restart.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class AclIT {
   private final Resources resources = new Resources();
   private final ConsulAcl acl = new ConsulAcl("us-west");
@@ -136,5 +137,33 @@ class AclIT {
     }
     Await.until("counted with the new token", Duration.ofSeconds(20), () -> total(usNode, page) == 3 && total(euNode, page) == 3);
     usToken = fresh;
+  }
+
+  /**
+   * A `consul snapshot restore` of the primary datacenter rolls its ACL tokens back: the node
+   * token rotated after the snapshot is gone, the node's Consul requests are denied, and the node
+   * says so (its denied-request metric, its log); once the token is created again (the runbook's
+   * step) it counts on, without a restart. Runs last: the restore rolls the counts back too.
+   */
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+  void aRestoreThatRollsTheNodeTokenBackIsReportedAndHealedByCreatingItAgain() throws Exception {
+    byte[] snapshot = java.net.http.HttpClient.newHttpClient().send(us.request("/v1/snapshot").timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofByteArray()).body();
+    String rotated = acl.nodeToken(us, "hitcounter nodes of us-west, rotated after the backup");
+    Files.writeString(usTokenFile, rotated + "\n");
+    Thread.sleep(2_500); // the node checks its token file once a second
+    HttpResponse<String> restored = java.net.http.HttpClient.newHttpClient().send(us.request("/v1/snapshot").timeout(Duration.ofSeconds(60))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(snapshot)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, restored.statusCode(), restored.body());
+    String page = "token-rollback-" + UUID.randomUUID().toString().substring(0, 8);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, usNode.call("POST", "/api/hits/" + page).statusCode(), "hits are still taken (queued)");
+    }
+    Await.until("the node reports its requests denied", Duration.ofSeconds(30), () -> usNode.call("GET", "/metrics").body().lines()
+        .anyMatch(l -> l.startsWith("hitcounter_consul_requests_seconds_count{") && l.contains("outcome=\"denied\"") && !l.endsWith(" 0.0")));
+    acl.recreateNodeToken(us, rotated, "hitcounter nodes of us-west, created again after the restore");
+    Await.until("counted once the token is back", Duration.ofSeconds(60), () -> total(usNode, page) == 3);
+    usToken = rotated;
   }
 }

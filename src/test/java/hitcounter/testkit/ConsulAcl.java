@@ -76,6 +76,11 @@ public final class ConsulAcl {
     return secret;
   }
 
+  /** Creates the node token with secret {@code secret} again (after a restore took it away). */
+  public void recreateNodeToken(ConsulServer primaryServer, String secret, String description) {
+    token(primaryServer, secret, "hitcounter-node", description);
+  }
+
   /** Deletes the token whose secret is {@code secret} (as a rotation does with the old one). */
   public void deleteToken(ConsulServer primaryServer, String secret) {
     HttpResponse<String> self = primaryServer.send(
