@@ -62,6 +62,12 @@ class AclIT {
         "hitcounter.consul.token-file = \"" + usTokenFile.toAbsolutePath() + "\""));
     euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(),
         "hitcounter.consul.token = \"" + euToken + "\""));
+    // Both nodes drain their queues before any test: a node may start its worker only at its
+    // discovery's next full read (CI once saw 30 s), longer than a test's own wait.
+    String warm = "acl-warm-up-" + UUID.randomUUID().toString().substring(0, 8);
+    assertEquals(200, usNode.call("POST", "/api/hits/" + warm).statusCode());
+    assertEquals(200, euNode.call("POST", "/api/hits/" + warm).statusCode());
+    Await.until("both nodes count", Duration.ofSeconds(90), () -> total(usNode, warm) == 2 && total(euNode, warm) == 2);
   }
 
   @AfterAll
@@ -128,6 +134,9 @@ class AclIT {
   @Test
   void aTokenRotatedInItsFileIsTakenUpWithoutARestart() throws Exception {
     String fresh = acl.nodeToken(us, "hitcounter nodes of us-west, rotated");
+    // eu-west resolves tokens from its replica: the copies there use the new token only once it is
+    // replicated (CI once took over 20 s right after start).
+    Await.until("eu-west knows the rotated token", Duration.ofSeconds(60), () -> with(fresh, eu, "GET", "/v1/acl/token/self").statusCode() == 200);
     Files.writeString(usTokenFile, fresh + "\n");
     Thread.sleep(2_500); // the node checks its token file once a second
     acl.deleteToken(us, usToken);

@@ -58,6 +58,11 @@ class StoreCopyTest {
     }
   }
 
+  /** This datacenter's store as a node sees it before any fold: queue q0 at {@code head}. */
+  private static StoreCopy.Local beforeAnyFold(QueueHead head) {
+    return new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", head), Map.of("q0", head.toBytes()), null);
+  }
+
   private void replicate(FakeConsul consul) {
     var watch = new BlockingQueryWatch.Settings(Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(50));
     LiveSettings live = new LiveSettings(ConfigFactory.parseString("hitcounter.replication.interval = 20ms").withFallback(ConfigFactory.load()));
@@ -237,7 +242,7 @@ class StoreCopyTest {
     QueueHead h3 = new QueueHead(3, 8, 0, Map.of(), 0);
     StoreCopy copy = new StoreCopy(consul);
     byte[] beat = "{}".getBytes(StandardCharsets.UTF_8);
-    copy.round("eu-west", new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h3), Map.of("q0", h3.toBytes()), null), null, beat)
+    copy.round("eu-west", beforeAnyFold(h3), null, beat)
         .toCompletableFuture().join();
     assertEquals(Map.of("home", 5L, "gone", 3L), StoreProbe.counts(consul, "eu-west", "us-west"));
 
@@ -247,7 +252,7 @@ class StoreCopyTest {
     consul.put("us-west", StoreKeys.entry("us-west", "q0", "x1", 2), CountsCodec.encode(CountsCodec.ENTRY, Map.of("new", 1L)));
     QueueHead h2 = new QueueHead(2, 6, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2)));
     consul.put("us-west", StoreKeys.head("us-west", "q0"), h2.toBytes());
-    var local = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null);
+    var local = beforeAnyFold(h2);
     copy.round("eu-west", local, null, beat).toCompletableFuture().join();
     assertEquals(Map.of("home", 5L, "new", 1L, "gone", 3L), StoreProbe.counts(consul, null, "us-west"), "brought back here");
     var record = consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", "")).orElseThrow();
@@ -312,7 +317,7 @@ class StoreCopyTest {
     QueueHead h2 = new QueueHead(2, 7, 0, Map.of(), 0);
     StoreCopy copy = new StoreCopy(consul);
     byte[] beat = "{}".getBytes(StandardCharsets.UTF_8);
-    copy.round("eu-west", new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", h2), Map.of("q0", h2.toBytes()), null), null, beat)
+    copy.round("eu-west", beforeAnyFold(h2), null, beat)
         .toCompletableFuture().join();
 
     consul.remove("us-west", StoreKeys.entry("us-west", "q0", 2));
@@ -320,7 +325,7 @@ class StoreCopyTest {
     QueueHead seen = new QueueHead(2, 6, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2)));
     consul.put("us-west", StoreKeys.entry("us-west", "q0", "x1", 3), CountsCodec.encode(CountsCodec.ENTRY, Map.of("new", 1L)));
     consul.put("us-west", StoreKeys.head("us-west", "q0"), new QueueHead(3, 7, 0, Map.of(), 0, List.of(new QueueHead.Epoch("x1", 2))).toBytes());
-    var view = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of("q0", seen), Map.of("q0", seen.toBytes()), null);
+    var view = beforeAnyFold(seen);
     copy.round("eu-west", view, null, beat).toCompletableFuture().join();
     assertEquals(Map.of("home", 5L, "new", 1L), StoreProbe.counts(consul, "eu-west", "us-west"));
     Map<String, Long> lost = hitcounter.audit.FiguresCodec.read(consul.entry("us-west", hitcounter.audit.LostKeys.key("us-west", "q0", "")).orElseThrow().value());
