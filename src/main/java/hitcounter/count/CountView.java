@@ -193,7 +193,6 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     if (snap.full()) {
       s.damaged.clear(); // read again from scratch: what is still damaged shows again below
     }
-    long damagedSince = s.damagedSince;
     // A full load replaces every hash range in one step (commitSnapshot): readers never see 0.
     table.clearStaged(m.dc());
     for (int i = 0; i < snap.shards().size(); i++) {
@@ -227,7 +226,9 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
       s.unfoldedEntries++;
     }
     table.commitSnapshot(m.dc(), snap.replaced(), entries, s::markDirty);
-    s.damagedSince = s.damaged.isEmpty() ? 0 : damagedSince == 0 ? System.currentTimeMillis() : damagedSince;
+    if (s.damaged.isEmpty()) {
+      s.damagedSince = 0;
+    }
     s.stepApplied();
     getContext().getLog().debug("installed snapshot {} of {}: {} shards fetched, {} entries after it", snap.manifest().gen(), m.dc(), snap.shards().size(), snap.entries().size());
     publish();

@@ -256,11 +256,6 @@ public final class Folder {
     return Behaviors.same();
   }
 
-  /** Deletes {@code keys}, 64 to a transaction, one transaction after the other. */
-  CompletionStage<Void> delete(List<String> keys) {
-    return garbage.delete(keys);
-  }
-
   private Behavior<Command> sweep() {
     ctx.pipeToSelf(garbage.sweep(), (x, e) -> new Done("sweep", e));
     return Behaviors.same();

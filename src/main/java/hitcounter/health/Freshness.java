@@ -87,7 +87,8 @@ public final class Freshness {
 
   /** The stalls of this datacenter, for its heartbeat. */
   public List<Stall> local() {
-    return local.current();
+    // A node's view-behind stalls are about its own table: they stay out of the heartbeat.
+    return local.current().stream().filter(s -> !s.why().equals(Stall.VIEW_BEHIND)).toList();
   }
 
   private static double round(double x) {

@@ -46,10 +46,6 @@ public final class StatusPublisher {
 
   private StatusPublisher() {}
 
-  public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, CopyStatus copies, HealthSettings settings) {
-    return create(consul, node, workers, new ViewHealth(), copies, settings);
-  }
-
   public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, ViewHealth view, CopyStatus copies, HealthSettings settings) {
     String dc = consul.localDatacenter();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {

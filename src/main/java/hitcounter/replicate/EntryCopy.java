@@ -202,17 +202,19 @@ final class EntryCopy {
   /** Entries first, in transactions within the op and byte limits; the heads and heartbeat in the last one. */
   static List<List<TxnOp>> pack(List<TxnOp> entries, List<TxnOp> heads) {
     List<List<TxnOp>> out = new ArrayList<>();
-    out.add(new ArrayList<>());
+    List<TxnOp> current = new ArrayList<>();
+    out.add(current);
+    long bytes = 0;
     // The heads (and, last of all, the heartbeat) after every entry they name.
     for (List<TxnOp> part : List.of(entries, heads)) {
       for (TxnOp op : part) {
-        List<TxnOp> current = out.get(out.size() - 1);
-        long bytes = current.stream().mapToLong(TxnOp::bodyBytes).sum();
         if (!current.isEmpty() && (current.size() + 1 > TxnOp.MAX_OPS || bytes + op.bodyBytes() > TxnOp.PACK_BODY_BYTES)) {
           current = new ArrayList<>();
           out.add(current);
+          bytes = 0;
         }
         current.add(op);
+        bytes += op.bodyBytes();
       }
     }
     return out;

@@ -137,7 +137,7 @@ final class RollbackRecovery {
   private CompletionStage<Batch> read(String target, String q, QueueHead theirs, long start, QueueHead rh, String rq) {
     String newEpoch = StoreKeys.newEpoch();
     List<TxnOp> writes = new ArrayList<>();
-    long[] acc = new long[4]; // hits, bytes, unread, through
+    long[] acc = new long[5]; // hits, bytes, unread, through, transaction bytes so far
     acc[3] = start - 1;
     return readNext(target, q, theirs, start, rh, rq, newEpoch, writes, acc)
         .thenApply(x -> new Batch(newEpoch, writes, acc[0], acc[1], acc[2], acc[3]));
@@ -145,8 +145,7 @@ final class RollbackRecovery {
 
   private CompletionStage<Void> readNext(String target, String q, QueueHead theirs, long seq, QueueHead rh, String rq, String epoch, List<TxnOp> writes,
       long[] acc) {
-    long bytes = writes.stream().mapToLong(TxnOp::bodyBytes).sum();
-    if (seq > theirs.seq() || writes.size() >= TxnOp.MAX_OPS - 2 || bytes >= TxnOp.PACK_BODY_BYTES / 2) {
+    if (seq > theirs.seq() || writes.size() >= TxnOp.MAX_OPS - 2 || acc[4] >= TxnOp.PACK_BODY_BYTES / 2) {
       return CompletableFuture.completedFuture(null);
     }
     return consul.kvGetRaw(target, theirs.entryKey(localDc, q, seq)).thenCompose(value -> {
@@ -157,7 +156,9 @@ final class RollbackRecovery {
         try {
           acc[0] += CountsCodec.decodeAll(CountsCodec.ENTRY, value.get()).hits();
           acc[1] += value.get().length;
-          writes.add(TxnOp.cas(StoreKeys.entry(localDc, rq, epoch, rh.seq() + writes.size() + 1), value.get(), 0));
+          TxnOp write = TxnOp.cas(StoreKeys.entry(localDc, rq, epoch, rh.seq() + writes.size() + 1), value.get(), 0);
+          writes.add(write);
+          acc[4] += write.bodyBytes();
         } catch (CountsCodec.BadValue e) {
           acc[2]++;
         }

@@ -3,13 +3,11 @@ package hitcounter.replicate;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
-import hitcounter.infra.consul.TxnResult;
 import hitcounter.store.Manifest;
 import hitcounter.store.QueueHead;
 import hitcounter.store.SnapshotPointer;
 import hitcounter.store.StoreKeys;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -93,8 +91,8 @@ final class StoreCopy {
    * (docs/operations.md).
    */
   private CompletionStage<Void> sameStore(String target, Local local, Remote r) {
-    var mine = local.marker() == null ? java.util.Optional.<hitcounter.store.StoreMarker>empty() : hitcounter.store.StoreMarker.parse(local.marker());
-    var theirs = r.marker() == null ? java.util.Optional.<hitcounter.store.StoreMarker>empty() : hitcounter.store.StoreMarker.parse(r.marker());
+    var mine = local.marker() == null ? Optional.<hitcounter.store.StoreMarker>empty() : hitcounter.store.StoreMarker.parse(local.marker());
+    var theirs = r.marker() == null ? Optional.<hitcounter.store.StoreMarker>empty() : hitcounter.store.StoreMarker.parse(r.marker());
     if (mine.isPresent() && theirs.isPresent() && !mine.get().id().equals(theirs.get().id())) {
       throw new IllegalStateException("the copy of " + localDc + " in " + target + " is of another store (marker " + theirs.get().id() + ", this one "
           + mine.get().id() + "): it holds counts this store does not; it is not written over (docs/operations.md, 'A store declared new')");

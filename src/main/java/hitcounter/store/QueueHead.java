@@ -92,20 +92,7 @@ public record QueueHead(long seq, long counted, long bytes, Map<String, Set<Long
 
   /** Whether this head and {@code other} name entries {@code from} to {@code to} alike (same epoch for each seq). */
   public boolean sameNames(QueueHead other, long from, long to) {
-    if (from > to) {
-      return true;
-    }
-    if (!epochOf(from).equals(other.epochOf(from))) {
-      return false;
-    }
-    for (List<Epoch> list : List.of(epochs, other.epochs)) {
-      for (Epoch e : list) {
-        if (e.from() > from && e.from() <= to && !epochOf(e.from()).equals(other.epochOf(e.from()))) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return firstDifferent(other, from, to) > to;
   }
 
   /**
