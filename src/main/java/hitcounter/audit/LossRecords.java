@@ -33,6 +33,17 @@ public final class LossRecords {
     this.registry = registry;
   }
 
+  /** {@code old} figures of a record with {@code loss} merged in: the fuller measure of each (hits, to, unread), the first seq, the first time. */
+  public static Map<String, Long> merged(Map<String, Long> old, Loss loss) {
+    Map<String, Long> merged = new HashMap<>(old);
+    merged.merge("hits", loss.hits(), Math::max);
+    merged.merge("to", loss.to(), Math::max);
+    merged.merge("from", loss.from(), Math::min);
+    merged.merge("unread", loss.unread(), Math::max);
+    merged.putIfAbsent("at", System.currentTimeMillis());
+    return merged;
+  }
+
   /** Records {@code loss} as seen by {@code witness}; completes when written (or found recorded as fully already). */
   public CompletionStage<Void> record(Loss loss, String witness) {
     String key = LostKeys.key(loss.dc(), loss.queue(), loss.epoch());
@@ -42,12 +53,7 @@ public final class LossRecords {
       if (before.isPresent() && oldHits >= loss.hits() && old.getOrDefault("to", 0L) >= loss.to()) {
         return CompletableFuture.completedFuture(null);
       }
-      Map<String, Long> merged = new HashMap<>(old);
-      merged.merge("hits", loss.hits(), Math::max);
-      merged.merge("to", loss.to(), Math::max);
-      merged.merge("from", loss.from(), Math::min);
-      merged.merge("unread", loss.unread(), Math::max);
-      merged.putIfAbsent("at", System.currentTimeMillis());
+      Map<String, Long> merged = merged(old, loss);
       long index = before.map(e -> e.modifyIndex()).orElse(0L);
       return consul.kvPutCas(null, key, FiguresCodec.write(merged), index).thenCompose(ok -> {
         if (!ok) {

@@ -58,13 +58,7 @@ public final class Freshness {
     }
     // This node's own table is judged below; the view-behind stalls other nodes report are theirs.
     local.current().stream().filter(s -> !s.why().equals(Stall.VIEW_BEHIND)).forEach(late::add);
-    long now = System.currentTimeMillis();
-    view.behind().forEach((dc, b) -> {
-      double age = (now - b.sinceMillis()) / 1000.0;
-      if (shown.contains(dc) && age > staleAfterSeconds) {
-        late.add(viewBehind(dc, node, b, age));
-      }
-    });
+    viewStalls(view, node, staleAfterSeconds, System.currentTimeMillis()).stream().filter(st -> shown.contains(st.datacenter())).forEach(late::add);
     double lag = 0;
     for (Stall s : late) {
       oldest = Math.max(oldest, s.ageSeconds());
@@ -75,9 +69,17 @@ public final class Freshness {
     return new Report(!late.isEmpty(), round(oldest), round(lag), List.copyOf(late));
   }
 
-  /** The stall of {@code node}'s table not holding what {@code dc}'s heads said {@code age} seconds ago. */
-  public static Stall viewBehind(String dc, String node, ViewHealth.Behind b, double age) {
-    return new Stall(dc, Stall.VIEW_BEHIND, node, "the table of " + node + " lacks what the heads of " + dc + " said " + Math.round(age) + " s ago: " + b.reason(), age);
+  /** The stalls of {@code node}'s table not holding what a datacenter's heads said more than {@code afterSeconds} ago. */
+  static List<Stall> viewStalls(ViewHealth view, String node, double afterSeconds, long now) {
+    List<Stall> out = new ArrayList<>();
+    view.behind().forEach((dc, b) -> {
+      double age = (now - b.sinceMillis()) / 1000.0;
+      if (age > afterSeconds) {
+        out.add(new Stall(dc, Stall.VIEW_BEHIND, node, "the table of " + node + " lacks what the heads of " + dc + " said " + Math.round(age) + " s ago: "
+            + b.reason(), age));
+      }
+    });
+    return out;
   }
 
   /** Changes whenever a heartbeat or a stall report is heard (both counters only grow). */

@@ -120,15 +120,7 @@ public final class StatusPublisher {
 
   /** This node's table behind a datacenter's heads for longer than {@code stall-after}. */
   static List<Stall> viewStalls(String node, ViewHealth view, HealthSettings settings, long now) {
-    double after = settings.stallAfter().toMillis() / 1000.0;
-    List<Stall> out = new ArrayList<>();
-    view.behind().forEach((dc, b) -> {
-      double age = (now - b.sinceMillis()) / 1000.0;
-      if (age > after) {
-        out.add(Freshness.viewBehind(dc, node, b, age));
-      }
-    });
-    return out;
+    return Freshness.viewStalls(view, node, settings.stallAfter().toMillis() / 1000.0, now);
   }
 
   private static String trim(String s) {

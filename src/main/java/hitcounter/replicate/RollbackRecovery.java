@@ -11,7 +11,6 @@ import hitcounter.store.StoreKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,15 +174,11 @@ final class RollbackRecovery {
           rh.epochsWith(b.epoch(), rh.seq() + 1, 0));
       ops.add(TxnOp.cas(StoreKeys.head(localDc, rq), next.toBytes(), p.head().map(KvEntry::modifyIndex).orElse(0L)));
     }
-    Map<String, Long> merged = new HashMap<>(old);
     long recovered = old.getOrDefault("recovered", 0L) + b.hits();
+    Map<String, Long> merged = hitcounter.audit.LossRecords.merged(old,
+        new hitcounter.audit.LossRecords.Loss(localDc, q, from, theirs.seq(), theirs.epochOf(from), recovered, old.getOrDefault("unread", 0L) + b.unread()));
     merged.put("recovered", recovered);
     merged.put("recoveredTo", b.through());
-    merged.merge("hits", recovered, Math::max);
-    merged.merge("to", theirs.seq(), Math::max);
-    merged.merge("unread", old.getOrDefault("unread", 0L) + b.unread(), Math::max);
-    merged.merge("from", from, Math::min);
-    merged.putIfAbsent("at", System.currentTimeMillis());
     ops.add(TxnOp.cas(LostKeys.key(localDc, q, theirs.epochOf(from)), FiguresCodec.write(merged), p.record().map(KvEntry::modifyIndex).orElse(0L)));
     return consul.txn(null, ops).thenAccept(t -> {
       if (!t.committed()) {
