@@ -47,6 +47,14 @@ class CountStoreTest {
     return testKit.spawn(Worker.create("us-west", new QueueRef(name, "127.0.0.1", 1), consul, queue, () -> WorkerTest.SETTINGS, new WorkerStats(), health, CommitFaults.none()));
   }
 
+  /** Entries {@code from}..{@code to} of queue q0, one hit on page(seq) each, and the head at {@code to}. */
+  private static void journal(FakeConsul consul, int from, int to) {
+    for (int seq = from; seq <= to; seq++) {
+      consul.put("us-west", StoreKeys.entry("us-west", "q0", seq), hitcounter.store.CountsCodec.encode(hitcounter.store.CountsCodec.ENTRY, Map.of(page(seq), 1L)));
+    }
+    consul.put("us-west", StoreKeys.head("us-west", "q0"), new hitcounter.store.QueueHead(to, to, 0, Map.of(), 0).toBytes());
+  }
+
   /** Page ids that do not compress much, so 3000 of them need several shards. */
   private static String page(int i) {
     return "p-" + Long.toHexString(hitcounter.store.PageHash.of("seed" + i));
@@ -268,10 +276,7 @@ class CountStoreTest {
     FakeConsul consul = new FakeConsul("us-west");
     CountTable table = new CountTable();
     ActorRef<CountView.Command> view = view(consul, table, new StoreStatus(), new SimpleMeterRegistry());
-    for (int seq = 1; seq <= 20; seq++) {
-      consul.put("us-west", StoreKeys.entry("us-west", "q0", seq), hitcounter.store.CountsCodec.encode(hitcounter.store.CountsCodec.ENTRY, Map.of(page(seq), 1L)));
-    }
-    consul.put("us-west", StoreKeys.head("us-west", "q0"), new hitcounter.store.QueueHead(20, 20, 0, Map.of(), 0).toBytes());
+    journal(consul, 1, 20);
     TestProbe<Void> probe = testKit.createTestProbe();
     probe.awaitAssert(Duration.ofSeconds(10), () -> {
       assertEquals(1L, table.countsOf(page(20)).get("us-west"));
@@ -301,15 +306,9 @@ class CountStoreTest {
     FakeConsul consul = new FakeConsul("us-west");
     CountTable table = new CountTable();
     ActorRef<CountView.Command> view = view(consul, table, new StoreStatus(), new SimpleMeterRegistry());
-    for (int seq = 1; seq <= 10; seq++) {
-      consul.put("us-west", StoreKeys.entry("us-west", "q0", seq), hitcounter.store.CountsCodec.encode(hitcounter.store.CountsCodec.ENTRY, Map.of(page(seq), 1L)));
-    }
-    consul.put("us-west", StoreKeys.head("us-west", "q0"), new hitcounter.store.QueueHead(10, 10, 0, Map.of(), 0).toBytes());
+    journal(consul, 1, 10);
     var backup = consul.snapshot("us-west");
-    for (int seq = 11; seq <= 20; seq++) {
-      consul.put("us-west", StoreKeys.entry("us-west", "q0", seq), hitcounter.store.CountsCodec.encode(hitcounter.store.CountsCodec.ENTRY, Map.of(page(seq), 1L)));
-    }
-    consul.put("us-west", StoreKeys.head("us-west", "q0"), new hitcounter.store.QueueHead(20, 20, 0, Map.of(), 0).toBytes());
+    journal(consul, 11, 20);
     TestProbe<Void> probe = testKit.createTestProbe();
     probe.awaitAssert(Duration.ofSeconds(10), () -> {
       assertEquals(1L, table.countsOf(page(20)).get("us-west"));
