@@ -28,7 +28,8 @@ record NodeConfig(
     ApiSettings api,
     FaultSettings fault,
     hitcounter.config.SitesSettings sites,
-    hitcounter.config.AnalyticsSettings analytics) {
+    hitcounter.config.AnalyticsSettings analytics,
+    hitcounter.count.ResetRepair.Settings resets) {
 
   static NodeConfig create(Config root) {
     return new NodeConfig(
@@ -45,6 +46,7 @@ record NodeConfig(
         ApiSettings.create(root),
         FaultSettings.create(root),
         hitcounter.config.SitesSettings.create(root),
-        hitcounter.config.AnalyticsSettings.create(root));
+        hitcounter.config.AnalyticsSettings.create(root),
+        hitcounter.count.ResetRepair.Settings.create(root));
   }
 }

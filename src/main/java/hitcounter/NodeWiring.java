@@ -164,6 +164,7 @@ final class NodeWiring {
     return Behaviors.setup(k -> {
       k.spawn(supervised(StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
       k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold(), copyStatus.reading())), "folder");
+      k.spawn(supervised(hitcounter.count.ResetRepair.create(deps.consul(), counts, resets, viewHealth, config.resets(), clock)), "reset-repair");
       k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
           () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
           badValues, watch.general(), watch.blockingWait())), "replicator");
@@ -222,7 +223,7 @@ final class NodeWiring {
         new hitcounter.api.SeriesRoutes(answers, sitesNow).routes(),
         new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter(), sitesNow).routes(),
         new hitcounter.api.SitesRoutes(live, sitesNow, doc -> hitcounter.config.Sites.of(doc, config.sites()), new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
-            new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter()), caps, config.api().adminToken()).routes(),
+            new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter(), resets), caps, config.api().adminToken()).routes(),
         new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).reportingTo(badValues).routes(),
         new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.api().adminToken()).routes(),
         new TopologyApiRoutes(topology).routes(),

@@ -179,7 +179,7 @@ public final class AuditRoutes {
       // What this node's table holds: every node of every datacenter must agree on these.
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("pages", table.size());
-      t.put("byDatacenter", table.sums());
+      t.put("byDatacenter", table.listings().sums());
       t.put("bytes", table.bytes());
       out.put("table", t);
     }

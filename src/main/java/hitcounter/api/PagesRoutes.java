@@ -13,6 +13,7 @@ import hitcounter.page.PageId;
 import hitcounter.page.PageKey;
 import hitcounter.replicate.DatacenterStates;
 import hitcounter.store.CountTable;
+import hitcounter.store.TableListings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,16 +92,16 @@ public final class PagesRoutes {
     return Optional.empty();
   }
 
-  Map<String, Object> page(int limit, String prefix, CountTable.Cursor after) {
+  Map<String, Object> page(int limit, String prefix, TableListings.Cursor after) {
     return page(PageKey.DEFAULT_SITE, "", limit, prefix, after);
   }
 
   /** One page of the ranking of site {@code site}, whose counted ids start with {@code sitePrefix}. */
-  Map<String, Object> page(String site, String sitePrefix, int limit, String prefix, CountTable.Cursor after) {
+  Map<String, Object> page(String site, String sitePrefix, int limit, String prefix, TableListings.Cursor after) {
     boolean bare = sitePrefix.isEmpty();
-    List<CountTable.Row> rows = counts.top(sitePrefix + prefix, bare, limit, after);
+    List<TableListings.Row> rows = counts.listings().top(sitePrefix + prefix, bare, limit, after);
     List<Map<String, Object>> out = new ArrayList<>(rows.size());
-    for (CountTable.Row r : rows) {
+    for (TableListings.Row r : rows) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("page", r.page().substring(sitePrefix.length()));
       row.put("total", r.total());
@@ -118,8 +119,8 @@ public final class PagesRoutes {
       reply.put("site", site);
     }
     reply.put("prefix", prefix);
-    reply.put("matching", counts.count(sitePrefix + prefix, bare));
-    reply.put("matchingHits", counts.sum(sitePrefix + prefix, bare));
+    reply.put("matching", counts.listings().count(sitePrefix + prefix, bare));
+    reply.put("matchingHits", counts.listings().sum(sitePrefix + prefix, bare));
     reply.put("pages", out);
     reply.put("next", rows.size() == limit ? encode(rows.get(rows.size() - 1)) : null);
     reply.put("ages", ages);
@@ -138,17 +139,17 @@ public final class PagesRoutes {
     return reply;
   }
 
-  private static String encode(CountTable.Row last) {
+  private static String encode(TableListings.Row last) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString((last.total() + ":" + last.page()).getBytes(StandardCharsets.US_ASCII));
   }
 
-  static CountTable.Cursor decode(String cursor) {
+  static TableListings.Cursor decode(String cursor) {
     try {
       String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
       int colon = s.indexOf(':');
       long total = Long.parseLong(s.substring(0, colon));
       String page = s.substring(colon + 1);
-      return total > 0 && PageKey.isValid(page) ? new CountTable.Cursor(total, page) : null;
+      return total > 0 && PageKey.isValid(page) ? new TableListings.Cursor(total, page) : null;
     } catch (RuntimeException e) {
       return null;
     }

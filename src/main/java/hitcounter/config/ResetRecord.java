@@ -16,13 +16,38 @@ import java.util.TreeMap;
  * not seen yet (it was cut off) stay counted. {@code deletedAt} and {@code resetAt} are the
  * times (ms) of the latest delete and reset: a page is deleted (left out of listings until it
  * is hit again) when its latest one was a delete. Records merge by max, field by field, so
- * copies converge whatever their order:
+ * copies converge whatever their order; except that a baseline lowered after a rollback of its
+ * datacenter's store ({@code lowered}: how many times, per datacenter; {@link
+ * hitcounter.count.ResetRepair}) wins over every baseline of fewer lowerings:
  *
  * <pre>
- * hitcounter/resets/&lt;dc that wrote it&gt;/&lt;counted id&gt;  {"baselines": {"us-west": 120, "eu-west": 44}, "deletedAt": 0, "resetAt": 1764...}
+ * hitcounter/resets/&lt;dc that wrote it&gt;/&lt;counted id&gt;  {"baselines": {"us-west": 120, "eu-west": 44}, "deletedAt": 0, "resetAt": 1764..., "lowered": {"eu-west": 1}}
  * </pre>
  */
-public record ResetRecord(Map<String, Long> baselines, long deletedAt, long resetAt) {
+public record ResetRecord(Map<String, Long> baselines, long deletedAt, long resetAt, Map<String, Long> lowered) {
+  public ResetRecord(Map<String, Long> baselines, long deletedAt, long resetAt) {
+    this(baselines, deletedAt, resetAt, Map.of());
+  }
+
+  public ResetRecord {
+    baselines = Map.copyOf(baselines);
+    lowered = Map.copyOf(lowered);
+  }
+
+  /** How many times {@code dc}'s baseline was lowered after a rollback (0: never). */
+  public long loweredIn(String dc) {
+    return lowered.getOrDefault(dc, 0L);
+  }
+
+  /** This record with {@code dc}'s baseline set to {@code baseline}, winning over every baseline of {@code dc} merged so far. */
+  public ResetRecord lower(String dc, long baseline) {
+    Map<String, Long> b = new TreeMap<>(baselines);
+    b.put(dc, baseline);
+    Map<String, Long> l = new TreeMap<>(lowered);
+    l.put(dc, loweredIn(dc) + 1);
+    return new ResetRecord(b, deletedAt, resetAt, l);
+  }
+
   public static final String ROOT = "hitcounter/resets/";
 
   public static String prefix(String dc) {
@@ -46,14 +71,30 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
     return deletedAt > 0 && deletedAt >= resetAt;
   }
 
-  /** Both records in one: per datacenter the larger baseline, the later times. */
+  /**
+   * Both records in one: per datacenter the baseline of the more lowered record, the larger of
+   * equally lowered ones; the later times.
+   */
   public ResetRecord merge(ResetRecord other) {
     if (other == null) {
       return this;
     }
-    Map<String, Long> b = new TreeMap<>(baselines);
-    other.baselines.forEach((dc, n) -> b.merge(dc, n, Math::max));
-    return new ResetRecord(b, Math.max(deletedAt, other.deletedAt), Math.max(resetAt, other.resetAt));
+    Map<String, Long> b = new TreeMap<>();
+    Map<String, Long> l = new TreeMap<>();
+    java.util.Set<String> dcs = new java.util.TreeSet<>(baselines.keySet());
+    dcs.addAll(other.baselines.keySet());
+    for (String dc : dcs) {
+      long mine = loweredIn(dc);
+      long theirs = other.loweredIn(dc);
+      Long value = mine > theirs ? baselines.get(dc)
+          : theirs > mine ? other.baselines.get(dc)
+          : Math.max(baselines.getOrDefault(dc, 0L), other.baselines.getOrDefault(dc, 0L));
+      b.put(dc, value == null ? 0L : value);
+      if (Math.max(mine, theirs) > 0) {
+        l.put(dc, Math.max(mine, theirs));
+      }
+    }
+    return new ResetRecord(b, Math.max(deletedAt, other.deletedAt), Math.max(resetAt, other.resetAt), l);
   }
 
   public byte[] bytes() {
@@ -62,6 +103,10 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
     new TreeMap<>(baselines).forEach(b::put);
     n.put("deletedAt", deletedAt);
     n.put("resetAt", resetAt);
+    if (!lowered.isEmpty()) {
+      ObjectNode l = n.putObject("lowered");
+      new TreeMap<>(lowered).forEach(l::put);
+    }
     try {
       return Json.mapper().writeValueAsBytes(n);
     } catch (IOException e) {
@@ -75,17 +120,30 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
       if (n == null || !n.isObject() || !n.path("baselines").isObject()) {
         return Optional.empty();
       }
-      Map<String, Long> b = new TreeMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.get("baselines").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (!e.getValue().isIntegralNumber() || e.getValue().asLong() < 0) {
-          return Optional.empty();
-        }
-        b.put(e.getKey(), e.getValue().asLong());
+      Optional<Map<String, Long>> b = counts(n.get("baselines"));
+      Optional<Map<String, Long>> l = n.has("lowered") ? counts(n.get("lowered")) : Optional.of(Map.of());
+      if (b.isEmpty() || l.isEmpty()) {
+        return Optional.empty();
       }
-      return Optional.of(new ResetRecord(b, n.path("deletedAt").asLong(0), n.path("resetAt").asLong(0)));
+      return Optional.of(new ResetRecord(b.get(), n.path("deletedAt").asLong(0), n.path("resetAt").asLong(0), l.get()));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /** An object of non-negative integers by datacenter, or empty. */
+  private static Optional<Map<String, Long>> counts(JsonNode node) {
+    if (node == null || !node.isObject()) {
+      return Optional.empty();
+    }
+    Map<String, Long> out = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isIntegralNumber() || e.getValue().asLong() < 0) {
+        return Optional.empty();
+      }
+      out.put(e.getKey(), e.getValue().asLong());
+    }
+    return Optional.of(out);
   }
 }

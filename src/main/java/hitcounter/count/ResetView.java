@@ -46,6 +46,17 @@ public final class ResetView {
       return byId.size();
     }
 
+    /** Takes {@code merged} as the resets known (the view's read, merged per page). */
+    void set(Map<String, ResetRecord> merged) {
+      byId = Map.copyOf(merged);
+      version++;
+    }
+
+    /** Every page's merged reset. */
+    public Map<String, ResetRecord> all() {
+      return byId;
+    }
+
     /** Bumped whenever the resets known change (an answer rendered before is then out of date). */
     public long version() {
       return version;
@@ -74,11 +85,10 @@ public final class ResetView {
             Map<String, ResetRecord> before = resets.byId;
             merged.forEach((id, r) -> {
               if (!r.equals(before.get(id))) {
-                table.raiseBaselines(id, r.baselines());
+                table.setBaselines(id, r.baselines());
               }
             });
-            resets.byId = Map.copyOf(merged);
-            resets.version++;
+            resets.set(merged);
             return Behaviors.same();
           })
           .build();

@@ -89,7 +89,7 @@ public final class PageCaps {
       admitted.values().forEach(m -> m.entrySet().removeIf(e -> table.totalOf(e.getKey()) > 0 || now - e.getValue() > FORGET_NANOS));
       // Counted after forgetting what the table shows: a page counted in between is then in both
       // (one too many for a second), never in neither (which let one page too many in).
-      Map<String, Integer> fresh = table.pagesBySite();
+      Map<String, Integer> fresh = table.listings().pagesBySite();
       bySite = fresh;
       countedAt = now;
       counted = true;

@@ -179,6 +179,7 @@ final class RollbackRecovery {
         new hitcounter.audit.LossRecords.Loss(localDc, q, from, theirs.seq(), theirs.epochOf(from), recovered, old.getOrDefault("unread", 0L) + b.unread()));
     merged.put("recovered", recovered);
     merged.put("recoveredTo", b.through());
+    merged.put("recoveredAt", System.currentTimeMillis()); // when what survived is all back (ResetRepair)
     ops.add(TxnOp.cas(LostKeys.key(localDc, q, theirs.epochOf(from)), FiguresCodec.write(merged), p.record().map(KvEntry::modifyIndex).orElse(0L)));
     return consul.txn(null, ops).thenAccept(t -> {
       if (!t.committed()) {

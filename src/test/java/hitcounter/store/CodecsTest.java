@@ -71,10 +71,10 @@ class CodecsTest {
     t.commitSnapshot("us-west", List.of(new long[] {0, 0}), List.of(new CountsCodec.Decoded(new java.util.TreeMap<>(Map.of("home", 1L)), Map.of())), h -> {});
     assertEquals(Map.of("us-west", 4L, "eu-west", 2L), t.countsOf("home"));
     assertEquals(1L, t.countsOf("about").get("us-west"));
-    List<CountTable.Row> top = t.top("", 10, null);
+    List<TableListings.Row> top = t.listings().top("", 10, null);
     assertEquals("home", top.get(0).page());
     assertEquals(6L, top.get(0).total());
-    assertEquals(List.of("about"), t.top("", 1, new CountTable.Cursor(6, "home")).stream().map(CountTable.Row::page).toList());
-    assertEquals(1, t.count("ab"));
+    assertEquals(List.of("about"), t.listings().top("", 1, new TableListings.Cursor(6, "home")).stream().map(TableListings.Row::page).toList());
+    assertEquals(1, t.listings().count("ab"));
   }
 }

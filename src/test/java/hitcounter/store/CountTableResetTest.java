@@ -21,22 +21,22 @@ class CountTableResetTest {
     t.addEntry("us-west", entry(Map.of("home", 10L, "about", 3L)), h -> {});
     t.addEntry("eu-west", entry(Map.of("home", 4L)), h -> {});
     // us-west resets home seeing us-west 10, eu-west 4.
-    t.raiseBaselines("home", Map.of("us-west", 10L, "eu-west", 4L));
+    t.setBaselines("home", Map.of("us-west", 10L, "eu-west", 4L));
     assertEquals(Map.of("eu-west", 0L, "us-west", 0L), t.countsOf("home"));
     // eu-west counted 2 more it had not shown us-west (cut off), us-west 1 after the reset.
     t.addEntry("eu-west", entry(Map.of("home", 2L)), h -> {});
     t.addEntry("us-west", entry(Map.of("home", 1L)), h -> {});
     assertEquals(3, t.totalOf("home"));
     assertEquals(Map.of("eu-west", 6L, "us-west", 11L), t.rawCountsOf("home"), "the counts themselves are untouched");
-    assertEquals(List.of("about", "home"), t.top("", 10, null).stream().map(CountTable.Row::page).sorted().toList());
-    assertEquals(6, t.sum("", false));
+    assertEquals(List.of("about", "home"), t.listings().top("", 10, null).stream().map(TableListings.Row::page).sorted().toList());
+    assertEquals(6, t.listings().sum("", false));
   }
 
   @Test
   void aFoldStillWritesTheCountsNotWhatIsShown() {
     CountTable t = new CountTable();
     t.addEntry("us-west", entry(Map.of("home", 10L)), h -> {});
-    t.raiseBaselines("home", Map.of("us-west", 10L));
+    t.setBaselines("home", Map.of("us-west", 10L));
     var collected = t.collect("us-west", List.of(new long[] {0, 0}));
     assertEquals(List.of(10L), collected.get(0).counts());
   }
@@ -44,19 +44,19 @@ class CountTableResetTest {
   @Test
   void aResetThatArrivesBeforeTheCountsItSawStillMasksThem() {
     CountTable t = new CountTable();
-    t.raiseBaselines("late", Map.of("eu-west", 7L));
+    t.setBaselines("late", Map.of("eu-west", 7L));
     t.addEntry("eu-west", entry(Map.of("late", 9L)), h -> {});
     assertEquals(2, t.totalOf("late"));
-    assertEquals(0, t.count("", false) - 1, "one page with a total");
+    assertEquals(0, t.listings().count("", false) - 1, "one page with a total");
   }
 
   @Test
   void aDeletedPageWithNothingSinceIsLeftOutOfListings() {
     CountTable t = new CountTable();
     t.addEntry("us-west", entry(Map.of("junk", 5L, "keep", 1L)), h -> {});
-    t.raiseBaselines("junk", Map.of("us-west", 5L));
-    assertEquals(List.of("keep"), t.top("", 10, null).stream().map(CountTable.Row::page).toList());
-    assertEquals(Map.of("", 1), t.pagesBySite());
+    t.setBaselines("junk", Map.of("us-west", 5L));
+    assertEquals(List.of("keep"), t.listings().top("", 10, null).stream().map(TableListings.Row::page).toList());
+    assertEquals(Map.of("", 1), t.listings().pagesBySite());
   }
 
   @Test
@@ -76,22 +76,22 @@ class CountTableResetTest {
   void theCachedTotalsFollowEveryWrite() {
     CountTable t = new CountTable();
     t.addEntry("us-west", entry(Map.of("a", 1L)), h -> {});
-    assertEquals(1, t.sum("", false));
-    assertEquals(1, t.sum("", false), "read twice at rest: the same");
+    assertEquals(1, t.listings().sum("", false));
+    assertEquals(1, t.listings().sum("", false), "read twice at rest: the same");
     t.addEntry("eu-west", entry(Map.of("a", 2L, "b", 5L)), h -> {});
-    assertEquals(List.of("b", "a"), t.top("", 10, null).stream().map(CountTable.Row::page).toList());
-    t.raiseBaselines("b", Map.of("eu-west", 5L));
-    assertEquals(List.of("a"), t.top("", 10, null).stream().map(CountTable.Row::page).toList());
+    assertEquals(List.of("b", "a"), t.listings().top("", 10, null).stream().map(TableListings.Row::page).toList());
+    t.setBaselines("b", Map.of("eu-west", 5L));
+    assertEquals(List.of("a"), t.listings().top("", 10, null).stream().map(TableListings.Row::page).toList());
     t.clear("eu-west");
-    assertEquals(1, t.sum("", false));
+    assertEquals(1, t.listings().sum("", false));
   }
 
   @Test
   void pagesAreCountedPerSite() {
     CountTable t = new CountTable();
     t.addEntry("us-west", entry(Map.of("blog~1:a", 1L, "blog~1:b", 2L, "shop~3:x", 1L, "home", 4L)), h -> {});
-    assertEquals(Map.of("", 1, "blog~1:", 2, "shop~3:", 1), t.pagesBySite());
-    assertEquals(List.of("home"), t.top("", true, 10, null).stream().map(CountTable.Row::page).toList());
-    assertEquals(2, t.count("blog~1:", false));
+    assertEquals(Map.of("", 1, "blog~1:", 2, "shop~3:", 1), t.listings().pagesBySite());
+    assertEquals(List.of("home"), t.listings().top("", true, 10, null).stream().map(TableListings.Row::page).toList());
+    assertEquals(2, t.listings().count("blog~1:", false));
   }
 }

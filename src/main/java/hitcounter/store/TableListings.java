@@ -1,0 +1,110 @@
+package hitcounter.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Listings over the whole count table, each one pass over the totals it caches per version:
+ * rankings ({@link Ranking}), how many pages match a prefix and their sum, pages per site, sums
+ * per datacenter. Every figure is as shown (less resets).
+ */
+public final class TableListings {
+  private final CountTable table;
+
+  TableListings(CountTable table) {
+    this.table = table;
+  }
+
+  /** One page's counts, by datacenter (datacenters with 0 included). */
+  public record Row(String page, Map<String, Long> byDatacenter, long total) {}
+
+  /** Where a ranking page ended: the last row's total and id. */
+  public record Cursor(long total, String page) {}
+
+  /** Sum of every page's count as shown, per datacenter. */
+  public Map<String, Long> sums() {
+    return table.read(() -> {
+      Map<String, Long> out = new TreeMap<>();
+      int n = table.pages.size();
+      for (var e : table.columns.entrySet()) {
+        long s = 0;
+        for (int slot = 0; slot < n; slot++) {
+          s += table.baselines.shown(e.getKey(), slot, e.getValue().at(slot));
+        }
+        out.put(e.getKey(), s);
+      }
+      return out;
+    });
+  }
+
+  /** A page of the ranking of pages whose id starts with {@code prefix} ({@link Ranking}). */
+  public List<Row> top(String prefix, int limit, Cursor after) {
+    return top(prefix, false, limit, after);
+  }
+
+  /** As {@link #top(String, int, Cursor)}; {@code bareOnly}: only ids without a site (the default site's pages). */
+  public List<Row> top(String prefix, boolean bareOnly, int limit, Cursor after) {
+    return table.read(() -> {
+      long[] t = table.totalsNow();
+      List<Row> out = new ArrayList<>();
+      for (int slot : Ranking.top(table.pages, t, prefix, bareOnly, limit, after)) {
+        Map<String, Long> byDc = new TreeMap<>();
+        table.columns.forEach((dc, c) -> byDc.put(dc, table.baselines.shown(dc, slot, c.at(slot))));
+        out.add(new Row(table.pages.page(slot), byDc, t[slot]));
+      }
+      return out;
+    });
+  }
+
+  /** How many pages have a non-zero total and start with {@code prefix}. */
+  public int count(String prefix) {
+    return count(prefix, false);
+  }
+
+  /** As {@link #count(String)}; {@code bareOnly}: only ids without a site. */
+  public int count(String prefix, boolean bareOnly) {
+    return (int) matching(prefix, bareOnly)[0];
+  }
+
+  /** The sum of the totals of the pages that start with {@code prefix} ({@code bareOnly}: only ids without a site). */
+  public long sum(String prefix, boolean bareOnly) {
+    return matching(prefix, bareOnly)[1];
+  }
+
+  /** {pages, sum of their totals} over the pages with a non-zero total that start with {@code prefix}. */
+  private long[] matching(String prefix, boolean bareOnly) {
+    return table.read(() -> {
+      long[] t = table.totalsNow();
+      long count = 0;
+      long sum = 0;
+      for (int slot = 0; slot < t.length; slot++) {
+        if (t[slot] != 0 && (prefix.isEmpty() || table.pages.startsWith(slot, prefix)) && (!bareOnly || !table.pages.sited(slot))) {
+          count++;
+          sum += t[slot];
+        }
+      }
+      return new long[] {count, sum};
+    });
+  }
+
+  /** Pages with a non-zero total, per site prefix (what a counted id holds before its colon, {@code ""} for the default site), in one pass. */
+  public Map<String, Integer> pagesBySite() {
+    return table.read(() -> {
+      long[] t = table.totalsNow();
+      Map<Long, String> names = new HashMap<>();
+      Map<String, Integer> out = new TreeMap<>();
+      for (int slot = 0; slot < t.length; slot++) {
+        if (t[slot] != 0) {
+          long h = table.pages.sited(slot) ? table.pages.siteHash(slot) : 0;
+          int at = slot;
+          out.merge(names.computeIfAbsent(h, x -> table.pages.sitePrefix(at)), 1, Integer::sum);
+        }
+      }
+      return out;
+    });
+  }
+
+}
