@@ -8,8 +8,6 @@ import hitcounter.infra.beanstalk.Job;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.TxnResult;
 import hitcounter.page.JobCodec;
-import hitcounter.store.QueueHead;
-import hitcounter.store.StoreKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -120,6 +118,7 @@ public final class Worker {
   private final WorkerStats stats;
   private final WorkerHealth health;
   private final CommitFaults faults;
+  private final EpochChoice epochs;
   /** Jobs this worker saw deleted (DELETED) or found gone: they leave the applied record. */
   private final Set<Ref> gone = new HashSet<>();
   /** The batch in hand, for PreRestart and PostStop (the only state kept outside the behaviors). */
@@ -148,6 +147,7 @@ public final class Worker {
     this.stats = stats;
     this.health = health;
     this.faults = faults;
+    this.epochs = new EpochChoice(consul, dc, queue.id(), stats.registry());
   }
 
   /** Waiting for Next; {@code carried} jobs (still reserved) go into the next batch first. */
@@ -217,61 +217,7 @@ public final class Worker {
     }
     pipe(LedgerReader.read(consul, dc, queue.id()), HeadRead::new, Step.READ);
     return inFlight(batch, Behaviors.receive(Command.class)
-        .onMessage(HeadRead.class, m -> check(inEpoch(m.ledger()), batch)));
-  }
-
-  /**
-   * The epoch this worker writes in after reading the head: the head's own while the head still
-   * holds this worker's last entry under the name it wrote; a new one otherwise (a worker that
-   * wrote nothing yet, or a head that moved back: a restore, a wipe), so an entry written now
-   * never takes the name of one written before (decision 0012). With {@code store-format} 1
-   * (nodes of a version before epochs still run) the head's epoch goes on.
-   */
-  private QueueLedger inEpoch(QueueLedger read) {
-    QueueHead head = read.head();
-    // The head as this queue's last commit here left it (its last entry, by the name it was written).
-    QueueHead last = health.lastWritten(queue.id());
-    // An entry folded already may have lost its epoch from the head (folded epochs are pruned).
-    boolean mine = last != null && head.seq() >= last.seq()
-        && (last.seq() <= read.folded() || head.epochOf(last.seq()).equals(last.epochOf(last.seq())));
-    if (!settings.get().epochs() || mine) {
-      return read.in(head.epoch(), read.folded());
-    }
-    if (last != null) {
-      ctx.getLog().warn("queue {}: the head is at entry {} ({}) but this worker wrote entry {} ({}): the store moved back; writing in a new epoch",
-          queue.id(), head.seq(), head.epoch(), last.seq(), last.epoch());
-      recordLoss(head, read.folded(), last);
-      // Jobs counted in the entries the rollback took (and not yet known deleted) stay applied:
-      // redelivered, they are not counted again (a copy brings their entries back, or they are
-      // recorded lost).
-      Map<String, Set<Long>> applied = new HashMap<>();
-      head.applied().forEach((s, ids) -> applied.computeIfAbsent(s, x -> new java.util.TreeSet<>()).addAll(ids));
-      last.applied().forEach((s, ids) -> applied.computeIfAbsent(s, x -> new java.util.TreeSet<>()).addAll(ids));
-      QueueHead kept = new QueueHead(head.seq(), head.counted(), head.bytes(), applied, head.migratedAt(), head.epochs());
-      return new QueueLedger(read.dc(), read.queue(), kept, read.headIndex(), StoreKeys.newEpoch(), read.folded());
-    }
-    return read.in(StoreKeys.newEpoch(), read.folded());
-  }
-
-  /**
-   * The store moved back from {@code last} (this worker's last commit) to {@code head}: when the
-   * head stands right where the two part, the hits counted in between are what the rollback
-   * lost, every one of them (copies may hold only some). Recorded for the audit (LossRecords);
-   * counting does not wait for it.
-   */
-  private void recordLoss(QueueHead head, long folded, QueueHead last) {
-    long from = Math.min(head.seq() + 1, last.firstDifferent(head, folded + 1, last.seq()));
-    long hits = last.counted() - head.counted();
-    if (head.seq() != from - 1 || hits <= 0 || from > last.seq()) {
-      return; // written on since, or nothing counted in between: the copies measure it
-    }
-    new hitcounter.audit.LossRecords(consul, stats.registry())
-        .record(new hitcounter.audit.LossRecords.Loss(dc, queue.id(), from, last.seq(), last.epochOf(from), hits, 0), "worker " + queue.id())
-        .whenComplete((x, e) -> {
-          if (e != null) {
-            org.slf4j.LoggerFactory.getLogger(Worker.class).warn("recording the loss of queue {} failed: {}", queue.id(), e.toString());
-          }
-        });
+        .onMessage(HeadRead.class, m -> check(epochs.inEpoch(m.ledger(), health.lastWritten(queue.id()), settings.get().epochs()), batch)));
   }
 
   /** Peeks applied jobs whose fate is unknown: those gone leave the applied record. */
@@ -380,7 +326,7 @@ public final class Worker {
     }
     Map<Long, String> sessions = new HashMap<>();
     done.forEach(j -> sessions.put(j.id(), j.session()));
-    pipe(perConnection(done, (connection, ids) -> beanstalk.delete(connection, ids)), d -> new Deleted(d, carried), Step.DELETE);
+    pipe(BatchJobs.perConnection(done, (connection, ids) -> beanstalk.delete(connection, ids)), d -> new Deleted(d, carried), Step.DELETE);
     return inFlight(held, Behaviors.receive(Command.class)
         .onMessage(Deleted.class, m -> {
           // Only DELETED means gone; a job not deleted stays applied until a peek shows it gone.
@@ -494,7 +440,7 @@ public final class Worker {
             List<BatchJob> done = new ArrayList<>(m.commit().counted());
             done.addAll(m.commit().skipped());
             stats.counted(m.commit().countedHits());
-            perConnection(done, (connection, ids) -> beanstalk.delete(connection, ids)).exceptionally(e -> logLater("delete", e));
+            BatchJobs.perConnection(done, (connection, ids) -> beanstalk.delete(connection, ids)).exceptionally(e -> logLater("delete", e));
             giveBack(new Batch(m.commit().carried(), 0, 0));
           } else {
             giveBack(batch);
@@ -561,25 +507,10 @@ public final class Worker {
 
   private void giveBack(Batch batch) {
     if (batch != null && !batch.jobs().isEmpty()) {
-      perConnection(batch.jobs(), (connection, ids) -> beanstalk.release(connection, ids, 0, Duration.ZERO).thenApply(x -> List.<Long>of()))
+      BatchJobs.perConnection(batch.jobs(), (connection, ids) -> beanstalk.release(connection, ids, 0, Duration.ZERO).thenApply(x -> List.<Long>of()))
           .exceptionally(e -> logLater("release", e));
     }
     inHand = null;
-  }
-
-  /** Sends a job command for each connection's jobs, on that connection only; the answers, merged. */
-  private CompletionStage<List<Long>> perConnection(
-      List<BatchJob> jobs, java.util.function.BiFunction<Long, List<Long>, CompletionStage<List<Long>>> command) {
-    Map<Long, List<Long>> byConnection = new HashMap<>();
-    jobs.forEach(j -> byConnection.computeIfAbsent(j.connection(), c -> new ArrayList<>()).add(j.id()));
-    java.util.concurrent.CompletableFuture<List<Long>> all = java.util.concurrent.CompletableFuture.completedFuture(new ArrayList<>());
-    for (var e : byConnection.entrySet()) {
-      all = all.thenCompose(acc -> command.apply(e.getKey(), e.getValue()).thenApply(r -> {
-        acc.addAll(r);
-        return acc;
-      }));
-    }
-    return all;
   }
 
   private static Set<Ref> refs(QueueLedger ledger) {

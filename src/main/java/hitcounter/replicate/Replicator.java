@@ -1,26 +1,19 @@
 package hitcounter.replicate;
 
-import hitcounter.config.ConfigKeys;
 import hitcounter.config.LiveSettings;
 import hitcounter.config.Setting;
-import hitcounter.audit.AuditKeys;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.Indexed;
 import hitcounter.infra.consul.KvEntry;
-import hitcounter.infra.consul.TxnOp;
-import hitcounter.store.Manifest;
-import hitcounter.store.QueueHead;
 import hitcounter.store.SnapshotPointer;
 import hitcounter.store.StoreKeys;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -114,22 +107,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   private final hitcounter.infra.consul.BadValues bad;
   private final String localDc;
   private final StoreCopy store;
-  private final Map<String, MaxMerge.Merge> merges = new HashMap<>();
-  private final Map<String, List<KvEntry>> small = new HashMap<>();
-  private StoreCopy.Local local;
-  private Map<String, QueueHead> pendingHeads;
-  private Map<String, byte[]> pendingHeadBytes;
-  private SnapshotPointer pendingPointer = SnapshotPointer.NONE;
-  private boolean readingManifest;
-  private byte[] pendingMarker;
-  private boolean manifestReadFailed;
-  private long smallGen;
-  private long storeGen;
+  private final SmallCopy small;
+  private final LocalStore localStore;
   private final Set<String> remotes = new HashSet<>();
   private final Map<String, Long> copiedSmall = new HashMap<>();
-  /** The smallGen at which each small prefix last changed: a round copies only the prefixes changed since its last copy there. */
-  private final Map<String, Long> smallChangedAt = new HashMap<>();
-  private List<KvEntry> lastHeads;
   private final Map<String, Long> copiedStore = new HashMap<>();
   private final Map<String, Long> lastBeat = new HashMap<>();
   private final Map<String, StoreCopy.Remote> known = new HashMap<>();
@@ -156,13 +137,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     this.beat = beat;
     this.localDc = consul.localDatacenter();
     this.store = new StoreCopy(consul, status.registry(), status.reading());
-    merges.put(AuditKeys.prefix(localDc), MaxMerge.COUNTERS);
-    merges.put(hitcounter.audit.LostKeys.prefix(localDc), MaxMerge.COUNTERS);
-    merges.put(ConfigKeys.prefix(localDc), MaxMerge.LAST_WRITER);
-    merges.put(hitcounter.config.ResetRecord.prefix(localDc), MaxMerge.RESETS);
-    merges.put(hitcounter.config.SaltRecord.prefix(localDc), MaxMerge.SALTS);
+    this.small = new SmallCopy(consul, bad);
+    this.localStore = new LocalStore(consul);
     int n = 0;
-    for (String prefix : merges.keySet()) {
+    for (String prefix : small.prefixes()) {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, prefix, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), r -> new SmallChanged(prefix, r), watch), "watch-local-" + (n++));
     }
@@ -203,97 +181,31 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
   }
 
   private Behavior<Command> onSmallChanged(SmallChanged m) {
-    List<KvEntry> before = small.put(m.prefix(), m.entries().value());
-    if (sameVersions(before, m.entries().value())) {
-      return this; // a watch that answered without a change: nothing to copy
+    if (small.read(m.prefix(), m.entries().value())) {
+      changed();
     }
-    smallChangedAt.put(m.prefix(), ++smallGen);
-    changed();
     return this;
   }
 
-  /** Whether two readings of a prefix hold the same keys at the same ModifyIndex. */
-  static boolean sameVersions(List<KvEntry> a, List<KvEntry> b) {
-    if (a == null || b == null || a.size() != b.size()) {
-      return false;
-    }
-    Map<String, Long> indexes = new HashMap<>();
-    a.forEach(e -> indexes.put(e.key(), e.modifyIndex()));
-    return b.stream().allMatch(e -> Long.valueOf(e.modifyIndex()).equals(indexes.get(e.key())));
-  }
-
   private Behavior<Command> onHeadsChanged(HeadsChanged m) {
-    List<KvEntry> before = lastHeads;
-    lastHeads = m.entries().value();
-    if (local != null && !manifestReadFailed && sameVersions(before, lastHeads)) {
-      return this; // a watch that answered without a change
-    }
-    Map<String, QueueHead> heads = new TreeMap<>();
-    Map<String, byte[]> bytes = new HashMap<>();
-    SnapshotPointer pointer = SnapshotPointer.NONE;
-    byte[] marker = null;
-    for (KvEntry e : m.entries().value()) {
-      String[] dcAndName = StoreKeys.headOf(e.key());
-      if (dcAndName == null) {
-        continue;
-      }
-      if (dcAndName[1].equals(hitcounter.store.StoreMarker.NAME)) {
-        marker = e.value();
-      } else if (dcAndName[1].equals(StoreKeys.SNAPSHOT)) {
-        pointer = SnapshotPointer.parse(e.value()).orElse(SnapshotPointer.NONE);
-      } else if (StoreKeys.isQueue(dcAndName[1])) {
-        var h = QueueHead.parse(e.value());
-        if (h.isPresent()) {
-          heads.put(dcAndName[1], h.get());
-          bytes.put(dcAndName[1], e.value());
-        }
-      }
-    }
-    pendingHeads = heads;
-    pendingHeadBytes = bytes;
-    pendingMarker = marker;
-    if (local != null && pointer.equals(local.pointer())) {
-      local = new StoreCopy.Local(pointer, local.folded(), heads, bytes, marker);
-      storeGen++;
+    if (localStore.headsRead(m.entries().value())) {
       changed();
-    } else if (!pointer.equals(pendingPointer) || local == null) {
-      pendingPointer = pointer;
+    } else {
       readManifest();
     }
     return this;
   }
 
-  /** Reads the manifest the pending pointer names (its folded seqs travel with every copy). */
+  /** Reads the manifest the pending pointer names, when due (its folded seqs travel with every copy). */
   private void readManifest() {
-    if (readingManifest) {
-      return;
-    }
-    readingManifest = true;
-    {
-      SnapshotPointer p = pendingPointer;
-      CompletionStage<Map<String, Long>> folded = p.gen() == 0
-          ? CompletableFuture.completedFuture(Map.of())
-          : consul.kvGetRaw(null, p.manifestKey()).thenApply(v -> {
-              Manifest man = v.flatMap(Manifest::parse).orElseThrow(() -> new IllegalStateException("manifest " + p.manifestKey() + " unreadable"));
-              Map<String, Long> f = new TreeMap<>();
-              man.queues().forEach((q, x) -> f.put(q, x.seq()));
-              return f;
-            });
-      getContext().pipeToSelf(folded, (f, e) -> e == null ? new ManifestRead(p, f) : new ManifestRead(p, null));
+    if (localStore.manifestDue()) {
+      SnapshotPointer p = localStore.pendingPointer();
+      getContext().pipeToSelf(localStore.readManifest(), (f, e) -> new ManifestRead(p, e == null ? f : null));
     }
   }
 
   private Behavior<Command> onManifestRead(ManifestRead m) {
-    readingManifest = false;
-    if (m.folded() == null) {
-      // Read again at the next tick.
-      manifestReadFailed = true;
-      return this;
-    }
-    manifestReadFailed = false;
-    if (m.pointer().equals(pendingPointer)) {
-      local = new StoreCopy.Local(m.pointer(), m.folded(), pendingHeads, pendingHeadBytes, pendingMarker);
-      storeGen++;
+    if (localStore.manifestRead(m.pointer(), m.folded())) {
       changed();
     }
     return this;
@@ -344,9 +256,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   private Behavior<Command> onTick() {
     timers.startSingleTimer(Tick.INSTANCE, interval());
-    if (manifestReadFailed || (pendingHeads != null && (local == null || !pendingPointer.equals(local.pointer())))) {
-      readManifest();
-    }
+    readManifest();
+    StoreCopy.Local local = localStore.local();
+    long smallGen = small.gen();
+    long storeGen = localStore.gen();
     if (local == null) {
       return this;
     }
@@ -367,14 +280,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       long sGen = smallGen;
       long tGen = storeGen;
       StoreCopy.Local snapshot = local;
-      long since = copiedSmall.getOrDefault(dc, -1L);
-      Map<String, List<KvEntry>> smallNow = new HashMap<>();
-      small.forEach((prefix, entries) -> {
-        if (smallChangedAt.getOrDefault(prefix, 0L) > since) {
-          smallNow.put(prefix, entries);
-        }
-      });
-      CompletionStage<Boolean> smallCopied = smallBehind ? copySmall(dc, smallNow) : CompletableFuture.completedFuture(true);
+      CompletionStage<Boolean> smallCopied = smallBehind ? small.copy(dc, small.changedSince(copiedSmall.getOrDefault(dc, -1L))) : CompletableFuture.completedFuture(true);
       getContext().pipeToSelf(
           smallCopied.thenCompose(complete -> store.round(dc, snapshot, known.get(dc), beat.get()).thenApply(r -> new Object[] {r, complete})),
           (x, e) -> e == null ? new RoundDone(dc, sGen, tGen, (StoreCopy.Result) x[0], (Boolean) x[1], now) : new RoundFailed(dc, e));
@@ -390,7 +296,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       copiedSmall.put(m.dc(), m.smallGen());
     }
     copiedStore.put(m.dc(), m.storeGen());
-    boolean upToDate = m.smallComplete() && m.smallGen() == smallGen && m.storeGen() == storeGen;
+    boolean upToDate = m.smallComplete() && m.smallGen() == small.gen() && m.storeGen() == localStore.gen();
     status.succeeded(m.dc(), upToDate, m.result().bytes(), m.smallComplete() ? m.startedAt() : 0);
     if (!m.result().garbage().isEmpty()) {
       // After a grace period, so readers there that were fetching these keys finish first.
@@ -433,31 +339,5 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     status.failed(m.dc(), m.cause().toString(), System.currentTimeMillis());
     getContext().getLog().debug("copy to {} failed: {}", m.dc(), m.cause().toString());
     return this;
-  }
-
-  private CompletionStage<Boolean> copySmall(String dc, Map<String, List<KvEntry>> snapshot) {
-    CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
-    for (var e : snapshot.entrySet()) {
-      all = all.thenCompose(ok -> copySmall(dc, e.getKey(), e.getValue()).thenApply(done -> ok && done));
-    }
-    return all;
-  }
-
-  /** Reads the copies in {@code dc}, writes what is behind; true when nothing was left behind. */
-  private CompletionStage<Boolean> copySmall(String dc, String prefix, List<KvEntry> source) {
-    return consul
-        .kvTree(dc, prefix, 0, Duration.ZERO)
-        .thenCompose(
-            target -> {
-              List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix), bad);
-              CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
-              for (List<TxnOp> chunk : EntryCopy.pack(ops, List.of())) {
-                if (chunk.isEmpty()) {
-                  continue;
-                }
-                all = all.thenCompose(ok -> consul.txn(dc, chunk).thenApply(r -> ok && r.committed()));
-              }
-              return all;
-            });
   }
 }

@@ -1,0 +1,104 @@
+package hitcounter.replicate;
+
+import hitcounter.audit.AuditKeys;
+import hitcounter.config.ConfigKeys;
+import hitcounter.infra.consul.BadValues;
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.infra.consul.TxnOp;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The small keys a keeper copies besides its store: this datacenter's audit figures and
+ * rollback records (max per figure), settings (the winning write), resets and salts (their own
+ * merges), as last read per prefix, with the generation at which each prefix last changed, so a
+ * round copies only the prefixes changed since its last copy to a target; and the copy itself
+ * (read the target, write what is behind, {@link MaxMerge}).
+ */
+final class SmallCopy {
+  private final Consul consul;
+  private final BadValues bad;
+  private final Map<String, MaxMerge.Merge> merges = new HashMap<>();
+  private final Map<String, List<KvEntry>> small = new HashMap<>();
+  private final Map<String, Long> changedAt = new HashMap<>();
+  private long gen;
+
+  SmallCopy(Consul consul, BadValues bad) {
+    this.consul = consul;
+    this.bad = bad;
+    String dc = consul.localDatacenter();
+    merges.put(AuditKeys.prefix(dc), MaxMerge.COUNTERS);
+    merges.put(hitcounter.audit.LostKeys.prefix(dc), MaxMerge.COUNTERS);
+    merges.put(ConfigKeys.prefix(dc), MaxMerge.LAST_WRITER);
+    merges.put(hitcounter.config.ResetRecord.prefix(dc), MaxMerge.RESETS);
+    merges.put(hitcounter.config.SaltRecord.prefix(dc), MaxMerge.SALTS);
+  }
+
+  Set<String> prefixes() {
+    return merges.keySet();
+  }
+
+  /** The generation of the last change. */
+  long gen() {
+    return gen;
+  }
+
+  /** Takes a reading of {@code prefix}; true when it changed (a watch may answer without a change). */
+  boolean read(String prefix, List<KvEntry> entries) {
+    List<KvEntry> before = small.put(prefix, entries);
+    if (sameVersions(before, entries)) {
+      return false;
+    }
+    changedAt.put(prefix, ++gen);
+    return true;
+  }
+
+  /** The prefixes (as last read) changed after generation {@code since}. */
+  Map<String, List<KvEntry>> changedSince(long since) {
+    Map<String, List<KvEntry>> out = new HashMap<>();
+    small.forEach((prefix, entries) -> {
+      if (changedAt.getOrDefault(prefix, 0L) > since) {
+        out.put(prefix, entries);
+      }
+    });
+    return out;
+  }
+
+  /** Whether two readings of a prefix hold the same keys at the same ModifyIndex. */
+  static boolean sameVersions(List<KvEntry> a, List<KvEntry> b) {
+    if (a == null || b == null || a.size() != b.size()) {
+      return false;
+    }
+    Map<String, Long> indexes = new HashMap<>();
+    a.forEach(e -> indexes.put(e.key(), e.modifyIndex()));
+    return b.stream().allMatch(e -> Long.valueOf(e.modifyIndex()).equals(indexes.get(e.key())));
+  }
+
+  /** Copies {@code snapshot} (prefix by prefix) into {@code dc}; true when nothing was left behind. */
+  CompletionStage<Boolean> copy(String dc, Map<String, List<KvEntry>> snapshot) {
+    CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
+    for (var e : snapshot.entrySet()) {
+      all = all.thenCompose(ok -> copy(dc, e.getKey(), e.getValue()).thenApply(done -> ok && done));
+    }
+    return all;
+  }
+
+  private CompletionStage<Boolean> copy(String dc, String prefix, List<KvEntry> source) {
+    return consul.kvTree(dc, prefix, 0, Duration.ZERO).thenCompose(target -> {
+      List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix), bad);
+      CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
+      for (List<TxnOp> chunk : EntryCopy.pack(ops, List.of())) {
+        if (!chunk.isEmpty()) {
+          all = all.thenCompose(ok -> consul.txn(dc, chunk).thenApply(r -> ok && r.committed()));
+        }
+      }
+      return all;
+    });
+  }
+}
