@@ -51,6 +51,7 @@ final class StoreCopy {
   private final EntryCopy entries;
 
   private final RollbackRecovery recovery;
+  private final hitcounter.store.SnapshotsInUse inUse;
 
   StoreCopy(Consul consul) {
     this(consul, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -66,6 +67,7 @@ final class StoreCopy {
     this.snapshots = new SnapshotCopy(consul, inUse);
     this.entries = new EntryCopy(consul);
     this.recovery = new RollbackRecovery(consul, registry);
+    this.inUse = inUse;
   }
 
   /**
@@ -76,11 +78,32 @@ final class StoreCopy {
    */
   CompletionStage<Result> round(String target, Local local, Remote known, byte[] heartbeat) {
     CompletionStage<Remote> remote = known != null ? CompletableFuture.completedFuture(known) : readRemote(target);
-    return remote.thenCompose(r -> sameStore(target, local, r).thenCompose(same -> confirmBehind(target, local, r))
-        .thenCompose(x -> known != null ? CompletableFuture.completedFuture(Map.<String, Long>of()) : missing(target, local, r))
-        .thenCompose(missing -> snapshots.copy(target, local, r)
-            .thenCompose(snap -> entries.copy(target, local, snap.remote(), heartbeat, earliest(missing, snap.refill()))
-                .thenApply(after -> new Result(after.remote(), snap.bytes() + after.bytes(), snap.garbage())))));
+    return remote.thenCompose(r -> {
+      // A round that copies a snapshot may take longer than a fold and its grace: the journal
+      // entries it copies after the snapshot stay until it is done, as the snapshot does.
+      Object token = local.pointer().equals(r.pointer()) ? null : inUse.use(unfolded(local));
+      return sameStore(target, local, r).thenCompose(same -> confirmBehind(target, local, r))
+          .thenCompose(x -> known != null ? CompletableFuture.completedFuture(Map.<String, Long>of()) : missing(target, local, r))
+          .thenCompose(missing -> snapshots.copy(target, local, r)
+              .thenCompose(snap -> entries.copy(target, local, snap.remote(), heartbeat, earliest(missing, snap.refill()))
+                  .thenApply(after -> new Result(after.remote(), snap.bytes() + after.bytes(), snap.garbage()))))
+          .whenComplete((x, e) -> {
+            if (token != null) {
+              inUse.release(token);
+            }
+          });
+    });
+  }
+
+  /** The keys of the journal entries {@code local} names past its snapshot. */
+  private List<String> unfolded(Local local) {
+    List<String> keys = new java.util.ArrayList<>();
+    local.heads().forEach((q, h) -> {
+      for (long seq = local.folded().getOrDefault(q, 0L) + 1; seq <= h.seq(); seq++) {
+        keys.add(h.entryKey(localDc, q, seq));
+      }
+    });
+    return keys;
   }
 
   /**

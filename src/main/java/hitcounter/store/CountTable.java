@@ -95,7 +95,8 @@ public final class CountTable {
         c.staged = new long[c.base.length];
       }
       for (var e : counts.entrySet()) {
-        c.staged[slotFor(e.getKey())] = e.getValue();
+        int slot = slotFor(e.getKey()); // first: a new slot may grow (replace) the arrays
+        c.staged[slot] = e.getValue();
       }
       insights.stage(dc, decoded.stats(), key -> slotFor(key));
       return counts.size();
