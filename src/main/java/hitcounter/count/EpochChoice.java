@@ -47,8 +47,11 @@ final class EpochChoice {
       return read.in(head.epoch(), read.folded());
     }
     if (last != null) {
-      LOG.warn("queue {}: the head is at entry {} ({}) but this worker wrote entry {} ({}): the store moved back; writing in a new epoch",
-          queue, head.seq(), head.epoch(), last.seq(), last.epoch());
+      if (head.seq() > 0) {
+        LOG.warn("queue {}: the head is at entry {} ({}) but this worker wrote entry {} ({}): the store moved back; writing in a new epoch",
+            queue, head.seq(), head.epoch(), last.seq(), last.epoch());
+      } // else archived at rest, or a rollback to before the queue: recordLoss tells which
+
       recordLoss(head, read.folded(), last);
       // Jobs counted in the entries the rollback took (and not yet known deleted) stay applied:
       // redelivered, they are not counted again (a copy brings their entries back, or they are
@@ -74,12 +77,32 @@ final class EpochChoice {
     if (head.seq() != from - 1 || hits <= 0 || from > last.seq()) {
       return; // written on since, or nothing counted in between: the copies measure it
     }
-    new hitcounter.audit.LossRecords(consul, registry)
-        .record(new hitcounter.audit.LossRecords.Loss(dc, queue, from, last.seq(), last.epochOf(from), hits, 0), "worker " + queue)
-        .whenComplete((x, e) -> {
+    archived(last).thenCompose(archived -> {
+      if (archived) {
+        LOG.info("queue {}: archived at rest through entry {} ({} hits counted); counting goes on from a new head", queue, last.seq(), last.counted());
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+      return new hitcounter.audit.LossRecords(consul, registry)
+          .record(new hitcounter.audit.LossRecords.Loss(dc, queue, from, last.seq(), last.epochOf(from), hits, 0), "worker " + queue);
+    }).whenComplete((x, e) -> {
           if (e != null) {
             LOG.warn("recording the loss of queue {} failed: {}", queue, e.toString());
           }
         });
+  }
+
+  /**
+   * Whether this queue's head went because a fold archived it at rest, through {@code last}
+   * (the snapshot's manifest names the archived entry): no rollback then, nothing lost.
+   */
+  private java.util.concurrent.CompletionStage<Boolean> archived(QueueHead last) {
+    return consul.kvGet(null, StoreKeys.snapshotPointer(dc)).thenCompose(p -> {
+      var pointer = p.flatMap(e -> hitcounter.store.SnapshotPointer.parse(e.value()));
+      if (pointer.isEmpty() || pointer.get().gen() == 0) {
+        return java.util.concurrent.CompletableFuture.completedFuture(false);
+      }
+      return consul.kvGetRaw(null, pointer.get().manifestKey()).thenApply(v -> v.flatMap(hitcounter.store.Manifest::parse)
+          .map(m -> m.archived().get(queue)).map(a -> a.seq() == last.seq() && a.covers(last)).orElse(false));
+    });
   }
 }

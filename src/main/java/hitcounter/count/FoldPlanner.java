@@ -130,7 +130,13 @@ final class FoldPlanner {
     if (old.gen() > 0) {
       garbage.add(in.manifestKey());
     }
-    Manifest manifest = new Manifest(gen, in.folded(), old.archivedCounted() + in.archivedCounted(), shards);
+    Map<String, Manifest.Archived> archivedNow = new TreeMap<>();
+    long now = System.currentTimeMillis();
+    in.archive().keySet().forEach(q -> {
+      hitcounter.store.QueueHead h = in.names().getOrDefault(q, hitcounter.store.QueueHead.EMPTY);
+      archivedNow.put(q, new Manifest.Archived(h.seq(), h.epochOf(h.seq()), now));
+    });
+    Manifest manifest = new Manifest(gen, in.folded(), old.archivedCounted() + in.archivedCounted(), shards, Manifest.archivedWith(old.archived(), archivedNow));
     String manifestKey = StoreKeys.manifest(in.dc(), version);
     return new Plan(in.dc(), manifest, manifestKey, manifest.toBytes(), written, in.pointerIndex(), garbage, in.archive(), in.why(), old, in.names());
   }

@@ -123,16 +123,38 @@ final class SnapshotCopy {
         .thenCompose(v -> {
           byte[] pointer = local.pointer().toBytes();
           bytes[0] += pointer.length;
-          return consul.txn(target, java.util.List.of(TxnOp.cas(StoreKeys.snapshotPointer(localDc), pointer, r.pointerIndex())));
+          // The heads of queues this snapshot archived go with the pointer, in one transaction:
+          // a view there never counts an archived queue's entries and its archive together.
+          List<TxnOp> ops = new java.util.ArrayList<>();
+          ops.add(TxnOp.cas(StoreKeys.snapshotPointer(localDc), pointer, r.pointerIndex()));
+          archivedThere(m, r).forEach(q -> ops.add(TxnOp.deleteCas(StoreKeys.head(localDc, q), r.headIndexes().getOrDefault(q, 0L))));
+          return consul.txn(target, ops);
         })
         .thenApply(t -> {
           if (!t.committed()) {
-            throw new IllegalStateException("the snapshot pointer in " + target + " moved meanwhile");
+            throw new IllegalStateException("the snapshot pointer (or an archived head) in " + target + " moved meanwhile");
           }
           long index = t.modifyIndexes().getOrDefault(StoreKeys.snapshotPointer(localDc), 0L);
-          return new Copied(new StoreCopy.Remote(local.pointer(), index, r.heads(), r.headIndexes(), r.marker()), bytes[0],
+          Set<String> archived = archivedThere(m, r);
+          Map<String, QueueHead> heads = new java.util.TreeMap<>(r.heads());
+          Map<String, Long> indexes = new HashMap<>(r.headIndexes());
+          heads.keySet().removeAll(archived);
+          indexes.keySet().removeAll(archived);
+          return new Copied(new StoreCopy.Remote(local.pointer(), index, heads, indexes, r.marker()), bytes[0],
               garbage(local, r, m, old), refill(m, old));
         });
+  }
+
+  /** The queues whose head in the copy names nothing past what {@code m} archived of them (not folded by {@code m}). */
+  private static Set<String> archivedThere(Manifest m, StoreCopy.Remote r) {
+    Set<String> out = new java.util.TreeSet<>();
+    r.heads().forEach((q, h) -> {
+      Manifest.Archived a = m.archived().get(q);
+      if (a != null && !m.queues().containsKey(q) && a.covers(h)) {
+        out.add(q);
+      }
+    });
+    return out;
   }
 
   /** What the target no longer needs once its pointer names {@code m} instead of {@code old}. */
@@ -150,9 +172,11 @@ final class SnapshotCopy {
       QueueHead names = r.heads().getOrDefault(q, QueueHead.EMPTY);
       garbage.entries(localDc, q, names, (old == null ? 0 : old.foldedSeq(q)) + 1, Math.min(f.seq(), names.seq()));
     });
-    // Queues archived by this snapshot: their entries up to the copy's head go too.
+    // Queues archived by this snapshot (or, before manifests named them, gone from the source):
+    // their entries up to the copy's head go too.
+    Set<String> archived = archivedThere(m, r);
     r.heads().forEach((q, h) -> {
-      if (!m.queues().containsKey(q) && !local.heads().containsKey(q)) {
+      if (archived.contains(q) || !m.queues().containsKey(q) && !local.heads().containsKey(q)) {
         garbage.entries(localDc, q, h, (old == null ? 0 : old.foldedSeq(q)) + 1, h.seq());
       }
     });

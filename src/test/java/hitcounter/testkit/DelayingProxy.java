@@ -11,13 +11,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DelayingProxy extends TcpProxy {
   private final String marker;
-  private final long delayMillis;
+  private volatile long delayMillis;
   private final AtomicLong delayed = new AtomicLong();
 
   public DelayingProxy(int upstreamPort, String marker, long delayMillis) throws IOException {
     super(upstreamPort);
     this.marker = marker;
     this.delayMillis = delayMillis;
+  }
+
+  /** Holds matching requests {@code millis} from now on (0: forwards them at once). */
+  public void delay(long millis) {
+    this.delayMillis = millis;
   }
 
   /** Requests held so far. */
@@ -27,7 +32,7 @@ public final class DelayingProxy extends TcpProxy {
 
   @Override
   protected void beforeForward(StringBuilder sent, String chunk, AtomicBoolean swallow) {
-    if (chunk.contains(marker)) {
+    if (delayMillis > 0 && chunk.contains(marker)) {
       delayed.incrementAndGet();
       try {
         Thread.sleep(delayMillis);
