@@ -15,7 +15,8 @@ name="$dc-$n"
 dir="$HC_RUN/nodes/$name"
 mkdir -p "$dir/binlog"
 http=$((8080 + 100 * d + n)); mgmt=$((8558 + 100 * d + n)); remote=$((25520 + 100 * d + n)); bport=$((11300 + 100 * d + n))
-consul="http://127.0.0.1:$(consul_http_port "$d")"
+# HC_NODE_CONSUL_URL: another way to this datacenter's Consul (ops/recovery-chaos.sh puts a fault proxy there).
+consul="${HC_NODE_CONSUL_URL:-http://127.0.0.1:$(consul_http_port "$d")}"
 
 if ! pid_alive "$dir/beanstalkd.pid" "beanstalkd"; then
   # -f: fsync the binlog at most every HC_FSYNC_MS ms; 0 (the default): after every write, so a

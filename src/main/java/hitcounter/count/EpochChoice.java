@@ -102,7 +102,8 @@ final class EpochChoice {
         return java.util.concurrent.CompletableFuture.completedFuture(false);
       }
       return consul.kvGetRaw(null, pointer.get().manifestKey()).thenApply(v -> v.flatMap(hitcounter.store.Manifest::parse)
-          .map(m -> m.archived().get(queue)).map(a -> a.seq() == last.seq() && a.covers(last)).orElse(false));
+          .map(m -> m.archived().getOrDefault(queue, java.util.List.of()).stream().anyMatch(a -> a.seq() == last.seq() && a.covers(last)))
+          .orElse(false));
     });
   }
 }

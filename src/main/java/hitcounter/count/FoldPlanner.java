@@ -134,7 +134,7 @@ final class FoldPlanner {
     long now = System.currentTimeMillis();
     in.archive().keySet().forEach(q -> {
       hitcounter.store.QueueHead h = in.names().getOrDefault(q, hitcounter.store.QueueHead.EMPTY);
-      archivedNow.put(q, new Manifest.Archived(h.seq(), h.epochOf(h.seq()), now));
+      archivedNow.put(q, new Manifest.Archived(h.seq(), h.epochs(), now));
     });
     Manifest manifest = new Manifest(gen, in.folded(), old.archivedCounted() + in.archivedCounted(), shards, Manifest.archivedWith(old.archived(), archivedNow));
     String manifestKey = StoreKeys.manifest(in.dc(), version);

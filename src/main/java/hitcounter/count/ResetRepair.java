@@ -27,13 +27,16 @@ import org.slf4j.LoggerFactory;
  * reset's baseline is the count it saw; a restore or a wipe can take some of those hits away
  * for good, and the page's count then stays below its baseline: every hit after the rollback
  * would be hidden until the count passed the old baseline again. What survived a rollback is
- * known once it settled: the store went back, and what copies held was brought back
- * ({@code recoveredAt} in its record, {@link LostKeys}), or {@code settle} passed. Then the
+ * known once it settled: the store went back, and all that a copy held was brought back
+ * ({@code recoveredAt} in its record, written with the recovery's last step, {@link LostKeys}),
+ * or {@code settle} passed with no recovery (no copy held any of it). Then the
  * keeper lowers every baseline of this datacenter that its counts stay below to those counts
  * ({@link ResetRecord#lower}: a lowering wins over baselines written before it), and marks the
  * records {@code repaired}. One WARN line per repair; the loss itself is reported in the audit.
  * Hits the page took in this datacenter between the rollback and the repair stay hidden (a
- * second or two after a recovery; at most {@code settle} when no copy held anything).
+ * second or two after a recovery; at most {@code settle} when no copy held anything). A
+ * recovery that starts only after {@code settle} (a WAN cut that long) comes too late: its hits
+ * of a reset page show (the WARN line names the pages).
  */
 public final class ResetRepair {
   private static final Logger LOG = LoggerFactory.getLogger(ResetRepair.class);
@@ -116,7 +119,12 @@ public final class ResetRepair {
       CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
       for (var e : lower.entrySet()) {
         ResetRecord lowered = resets.of(e.getKey()).lower(dc, e.getValue());
-        chain = chain.thenCompose(x -> PageResetter.write(consul, ResetRecord.key(dc, e.getKey()), lowered, 3).thenApply(w -> null));
+        chain = chain.thenCompose(x -> PageResetter.write(consul, ResetRecord.key(dc, e.getKey()), lowered, 3).thenApply(w -> {
+          if (w.isEmpty()) {
+            throw new IllegalStateException("lowering the reset of " + e.getKey() + " conflicted three times; the rollback stays unrepaired, next check");
+          }
+          return null;
+        }));
       }
       for (KvEntry e : due) {
         Map<String, Long> figures = new TreeMap<>(FiguresCodec.read(e.value()));

@@ -179,7 +179,9 @@ final class RollbackRecovery {
         new hitcounter.audit.LossRecords.Loss(localDc, q, from, theirs.seq(), theirs.epochOf(from), recovered, old.getOrDefault("unread", 0L) + b.unread()));
     merged.put("recovered", recovered);
     merged.put("recoveredTo", b.through());
-    merged.put("recoveredAt", System.currentTimeMillis()); // when what survived is all back (ResetRepair)
+    if (b.through() >= theirs.seq()) {
+      merged.put("recoveredAt", System.currentTimeMillis()); // what the copy held is all back (ResetRepair waits for it)
+    }
     ops.add(TxnOp.cas(LostKeys.key(localDc, q, theirs.epochOf(from)), FiguresCodec.write(merged), p.record().map(KvEntry::modifyIndex).orElse(0L)));
     return consul.txn(null, ops).thenAccept(t -> {
       if (!t.committed()) {

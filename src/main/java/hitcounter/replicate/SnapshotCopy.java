@@ -145,12 +145,15 @@ final class SnapshotCopy {
         });
   }
 
-  /** The queues whose head in the copy names nothing past what {@code m} archived of them (not folded by {@code m}). */
+  /**
+   * The queues whose head in the copy names nothing past what {@code m} archived of them (not
+   * folded by {@code m}): at most a transaction's worth with the pointer; more (a target cut off
+   * through many archives) are left to the entry copy, after the pointer.
+   */
   private static Set<String> archivedThere(Manifest m, StoreCopy.Remote r) {
     Set<String> out = new java.util.TreeSet<>();
     r.heads().forEach((q, h) -> {
-      Manifest.Archived a = m.archived().get(q);
-      if (a != null && !m.queues().containsKey(q) && a.covers(h)) {
+      if (!m.queues().containsKey(q) && m.archiveCovers(q, h) && out.size() < TxnOp.MAX_OPS - 1) {
         out.add(q);
       }
     });

@@ -82,7 +82,8 @@ final class StoreCopy {
       // A round that copies a snapshot may take longer than a fold and its grace: the journal
       // entries it copies after the snapshot stay until it is done, as the snapshot does.
       Object token = local.pointer().equals(r.pointer()) ? null : inUse.use(unfolded(local));
-      return sameStore(target, local, r).thenCompose(same -> confirmBehind(target, local, r))
+      return CompletableFuture.completedFuture(null).thenCompose(x -> sameStore(target, local, r)) // a refusal fails the chain: the token is released
+          .thenCompose(same -> confirmBehind(target, local, r))
           .thenCompose(x -> known != null ? CompletableFuture.completedFuture(Map.<String, Long>of()) : missing(target, local, r))
           .thenCompose(missing -> snapshots.copy(target, local, r)
               .thenCompose(snap -> entries.copy(target, local, snap.remote(), heartbeat, earliest(missing, snap.refill()))

@@ -178,12 +178,12 @@ public final class CountTable {
 
   /**
    * For a fold: in one pass, the pages of {@code dc} with a non-zero count (base + pending) whose
-   * hash lies in one of {@code ranges} (sorted by lo, disjoint; hi 0 = to the end), per range.
+   * hash lies in one of {@code ranges} (disjoint; hi 0 = to the end), per range, in lo order.
    */
   public List<Collected> collect(String dc, List<long[]> ranges) {
     HashRanges sorted = new HashRanges(ranges);
     List<Collected> out = new ArrayList<>(ranges.size());
-    for (long[] r : ranges) {
+    for (long[] r : sorted.ranges()) {
       out.add(new Collected(r[0], r[1], new ArrayList<>(), new ArrayList<>()));
     }
     long stamp = lock.readLock();

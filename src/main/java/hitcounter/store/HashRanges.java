@@ -20,6 +20,11 @@ final class HashRanges {
     }
   }
 
+  /** The ranges, in lo order. */
+  List<long[]> ranges() {
+    return ranges;
+  }
+
   /** The index (in lo order) of the range holding {@code h}, or -1. */
   int indexOf(long h) {
     int r = floor(h);

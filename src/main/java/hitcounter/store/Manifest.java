@@ -19,19 +19,35 @@ import java.util.TreeMap;
  * each queue archived (the latest {@link #ARCHIVED_KEPT}): a worker that finds its head gone, and
  * a copy that still holds it, tell an archive from a rollback by it.
  */
-public record Manifest(long gen, Map<String, Folded> queues, long archivedCounted, List<Shard> shards, Map<String, Archived> archived) {
+public record Manifest(long gen, Map<String, Folded> queues, long archivedCounted, List<Shard> shards, Map<String, List<Archived>> archived) {
   public static final Manifest EMPTY = new Manifest(0, Map.of(), 0, List.of());
+  /** Queues whose archives are named (the latest), and archives named per queue (the latest). */
   public static final int ARCHIVED_KEPT = 1000;
+  public static final int ARCHIVES_PER_QUEUE = 4;
 
   /** A queue folded through entry {@code seq}, with {@code counted} hits by then. */
   public record Folded(long seq, long counted) {}
 
-  /** A queue archived through entry {@code seq} (written in {@code epoch}), at {@code at} (ms). */
-  public record Archived(long seq, String epoch, long at) {
-    /** Whether {@code head} names nothing past this archive: its last entry is the archived one, or one before it. */
-    public boolean covers(QueueHead head) {
-      return head.seq() < seq || head.seq() == seq && head.epochOf(seq).equals(epoch);
+  /** A queue archived through entry {@code seq}, its head's epochs then, at {@code at} (ms). */
+  public record Archived(long seq, List<QueueHead.Epoch> epochs, long at) {
+    public Archived {
+      epochs = List.copyOf(epochs);
     }
+
+    /** The archived head's own: the entries it named, by name. */
+    public QueueHead head() {
+      return new QueueHead(seq, 0, 0, Map.of(), 0, epochs);
+    }
+
+    /** Whether {@code head} names an entry of this archive, and nothing past it: its last entry is one the archive holds, by name. */
+    public boolean covers(QueueHead head) {
+      return head.seq() >= 1 && head.seq() <= seq && head().epochOf(head.seq()).equals(head.epochOf(head.seq()));
+    }
+  }
+
+  /** Whether one of {@code queue}'s archives covers {@code head} ({@link Archived#covers}). */
+  public boolean archiveCovers(String queue, QueueHead head) {
+    return archived.getOrDefault(queue, List.of()).stream().anyMatch(a -> a.covers(head));
   }
 
   public Manifest(long gen, Map<String, Folded> queues, long archivedCounted, List<Shard> shards) {
@@ -44,20 +60,33 @@ public record Manifest(long gen, Map<String, Folded> queues, long archivedCounte
   public Manifest {
     queues = java.util.Collections.unmodifiableMap(new TreeMap<>(queues));
     shards = List.copyOf(shards);
-    archived = java.util.Collections.unmodifiableMap(new TreeMap<>(archived));
+    Map<String, List<Archived>> a = new TreeMap<>();
+    archived.forEach((q, list) -> a.put(q, List.copyOf(list)));
+    archived = java.util.Collections.unmodifiableMap(a);
   }
 
-  /** {@code archived} with {@code more} added (a queue archived again replaces its record), the latest {@link #ARCHIVED_KEPT} kept. */
-  public static Map<String, Archived> archivedWith(Map<String, Archived> archived, Map<String, Archived> more) {
-    Map<String, Archived> all = new TreeMap<>(archived);
-    all.putAll(more);
+  /**
+   * {@code archived} with {@code more} added (the latest {@link #ARCHIVES_PER_QUEUE} per queue),
+   * the {@link #ARCHIVED_KEPT} queues archived last kept.
+   */
+  public static Map<String, List<Archived>> archivedWith(Map<String, List<Archived>> archived, Map<String, Archived> more) {
+    Map<String, List<Archived>> all = new TreeMap<>(archived);
+    more.forEach((q, x) -> {
+      List<Archived> list = new ArrayList<>(all.getOrDefault(q, List.of()));
+      list.add(x);
+      all.put(q, list.subList(Math.max(0, list.size() - ARCHIVES_PER_QUEUE), list.size()));
+    });
     if (all.size() <= ARCHIVED_KEPT) {
       return all;
     }
-    Map<String, Archived> kept = new TreeMap<>();
-    all.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().at(), a.getValue().at())).limit(ARCHIVED_KEPT)
+    Map<String, List<Archived>> kept = new TreeMap<>();
+    all.entrySet().stream().sorted((a, b) -> Long.compare(last(b.getValue()), last(a.getValue()))).limit(ARCHIVED_KEPT)
         .forEach(e -> kept.put(e.getKey(), e.getValue()));
     return kept;
+  }
+
+  private static long last(List<Archived> list) {
+    return list.isEmpty() ? 0 : list.get(list.size() - 1).at();
   }
 
   public long foldedSeq(String queue) {
@@ -82,7 +111,14 @@ public record Manifest(long gen, Map<String, Folded> queues, long archivedCounte
     o.put("archivedCounted", archivedCounted);
     if (!archived.isEmpty()) {
       ObjectNode a = o.putObject("archived");
-      archived.forEach((name, x) -> a.putObject(name).put("seq", x.seq()).put("epoch", x.epoch()).put("at", x.at()));
+      archived.forEach((name, list) -> {
+        var arr = a.putArray(name);
+        for (Archived x : list) {
+          ObjectNode one = arr.addObject().put("seq", x.seq()).put("at", x.at());
+          var epochs = one.putArray("epochs");
+          x.epochs().forEach(e -> epochs.addObject().put("id", e.id()).put("from", e.from()));
+        }
+      });
     }
     var arr = o.putArray("shards");
     for (Shard s : shards) {
@@ -113,11 +149,17 @@ public record Manifest(long gen, Map<String, Folded> queues, long archivedCounte
         previous = lo;
         shards.add(new Shard(lo, s.path("key").asText(), s.path("bytes").asInt(), s.path("pages").asInt()));
       }
-      Map<String, Archived> archived = new TreeMap<>();
+      Map<String, List<Archived>> archived = new TreeMap<>();
       var at = o.path("archived").fields();
       while (at.hasNext()) {
         var f = at.next();
-        archived.put(f.getKey(), new Archived(f.getValue().path("seq").asLong(), f.getValue().path("epoch").asText(""), f.getValue().path("at").asLong()));
+        List<Archived> list = new ArrayList<>();
+        for (JsonNode x : f.getValue()) {
+          List<QueueHead.Epoch> epochs = new ArrayList<>();
+          x.path("epochs").forEach(e -> epochs.add(new QueueHead.Epoch(e.path("id").asText(""), e.path("from").asLong())));
+          list.add(new Archived(x.path("seq").asLong(), epochs, x.path("at").asLong()));
+        }
+        archived.put(f.getKey(), list);
       }
       return Optional.of(new Manifest(o.path("gen").asLong(), queues, o.path("archivedCounted").asLong(), shards, archived));
     } catch (Exception e) {

@@ -90,6 +90,15 @@ public final class FakeConsul implements Consul {
     wake();
   }
 
+  /** Reads answered (every KV read but blocking queries that waited) and the bytes of the values they carried. */
+  public final AtomicInteger reads = new AtomicInteger();
+  public final java.util.concurrent.atomic.AtomicLong readBytes = new java.util.concurrent.atomic.AtomicLong();
+
+  private void read(java.util.Collection<KvEntry> entries) {
+    reads.incrementAndGet();
+    entries.forEach(e -> readBytes.addAndGet(e.value() == null ? 0 : e.value().length));
+  }
+
   @Override
   public CompletionStage<Indexed<List<KvEntry>>> kvTree(String dc, String prefix, long since, Duration wait) {
     return afterChange(since, wait)
@@ -97,6 +106,7 @@ public final class FakeConsul implements Consul {
             x -> {
               synchronized (this) {
                 List<KvEntry> out = new ArrayList<>(store(dc).subMap(prefix, prefix + Character.MAX_VALUE).values());
+                read(out);
                 return new Indexed<>(out, index);
               }
             });
@@ -104,6 +114,7 @@ public final class FakeConsul implements Consul {
 
   @Override
   public synchronized CompletionStage<Optional<KvEntry>> kvGet(String dc, String key) {
+    read(Optional.ofNullable(store(dc).get(key)).stream().toList());
     return CompletableFuture.completedFuture(Optional.ofNullable(store(dc).get(key)));
   }
 
@@ -117,6 +128,7 @@ public final class FakeConsul implements Consul {
 
   @Override
   public synchronized CompletionStage<Optional<byte[]>> kvGetRaw(String dc, String key) {
+    read(Optional.ofNullable(store(dc).get(key)).stream().toList());
     Optional<byte[]> value = Optional.ofNullable(store(dc).get(key)).map(KvEntry::value);
     if (maxOpenGets <= 0) {
       return CompletableFuture.completedFuture(value);
@@ -153,6 +165,7 @@ public final class FakeConsul implements Consul {
 
   @Override
   public synchronized CompletionStage<List<String>> kvKeys(String dc, String prefix) {
+    reads.incrementAndGet();
     return CompletableFuture.completedFuture(new ArrayList<>(store(dc).subMap(prefix, prefix + Character.MAX_VALUE).keySet()));
   }
 

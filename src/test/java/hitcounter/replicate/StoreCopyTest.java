@@ -444,10 +444,15 @@ class StoreCopyTest {
     consul.put("eu-west", StoreKeys.entry("us-west", "q0", 1), CountsCodec.encode(CountsCodec.ENTRY, Map.of("home", 5L)));
     consul.put("eu-west", StoreKeys.head("us-west", "q0"), new QueueHead(1, 5, 0, Map.of(), 0).toBytes());
     byte[] marker = consul.entry("us-west", hitcounter.store.StoreMarker.key("us-west")).orElseThrow().value();
-    var empty = new StoreCopy.Local(SnapshotPointer.NONE, Map.of(), Map.of(), Map.of(), marker);
-    assertThrows(CompletionException.class, () -> new StoreCopy(consul).round("eu-west", empty, null, "{}".getBytes(StandardCharsets.UTF_8))
-        .toCompletableFuture().join());
+    // This store has a snapshot and a journal after it: a round that refuses holds none of it (a
+    // refusal lasts until an operator decides; before, each round leaked a hold of every entry).
+    QueueHead h = new QueueHead(2, 2, 0, Map.of(), 0);
+    var fresh = new StoreCopy.Local(new SnapshotPointer(1, StoreKeys.manifest("us-west", "1-x")), Map.of("q0", 1L), Map.of("q0", h), Map.of("q0", h.toBytes()), marker);
+    var inUse = new hitcounter.store.SnapshotsInUse();
+    StoreCopy copy = new StoreCopy(consul, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), inUse);
+    assertThrows(CompletionException.class, () -> copy.round("eu-west", fresh, null, "{}".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().join());
     assertEquals(Map.of("home", 5L), StoreProbe.counts(consul, "eu-west", "us-west"));
+    assertFalse(inUse.inUse(h.entryKey("us-west", "q0", 2)), "the refused round holds nothing");
   }
 
   /**

@@ -93,4 +93,25 @@ class CodecsTest {
     assertEquals(Map.of("us-west", 4999L), t.countsOf("p4998"));
     assertEquals(5000L * 5001 / 2, t.listings().sums().get("us-west"));
   }
+
+  /**
+   * What a manifest says of archived queues names entries by epoch: a head of the same queue
+   * written again after the archive (a new epoch, seqs from 1) is not covered, one archived
+   * twice is covered by either archive, and the record survives its bytes.
+   */
+  @Test
+  void archivesNameTheirEntriesByEpoch() {
+    QueueHead first = new QueueHead(100, 500, 0, Map.of(), 0, List.of(new QueueHead.Epoch("e1", 1)));
+    QueueHead second = new QueueHead(7, 30, 0, Map.of(), 0, List.of(new QueueHead.Epoch("e2", 1)));
+    var archived = Manifest.archivedWith(Map.of(), Map.of("q0", new Manifest.Archived(100, first.epochs(), 1)));
+    archived = Manifest.archivedWith(archived, Map.of("q0", new Manifest.Archived(7, second.epochs(), 2)));
+    Manifest m = new Manifest(3, Map.of(), 530, List.of(), archived);
+    assertEquals(m, Manifest.parse(m.toBytes()).orElseThrow());
+    assertTrue(m.archiveCovers("q0", first), "the first archive's head");
+    assertTrue(m.archiveCovers("q0", new QueueHead(60, 300, 0, Map.of(), 0, first.epochs())), "a copy behind it");
+    assertTrue(m.archiveCovers("q0", second), "the second archive's head");
+    QueueHead resumed = new QueueHead(1, 1, 0, Map.of(), 0, List.of(new QueueHead.Epoch("e3", 1)));
+    assertTrue(!m.archiveCovers("q0", resumed), "a head written after the archives is live");
+    assertTrue(!m.archiveCovers("q1", first));
+  }
 }

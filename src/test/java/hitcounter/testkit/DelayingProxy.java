@@ -1,5 +1,6 @@
 package hitcounter.testkit;
 
+import hitcounter.tools.TcpProxy;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;

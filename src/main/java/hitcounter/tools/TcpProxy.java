@@ -1,4 +1,4 @@
-package hitcounter.testkit;
+package hitcounter.tools;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +21,12 @@ public abstract class TcpProxy implements AutoCloseable {
   private volatile boolean closed;
 
   protected TcpProxy(int upstreamPort) throws IOException {
+    this(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), upstreamPort);
+  }
+
+  protected TcpProxy(ServerSocket server, int upstreamPort) {
     this.upstreamPort = upstreamPort;
-    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.server = server;
     Thread accept = new Thread(this::accept, "proxy-accept");
     accept.setDaemon(true);
     accept.start();
