@@ -69,7 +69,7 @@ final class FoldPlanner {
     if (m.shards().isEmpty()) {
       if (s.unfoldedEntries > 0) {
         rewritten.add(0);
-        ranges.add(new long[] {0, 0});
+        ranges.addAll(firstRanges(table.pagesIn(s.dc), policy.shardBudget()));
       }
     } else {
       for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
@@ -102,6 +102,26 @@ final class FoldPlanner {
         names);
   }
 
+  /**
+   * The hash ranges of a first snapshot: equal parts of the hash space, enough that each is
+   * about three quarters of a shard at ~16 bytes a page, so a first fold of a million pages encodes one part at a time instead of
+   * building all of them at once and halving (that needed hundreds of MB: decision 0012).
+   */
+  static List<long[]> firstRanges(int pages, int shardBudget) {
+    long wanted = Math.max(1, (long) pages * 16 / Math.max(1, shardBudget * 3 / 4));
+    int parts = Long.highestOneBit(wanted) == wanted ? (int) Math.min(wanted, 1 << 16) : (int) Math.min(Long.highestOneBit(wanted) << 1, 1 << 16);
+    List<long[]> out = new ArrayList<>(parts);
+    if (parts == 1) {
+      out.add(new long[] {0, 0});
+      return out;
+    }
+    long step = Long.divideUnsigned(-1L, parts) + 1; // 2^64 / parts (parts a power of two)
+    for (int i = 0; i < parts; i++) {
+      out.add(new long[] {step * i, i == parts - 1 ? 0 : step * (i + 1)});
+    }
+    return out;
+  }
+
   static Plan plan(FoldInput in, int shardBudget, String nonce) {
     Manifest old = in.manifest();
     long gen = old.gen() + 1;
@@ -109,10 +129,7 @@ final class FoldPlanner {
     Map<String, byte[]> written = new TreeMap<>();
     List<Manifest.Shard> pieces = new ArrayList<>();
     for (CountTable.Collected c : in.collected()) {
-      TreeMap<String, Long> counts = new TreeMap<>();
-      for (int i = 0; i < c.pages().size(); i++) {
-        counts.put(c.pages().get(i), c.counts().get(i));
-      }
+      TreeMap<String, Long> counts = c.byPage(); // one range's names at a time
       split(c.lo(), c.hi(), counts, c.stats(), shardBudget, in.dc(), version, written, pieces);
     }
     Set<Integer> rewritten = new HashSet<>(in.rewritten());

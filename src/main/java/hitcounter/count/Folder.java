@@ -151,6 +151,7 @@ public final class Folder {
         .onMessage(Written.class, m -> {
           FoldPlanner.Plan p = m.plan();
           if (m.flip() == Flip.DONE) {
+            ctx.getLog().info("snapshot {} of {} flipped", p.manifest().gen(), dc);
             replaced = foldingFrom;
             replacedUntil = System.currentTimeMillis() + 10 * policy.checkInterval().toMillis();
             timers.startSingleTimer(new Collect(p.garbage(), p.manifestKey(), true), policy.garbageGrace());
@@ -191,7 +192,10 @@ public final class Folder {
           });
     }
     return chain
-        .thenCompose(x -> consul.kvPutCas(null, p.manifestKey(), p.manifestBytes(), 0))
+        .thenCompose(x -> {
+          org.slf4j.LoggerFactory.getLogger(Folder.class).info("snapshot {} of {}: {} shards written", p.manifest().gen(), dc, p.shards().size());
+          return consul.kvPutCas(null, p.manifestKey(), p.manifestBytes(), 0);
+        })
         .thenCompose(ok -> {
           if (!ok) {
             throw new IllegalStateException("manifest " + p.manifestKey() + " exists already");

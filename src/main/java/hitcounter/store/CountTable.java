@@ -39,11 +39,38 @@ public final class CountTable {
     this.retention = retention;
   }
 
-  /** The pages of one hash range with their counts, as {@link #collect} gathers them (unsorted), and the analytics of the range's keys. */
-  public record Collected(long lo, long hi, List<String> pages, List<Long> counts, Map<String, byte[]> stats) {
-    public Collected(long lo, long hi, List<String> pages, List<Long> counts) {
-      this(lo, hi, pages, counts, new HashMap<>());
+  /**
+   * The pages of one hash range with their counts, as {@link #collect} gathers them (unsorted):
+   * slots and counts in primitive arrays, the pages' names made only when a fold encodes the
+   * range ({@link #byPage}: one range's strings at a time, not a million at once), and the
+   * analytics of the range's keys.
+   */
+  public record Collected(long lo, long hi, int[] slots, long[] hits, Map<String, byte[]> stats, java.util.function.IntFunction<String> names) {
+    /** The range's pages by name with their counts. */
+    public TreeMap<String, Long> byPage() {
+      TreeMap<String, Long> out = new TreeMap<>();
+      for (int i = 0; i < slots.length; i++) {
+        out.put(names.apply(slots[i]), hits[i]);
+      }
+      return out;
     }
+
+    public List<String> pages() {
+      List<String> out = new ArrayList<>(slots.length);
+      for (int slot : slots) {
+        out.add(names.apply(slot));
+      }
+      return out;
+    }
+
+    public List<Long> counts() {
+      return Arrays.stream(hits).boxed().toList();
+    }
+  }
+
+  /** The name of {@code slot} (slots are never reused: a page keeps its slot for good). */
+  private String nameOf(int slot) {
+    return read(() -> pages.page(slot));
   }
 
   // ---- writer side (one actor) ----
@@ -183,32 +210,32 @@ public final class CountTable {
   public List<Collected> collect(String dc, List<long[]> ranges) {
     HashRanges sorted = new HashRanges(ranges);
     List<Collected> out = new ArrayList<>(ranges.size());
-    for (long[] r : sorted.ranges()) {
-      out.add(new Collected(r[0], r[1], new ArrayList<>(), new ArrayList<>()));
+    if (ranges.isEmpty()) {
+      return out;
     }
+    List<SlotCounts> found = new ArrayList<>();
+    sorted.ranges().forEach(r -> found.add(new SlotCounts()));
+    List<Map<String, byte[]>> stats;
     long stamp = lock.readLock();
     try {
-      if (ranges.isEmpty()) {
-        return out;
-      }
-      List<Map<String, byte[]>> stats = insights.collect(dc, ranges.size(), sorted::indexOf, retention.get());
-      for (int i = 0; i < out.size(); i++) {
-        out.get(i).stats().putAll(stats.get(i));
-      }
+      stats = insights.collect(dc, ranges.size(), sorted::indexOf, retention.get());
       CountColumn c = columns.get(dc);
       int n = c == null ? 0 : pages.size();
       for (int slot = 0; slot < n; slot++) {
         long count = c.at(slot);
         int r = count == 0 ? -1 : sorted.indexOf(pages.hash(slot));
         if (r >= 0) {
-          out.get(r).pages().add(pages.page(slot));
-          out.get(r).counts().add(count);
+          found.get(r).add(slot, count);
         }
       }
-      return out;
     } finally {
       lock.unlockRead(stamp);
     }
+    for (int i = 0; i < found.size(); i++) {
+      long[] r = sorted.ranges().get(i);
+      out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), new HashMap<>(stats.get(i)), this::nameOf));
+    }
+    return out;
   }
 
   private CountColumn column(String dc) {
@@ -271,6 +298,18 @@ public final class CountTable {
 
   public Set<String> datacenters() {
     return new TreeSet<>(columns.keySet());
+  }
+
+  /** Pages with a count in {@code dc}. */
+  public int pagesIn(String dc) {
+    return read(() -> {
+      CountColumn c = columns.get(dc);
+      int n = 0;
+      for (int slot = 0; c != null && slot < pages.size(); slot++) {
+        n += c.at(slot) != 0 ? 1 : 0;
+      }
+      return n;
+    });
   }
 
   /** Pages known (with a count in some datacenter, or once had one). */

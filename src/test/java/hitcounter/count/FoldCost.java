@@ -33,14 +33,15 @@ import org.junit.jupiter.api.Test;
  * The benchmark of a fold at a million pages (not part of the suite: its name does not end in
  * Test; ops/fold-bench.sh runs it): the keeper's table holds 1M pages of its own datacenter and
  * 1M of another, as in production; the folder folds a journal of 1,000 entries that touch every
- * page (the worst case: every shard rewritten), then one of 100 entries over 10,000 pages (a
- * typical fold: a few shards). Per fold: wall time, the keeper's heap at its peak over the
+ * page, then one of 1,000 entries over 100,000 pages (a fold under uniform load over 1M pages:
+ * due at max-entries, and its pages fall in every shard, so every shard is rewritten; a fold
+ * that touches few shards costs less, a smaller journal is not due). Per fold: wall time, the keeper's heap at its peak over the
  * table's own, and what the fold read from and wrote to Consul (a fake that counts). Writes the
- * figures to target/fold-cost.txt. Production store settings, fold check every 200 ms.
+ * figures to target/fold-cost.txt. Production store settings.
  */
 class FoldCost {
   private static final int PAGES = 1_000_000;
-  private static final StoreSettings PRODUCTION = new StoreSettings(192 * 1024, 256 * 1024, 1.0, 1000, 64L << 20, Duration.ofMillis(200), 25,
+  private static final StoreSettings PRODUCTION = new StoreSettings(192 * 1024, 256 * 1024, 1.0, 1000, 64L << 20, Duration.ofSeconds(2), 25,
       Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(30));
 
   private static String page(int i) {
@@ -87,9 +88,9 @@ class FoldCost {
           + usedAfterGc(memory) / 1_000_000 + " MB");
 
       report.add(fold(kit, consul, view, table, memory, 1, "first fold: 1,000 entries touching all 1,000,000 pages (every shard written)"));
-      journal(consul, "us-west", 1001, 100, 10_000, 0);
-      report.add(fold(kit, consul, view, table, memory, 2, "next fold: 100 entries over 10,000 of the pages (the shards they fall in)"));
-      assertEquals(PAGES + 10_000L, StoreProbe.counts(consul, null, "us-west").values().stream().mapToLong(Long::longValue).sum());
+      journal(consul, "us-west", 1001, 1000, 100_000, 0);
+      report.add(fold(kit, consul, view, table, memory, 2, "next fold, due at 1,000 entries: 100,000 hits over as many pages, which fall in every shard"));
+      assertEquals(PAGES + 100_000L, StoreProbe.counts(consul, null, "us-west").values().stream().mapToLong(Long::longValue).sum());
       report.forEach(System.out::println);
       Files.write(Path.of("target", "fold-cost.txt"), report);
     } finally {
@@ -119,7 +120,14 @@ class FoldCost {
     sampler.start();
     long started = System.nanoTime();
     var folder = kit.spawn(Folder.create(consul, view, PRODUCTION));
-    await(() -> StoreProbe.manifest(consul, null, "us-west").gen() >= gen, 600);
+    try {
+      await(() -> consul.entry("us-west", StoreKeys.snapshotPointer("us-west"))
+          .flatMap(x -> hitcounter.store.SnapshotPointer.parse(x.value())).map(x -> x.gen() >= gen).orElse(false), 180);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; shards written " + consul.kvKeys(null, StoreKeys.storePrefix("us-west") + "s/").toCompletableFuture().join().size()
+          + ", manifests " + consul.kvKeys(null, StoreKeys.storePrefix("us-west") + "m/").toCompletableFuture().join()
+          + ", pointer " + consul.entry("us-west", StoreKeys.snapshotPointer("us-west")).map(x -> new String(x.value())).orElse("none"), e);
+    }
     long millis = (System.nanoTime() - started) / 1_000_000;
     Thread.sleep(8_000); // the views load the new snapshot, the garbage is collected after its grace
     sampling.set(false);
@@ -135,7 +143,19 @@ class FoldCost {
     long deadline = System.currentTimeMillis() + seconds * 1000L;
     while (!done.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("not within " + seconds + " s");
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, st) -> {
+          dump.append(t.getName()).append(' ').append(t.getState()).append('\n');
+          for (StackTraceElement e : st) {
+            dump.append("    ").append(e).append('\n');
+          }
+        });
+        try {
+          Files.writeString(Path.of("target", "fold-cost-threads.txt"), dump);
+        } catch (IOException e) {
+          // the assertion says enough
+        }
+        throw new AssertionError("not within " + seconds + " s (threads in target/fold-cost-threads.txt)");
       }
       Thread.sleep(50);
     }
