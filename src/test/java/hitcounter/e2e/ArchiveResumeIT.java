@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.store.StoreKeys;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.DelayingProxy;
 import hitcounter.testkit.Resources;
+import hitcounter.testkit.SlowWanPair;
 import hitcounter.testkit.TestNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchiveResumeIT {
-  private final Resources resources = new Resources();
+  private SlowWanPair pair;
   private ConsulServer us;
   private ConsulServer eu;
   private DelayingProxy wan;
@@ -42,20 +39,18 @@ class ArchiveResumeIT {
 
   @BeforeAll
   void start() throws Exception {
-    Path dir = Files.createDirectories(Path.of("target", "it", "archive-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    wan = new DelayingProxy(us.httpPort, "dc=eu-west", 0);
     String archive = "hitcounter.store.archive-after = 2s\nhitcounter.store.fold-check-interval = 200ms\nhitcounter.store.garbage-grace = 500ms\n";
-    usNode = resources.keep(new TestNode("us-west", "us-west-0", wan.url(), resources.keep(new Beanstalkd(dir).start()).port(), archive));
-    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), ""));
+    pair = new SlowWanPair("archive", 0, archive);
+    us = pair.us;
+    eu = pair.eu;
+    wan = pair.wan;
+    usNode = pair.usNode;
+    euNode = pair.euNode;
   }
 
   @AfterAll
   void stop() throws Exception {
-    resources.close();
-    wan.close();
+    pair.close();
   }
 
   private static JsonNode answer(TestNode n, String page) {

@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.store.SnapshotPointer;
-import hitcounter.store.StoreKeys;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.DelayingProxy;
 import hitcounter.testkit.Resources;
+import hitcounter.testkit.SlowWanPair;
 import hitcounter.testkit.TestNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,7 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlowCopyIT {
-  private final Resources resources = new Resources();
+  private SlowWanPair pair;
   private ConsulServer us;
   private ConsulServer eu;
   private DelayingProxy wan;
@@ -49,30 +44,21 @@ class SlowCopyIT {
 
   @BeforeAll
   void start() throws Exception {
-    Path dir = Files.createDirectories(Path.of("target", "it", "slowcopy-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    wan = new DelayingProxy(us.httpPort, "dc=eu-west", 150);
     String folds = "hitcounter.store.min-fold-bytes = 1\nhitcounter.store.max-entries = 20\nhitcounter.store.fold-check-interval = 500ms\n"
         + "hitcounter.store.shard-budget = 16KiB\nhitcounter.store.garbage-grace = 1s\nhitcounter.store.fold-writes-per-second = 200\n";
-    usNode = resources.keep(new TestNode("us-west", "us-west-0", wan.url(), resources.keep(new Beanstalkd(dir).start()).port(), folds));
-    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), ""));
+    pair = new SlowWanPair("slowcopy", 150, folds);
+    us = pair.us;
+    eu = pair.eu;
+    wan = pair.wan;
+    usNode = pair.usNode;
+    euNode = pair.euNode;
   }
 
   @AfterAll
   void stop() throws Exception {
-    resources.close();
-    wan.close();
+    pair.close();
   }
 
-  private static SnapshotPointer pointer(ConsulServer consul) {
-    String body = consul.get("/v1/kv/" + StoreKeys.snapshotPointer("us-west"));
-    if (body.isBlank()) {
-      return SnapshotPointer.NONE;
-    }
-    return SnapshotPointer.parse(Base64.getDecoder().decode(Resources.json(body).get(0).path("Value").asText())).orElse(SnapshotPointer.NONE);
-  }
 
   @Test
   void snapshotCopiesSlowerThanFoldsFinishAndTheCountsAgree() throws Exception {
@@ -101,10 +87,10 @@ class SlowCopyIT {
     long sourceGenAtStart;
     try {
       Thread.sleep(10_000); // every page hit a few times, the snapshot is tens of shards
-      sourceGenAtStart = pointer(us).gen();
+      sourceGenAtStart = SlowWanPair.pointer(us).gen();
       long deadline = System.currentTimeMillis() + 40_000;
       while (System.currentTimeMillis() < deadline && copiedGens.size() < 3) {
-        long g = pointer(eu).gen();
+        long g = SlowWanPair.pointer(eu).gen();
         if (g > sourceGenAtStart && (copiedGens.isEmpty() || g > copiedGens.get(copiedGens.size() - 1))) {
           copiedGens.add(g);
         }
@@ -116,7 +102,7 @@ class SlowCopyIT {
         h.join();
       }
     }
-    long sourceGen = pointer(us).gen();
+    long sourceGen = SlowWanPair.pointer(us).gen();
     assertTrue(copiedGens.size() >= 2, "snapshot copies completed while folds went on: eu-west's copy reached gens " + copiedGens
         + " while us-west folded from " + sourceGenAtStart + " to " + sourceGen + " (" + wan.delayed() + " calls held 150 ms)");
     assertTrue(sourceGen > copiedGens.get(0), "folds were faster than copies: us-west at " + sourceGen + ", copies at " + copiedGens);
