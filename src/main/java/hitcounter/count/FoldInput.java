@@ -23,7 +23,7 @@ public record FoldInput(
     long pointerIndex,
     Map<String, Manifest.Folded> folded,
     List<Integer> rewritten,
-    List<CountTable.Collected> collected,
+    List<hitcounter.store.Collected> collected,
     List<String> foldedEntries,
     Map<String, Long> archive,
     long archivedCounted,

@@ -128,7 +128,7 @@ final class FoldPlanner {
     String version = gen + "-" + nonce;
     Map<String, byte[]> written = new TreeMap<>();
     List<Manifest.Shard> pieces = new ArrayList<>();
-    for (CountTable.Collected c : in.collected()) {
+    for (hitcounter.store.Collected c : in.collected()) {
       TreeMap<String, Long> counts = c.byPage(); // one range's names at a time
       split(c.lo(), c.hi(), counts, c.stats(), shardBudget, in.dc(), version, written, pieces);
     }

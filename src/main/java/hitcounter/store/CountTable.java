@@ -39,35 +39,6 @@ public final class CountTable {
     this.retention = retention;
   }
 
-  /**
-   * The pages of one hash range with their counts, as {@link #collect} gathers them (unsorted):
-   * slots and counts in primitive arrays, the pages' names made only when a fold encodes the
-   * range ({@link #byPage}: one range's strings at a time, not a million at once), and the
-   * analytics of the range's keys.
-   */
-  public record Collected(long lo, long hi, int[] slots, long[] hits, Map<String, byte[]> stats, java.util.function.IntFunction<String> names) {
-    /** The range's pages by name with their counts. */
-    public TreeMap<String, Long> byPage() {
-      TreeMap<String, Long> out = new TreeMap<>();
-      for (int i = 0; i < slots.length; i++) {
-        out.put(names.apply(slots[i]), hits[i]);
-      }
-      return out;
-    }
-
-    public List<String> pages() {
-      List<String> out = new ArrayList<>(slots.length);
-      for (int slot : slots) {
-        out.add(names.apply(slot));
-      }
-      return out;
-    }
-
-    public List<Long> counts() {
-      return Arrays.stream(hits).boxed().toList();
-    }
-  }
-
   /** The name of {@code slot} (slots are never reused: a page keeps its slot for good). */
   private String nameOf(int slot) {
     return read(() -> pages.page(slot));

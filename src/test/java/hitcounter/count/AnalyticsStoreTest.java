@@ -76,7 +76,7 @@ class AnalyticsStoreTest {
     t.addEntry("eu-west", entry("eu-west", visitors("home", 41, 50)), h -> {});
     // A fold on the same day: sketches kept.
     t.retention(() -> new StatsRetention((long) DAY * 1440 + 720, 30, 48));
-    CountTable.Collected c = t.collect("us-west", List.of(new long[] {0, 0})).get(0);
+    hitcounter.store.Collected c = t.collect("us-west", List.of(new long[] {0, 0})).get(0);
     byte[] shard = CountsCodec.encodeEncoded(CountsCodec.SHARD, Map.of("home", 50L), c.stats());
     CountTable reader = new CountTable();
     reader.clearStaged("us-west");
