@@ -140,7 +140,7 @@ final class NodeWiring {
         hitcounter.config.ConfigKeys.ROOT, hitcounter.config.ConfigKeys.prefix(dc),
         hitcounter.config.ResetRecord.ROOT, hitcounter.config.ResetRecord.prefix(dc),
         hitcounter.config.SaltRecord.ROOT, hitcounter.config.SaltRecord.prefix(dc),
-        hitcounter.audit.AuditKeys.prefix(dc), HeartbeatView.ROOT, hitcounter.health.StatusPublisher.ROOT + dc + "/",
+        hitcounter.audit.AuditKeys.prefix(dc), hitcounter.audit.LostKeys.prefix(dc), HeartbeatView.ROOT, hitcounter.health.StatusPublisher.ROOT + dc + "/",
         hitcounter.store.StoreKeys.HEADS_ROOT, hitcounter.store.StoreKeys.headsPrefix(dc)));
     var watch = config.watch();
     ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch.general(), watch.blockingWait())), "config-view");
@@ -164,7 +164,7 @@ final class NodeWiring {
     return Behaviors.setup(k -> {
       k.spawn(supervised(StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
       k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold(), copyStatus.reading())), "folder");
-      k.spawn(supervised(hitcounter.count.ResetRepair.create(deps.consul(), counts, resets, viewHealth, config.resets(), clock)), "reset-repair");
+      k.spawn(supervised(hitcounter.count.ResetRepair.create(deps.consul(), counts, resets, viewHealth, config.resets(), clock, watch.general(), watch.blockingWait())), "reset-repair");
       k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
           () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
           badValues, watch.general(), watch.blockingWait())), "replicator");

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ResetRepair {
   private static final Logger LOG = LoggerFactory.getLogger(ResetRepair.class);
 
-  /** {@code hitcounter.resets}: how long a rollback with no recovery takes to settle, how soon after a recovery, how often to look. */
+  /** {@code hitcounter.resets}: how long a rollback with no recovery takes to settle, how soon after a recovery, how soon a look put off is tried again. */
   public record Settings(Duration settle, Duration quiet, Duration interval) {
     public static Settings create(Config root) {
       Config c = root.getConfig("hitcounter.resets");
@@ -54,6 +54,8 @@ public final class ResetRepair {
   private enum Tick implements Command { INSTANCE }
 
   private record Done(int lowered, Throwable failure) implements Command {}
+
+  private record Records(List<KvEntry> entries) implements Command {}
 
   private ResetRepair() {}
 
@@ -75,22 +77,46 @@ public final class ResetRepair {
 
   /** Whether a rollback record's figures say it settled at {@code now} (and was not repaired yet). */
   static boolean settled(Map<String, Long> figures, long now, Settings s) {
-    if (figures.containsKey("repaired")) {
-      return false;
-    }
-    Long recoveredAt = figures.get("recoveredAt");
-    return recoveredAt != null && recoveredAt + s.quiet().toMillis() <= now || figures.getOrDefault("at", now) + s.settle().toMillis() <= now;
+    return settlesAt(figures, s) <= now;
   }
 
-  public static Behavior<Command> create(Consul consul, CountTable table, ResetView.Resets resets, ViewHealth view, Settings settings, Clock clock) {
+  /** When a rollback record settles (its figures), or {@code Long.MAX_VALUE} when it was repaired. */
+  static long settlesAt(Map<String, Long> figures, Settings s) {
+    if (figures.containsKey("repaired")) {
+      return Long.MAX_VALUE;
+    }
+    Long recoveredAt = figures.get("recoveredAt");
+    long byRecovery = recoveredAt == null ? Long.MAX_VALUE : recoveredAt + s.quiet().toMillis();
+    return Math.min(byRecovery, figures.getOrDefault("at", 0L) + s.settle().toMillis());
+  }
+
+  /**
+   * Watches this datacenter's rollback records (a blocking query: nothing is read while none
+   * changes), and looks when the next one settles; a look put off (the view behind, a failure)
+   * is tried again after {@code interval}.
+   */
+  public static Behavior<Command> create(Consul consul, CountTable table, ResetView.Resets resets, ViewHealth view, Settings settings, Clock clock,
+      hitcounter.infra.consul.BlockingQueryWatch.Settings watch, Duration wait) {
     String dc = consul.localDatacenter();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval(), settings.interval());
+      hitcounter.infra.consul.BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, LostKeys.prefix(dc), index, wait);
+      ctx.spawn(hitcounter.infra.consul.BlockingQueryWatch.create(query, ctx.getSelf(), r -> new Records(r.value()), watch), "watch");
       boolean[] busy = {false};
       return Behaviors.receive(Command.class)
+          .onMessage(Records.class, r -> {
+            long next = r.entries().stream().mapToLong(e -> settlesAt(FiguresCodec.read(e.value()), settings)).min().orElse(Long.MAX_VALUE);
+            if (next != Long.MAX_VALUE) {
+              timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(Math.max(0, next - clock.millis())));
+            }
+            return Behaviors.same();
+          })
           .onMessage(Tick.class, t -> {
-            if (busy[0] || view.behind().containsKey(dc)) {
-              return Behaviors.same(); // what survived shows only in a current table
+            if (busy[0]) {
+              return Behaviors.same();
+            }
+            if (view.behind().containsKey(dc)) {
+              timers.startSingleTimer(Tick.INSTANCE, settings.interval()); // what survived shows only in a current table
+              return Behaviors.same();
             }
             busy[0] = true;
             ctx.pipeToSelf(repair(consul, dc, table, resets, settings, clock).toCompletableFuture(), Done::new);
@@ -99,7 +125,8 @@ public final class ResetRepair {
           .onMessage(Done.class, d -> {
             busy[0] = false;
             if (d.failure() != null) {
-              LOG.warn("repairing resets after a rollback of {} failed; next check: {}", dc, d.failure().toString());
+              LOG.warn("repairing resets after a rollback of {} failed; trying again: {}", dc, d.failure().toString());
+              timers.startSingleTimer(Tick.INSTANCE, settings.interval());
             }
             return Behaviors.same();
           })

@@ -49,26 +49,34 @@ public final class FaultProxy extends TcpProxy {
   }
 
   @Override
-  protected synchronized void beforeForward(StringBuilder sent, String chunk, AtomicBoolean swallow) {
+  protected void beforeForward(StringBuilder sent, String chunk, AtomicBoolean swallow) {
     for (String line : lines()) {
       String[] w = line.trim().split("\\s+");
       if (w.length == 3 && w[0].equals("delay") && chunk.contains(w[1])) {
         try {
-          Thread.sleep(Long.parseLong(w[2]));
+          Thread.sleep(Long.parseLong(w[2])); // this connection only: others go on meanwhile
         } catch (InterruptedException | NumberFormatException e) {
           return;
         }
-      } else if (w.length >= 3 && w[0].equals("swallow") && !w[1].equals(swallowedName)) {
-        boolean all = true;
-        for (int i = 2; i < w.length; i++) {
-          all &= sent.indexOf(w[i].replace("\\s", " ")) >= 0;
-        }
-        if (all) {
-          swallowedName = w[1];
-          swallow.set(true);
-          System.out.println("fault-proxy: swallowing the answer to a request matching " + line.trim());
-        }
+      } else if (w.length >= 3 && w[0].equals("swallow")) {
+        swallowOnce(w, line, sent, swallow);
       }
+    }
+  }
+
+  /** The first request matching a swallow line's words (once per name) has its answer dropped. */
+  private synchronized void swallowOnce(String[] w, String line, StringBuilder sent, AtomicBoolean swallow) {
+    if (w[1].equals(swallowedName)) {
+      return;
+    }
+    boolean all = true;
+    for (int i = 2; i < w.length; i++) {
+      all &= sent.indexOf(w[i].replace("\\s", " ")) >= 0;
+    }
+    if (all) {
+      swallowedName = w[1];
+      swallow.set(true);
+      System.out.println("fault-proxy: swallowing the answer to a request matching " + line.trim());
     }
   }
 
