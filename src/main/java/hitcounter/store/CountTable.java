@@ -262,9 +262,16 @@ public final class CountTable {
     });
   }
 
-  /** The total of one page over every datacenter, as shown (0 when unknown). */
+  /** The total of one page over every datacenter, as shown (0 when unknown); no map made (the hit route asks it per hit). */
   public long totalOf(String page) {
-    return countsOf(page).values().stream().mapToLong(Long::longValue).sum();
+    return read(() -> {
+      int slot = pages.find(page);
+      long t = 0;
+      for (var e : slot < 0 ? java.util.List.<Map.Entry<String, CountColumn>>of() : columns.entrySet()) {
+        t += baselines.shown(e.getKey(), slot, e.getValue().at(slot));
+      }
+      return t;
+    });
   }
 
   public Set<String> datacenters() {

@@ -71,44 +71,40 @@ public abstract class TcpProxy implements AutoCloseable {
 
   private void toUpstream(Socket client, Socket upstream, AtomicBoolean swallow) {
     StringBuilder request = new StringBuilder();
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = client.getInputStream(); OutputStream out = upstream.getOutputStream()) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        String chunk = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
-        request.append(chunk);
-        if (request.length() > 1 << 20) {
-          request.delete(0, request.length() - (1 << 19));
-        }
-        beforeForward(request, chunk, swallow);
-        out.write(buf, 0, n);
-        out.flush();
+    pump(client, upstream, chunk -> {
+      request.append(chunk);
+      if (request.length() > 1 << 20) {
+        request.delete(0, request.length() - (1 << 19));
       }
-    } catch (IOException e) {
-      // the other side closed
-    } finally {
-      closeQuietly(client);
-      closeQuietly(upstream);
-    }
+      beforeForward(request, chunk, swallow);
+      return true;
+    });
   }
 
   private void toClient(Socket upstream, Socket client, AtomicBoolean swallow) {
+    pump(upstream, client, chunk -> {
+      if (swallow.get()) {
+        swallowedOne();
+        return false; // the server answered: the write is done; the client never hears of it
+      }
+      return true;
+    });
+  }
+
+  /** Copies {@code from} to {@code to} chunk by chunk while {@code forward} says so; closes both at the end. */
+  private static void pump(Socket from, Socket to, java.util.function.Predicate<String> forward) {
     byte[] buf = new byte[64 * 1024];
-    try (InputStream in = upstream.getInputStream(); OutputStream out = client.getOutputStream()) {
+    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       int n;
-      while ((n = in.read(buf)) > 0) {
-        if (swallow.get()) {
-          swallowedOne();
-          break; // the server answered: the write is done; the client never hears of it
-        }
+      while ((n = in.read(buf)) > 0 && forward.test(new String(buf, 0, n, StandardCharsets.ISO_8859_1))) {
         out.write(buf, 0, n);
         out.flush();
       }
     } catch (IOException e) {
       // the other side closed
     } finally {
-      closeQuietly(client);
-      closeQuietly(upstream);
+      closeQuietly(from);
+      closeQuietly(to);
     }
   }
 

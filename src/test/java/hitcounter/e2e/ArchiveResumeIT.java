@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.store.StoreKeys;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.ConsulServer;
-import hitcounter.testkit.DelayingProxy;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.SlowWanPair;
 import hitcounter.testkit.TestNode;
@@ -31,21 +29,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ArchiveResumeIT {
   private SlowWanPair pair;
-  private ConsulServer us;
-  private ConsulServer eu;
-  private DelayingProxy wan;
-  private TestNode usNode;
-  private TestNode euNode;
 
   @BeforeAll
   void start() throws Exception {
     String archive = "hitcounter.store.archive-after = 2s\nhitcounter.store.fold-check-interval = 200ms\nhitcounter.store.garbage-grace = 500ms\n";
     pair = new SlowWanPair("archive", 0, archive);
-    us = pair.us;
-    eu = pair.eu;
-    wan = pair.wan;
-    usNode = pair.usNode;
-    euNode = pair.euNode;
   }
 
   @AfterAll
@@ -60,54 +48,54 @@ class ArchiveResumeIT {
   private long hit(String page, int n) {
     long acked = 0;
     for (int i = 0; i < n; i++) {
-      acked += usNode.call("POST", "/api/hits/" + page).statusCode() == 200 ? 1 : 0;
+      acked += pair.usNode.call("POST", "/api/hits/" + page).statusCode() == 200 ? 1 : 0;
     }
     return acked;
   }
 
   private boolean headThere() {
-    return !us.get("/v1/kv/" + StoreKeys.head("us-west", "us-west-0")).isBlank();
+    return !pair.us.get("/v1/kv/" + StoreKeys.head("us-west", "us-west-0")).isBlank();
   }
 
   @Test
   void aQueueArchivedAndResumedBeforeTheNextCopyIsCountedOnceEverywhere() throws Exception {
     String page = "archive-" + UUID.randomUUID().toString().substring(0, 8);
     long before = hit(page, 30);
-    Await.until("eu-west shows the first hits", Duration.ofSeconds(30), () -> answer(euNode, page).path("total").asLong() == before);
+    Await.until("eu-west shows the first hits", Duration.ofSeconds(30), () -> answer(pair.euNode, page).path("total").asLong() == before);
 
     // Whatever eu-west answers as fresh from now on is never more than was acknowledged.
     java.util.concurrent.atomic.AtomicLong mostFresh = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
     Thread watcher = new Thread(() -> {
       while (watching.get()) {
-        JsonNode b = answer(euNode, page);
+        JsonNode b = answer(pair.euNode, page);
         if (!b.path("stale").asBoolean()) {
           mostFresh.accumulateAndGet(b.path("total").asLong(), Math::max);
         }
       }
     }, "watcher");
     watcher.start();
-    wan.delay(8_000); // the next copy round to eu-west waits: it sees neither the archive nor the resume alone
+    pair.wan.delay(8_000); // the next copy round to eu-west waits: it sees neither the archive nor the resume alone
     Await.until("us-west's queue archived at rest (its head removed)", Duration.ofSeconds(30), () -> !headThere());
     long after = hit(page, 20);
     Await.until("the queue counting again from a new head", Duration.ofSeconds(30), this::headThere);
-    wan.delay(0);
+    pair.wan.delay(0);
 
     long all = before + after;
     Await.until("both datacenters show every hit once, fresh", Duration.ofSeconds(60), () -> {
-      JsonNode a = answer(usNode, page);
-      JsonNode b = answer(euNode, page);
+      JsonNode a = answer(pair.usNode, page);
+      JsonNode b = answer(pair.euNode, page);
       return a.path("total").asLong() == all && b.path("total").asLong() == all && !a.path("stale").asBoolean() && !b.path("stale").asBoolean();
     });
     Thread.sleep(2000);
     watching.set(false);
     watcher.join();
-    assertEquals(all, answer(euNode, page).path("total").asLong(), "nothing counted twice");
+    assertEquals(all, answer(pair.euNode, page).path("total").asLong(), "nothing counted twice");
     assertEquals(all, mostFresh.get(), "eu-west never answered more than was acknowledged as fresh");
-    JsonNode lost = Resources.json(euNode.call("GET", "/api/audit").body()).path("lost");
+    JsonNode lost = Resources.json(pair.euNode.call("GET", "/api/audit").body()).path("lost");
     assertEquals(0, lost.path("byDatacenter").path("us-west").asLong(), lost.toString());
     assertEquals(0, lost.path("recoveredByDatacenter").path("us-west").asLong(), "an archive is no rollback: " + lost);
-    assertFalse(answer(euNode, page).path("stale").asBoolean());
-    assertTrue(wan.delayed() > 0);
+    assertFalse(answer(pair.euNode, page).path("stale").asBoolean());
+    assertTrue(pair.wan.delayed() > 0);
   }
 }

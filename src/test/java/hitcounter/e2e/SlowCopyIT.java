@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.ConsulServer;
-import hitcounter.testkit.DelayingProxy;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.SlowWanPair;
-import hitcounter.testkit.TestNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,22 +33,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlowCopyIT {
   private SlowWanPair pair;
-  private ConsulServer us;
-  private ConsulServer eu;
-  private DelayingProxy wan;
-  private TestNode usNode;
-  private TestNode euNode;
 
   @BeforeAll
   void start() throws Exception {
     String folds = "hitcounter.store.min-fold-bytes = 1\nhitcounter.store.max-entries = 20\nhitcounter.store.fold-check-interval = 500ms\n"
         + "hitcounter.store.shard-budget = 16KiB\nhitcounter.store.garbage-grace = 1s\nhitcounter.store.fold-writes-per-second = 200\n";
     pair = new SlowWanPair("slowcopy", 150, folds);
-    us = pair.us;
-    eu = pair.eu;
-    wan = pair.wan;
-    usNode = pair.usNode;
-    euNode = pair.euNode;
   }
 
   @AfterAll
@@ -75,7 +62,7 @@ class SlowCopyIT {
       Thread h = new Thread(() -> {
         while (running.get()) {
           String page = pages.get(ThreadLocalRandom.current().nextInt(pages.size()));
-          if (usNode.call("POST", "/api/hits/" + page).statusCode() == 200) {
+          if (pair.usNode.call("POST", "/api/hits/" + page).statusCode() == 200) {
             acked.incrementAndGet();
           }
         }
@@ -87,10 +74,10 @@ class SlowCopyIT {
     long sourceGenAtStart;
     try {
       Thread.sleep(10_000); // every page hit a few times, the snapshot is tens of shards
-      sourceGenAtStart = SlowWanPair.pointer(us).gen();
+      sourceGenAtStart = SlowWanPair.pointer(pair.us).gen();
       long deadline = System.currentTimeMillis() + 40_000;
       while (System.currentTimeMillis() < deadline && copiedGens.size() < 3) {
-        long g = SlowWanPair.pointer(eu).gen();
+        long g = SlowWanPair.pointer(pair.eu).gen();
         if (g > sourceGenAtStart && (copiedGens.isEmpty() || g > copiedGens.get(copiedGens.size() - 1))) {
           copiedGens.add(g);
         }
@@ -102,25 +89,25 @@ class SlowCopyIT {
         h.join();
       }
     }
-    long sourceGen = SlowWanPair.pointer(us).gen();
+    long sourceGen = SlowWanPair.pointer(pair.us).gen();
     assertTrue(copiedGens.size() >= 2, "snapshot copies completed while folds went on: eu-west's copy reached gens " + copiedGens
-        + " while us-west folded from " + sourceGenAtStart + " to " + sourceGen + " (" + wan.delayed() + " calls held 150 ms)");
+        + " while us-west folded from " + sourceGenAtStart + " to " + sourceGen + " (" + pair.wan.delayed() + " calls held 150 ms)");
     assertTrue(sourceGen > copiedGens.get(0), "folds were faster than copies: us-west at " + sourceGen + ", copies at " + copiedGens);
     long all = acked.get();
     String sample = pages.get(17);
     Await.until("eu-west shows every hit of us-west", Duration.ofSeconds(90), () -> {
-      JsonNode audit = Resources.json(euNode.call("GET", "/api/audit").body());
-      JsonNode mine = Resources.json(usNode.call("GET", "/api/audit").body());
+      JsonNode audit = Resources.json(pair.euNode.call("GET", "/api/audit").body());
+      JsonNode mine = Resources.json(pair.usNode.call("GET", "/api/audit").body());
       return audit.path("table").path("byDatacenter").path("us-west").asLong() == all
           && mine.path("table").path("byDatacenter").path("us-west").asLong() == all;
     });
     // A snapshot copy under way (the last fold's) takes seconds: eu-west says "stale" until it is done.
     Await.until("eu-west answers fresh, as us-west does", Duration.ofSeconds(60), () -> {
-      JsonNode b = Resources.json(euNode.call("GET", "/api/hits/" + sample).body());
+      JsonNode b = Resources.json(pair.euNode.call("GET", "/api/hits/" + sample).body());
       return !b.path("stale").asBoolean();
     });
-    JsonNode a = Resources.json(usNode.call("GET", "/api/hits/" + sample).body());
-    JsonNode b = Resources.json(euNode.call("GET", "/api/hits/" + sample).body());
+    JsonNode a = Resources.json(pair.usNode.call("GET", "/api/hits/" + sample).body());
+    JsonNode b = Resources.json(pair.euNode.call("GET", "/api/hits/" + sample).body());
     assertEquals(a.path("total").asLong(), b.path("total").asLong());
     assertFalse(b.path("stale").asBoolean(), b.toString());
   }
