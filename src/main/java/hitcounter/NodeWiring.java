@@ -200,7 +200,7 @@ final class NodeWiring {
   private HitQueue ingest() {
     var ingest = config.ingest();
     HitQueue queue = new HitQueue(deps.ownQueue(), ingest.putTimeout(), config.worker().ttr(), ingest.putsInFlight(), ingest.hitsPerJob(),
-        () -> live.getInt(Setting.JOB_FORMAT)).bindTo(registry);
+        () -> live.getInt(Setting.JOB_FORMAT), hitcounter.ingest.PutLinger.of(ingest.putLinger())).bindTo(registry);
     QueueMonitor.Figures figures = new QueueMonitor.Figures().bindTo(registry, config.node().nodeName());
     ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
     ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),

@@ -14,9 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Puts hits on this node's beanstalkd with group commit: while {@code maxInFlight} puts are on
  * their way, new hits wait, and the next put carries all of them (at most {@code maxPerJob}) as
  * one job, one page id per line. A hit's future completes once beanstalkd answered INSERTED for
- * the job that holds it (the hit is then acknowledged), and fails with it. Under light load a
- * job holds one hit and nothing waits; under heavy load beanstalkd and the workers see a job per
- * many hits instead of one per hit (docs/decisions/0006-group-commit-of-hits.md).
+ * the job that holds it (the hit is then acknowledged), and fails with it.
+ *
+ * <p>Puts follow time, not hits ({@link PutLinger}, decision 0013): while hits keep coming, a put
+ * goes out when its oldest hit has waited the linger (or the job is full), so beanstalkd writes
+ * and fsyncs a binlog record per linger, not per hit or two. A hit that comes alone (none in the
+ * linger before it) is put at once: light load waits for nothing
+ * (docs/decisions/0006-group-commit-of-hits.md).
  */
 public final class HitQueue implements hitcounter.audit.HitTally {
   private final Beanstalk beanstalk;
@@ -48,6 +52,7 @@ public final class HitQueue implements hitcounter.audit.HitTally {
   private final Object lock = new Object();
   private List<Pending> waiting = new ArrayList<>();
   private int inFlight;
+  private final PutLinger linger;
 
   private record Pending(String page, CompletableFuture<Long> done) {}
 
@@ -60,6 +65,12 @@ public final class HitQueue implements hitcounter.audit.HitTally {
    * version that reads only format 1 is under way (docs/operations.md).
    */
   public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr, int maxInFlight, int maxPerJob, java.util.function.IntSupplier jobFormat) {
+    this(beanstalk, timeout, ttr, maxInFlight, maxPerJob, jobFormat, PutLinger.NONE);
+  }
+
+  /** As above, with puts that linger while hits keep coming ({@link PutLinger}). */
+  public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr, int maxInFlight, int maxPerJob, java.util.function.IntSupplier jobFormat, PutLinger linger) {
+    this.linger = linger;
     this.jobFormat = jobFormat;
     this.beanstalk = beanstalk;
     this.timeout = timeout;
@@ -89,8 +100,13 @@ public final class HitQueue implements hitcounter.audit.HitTally {
       full = waiting.size() >= maxWaiting;
       if (!full) {
         waiting.add(new Pending(page, done));
+        boolean due = linger.arrived(waiting.size() == 1, waiting.size() >= maxPerJob);
         if (inFlight < maxInFlight) {
-          batch = take();
+          if (due) {
+            batch = take();
+          } else {
+            linger.arm(this::lingered);
+          }
         }
       }
     }
@@ -139,15 +155,39 @@ public final class HitQueue implements hitcounter.audit.HitTally {
                   p.done().completeExceptionally(classify(e));
                 }
               }
-              List<Pending> next;
+              List<Pending> next = null;
               synchronized (lock) {
                 inFlight--;
-                next = take();
+                if (!waiting.isEmpty()) {
+                  if (linger.due(waiting.size() >= maxPerJob)) {
+                    next = take();
+                  } else {
+                    linger.arm(this::lingered);
+                  }
+                }
               }
               if (next != null) {
                 send(next);
               }
             });
+  }
+
+  /** The oldest waiting hit has lingered long enough: put what waits, unless a put is full. */
+  private void lingered() {
+    List<Pending> batch = null;
+    synchronized (lock) {
+      linger.fired();
+      if (inFlight < maxInFlight && !waiting.isEmpty()) {
+        if (linger.due(waiting.size() >= maxPerJob)) {
+          batch = take();
+        } else {
+          linger.arm(this::lingered);
+        }
+      }
+    }
+    if (batch != null) {
+      send(batch);
+    }
   }
 
   /**

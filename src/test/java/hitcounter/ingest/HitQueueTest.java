@@ -86,4 +86,87 @@ class HitQueueTest {
     assertTrue(hits.get(33).isCompletedExceptionally(), "the 34th hit finds 32 jobs' worth waiting: refused at once (503)");
     assertFalse(hits.get(32).isDone(), "the 33rd waits its turn");
   }
+
+  /** A clock the test moves, and a timer whose tasks the test runs when their time has come. */
+  private static final class ManualTime implements PutLinger.Timer {
+    long now = 1_000_000_000L;
+    final List<long[]> due = new ArrayList<>();
+    final List<Runnable> tasks = new ArrayList<>();
+
+    @Override
+    public void after(long delayNanos, Runnable task) {
+      due.add(new long[] {now + delayNanos});
+      tasks.add(task);
+    }
+
+    void advanceMillis(long ms) {
+      now += ms * 1_000_000L;
+      for (int i = 0; i < tasks.size(); i++) {
+        if (due.get(i)[0] <= now) {
+          Runnable t = tasks.remove(i);
+          due.remove(i);
+          i--;
+          t.run();
+        }
+      }
+    }
+  }
+
+  @Test
+  void atASteadyRatePutsFollowTheLingerNotTheHits() {
+    HeldPuts beanstalk = new HeldPuts();
+    ManualTime time = new ManualTime();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 1,
+        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    // 1,000 hits a second, each put answered within 1 ms.
+    int answered = 0;
+    List<CompletableFuture<Long>> hits = new ArrayList<>();
+    for (int ms = 0; ms < 40; ms++) {
+      hits.add(queue.enqueue("p" + ms).toCompletableFuture());
+      time.advanceMillis(1);
+      while (answered < beanstalk.answers.size()) {
+        beanstalk.answers.get(answered).complete((long) answered);
+        answered++;
+      }
+    }
+    time.advanceMillis(10);
+    while (answered < beanstalk.answers.size()) {
+      beanstalk.answers.get(answered).complete((long) answered);
+      answered++;
+      time.advanceMillis(10);
+    }
+    assertTrue(hits.stream().allMatch(CompletableFuture::isDone), "every hit put");
+    assertEquals(40, queue.accepted());
+    assertEquals("p0", beanstalk.bodies.get(0), "the first hit came alone: put at once");
+    // Then one put per 3 ms: the hits of ms 1-3 in one job, of 4-6 in the next, and so on.
+    assertEquals(14, beanstalk.bodies.size(), "one put per linger, not one per hit: " + beanstalk.bodies);
+    assertEquals("p1\np2\np3", beanstalk.bodies.get(1));
+    assertEquals("p37\np38\np39", beanstalk.bodies.get(13), "no put waits longer than the linger");
+  }
+
+  @Test
+  void aHitThatComesAloneIsPutAtOnceAndAFullJobDoesNotLinger() {
+    HeldPuts beanstalk = new HeldPuts();
+    ManualTime time = new ManualTime();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 3, () -> 1,
+        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    queue.enqueue("a");
+    assertEquals(List.of("a"), beanstalk.bodies, "nothing came in the linger before it: no wait");
+    beanstalk.answers.get(0).complete(1L);
+    time.advanceMillis(10);
+    queue.enqueue("b");
+    assertEquals(2, beanstalk.bodies.size(), "10 ms later, alone again: put at once");
+    beanstalk.answers.get(1).complete(2L);
+    queue.enqueue("c");
+    queue.enqueue("d");
+    assertEquals(2, beanstalk.bodies.size(), "hits keep coming: they linger");
+    queue.enqueue("e");
+    assertEquals("c\nd\ne", beanstalk.bodies.get(2), "a full job goes at once");
+    beanstalk.answers.get(2).complete(3L);
+    queue.enqueue("f");
+    time.advanceMillis(2);
+    assertEquals(3, beanstalk.bodies.size());
+    time.advanceMillis(1);
+    assertEquals("f", beanstalk.bodies.get(3), "put when it has waited the linger");
+  }
 }
