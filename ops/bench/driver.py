@@ -292,4 +292,8 @@ def publish(marker, command, name, setting, section=None):
 
 
 if __name__ == "__main__":
-    main()
+    if os.environ.get("BENCH_MODE") == "tail":
+        import tail
+        tail.main(SECS, publish, row, yes, wrk)
+    else:
+        main()

@@ -96,27 +96,157 @@ def flushes(rate, secs, node="us-west-0", page="bench-tail"):
     }
 
 
+def tcp_counters():
+    """The kernel's counters of dropped connection attempts and retransmitted segments (a full
+    accept queue shows as ListenOverflows and SYN retransmits: a client waits 1 s, then 3 s)."""
+    out = {}
+    for path in ("/proc/net/netstat", "/proc/net/snmp"):
+        lines = open(path).read().splitlines()
+        for head, vals in zip(lines[::2], lines[1::2]):
+            for k, v in zip(head.split()[1:], vals.split()[1:]):
+                out[head.split()[0] + k] = int(v)
+    keys = ("TcpExt:ListenOverflows", "TcpExt:ListenDrops", "TcpExt:TCPSynRetrans", "Tcp:RetransSegs")
+    return {k: out.get(k, 0) for k in keys}
+
+
+def route_histogram():
+    """The hit route's latency buckets (seconds -> count), summed over the four nodes."""
+    import re
+    out = {}
+    for port in NODES.values():
+        for line in get(f"http://127.0.0.1:{port}/metrics").decode().splitlines():
+            m = re.match(r'http_server_requests_seconds_bucket\{(.*)\} (\S+)', line)
+            if m and "hits/{page}" in m.group(1):
+                le = re.search(r'le="([^"]+)"', m.group(1)).group(1)
+                key = float("inf") if le == "+Inf" else float(le)
+                out[key] = out.get(key, 0) + float(m.group(2))
+    return out
+
+
+def quantile(before, after, q):
+    """The upper bound (ms) of the bucket holding quantile Q of the counts added between two histograms."""
+    d = sorted((k, after[k] - before.get(k, 0)) for k in after)
+    total = d[-1][1] if d else 0
+    return next((1000 * k for k, c in d if c >= q * total), None)
+
+
 def soak(rate, secs):
-    """RATE hits/s over the four nodes for SECS (10,000 pages, 64 connections)."""
+    """RATE hits/s over the four nodes for SECS (10,000 pages, 64 connections), with the nodes'
+    own timing of the hit route and the kernel's TCP counters beside the generator's figures."""
+    from driver import settle
     urls = ",".join(f"http://127.0.0.1:{p}" for p in NODES.values())
-    b0 = binlog()
+    b0, h0, t0 = binlog(), route_histogram(), tcp_counters()
     line, l = loadgen("--urls", urls, "--pages", "uniform:10000", "--rate", str(rate), "--seconds", str(secs), "--conns", "64", "--warmup", "10")
-    drained()
+    h1, t1 = route_histogram(), tcp_counters()
+    took, audit = settle(0, 0, 120)
     b1 = binlog()
-    return {"line": line, "lg": l, "records_per_hit": (b1["records"] - b0["records"]) / max(1, l["ok"])}
+    tables = {str(sorted(a["table"]["byDatacenter"].items())) for a in audit.values()}
+    return {"line": line, "lg": l, "records_per_hit": (b1["records"] - b0["records"]) / max(1, l["ok"]),
+            "route_p99": quantile(h0, h1, 0.99), "route_p999": quantile(h0, h1, 0.999),
+            "tcp": {k: t1[k] - t0[k] for k in t0}, "settled": took, "identical": len(tables) == 1}
 
 
 def idle(over=60):
-    """Each node's CPU (share of a core) over OVER seconds, and the threads that use it."""
+    """Each node's CPU (share of a core) over the same OVER seconds, and the threads that use it."""
+    import re
     import threads
+    pids = {n: int(pid_of(n)) for n in NODES}
+    names = {n: threads.java_names(p) for n, p in pids.items()}
+    a = {n: threads.sample(p) for n, p in pids.items()}
+    time.sleep(over)
+    b = {n: threads.sample(p) for n, p in pids.items()}
     out = {}
     for n in NODES:
-        g = threads.by_group(int(pid_of(n)), over / len(NODES))
-        total = sum(c for _, c in g.values())
-        top = sorted(g.items(), key=lambda x: -x[1][1])[:4]
-        out[n] = {"cpu": total, "top": [(k, c) for k, (_, c) in top if c > 0]}
-        log(f"idle {n}: {total:.2f}% of a core; " + ", ".join(f"{k} {c:.2f}%" for k, c in out[n]["top"]))
+        groups = {}
+        for tid, (name, ticks) in b[n].items():
+            key = re.sub(r"\d+", "#", names[n].get(tid, name))
+            groups[key] = groups.get(key, 0) + 100.0 * (ticks - a[n].get(tid, (name, 0))[1]) / TICKS / over
+        total = sum(groups.values())
+        top = [(k, c) for k, c in sorted(groups.items(), key=lambda x: -x[1])[:5] if c > 0]
+        out[n] = {"cpu": total, "top": top}
+        log(f"idle {n}: {total:.2f}% of a core; " + ", ".join(f"{k} {c:.2f}%" for k, c in top))
     return out
+
+
+def restart_us_west_0(env):
+    """Restarts node us-west-0 (not its beanstalkd) with ENV added, and waits until it answers."""
+    import subprocess
+    root = os.environ["HC_ROOT"]
+    subprocess.run(["bash", "-c", f'source "{root}/ops/lib.sh"; stop_pid "$HC_RUN/nodes/us-west-0/node.pid" hitcounter.jar; bash "{root}/ops/start-node.sh" us-west 0'],
+                   check=True, env=dict(os.environ, **env), capture_output=True)
+
+
+def median(xs):
+    return sorted(xs)[len(xs) // 2]
+
+
+def main(secs, publish, row, yes, wrk):
+    """The rows of `ops/bench.sh tail`, in the order that keeps each honest: the steady-rate rows
+    on a warm system, the 10-minute row, the idle node (by then up well over 10 minutes), and last
+    the same rates with puts that do not linger (node us-west-0 restarted with put-linger 0)."""
+    log("warm-up")
+    wrk("ping.lua", "http://127.0.0.1:8080/api/ping", 10)
+    wrk("post-few.lua", "http://127.0.0.1:8080", 30)
+    drained()
+    runs = {}
+    for rate in (1000, 2000, 4000):
+        runs[rate] = []
+        for i in range(3):
+            r = flushes(rate, secs)
+            log(f"{rate}/s run {i + 1}: hits p50 {r['hits']['p50']} p99 {r['hits']['p99']} ms, ping p99 {r['ping']['p99']} ms; "
+                f"{r['records_per_hit']:.3f} binlog records per hit, {r['hits_per_put']:.1f} hits per put; {r['cpu_us_per_hit']:.0f} µs CPU per hit")
+            runs[rate].append(r)
+    for rate, rs in runs.items():
+        p50 = [r["hits"]["p50"] for r in rs]
+        p99 = [r["hits"]["p99"] for r in rs]
+        ping = [r["ping"]["p99"] for r in rs]
+        rec = [r["records_per_hit"] for r in rs]
+        ok = median(p99) <= min(25, 2 * median(ping)) and max(p99) <= min(25, 2 * max(ping))
+        target = "p99 ≤ 2× ping's and ≤ 25 ms, median and worst"
+        if rate == 1000:
+            ok = ok and median(p50) <= 3 and max(p50) <= 3
+            target += "; p50 ≤ 3 ms"
+        row(f"t{rate // 1000}", f"open loop at {rate:,} hits/s on us-west-0, 3 runs of {secs} s (LoadGen, 64 connections, latency from the intended send time); ping at the same rate before each",
+            f"hits p50 {median(p50)} / {max(p50)} ms, p99 {median(p99)} / {max(p99)} ms (median / worst); ping p99 {median(ping)} / {max(ping)} ms; "
+            f"binlog records per acknowledged hit {median(rec):.2f} (worst {max(rec):.2f}; {median([r['hits_per_put'] for r in rs]):.1f} hits per put)",
+            target, yes(ok))
+    rec_ok = median([r["records_per_hit"] for r in runs[1000]]) <= 0.5 and median([r["records_per_hit"] for r in runs[4000]]) <= 0.2
+
+    log("10 minutes at 2,000/s over four nodes")
+    s = soak(2000, 600)
+    l = s["lg"]
+    row("t5", "10 minutes at 2,000 hits/s over the four nodes (LoadGen, 10,000 pages, 64 connections); the nodes' own timing of the hit route; the kernel's TCP drop counters",
+        f"{l['ok']:.0f} acknowledged; p50 {l['p50']} ms, p90 {l['p90']} ms, p99 {l['p99']} ms, p99.9 {l['p999']} ms, max {l['max']} ms; route p99 ≤ {s['route_p99']:.1f} ms, p99.9 ≤ {s['route_p999']:.1f} ms; "
+        "TCP " + ", ".join(f"{k.split(':')[1]} {v}" for k, v in s["tcp"].items()) + f"; {s['records_per_hit']:.2f} binlog records per hit; "
+        + (f"counted and identical on all 4 nodes {s['settled']:.1f} s after" if s["settled"] is not None and s["identical"] else "did not settle"),
+        "p99 ≤ 50 ms; every hit counted", yes(l["p99"] <= 50 and s["settled"] is not None))
+
+    log("idle: 2 minutes after the load, 60 s measured")
+    time.sleep(120)
+    q = idle(60)
+    row("t6", "an idle node, 60 s measured 2 minutes after the 10-minute row (each node up over 20 minutes): CPU of a core, the threads that use most",
+        "; ".join(f"{n} {v['cpu']:.1f}% ({', '.join(f'{k} {c:.2f}' for k, c in v['top'][:3])})" for n, v in q.items()),
+        "≤ 2% of a core per node", yes(all(v["cpu"] <= 2 for v in q.values())))
+
+    log("before: the same rates with puts that do not linger (us-west-0 restarted, put-linger 0)")
+    restart_us_west_0({"HC_PUT_LINGER": "0ms"})
+    wrk("post-few.lua", "http://127.0.0.1:8080", 30)
+    drained()
+    before = {rate: flushes(rate, secs) for rate in (1000, 2000, 4000)}
+    restart_us_west_0({})
+    row("t7", "binlog records (puts + deletes, beanstalkd's stats) per acknowledged hit, counted until no job of the run is ready or reserved: puts that linger (put-linger 3 ms, median of the rows above) against puts that do not (one run each, after)",
+        "; ".join(f"{rate:,}/s {median([r['records_per_hit'] for r in runs[rate]]):.2f} against {before[rate]['records_per_hit']:.2f}" for rate in (1000, 2000, 4000)),
+        "≤ 0.5 at 1,000/s, ≤ 0.2 at 4,000/s", yes(rec_ok))
+    cpu = median([r["cpu_us_per_hit"] for r in runs[4000]])
+    kinds = runs[4000][1]["cpu_by_kind"]
+    row("t8", "CPU of the whole system (four nodes, four beanstalkds, two Consul servers; the generator apart) per acknowledged hit at 4,000/s: puts that linger against puts that do not",
+        f"{cpu:.0f} µs (nodes {kinds['node.pid']:.0f}, beanstalkds {kinds['beanstalkd']:.0f}, Consul {kinds['consul']:.0f}) against {before[4000]['cpu_us_per_hit']:.0f} µs "
+        f"(nodes {before[4000]['cpu_by_kind']['node.pid']:.0f}, beanstalkds {before[4000]['cpu_by_kind']['beanstalkd']:.0f}, Consul {before[4000]['cpu_by_kind']['consul']:.0f}); "
+        "hits p99 without the linger " + ", ".join(f"{rate:,}/s {before[rate]['hits']['p99']} ms" for rate in (1000, 2000, 4000)),
+        "lower than before", yes(cpu < before[4000]["cpu_us_per_hit"]))
+    publish("BENCH-TAIL", f"bash ops/bench.sh tail {secs}", "bench-tail.txt",
+            "load generator (LoadGen) on the same machine as the four nodes, four beanstalkds and both Consul servers",
+            "Steady rates, disk flushes and the tail (issue 24)")
 
 
 if __name__ == "__main__":
