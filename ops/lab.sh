@@ -23,7 +23,7 @@ export HC_RUN="$LAB"
 HC_SECRETS="$LAB/secrets"
 DCS=(us-west eu-west)
 P=hcl  # namespace prefix
-JAVA_OPTS=${HC_JAVA_OPTS:-"-Xms128m -Xmx320m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+UseSerialGC"}
+JAVA_OPTS=${HC_JAVA_OPTS:-"-Xms128m -Xmx320m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+UseSerialGC -XX:-UsePerfData"}
 
 log() { echo "lab: $(date +%T) $*"; }
 subnet() { echo "10.77.$(($1 + 1))"; }

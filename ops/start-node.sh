@@ -31,7 +31,7 @@ if pid_alive "$dir/node.pid" "hitcounter.jar"; then
 fi
 # Heap and threads sized for several nodes on a 2-core box, and for a million pages of every
 # datacenter in the count table (docs/benchmarks.md, row 8).
-java_opts=${HC_JAVA_OPTS:-"-Xms128m -Xmx400m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+UseSerialGC"}
+java_opts=${HC_JAVA_OPTS:-"-Xms128m -Xmx400m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+UseSerialGC -XX:-UsePerfData"}
 token=$(cat "$HC_RUN/admin-token" 2>/dev/null || true)
 # shellcheck disable=SC2086
 HC_ADMIN_TOKEN="${HC_ADMIN_TOKEN:-$token}" HC_DC="$dc" HC_NODE="$name" HC_HOST=127.0.0.1 HC_HTTP_PORT="$http" HC_MANAGEMENT_PORT="$mgmt" \

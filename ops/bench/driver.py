@@ -101,7 +101,12 @@ def loadgen(*args):
     line = [l for l in out.splitlines() if l.startswith("answered")][-1]
     m = re.search(r"answered (\d+) \(([\d.]+)/s over ([\d.]+) s.*200 (\d+), unknown (\d+).*p50 ([\d.]+) p90 ([\d.]+) p99 ([\d.]+) p99.9 ([\d.]+) max ([\d.]+) ms; load generator CPU (\d+)%", line)
     keys = ["answered", "rate", "elapsed", "ok", "unknown", "p50", "p90", "p99", "p999", "max", "cpu"]
-    return line, dict(zip(keys, [float(x) for x in m.groups()]))
+    out = dict(zip(keys, [float(x) for x in m.groups()]))
+    # The same requests timed from when they went out (the generator's own queue left out).
+    s = re.search(r"from send p50 ([\d.]+) p99 ([\d.]+) p99.9 ([\d.]+) max ([\d.]+) ms", line)
+    if s:
+        out.update(zip(["send_p50", "send_p99", "send_p999", "send_max"], [float(x) for x in s.groups()]))
+    return line, out
 
 
 def audits():

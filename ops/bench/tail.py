@@ -12,7 +12,7 @@ Python standard library only; imported by driver.py, or run alone against a runn
 import glob, os, socket, sys, time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from driver import NODES, RUN, cpu_ticks, get, loadgen, log, msum, pid_of  # noqa: E402
+from driver import NODES, RUN, cpu_ticks, get, loadgen, log, metrics, msum, pid_of  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 BEANSTALKS = {"us-west-0": 11300, "us-west-1": 11301, "eu-west-0": 11400, "eu-west-1": 11401}
@@ -80,14 +80,16 @@ def flushes(rate, secs, node="us-west-0", page="bench-tail"):
     _, lp = loadgen("--urls", url, "--method", "GET", "--path", "/api/ping", "--pages", "fixed:", "--rate", str(rate), "--seconds", str(secs), "--conns", "64", "--warmup", "3")
     drained()
     pids = system_pids()
-    b0, c0 = binlog(), {n: cpu_ticks(p) for n, p in pids.items()}
+    b0, c0, f0 = binlog(), {n: cpu_ticks(p) for n, p in pids.items()}, profile_before(NODES[node])
+    t0 = time.time()
     line, lh = loadgen("--urls", url, "--pages", f"fixed:{page}", "--rate", str(rate), "--seconds", str(secs), "--conns", "64", "--warmup", "3")
+    prof = profile_after(NODES[node], f0, time.time() - t0)
     took = drained()
     b1, c1 = binlog(), {n: cpu_ticks(p) for n, p in pids.items()}
     acked = max(1, lh["ok"])
     cpu = {n: (c1[n] - c0[n]) / TICKS for n in pids}
     return {
-        "line": line, "ping": lp, "hits": lh, "acked": lh["ok"], "drained": took,
+        "line": line, "ping": lp, "hits": lh, "acked": lh["ok"], "drained": took, "profile": prof,
         "records_per_hit": (b1["records"] - b0["records"]) / acked,
         "hits_per_put": acked / max(1, b1["puts"] - b0["puts"]),
         "deletes": b1["deletes"] - b0["deletes"],
@@ -109,18 +111,57 @@ def tcp_counters():
     return {k: out.get(k, 0) for k in keys}
 
 
-def route_histogram():
-    """The hit route's latency buckets (seconds -> count), summed over the four nodes."""
+def box_ticks():
+    """The machine's CPU ticks from /proc/stat: (user + nice, system + irq + softirq, idle + iowait, steal)."""
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+    return f[0] + f[1], f[2] + f[5] + f[6], f[3] + f[4], f[7]
+
+
+def box_busy(before, after):
+    """Share of the machine's cores busy between two box_ticks(), in user and in the kernel (%)."""
+    d = [b - a for a, b in zip(before, after)]
+    total = max(1, sum(d))
+    return 100.0 * d[0] / total, 100.0 * d[1] / total
+
+
+def route_histogram(ports=None, family="http_server_requests_seconds", match="hits/{page}"):
+    """Latency buckets (seconds -> count) of a timer, summed over the nodes: by default the hit
+    route's; with family hitcounter_beanstalk_commands_seconds and match command="put", the puts'."""
     import re
     out = {}
-    for port in NODES.values():
+    for port in ports or NODES.values():
         for line in get(f"http://127.0.0.1:{port}/metrics").decode().splitlines():
-            m = re.match(r'http_server_requests_seconds_bucket\{(.*)\} (\S+)', line)
-            if m and "hits/{page}" in m.group(1):
+            m = re.match(family + r'_bucket\{(.*)\} (\S+)', line)
+            if m and match in m.group(1):
                 le = re.search(r'le="([^"]+)"', m.group(1)).group(1)
                 key = float("inf") if le == "+Inf" else float(le)
                 out[key] = out.get(key, 0) + float(m.group(2))
     return out
+
+
+def young_gcs(port):
+    """(count, seconds) of the node's young collections so far."""
+    n = t = 0.0
+    for k, v in metrics(port).items():
+        if k.startswith("jvm_gc_pause_seconds_count") and "minor" in k:
+            n += v
+        elif k.startswith("jvm_gc_pause_seconds_sum") and "minor" in k:
+            t += v
+    return n, t
+
+
+def profile_before(port):
+    return route_histogram([port]), route_histogram([port], "hitcounter_beanstalk_commands_seconds", 'command="put"'), young_gcs(port)
+
+
+def profile_after(port, before, secs):
+    """Where a hit's time went on the node, from its own timers: the route's p50/p99 (upper bucket
+    bounds), the put's p99 (beanstalkd's answer, its fsync included), young collections."""
+    r0, p0, g0 = before
+    r1, p1, g1 = route_histogram([port]), route_histogram([port], "hitcounter_beanstalk_commands_seconds", 'command="put"'), young_gcs(port)
+    n = g1[0] - g0[0]
+    return {"route_p50": quantile(r0, r1, 0.5), "route_p99": quantile(r0, r1, 0.99), "put_p99": quantile(p0, p1, 0.99),
+            "gcs_per_s": n / secs, "gc_mean_ms": 1000 * (g1[1] - g0[1]) / max(1, n)}
 
 
 def quantile(before, after, q):
@@ -135,15 +176,15 @@ def soak(rate, secs):
     own timing of the hit route and the kernel's TCP counters beside the generator's figures."""
     from driver import settle
     urls = ",".join(f"http://127.0.0.1:{p}" for p in NODES.values())
-    b0, h0, t0 = binlog(), route_histogram(), tcp_counters()
+    b0, h0, t0, x0 = binlog(), route_histogram(), tcp_counters(), box_ticks()
     line, l = loadgen("--urls", urls, "--pages", "uniform:10000", "--rate", str(rate), "--seconds", str(secs), "--conns", "64", "--warmup", "10")
-    h1, t1 = route_histogram(), tcp_counters()
+    h1, t1, x1 = route_histogram(), tcp_counters(), box_ticks()
     took, audit = settle(0, 0, 120)
     b1 = binlog()
     tables = {str(sorted(a["table"]["byDatacenter"].items())) for a in audit.values()}
     return {"line": line, "lg": l, "records_per_hit": (b1["records"] - b0["records"]) / max(1, l["ok"]),
             "route_p99": quantile(h0, h1, 0.99), "route_p999": quantile(h0, h1, 0.999),
-            "tcp": {k: t1[k] - t0[k] for k in t0}, "settled": took, "identical": len(tables) == 1}
+            "tcp": {k: t1[k] - t0[k] for k in t0}, "box": box_busy(x0, x1), "settled": took, "identical": len(tables) == 1}
 
 
 def idle(over=60):
@@ -208,7 +249,9 @@ def main(secs, publish, row, yes, wrk):
             target += "; p50 ≤ 3 ms"
         row(f"t{rate // 1000}", f"open loop at {rate:,} hits/s on us-west-0, 3 runs of {secs} s (LoadGen, 64 connections, latency from the intended send time); ping at the same rate before each",
             f"hits p50 {median(p50)} / {max(p50)} ms, p99 {median(p99)} / {max(p99)} ms (median / worst); ping p99 {median(ping)} / {max(ping)} ms; "
-            f"binlog records per acknowledged hit {median(rec):.2f} (worst {max(rec):.2f}; {median([r['hits_per_put'] for r in rs]):.1f} hits per put)",
+            f"binlog records per acknowledged hit {median(rec):.2f} (worst {max(rec):.2f}; {median([r['hits_per_put'] for r in rs]):.1f} hits per put); "
+            f"the node's own timers, median run: route p50 ≤ {median([r['profile']['route_p50'] for r in rs]):.1f} ms, p99 ≤ {median([r['profile']['route_p99'] for r in rs]):.1f} ms, "
+            f"put p99 ≤ {median([r['profile']['put_p99'] for r in rs]):.1f} ms, {median([r['profile']['gcs_per_s'] for r in rs]):.1f} young GCs/s of {median([r['profile']['gc_mean_ms'] for r in rs]):.1f} ms",
             target, yes(ok))
     rec_ok = median([r["records_per_hit"] for r in runs[1000]]) <= 0.5 and median([r["records_per_hit"] for r in runs[4000]]) <= 0.2
 
@@ -216,8 +259,9 @@ def main(secs, publish, row, yes, wrk):
     s = soak(2000, 600)
     l = s["lg"]
     row("t5", "10 minutes at 2,000 hits/s over the four nodes (LoadGen, 10,000 pages, 64 connections); the nodes' own timing of the hit route; the kernel's TCP drop counters",
-        f"{l['ok']:.0f} acknowledged; p50 {l['p50']} ms, p90 {l['p90']} ms, p99 {l['p99']} ms, p99.9 {l['p999']} ms, max {l['max']} ms; route p99 ≤ {s['route_p99']:.1f} ms, p99.9 ≤ {s['route_p999']:.1f} ms; "
-        "TCP " + ", ".join(f"{k.split(':')[1]} {v}" for k, v in s["tcp"].items()) + f"; {s['records_per_hit']:.2f} binlog records per hit; "
+        f"{l['ok']:.0f} acknowledged; p50 {l['p50']} ms, p90 {l['p90']} ms, p99 {l['p99']} ms, p99.9 {l['p999']} ms, max {l['max']} ms; "
+        f"timed from the send (the generator's queue left out) p99 {l.get('send_p99')} ms, max {l.get('send_max')} ms; route p99 ≤ {s['route_p99']:.1f} ms, p99.9 ≤ {s['route_p999']:.1f} ms; "
+        f"the machine's cores busy {s['box'][0]:.0f}% user + {s['box'][1]:.0f}% kernel; TCP " + ", ".join(f"{k.split(':')[1]} {v}" for k, v in s["tcp"].items()) + f"; {s['records_per_hit']:.2f} binlog records per hit; "
         + (f"counted and identical on all 4 nodes {s['settled']:.1f} s after" if s["settled"] is not None and s["identical"] else "did not settle"),
         "p99 ≤ 50 ms; every hit counted", yes(l["p99"] <= 50 and s["settled"] is not None))
 

@@ -117,6 +117,9 @@ final class NodeWiring {
     });
   }
 
+  /** The queue monitor's latest readings of this node's beanstalkd (set by {@link #ingest}). */
+  private QueueMonitor.Figures queueFigures;
+
   void start() {
     ActorRef<CountView.Command> countView = views();
     ActorRef<DiscoveryActor.Command> discovery = discovery(keeper(countView));
@@ -125,10 +128,12 @@ final class NodeWiring {
     HitQueue queue = ingest();
     Readiness readiness = Readiness.ID.get(Adapter.toClassic(system));
     // Consul answers: known from the node's own traffic (the heartbeat watch returns every
-    // second), asked only when nothing was heard for 5 s.
+    // second), asked only when nothing was heard for 5 s. beanstalkd answers: known from the
+    // queue monitor's readings (at least one a second), asked only when none came for 2 s.
     readiness.install(() -> queue.refusing() != null
         ? CompletableFuture.completedFuture(false)
-        : deps.ownQueue().stats().thenCombine(deps.consul().answeredWithin(java.time.Duration.ofSeconds(5))
+        : (queueFigures.answeredWithin(java.time.Duration.ofSeconds(2)) ? CompletableFuture.completedFuture(java.util.Map.<String, String>of()) : deps.ownQueue().stats())
+            .thenCombine(deps.consul().answeredWithin(java.time.Duration.ofSeconds(5))
             ? CompletableFuture.completedFuture(java.util.List.<String>of()) : deps.consul().datacenters(), (s, d) -> true).exceptionally(e -> false));
     bind(routes(queue, topology), readiness, discovery);
   }
@@ -202,6 +207,7 @@ final class NodeWiring {
     HitQueue queue = new HitQueue(deps.ownQueue(), ingest.putTimeout(), config.worker().ttr(), ingest.putsInFlight(), ingest.hitsPerJob(),
         () -> live.getInt(Setting.JOB_FORMAT), hitcounter.ingest.PutLinger.of(ingest.putLinger())).bindTo(registry);
     QueueMonitor.Figures figures = new QueueMonitor.Figures().bindTo(registry, config.node().nodeName());
+    queueFigures = figures;
     ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
     ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),
         System.currentTimeMillis(), config.audit().interval())), "audit-publisher");

@@ -65,7 +65,7 @@ public final class HitQueue implements hitcounter.audit.HitTally {
    * version that reads only format 1 is under way (docs/operations.md).
    */
   public HitQueue(Beanstalk beanstalk, Duration timeout, Duration ttr, int maxInFlight, int maxPerJob, java.util.function.IntSupplier jobFormat) {
-    this(beanstalk, timeout, ttr, maxInFlight, maxPerJob, jobFormat, PutLinger.NONE);
+    this(beanstalk, timeout, ttr, maxInFlight, maxPerJob, jobFormat, PutLinger.none());
   }
 
   /** As above, with puts that linger while hits keep coming ({@link PutLinger}). */
@@ -141,10 +141,16 @@ public final class HitQueue implements hitcounter.audit.HitTally {
       pages.add(p.page());
     }
     jobs.incrementAndGet();
-    int format = jobFormat.getAsInt();
-    beanstalk
-        .put(session -> JobCodec.encode(format, session, pages), 1024, Duration.ZERO, ttr)
-        .toCompletableFuture()
+    CompletableFuture<Long> put;
+    try {
+      int format = jobFormat.getAsInt();
+      put = beanstalk.put(session -> JobCodec.encode(format, session, pages), 1024, Duration.ZERO, ttr).toCompletableFuture();
+    } catch (RuntimeException e) {
+      // A put that throws before it has a future (a connection that cannot even be started)
+      // fails its hits like a failed put, and frees its slot: nothing waits behind it for ever.
+      put = CompletableFuture.failedFuture(e);
+    }
+    put
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (id, e) -> {

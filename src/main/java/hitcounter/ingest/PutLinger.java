@@ -15,8 +15,10 @@ import java.util.function.LongSupplier;
  * Not thread-safe: the queue calls it under its lock.
  */
 public final class PutLinger {
-  /** Puts never linger: a put goes out as soon as one may (group commit alone). */
-  public static final PutLinger NONE = new PutLinger(Duration.ZERO, System::nanoTime, (delay, task) -> {});
+  /** Puts never linger: a put goes out as soon as one may (group commit alone). A new one per queue. */
+  public static PutLinger none() {
+    return of(Duration.ZERO);
+  }
 
   /** Runs a task after a delay in nanoseconds. */
   @FunctionalInterface
@@ -29,6 +31,8 @@ public final class PutLinger {
   private final Timer timer;
   private long lastArrival;
   private long oldestWaiting;
+  /** The oldest waiting hit came alone: it goes with the next put that may go, lingering for none. */
+  private boolean alone;
   private boolean armed;
 
   PutLinger(Duration linger, LongSupplier clock, Timer timer) {
@@ -41,14 +45,18 @@ public final class PutLinger {
   /** Puts that linger up to {@code linger}, timed on a daemon thread of their own. */
   public static PutLinger of(Duration linger) {
     if (linger.isZero()) {
-      return NONE;
+      return new PutLinger(Duration.ZERO, System::nanoTime, (delay, task) -> {});
     }
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    return new PutLinger(linger, System::nanoTime, (delay, task) -> Scheduler.INSTANCE.schedule(task, delay, TimeUnit.NANOSECONDS));
+  }
+
+  /** One daemon thread per JVM times every queue's linger (several nodes share it in tests). */
+  private static final class Scheduler {
+    static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "hit-put-linger");
       t.setDaemon(true);
       return t;
     });
-    return new PutLinger(linger, System::nanoTime, (delay, task) -> scheduler.schedule(task, delay, TimeUnit.NANOSECONDS));
   }
 
   /**
@@ -57,24 +65,26 @@ public final class PutLinger {
    */
   boolean arrived(boolean first, boolean full) {
     long now = clock.getAsLong();
-    boolean alone = now - lastArrival > lingerNanos;
+    boolean quiet = now - lastArrival > lingerNanos;
     lastArrival = now;
     if (first) {
       oldestWaiting = now;
+      alone = quiet;
     }
-    return lingerNanos == 0 || full || (first && alone) || now - oldestWaiting >= lingerNanos;
+    return lingerNanos == 0 || full || alone || now - oldestWaiting >= lingerNanos;
   }
 
   /** Whether the waiting hits should be put now (a put just finished, or the timer fired). */
   boolean due(boolean full) {
-    return lingerNanos == 0 || full || clock.getAsLong() - oldestWaiting >= lingerNanos;
+    return lingerNanos == 0 || full || alone || clock.getAsLong() - oldestWaiting >= lingerNanos;
   }
 
   /** Calls {@code lingered} once the oldest waiting hit has waited the linger (once per wait). */
   void arm(Runnable lingered) {
     if (!armed && lingerNanos > 0) {
-      armed = true;
+      // Armed only once the timer took the task: a timer that refused it is asked again.
       timer.after(Math.max(0, oldestWaiting + lingerNanos - clock.getAsLong()), lingered);
+      armed = true;
     }
   }
 

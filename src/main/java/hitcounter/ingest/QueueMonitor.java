@@ -37,9 +37,15 @@ public final class QueueMonitor {
   /** The latest figures, read by gauges and answers without asking beanstalkd. */
   public static final class Figures {
     private final AtomicReference<QueueFigures> current = new AtomicReference<>(QueueFigures.UNKNOWN);
+    private volatile long answeredAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
     public QueueFigures get() {
       return current.get();
+    }
+
+    /** Whether beanstalkd answered a reading within {@code d} (readiness need not ask it again). */
+    public boolean answeredWithin(java.time.Duration d) {
+      return System.nanoTime() - answeredAt <= d.toNanos();
     }
 
     /** Binds the queue gauges ({@code hitcounter_queue_jobs{queue, state}}) to {@code registry}. */
@@ -112,6 +118,9 @@ public final class QueueMonitor {
                     ctx.getLog().info("the binlog of a restarted beanstalkd works: taking hits again");
                     hits.accept();
                   }
+                }
+                if (m.stats() != null) {
+                  figures.answeredAt = System.nanoTime();
                 }
                 figures.current.set(m.stats() == null
                     ? QueueFigures.UNKNOWN

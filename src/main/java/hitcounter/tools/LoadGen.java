@@ -63,6 +63,8 @@ public final class LoadGen {
     ByteBuffer out;
     final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     long due;
+    /** When the request went out (the time from due to here is the generator's own queue). */
+    long sent;
     /** The index of the request in flight (latencies of the warm-up are not recorded). */
     long index;
     String page;
@@ -113,6 +115,9 @@ public final class LoadGen {
     long warm = (long) (rate * Double.parseDouble(a.getOrDefault("warmup", "0")));
     long total = (long) (rate * seconds) + warm;
     long[] latencies = new long[(int) Math.min(total, 50_000_000L)];
+    // The same requests timed from when they went out: a server that keeps up shows the same
+    // figures in both; a saturated one (or a slow generator) shows its queue only in the first.
+    long[] fromSend = new long[latencies.length];
     int recorded = 0;
     long ok = 0;
     long unknown = 0;
@@ -169,6 +174,7 @@ public final class LoadGen {
         byte[] req = (method + " " + path + c.page + " HTTP/1.1\r\nHost: " + c.host + "\r\n" + extra + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8);
         c.out = ByteBuffer.wrap(req);
         c.busy = true;
+        c.sent = System.nanoTime();
         next++;
         try {
           c.channel.write(c.out);
@@ -212,9 +218,12 @@ public final class LoadGen {
             }
             int status = complete(c.in);
             if (status > 0) {
-              long latency = System.nanoTime() - c.due;
+              long at = System.nanoTime();
               if (c.index >= warm) {
-                recorded = record(latencies, recorded, latency);
+                if (recorded < fromSend.length) {
+                  fromSend[recorded] = at - c.sent;
+                }
+                recorded = record(latencies, recorded, at - c.due);
               }
               answered++;
               if (status == 504) {
@@ -252,12 +261,16 @@ public final class LoadGen {
     double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / elapsed * 100;
     long[] sorted = Arrays.copyOf(latencies, Math.min(recorded, latencies.length));
     Arrays.sort(sorted);
+    long[] sent = Arrays.copyOf(fromSend, Math.min(recorded, fromSend.length));
+    Arrays.sort(sent);
     Map<Integer, Long> other = new TreeMap<>(codes);
     other.remove(200);
     System.out.println(String.format(
-        "answered %d (%.0f/s over %.1f s, offered %.0f/s), 200 %d, unknown %d, other codes %s; latency p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f ms; load generator CPU %.0f%% of a core",
+        "answered %d (%.0f/s over %.1f s, offered %.0f/s), 200 %d, unknown %d, other codes %s; latency p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f ms; load generator CPU %.0f%% of a core"
+            + "; from send p50 %.2f p99 %.2f p99.9 %.2f max %.2f ms",
         answered, answered / elapsed, elapsed, rate, ok, unknown, other,
-        pct(sorted, 0.5), pct(sorted, 0.9), pct(sorted, 0.99), pct(sorted, 0.999), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, cpu));
+        pct(sorted, 0.5), pct(sorted, 0.9), pct(sorted, 0.99), pct(sorted, 0.999), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, cpu,
+        pct(sent, 0.5), pct(sent, 0.99), pct(sent, 0.999), sent.length == 0 ? 0 : sent[sent.length - 1] / 1e6));
     if (track != null) {
       StringBuilder b = new StringBuilder(perPage.size() * 48);
       b.append("{\"acked\":").append(ok).append(",\"unknown\":").append(unknown).append(",\"pages\":{");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class HitQueueTest {
   /** A beanstalkd whose puts are answered when the test says so. */
-  private static final class HeldPuts extends FakeBeanstalk {
+  private static class HeldPuts extends FakeBeanstalk {
     final List<CompletableFuture<Long>> answers = new ArrayList<>();
     final List<String> bodies = new ArrayList<>();
 
@@ -168,5 +168,53 @@ class HitQueueTest {
     assertEquals(3, beanstalk.bodies.size());
     time.advanceMillis(1);
     assertEquals("f", beanstalk.bodies.get(3), "put when it has waited the linger");
+  }
+
+  @Test
+  void aLoneHitThatCameDuringAPutGoesWhenThatPutIsAnswered() {
+    HeldPuts beanstalk = new HeldPuts();
+    ManualTime time = new ManualTime();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 1,
+        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    queue.enqueue("a");
+    time.advanceMillis(5);
+    queue.enqueue("b");
+    time.advanceMillis(1);
+    beanstalk.answers.get(0).complete(1L);
+    assertEquals(List.of("a", "b"), beanstalk.bodies, "b came 5 ms after a: alone, it lingers for nothing");
+  }
+
+  /** A beanstalkd whose put throws (no future at all) while {@code broken}. */
+  private static final class ThrowingPuts extends HeldPuts {
+    volatile boolean broken;
+
+    @Override
+    public synchronized CompletionStage<Long> put(java.util.function.LongFunction<byte[]> body, long priority, Duration delay, Duration ttr) {
+      if (broken) {
+        throw new IllegalStateException("the connection's stream could not even start");
+      }
+      return super.put(body, priority, delay, ttr);
+    }
+  }
+
+  @Test
+  void aPutThatThrowsOnTheTimerFailsItsHitsAndTheQueueGoesOn() {
+    ManualTime time = new ManualTime();
+    ThrowingPuts beanstalk = new ThrowingPuts();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 1,
+        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    queue.enqueue("warm");
+    beanstalk.answers.get(0).complete(1L);
+    time.advanceMillis(1);
+    CompletableFuture<Long> lingering = queue.enqueue("a").toCompletableFuture();
+    beanstalk.broken = true;
+    time.advanceMillis(3);
+    assertTrue(lingering.isCompletedExceptionally(), "the put that threw on the timer failed its hit (answered, not stranded)");
+    beanstalk.broken = false;
+    time.advanceMillis(10);
+    CompletableFuture<Long> later = queue.enqueue("b").toCompletableFuture();
+    assertEquals(List.of("warm", "b"), beanstalk.bodies, "and the queue goes on: its slot was freed");
+    beanstalk.answers.get(1).complete(7L);
+    assertEquals(7L, later.join());
   }
 }
