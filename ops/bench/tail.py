@@ -217,6 +217,16 @@ def restart_us_west_0(env):
                    check=True, env=dict(os.environ, **env), capture_output=True)
 
 
+def linger():
+    """The nodes' put-linger: HC_PUT_LINGER, or the default in application.conf."""
+    import re
+    if os.environ.get("HC_PUT_LINGER"):
+        return os.environ["HC_PUT_LINGER"]
+    conf = open(os.path.join(os.environ["HC_ROOT"], "src/main/resources/application.conf")).read()
+    m = re.search(r"^\s*put-linger = (\S+)$", conf, re.M)
+    return m.group(1) if m else "?"
+
+
 def median(xs):
     return sorted(xs)[len(xs) // 2]
 
@@ -278,7 +288,7 @@ def main(secs, publish, row, yes, wrk):
     drained()
     before = {rate: flushes(rate, secs) for rate in (1000, 2000, 4000)}
     restart_us_west_0({})
-    row("t7", "binlog records (puts + deletes, beanstalkd's stats) per acknowledged hit, counted until no job of the run is ready or reserved: puts that linger (put-linger 3 ms, median of the rows above) against puts that do not (one run each, after)",
+    row("t7", f"binlog records (puts + deletes, beanstalkd's stats) per acknowledged hit, counted until no job of the run is ready or reserved: puts that linger (put-linger {linger()}, median of the rows above) against puts that do not (one run each, after)",
         "; ".join(f"{rate:,}/s {median([r['records_per_hit'] for r in runs[rate]]):.2f} against {before[rate]['records_per_hit']:.2f}" for rate in (1000, 2000, 4000)),
         "≤ 0.5 at 1,000/s, ≤ 0.2 at 4,000/s", yes(rec_ok))
     cpu = median([r["cpu_us_per_hit"] for r in runs[4000]])
