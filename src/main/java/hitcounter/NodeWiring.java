@@ -108,6 +108,7 @@ final class NodeWiring {
     this.copyStatus = new CopyStatus(registry);
     this.localStalls = new LocalStalls(config.health().expireAfter());
     this.viewHealth = new ViewHealth(registry);
+    this.queueFigures = new QueueMonitor.Figures(config.node().nodeName());
     this.freshness = new Freshness(config.node().datacenter(), config.node().nodeName(), datacenters, localStalls, viewHealth, config.replication().staleAfter());
     this.sites = hitcounter.config.Sites.of(live.get(Setting.SITES), config.sites());
     live.onChange(s -> {
@@ -117,8 +118,8 @@ final class NodeWiring {
     });
   }
 
-  /** The queue monitor's latest readings of this node's beanstalkd (set by {@link #ingest}). */
-  private QueueMonitor.Figures queueFigures;
+  /** The queue monitor's latest readings of this node's beanstalkd (the status publisher reports its queue stuck). */
+  private final QueueMonitor.Figures queueFigures;
 
   void start() {
     ActorRef<CountView.Command> countView = views();
@@ -158,7 +159,7 @@ final class NodeWiring {
     ctx.spawn(supervised(hitcounter.count.ResetView.create(deps.consul(), counts, resets, badValues, watch.general(), watch.blockingWait())), "reset-view");
     ctx.spawn(supervised(HeartbeatView.create(deps.consul(), datacenters, badValues, watch.general(), watch.blockingWait())), "heartbeat-view");
     ctx.spawn(supervised(StatusView.create(deps.consul(), localStalls, badValues, watch.general(), watch.blockingWait())), "status-view");
-    ctx.spawn(supervised(StatusPublisher.create(deps.consul(), config.node().nodeName(), workerHealth, viewHealth, copyStatus, config.health())), "status-publisher");
+    ctx.spawn(supervised(StatusPublisher.create(deps.consul(), config.node().nodeName(), workerHealth, viewHealth, copyStatus, queueFigures, config.health())), "status-publisher");
     return countView;
   }
 
@@ -206,8 +207,7 @@ final class NodeWiring {
     var ingest = config.ingest();
     HitQueue queue = new HitQueue(deps.ownQueue(), ingest.putTimeout(), config.worker().ttr(), ingest.putsInFlight(), ingest.hitsPerJob(),
         () -> live.getInt(Setting.JOB_FORMAT), hitcounter.ingest.PutLinger.of(ingest.putLinger())).bindTo(registry);
-    QueueMonitor.Figures figures = new QueueMonitor.Figures().bindTo(registry, config.node().nodeName());
-    queueFigures = figures;
+    QueueMonitor.Figures figures = queueFigures.bindTo(registry, config.node().nodeName());
     ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
     ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),
         System.currentTimeMillis(), config.audit().interval())), "audit-publisher");

@@ -47,6 +47,11 @@ public final class StatusPublisher {
   private StatusPublisher() {}
 
   public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, ViewHealth view, CopyStatus copies, HealthSettings settings) {
+    return create(consul, node, workers, view, copies, OwnQueue.NONE, settings);
+  }
+
+  /** As above, also reporting this node's own queue when it stops moving ({@link OwnQueue}). */
+  public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, ViewHealth view, CopyStatus copies, OwnQueue own, HealthSettings settings) {
     String dc = consul.localDatacenter();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, settings.check());
@@ -57,6 +62,7 @@ public final class StatusPublisher {
           .onMessage(Check.class, m -> {
             long now = System.currentTimeMillis();
             List<Stall> stalls = stalls(dc, workers, copies, settings, now);
+            ownQueueStall(dc, own, stalls, settings, now);
             stalls.addAll(viewStalls(node, view, settings, now));
             Set<String> episodes = stalls.stream().map(Stall::episode).collect(Collectors.toCollection(TreeSet::new));
             for (Stall s : stalls) {
@@ -116,6 +122,19 @@ public final class StatusPublisher {
       }
     });
     return out;
+  }
+
+  /**
+   * This node's own queue, stuck past {@code stall-after} (jobs waiting, none deleted), unless a
+   * worker already reports it counting late: seen from the node that acknowledged the hits,
+   * whether or not any worker drains the queue.
+   */
+  static void ownQueueStall(String dc, OwnQueue own, List<Stall> stalls, HealthSettings settings, long now) {
+    double age = own.stuckSeconds(now);
+    boolean reported = stalls.stream().anyMatch(s -> s.why().equals(Stall.COUNTING) && s.subject().equals(own.id()));
+    if (age > settings.stallAfter().toMillis() / 1000.0 && !reported) {
+      stalls.add(new Stall(dc, Stall.COUNTING, own.id(), own.detail() + " for " + Math.round(age) + " s", age));
+    }
   }
 
   /** This node's table behind a datacenter's heads for longer than {@code stall-after}. */

@@ -34,10 +34,60 @@ public final class QueueMonitor {
     static final QueueFigures UNKNOWN = new QueueFigures(false, 0, 0, 0);
   }
 
-  /** The latest figures, read by gauges and answers without asking beanstalkd. */
-  public static final class Figures {
+  /**
+   * The latest figures, read by gauges and answers without asking beanstalkd; also whether the
+   * queue moves ({@link hitcounter.health.OwnQueue}): jobs waiting while beanstalkd's count of
+   * deletes stays where it was.
+   */
+  public static final class Figures implements hitcounter.health.OwnQueue {
     private final AtomicReference<QueueFigures> current = new AtomicReference<>(QueueFigures.UNKNOWN);
     private volatile long answeredAt = System.nanoTime() - Long.MAX_VALUE / 2;
+    private final String queue;
+    private long deletes = -1;
+    private volatile long stuckSinceMillis;
+    private volatile String waiting = "";
+
+    public Figures() {
+      this("");
+    }
+
+    /** The figures of queue {@code queue} (the node's name). */
+    public Figures(String queue) {
+      this.queue = queue;
+    }
+
+    @Override
+    public String id() {
+      return queue;
+    }
+
+    @Override
+    public double stuckSeconds(long nowMillis) {
+      long since = stuckSinceMillis;
+      return since == 0 ? 0 : Math.max(0, nowMillis - since) / 1000.0;
+    }
+
+    @Override
+    public String detail() {
+      return waiting;
+    }
+
+    /** A reading: the queue is stuck from the first reading with jobs waiting and no new delete. */
+    synchronized void observe(Map<String, String> stats, long nowMillis) {
+      long ready = num(stats, "current-jobs-ready");
+      long reserved = num(stats, "current-jobs-reserved");
+      long delayed = num(stats, "current-jobs-delayed");
+      long deleted = num(stats, "cmd-delete");
+      boolean moved = deleted != deletes;
+      deletes = deleted;
+      if (ready + reserved + delayed == 0 || moved) {
+        stuckSinceMillis = 0;
+      } else if (stuckSinceMillis == 0) {
+        stuckSinceMillis = nowMillis;
+      }
+      waiting = (ready + reserved + delayed) + " jobs in queue " + queue + " (" + ready + " ready, " + reserved + " reserved, "
+          + delayed + " delayed) and none deleted";
+    }
 
     public QueueFigures get() {
       return current.get();
@@ -121,6 +171,7 @@ public final class QueueMonitor {
                 }
                 if (m.stats() != null) {
                   figures.answeredAt = System.nanoTime();
+                  figures.observe(m.stats(), System.currentTimeMillis());
                 }
                 figures.current.set(m.stats() == null
                     ? QueueFigures.UNKNOWN

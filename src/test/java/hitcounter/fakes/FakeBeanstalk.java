@@ -168,6 +168,7 @@ public class FakeBeanstalk implements Beanstalk {
       }
       if (reserved.remove(id) != null | ready.remove(id) != null | buried.remove(id) != null) {
         deleted.add(id);
+        deletes++;
       }
     }
     return CompletableFuture.completedFuture(deleted);
@@ -241,12 +242,16 @@ public class FakeBeanstalk implements Beanstalk {
     return CompletableFuture.completedFuture(Optional.of(Duration.ofMillis(System.currentTimeMillis() - oldest)));
   }
 
+  /** Jobs deleted so far (beanstalkd's {@code cmd-delete}). */
+  private long deletes;
+
   @Override
   public synchronized CompletionStage<Map<String, String>> stats() {
     return CompletableFuture.completedFuture(Map.of(
         "current-jobs-ready", String.valueOf(ready.size()),
         "current-jobs-reserved", String.valueOf(reserved.size()),
-        "current-jobs-buried", String.valueOf(buried.size())));
+        "current-jobs-buried", String.valueOf(buried.size()),
+        "cmd-delete", String.valueOf(deletes)));
   }
 
   /** Gives every reserved job back, as beanstalkd does when the reserving connection drops. */

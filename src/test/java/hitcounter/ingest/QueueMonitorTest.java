@@ -1,9 +1,11 @@
 package hitcounter.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hitcounter.fakes.FakeBeanstalk;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,5 +58,30 @@ class QueueMonitorTest {
     int before = beanstalk.readings.get();
     Thread.sleep(1000);
     assertTrue(beanstalk.readings.get() - before >= 5, "readings while jobs wait: " + (beanstalk.readings.get() - before));
+  }
+
+  @Test
+  void aQueueWhoseJobsWaitAndNoneIsDeletedIsStuckWhoeverDrainsIt() throws Exception {
+    FakeBeanstalk beanstalk = new FakeBeanstalk();
+    QueueMonitor.Figures figures = new QueueMonitor.Figures("node-a");
+    HitQueue hits = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 16, () -> 3);
+    testKit.spawn(QueueMonitor.create(beanstalk, figures, Duration.ofMillis(50), Duration.ofMillis(100), hits));
+    Thread.sleep(300);
+    assertEquals(0, figures.stuckSeconds(System.currentTimeMillis()), "an empty queue is not stuck");
+
+    // Jobs reserved by a worker that went away without deleting or giving them back: they are
+    // not ready, so no oldest-ready age shows them.
+    hits.enqueue("p").toCompletableFuture().get();
+    hits.enqueue("q").toCompletableFuture().get();
+    List<Long> taken = beanstalk.reserveReady(10).toCompletableFuture().get().stream().map(hitcounter.infra.beanstalk.Job::id).toList();
+    assertEquals(0, beanstalk.readyCount());
+    Thread.sleep(600);
+    double stuck = figures.stuckSeconds(System.currentTimeMillis());
+    assertTrue(stuck >= 0.3, "reserved jobs, none deleted: stuck for " + stuck + " s");
+    assertTrue(figures.detail().contains("reserved"), figures.detail());
+
+    beanstalk.delete(hitcounter.fakes.FakeBeanstalk.ANY_CONNECTION, taken).toCompletableFuture().get();
+    Thread.sleep(400);
+    assertEquals(0, figures.stuckSeconds(System.currentTimeMillis()), "deleted: moving again");
   }
 }

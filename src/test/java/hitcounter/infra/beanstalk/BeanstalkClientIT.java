@@ -95,6 +95,22 @@ class BeanstalkClientIT {
   }
 
   @Test
+  void aClientClosedDuringAWaitingReserveLeavesNoJobReserved() throws Exception {
+    BeanstalkClient closing = client();
+    closing.reserve(Duration.ofSeconds(5));
+    Thread.sleep(200);
+    closing.close();
+    try (BeanstalkClient producer = client(); BeanstalkClient other = client()) {
+      long id = producer.put("y".getBytes(StandardCharsets.US_ASCII), 1024, Duration.ZERO, Duration.ofSeconds(60)).toCompletableFuture().get();
+      long start = System.nanoTime();
+      Job got = other.reserve(Duration.ofSeconds(3)).toCompletableFuture().get().orElseThrow();
+      assertEquals(id, got.id(), "the job put after the close is not held by the closed connection's reserve");
+      assertTrue(System.nanoTime() - start < 1_500_000_000L, "at once, not after a TTR");
+      other.delete(List.of(id)).toCompletableFuture().get();
+    }
+  }
+
+  @Test
   void aDeadServerFailsTheCallNotTheCaller() {
     BeanstalkClient nowhere = new BeanstalkClient(testKit.system(), new InetSocketAddress("127.0.0.1", 1), Duration.ofSeconds(1), 16);
     ExecutionException e = assertThrows(ExecutionException.class,
