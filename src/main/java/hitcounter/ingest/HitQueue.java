@@ -161,16 +161,10 @@ public final class HitQueue implements hitcounter.audit.HitTally {
                   p.done().completeExceptionally(classify(e));
                 }
               }
-              List<Pending> next = null;
+              List<Pending> next;
               synchronized (lock) {
                 inFlight--;
-                if (!waiting.isEmpty()) {
-                  if (linger.due(waiting.size() >= maxPerJob)) {
-                    next = take();
-                  } else {
-                    linger.arm(this::lingered);
-                  }
-                }
+                next = dueBatch();
               }
               if (next != null) {
                 send(next);
@@ -178,22 +172,30 @@ public final class HitQueue implements hitcounter.audit.HitTally {
             });
   }
 
-  /** The oldest waiting hit has lingered long enough: put what waits, unless a put is full. */
+  /** The oldest waiting hit has lingered long enough: put what waits, unless puts are full. */
   private void lingered() {
     List<Pending> batch = null;
     synchronized (lock) {
       linger.fired();
-      if (inFlight < maxInFlight && !waiting.isEmpty()) {
-        if (linger.due(waiting.size() >= maxPerJob)) {
-          batch = take();
-        } else {
-          linger.arm(this::lingered);
-        }
+      if (inFlight < maxInFlight) {
+        batch = dueBatch();
       }
     }
     if (batch != null) {
       send(batch);
     }
+  }
+
+  /** Under the lock, with a put free: the waiting hits to put now, or null (the timer is then armed). */
+  private List<Pending> dueBatch() {
+    if (waiting.isEmpty()) {
+      return null;
+    }
+    if (linger.due(waiting.size() >= maxPerJob)) {
+      return take();
+    }
+    linger.arm(this::lingered);
+    return null;
   }
 
   /**
