@@ -112,12 +112,17 @@ class HitQueueTest {
     }
   }
 
+  /** A queue with one put in flight and a 3 ms linger on the test's clock and timer. */
+  private static HitQueue lingering(HeldPuts beanstalk, ManualTime time, int maxPerJob) {
+    return new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, maxPerJob, () -> 1,
+        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+  }
+
   @Test
   void atASteadyRatePutsFollowTheLingerNotTheHits() {
     HeldPuts beanstalk = new HeldPuts();
     ManualTime time = new ManualTime();
-    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 1,
-        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    HitQueue queue = lingering(beanstalk, time, 256);
     // 1,000 hits a second, each put answered within 1 ms.
     int answered = 0;
     List<CompletableFuture<Long>> hits = new ArrayList<>();
@@ -148,8 +153,7 @@ class HitQueueTest {
   void aHitThatComesAloneIsPutAtOnceAndAFullJobDoesNotLinger() {
     HeldPuts beanstalk = new HeldPuts();
     ManualTime time = new ManualTime();
-    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 3, () -> 1,
-        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    HitQueue queue = lingering(beanstalk, time, 3);
     queue.enqueue("a");
     assertEquals(List.of("a"), beanstalk.bodies, "nothing came in the linger before it: no wait");
     beanstalk.answers.get(0).complete(1L);
@@ -174,8 +178,7 @@ class HitQueueTest {
   void aLoneHitThatCameDuringAPutGoesWhenThatPutIsAnswered() {
     HeldPuts beanstalk = new HeldPuts();
     ManualTime time = new ManualTime();
-    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 1,
-        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    HitQueue queue = lingering(beanstalk, time, 256);
     queue.enqueue("a");
     time.advanceMillis(5);
     queue.enqueue("b");
@@ -201,8 +204,7 @@ class HitQueueTest {
   void aPutThatThrowsOnTheTimerFailsItsHitsAndTheQueueGoesOn() {
     ManualTime time = new ManualTime();
     ThrowingPuts beanstalk = new ThrowingPuts();
-    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 1,
-        new PutLinger(Duration.ofMillis(3), () -> time.now, time));
+    HitQueue queue = lingering(beanstalk, time, 256);
     queue.enqueue("warm");
     beanstalk.answers.get(0).complete(1L);
     time.advanceMillis(1);
