@@ -208,6 +208,7 @@ final class NodeWiring {
     HitQueue queue = new HitQueue(deps.ownQueue(), ingest.putTimeout(), config.worker().ttr(), ingest.putsInFlight(), ingest.hitsPerJob(),
         () -> live.getInt(Setting.JOB_FORMAT), hitcounter.ingest.PutLinger.of(ingest.putLinger())).bindTo(registry);
     QueueMonitor.Figures figures = queueFigures.bindTo(registry, config.node().nodeName());
+    hitcounter.ingest.IngestGauges.bind(registry, queue, figures, () -> deps.consul().answeredWithin(java.time.Duration.ofSeconds(5)));
     ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
     ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),
         System.currentTimeMillis(), config.audit().interval())), "audit-publisher");

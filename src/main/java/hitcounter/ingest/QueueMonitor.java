@@ -93,6 +93,11 @@ public final class QueueMonitor {
       return current.get();
     }
 
+    /** beanstalkd answered a reading now. */
+    void answered() {
+      answeredAt = System.nanoTime();
+    }
+
     /** Whether beanstalkd answered a reading within {@code d} (readiness need not ask it again). */
     public boolean answeredWithin(java.time.Duration d) {
       return System.nanoTime() - answeredAt <= d.toNanos();
@@ -170,7 +175,7 @@ public final class QueueMonitor {
                   }
                 }
                 if (m.stats() != null) {
-                  figures.answeredAt = System.nanoTime();
+                  figures.answered();
                   figures.observe(m.stats(), System.currentTimeMillis());
                 }
                 figures.current.set(m.stats() == null

@@ -88,7 +88,13 @@ class BinlogFailureIT {
       assertEquals(503, node.call("POST", "/api/hits/" + page).statusCode());
     }
     Await.until("not ready", Duration.ofSeconds(5), () -> node.management("/health/ready").statusCode() != 200);
-    assertTrue(node.call("GET", "/metrics").body().lines().anyMatch(l -> l.startsWith("hitcounter_hits_total{") && l.contains("rejected") && !l.endsWith(" 0.0")));
+    String metrics = node.call("GET", "/metrics").body();
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("hitcounter_hits_total{") && l.contains("rejected") && !l.endsWith(" 0.0")));
+    // An alert tells this 503 from a beanstalkd that is down: the binlog's gauge says it stopped,
+    // the one of beanstalkd's answers says it still answers, and the node says it is not ready.
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("hitcounter_binlog_writing{") && l.endsWith(" 0.0")), "binlog gauge 0");
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("hitcounter_beanstalk_answering{") && l.endsWith(" 1.0")), "beanstalkd answers");
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("hitcounter_ready{") && l.endsWith(" 0.0")), "not ready");
   }
 
   private static void sleep(long ms) {
