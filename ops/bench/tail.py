@@ -12,7 +12,7 @@ Python standard library only; imported by driver.py, or run alone against a runn
 import glob, os, socket, sys, time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from driver import NODES, RUN, cpu_ticks, get, loadgen, log, metrics, msum, pid_of  # noqa: E402
+from driver import NODES, RUN, cpu_ticks, get, loadgen, log, metrics, pid_of  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 BEANSTALKS = {"us-west-0": 11300, "us-west-1": 11301, "eu-west-0": 11400, "eu-west-1": 11401}

@@ -35,6 +35,7 @@ import hitcounter.infra.metrics.HttpMetrics;
 import hitcounter.infra.metrics.NodeMetrics;
 import hitcounter.ingest.HitAnswers;
 import hitcounter.ingest.HitQueue;
+import hitcounter.ingest.IngestGauges;
 import hitcounter.ingest.QueueMonitor;
 import hitcounter.replicate.CopyStatus;
 import hitcounter.replicate.DatacenterStates;
@@ -87,6 +88,8 @@ final class NodeWiring {
   private final WorkerStats workerStats;
   private final WorkerHealth workerHealth;
   private final ViewHealth viewHealth;
+  /** The queue monitor's readings of this node's beanstalkd (readiness, gauges, the own-queue stall). */
+  private final QueueMonitor.Figures queueFigures;
   private final CopyStatus copyStatus;
   private final LocalStalls localStalls;
   private final Freshness freshness;
@@ -118,9 +121,6 @@ final class NodeWiring {
     });
   }
 
-  /** The queue monitor's latest readings of this node's beanstalkd (the status publisher reports its queue stuck). */
-  private final QueueMonitor.Figures queueFigures;
-
   void start() {
     ActorRef<CountView.Command> countView = views();
     ActorRef<DiscoveryActor.Command> discovery = discovery(keeper(countView));
@@ -133,8 +133,8 @@ final class NodeWiring {
     // queue monitor's readings (at least one a second), asked only when none came for 2 s.
     readiness.install(() -> queue.refusing() != null
         ? CompletableFuture.completedFuture(false)
-        : (queueFigures.answeredWithin(java.time.Duration.ofSeconds(2)) ? CompletableFuture.completedFuture(java.util.Map.<String, String>of()) : deps.ownQueue().stats())
-            .thenCombine(deps.consul().answeredWithin(java.time.Duration.ofSeconds(5))
+        : (queueFigures.answeredWithin(IngestGauges.BEANSTALK_SILENCE) ? CompletableFuture.completedFuture(java.util.Map.<String, String>of()) : deps.ownQueue().stats())
+            .thenCombine(deps.consul().answeredWithin(IngestGauges.CONSUL_SILENCE)
             ? CompletableFuture.completedFuture(java.util.List.<String>of()) : deps.consul().datacenters(), (s, d) -> true).exceptionally(e -> false));
     bind(routes(queue, topology), readiness, discovery);
   }
@@ -207,9 +207,9 @@ final class NodeWiring {
     var ingest = config.ingest();
     HitQueue queue = new HitQueue(deps.ownQueue(), ingest.putTimeout(), config.worker().ttr(), ingest.putsInFlight(), ingest.hitsPerJob(),
         () -> live.getInt(Setting.JOB_FORMAT), hitcounter.ingest.PutLinger.of(ingest.putLinger())).bindTo(registry);
-    QueueMonitor.Figures figures = queueFigures.bindTo(registry, config.node().nodeName());
-    hitcounter.ingest.IngestGauges.bind(registry, queue, figures, () -> deps.consul().answeredWithin(java.time.Duration.ofSeconds(5)));
-    ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), figures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
+    queueFigures.bindTo(registry);
+    IngestGauges.bind(registry, queue, queueFigures, () -> deps.consul().answeredWithin(IngestGauges.CONSUL_SILENCE));
+    ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), queueFigures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
     ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),
         System.currentTimeMillis(), config.audit().interval())), "audit-publisher");
     return queue;

@@ -16,21 +16,4 @@ public interface OwnQueue {
   /** What waits, for the stall's detail. */
   String detail();
 
-  /** A queue never stuck (a node without one, tests). */
-  OwnQueue NONE = new OwnQueue() {
-    @Override
-    public String id() {
-      return "";
-    }
-
-    @Override
-    public double stuckSeconds(long nowMillis) {
-      return 0;
-    }
-
-    @Override
-    public String detail() {
-      return "";
-    }
-  };
 }

@@ -46,11 +46,7 @@ public final class StatusPublisher {
 
   private StatusPublisher() {}
 
-  public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, ViewHealth view, CopyStatus copies, HealthSettings settings) {
-    return create(consul, node, workers, view, copies, OwnQueue.NONE, settings);
-  }
-
-  /** As above, also reporting this node's own queue when it stops moving ({@link OwnQueue}). */
+  /** {@code own}: this node's own queue, reported when it stops moving ({@link OwnQueue}). */
   public static Behavior<Command> create(Consul consul, String node, WorkerHealth workers, ViewHealth view, CopyStatus copies, OwnQueue own, HealthSettings settings) {
     String dc = consul.localDatacenter();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {

@@ -13,7 +13,10 @@ import java.util.function.BooleanSupplier;
  * readiness check answers: beanstalkd and Consul answer and the binlog writes).
  */
 public final class IngestGauges {
-  static final Duration BEANSTALK_SILENCE = Duration.ofSeconds(2);
+  /** beanstalkd silent this long (the queue monitor reads at least once a second): not answering. */
+  public static final Duration BEANSTALK_SILENCE = Duration.ofSeconds(2);
+  /** Consul silent this long (the heartbeat watch returns every second): not answering. */
+  public static final Duration CONSUL_SILENCE = Duration.ofSeconds(5);
 
   private IngestGauges() {}
 

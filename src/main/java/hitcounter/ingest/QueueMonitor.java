@@ -47,10 +47,6 @@ public final class QueueMonitor {
     private volatile long stuckSinceMillis;
     private volatile String waiting = "";
 
-    public Figures() {
-      this("");
-    }
-
     /** The figures of queue {@code queue} (the node's name). */
     public Figures(String queue) {
       this.queue = queue;
@@ -72,12 +68,21 @@ public final class QueueMonitor {
       return waiting;
     }
 
-    /** A reading: the queue is stuck from the first reading with jobs waiting and no new delete. */
-    synchronized void observe(Map<String, String> stats, long nowMillis) {
+    /**
+     * A reading of beanstalkd's {@code stats}, or null when it did not answer. The queue is stuck
+     * from the first reading with jobs waiting and no new delete.
+     */
+    synchronized void read(Map<String, String> stats, long nowMillis) {
+      if (stats == null) {
+        current.set(QueueFigures.UNKNOWN);
+        return;
+      }
+      answeredAt = System.nanoTime();
       long ready = num(stats, "current-jobs-ready");
       long reserved = num(stats, "current-jobs-reserved");
       long delayed = num(stats, "current-jobs-delayed");
       long deleted = num(stats, "cmd-delete");
+      current.set(new QueueFigures(true, ready, reserved, num(stats, "current-jobs-buried")));
       boolean moved = deleted != deletes;
       deletes = deleted;
       if (ready + reserved + delayed == 0 || moved) {
@@ -93,18 +98,13 @@ public final class QueueMonitor {
       return current.get();
     }
 
-    /** beanstalkd answered a reading now. */
-    void answered() {
-      answeredAt = System.nanoTime();
-    }
-
     /** Whether beanstalkd answered a reading within {@code d} (readiness need not ask it again). */
     public boolean answeredWithin(java.time.Duration d) {
       return System.nanoTime() - answeredAt <= d.toNanos();
     }
 
     /** Binds the queue gauges ({@code hitcounter_queue_jobs{queue, state}}) to {@code registry}. */
-    public Figures bindTo(MeterRegistry registry, String queue) {
+    public Figures bindTo(MeterRegistry registry) {
       gauge(registry, queue, "ready", f -> f.ready());
       gauge(registry, queue, "reserved", f -> f.reserved());
       gauge(registry, queue, "buried", f -> f.buried());
@@ -174,13 +174,7 @@ public final class QueueMonitor {
                     hits.accept();
                   }
                 }
-                if (m.stats() != null) {
-                  figures.answered();
-                  figures.observe(m.stats(), System.currentTimeMillis());
-                }
-                figures.current.set(m.stats() == null
-                    ? QueueFigures.UNKNOWN
-                    : new QueueFigures(true, num(m.stats(), "current-jobs-ready"), num(m.stats(), "current-jobs-reserved"), num(m.stats(), "current-jobs-buried")));
+                figures.read(m.stats(), System.currentTimeMillis());
                 return Behaviors.same();
               })
               .build();

@@ -22,8 +22,7 @@ class IngestGaugesTest {
     assertEquals(0, gauge(registry, "hitcounter.ready"));
     assertEquals(1, gauge(registry, "hitcounter.binlog.writing"));
 
-    figures.observe(Map.of("current-jobs-ready", "0", "cmd-delete", "0"), System.currentTimeMillis());
-    figures.answered();
+    figures.read(Map.of("current-jobs-ready", "0", "cmd-delete", "0"), System.currentTimeMillis());
     assertEquals(1, gauge(registry, "hitcounter.beanstalk.answering"));
     assertEquals(1, gauge(registry, "hitcounter.ready"));
 

@@ -36,7 +36,7 @@ class QueueMonitorTest {
   void readsAtTheIdleIntervalWhileNothingIsPutAndAtTheBusyOneWhileHitsArrive() throws Exception {
     CountedStats beanstalk = new CountedStats();
     HitQueue hits = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 16, () -> 3);
-    testKit.spawn(QueueMonitor.create(beanstalk, new QueueMonitor.Figures(), Duration.ofMillis(50), Duration.ofSeconds(2), hits));
+    testKit.spawn(QueueMonitor.create(beanstalk, new QueueMonitor.Figures("node-a"), Duration.ofMillis(50), Duration.ofSeconds(2), hits));
     Thread.sleep(1000);
     int idle = beanstalk.readings.get();
     assertTrue(idle <= 2, "idle: the first readings, then one per 2 s, not one per 50 ms: " + idle);
