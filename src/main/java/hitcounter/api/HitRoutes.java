@@ -33,17 +33,20 @@ public final class HitRoutes {
   private final hitcounter.ingest.RenderedAnswers rendered;
   private final HitEvents events;
   private final Supplier<Sites> sites;
+  private final PathHitRoutes paths;
 
   public HitRoutes(HitIntake intake, HitAnswers answers, LiveSettings live, Supplier<Sites> sites) {
     this.intake = intake;
     this.rendered = new hitcounter.ingest.RenderedAnswers(answers);
     this.sites = sites;
     this.events = new HitEvents(answers, live);
+    this.paths = new PathHitRoutes(intake, sites, this::answer);
   }
 
   public Route routes() {
     return concat(
         path(PathMatchers.segment("api").slash("ping"), () -> HttpMetrics.template("/api/ping", () -> get(() -> complete("pong")))),
+        path(PathMatchers.segment("api").slash("hits"), () -> HttpMetrics.template("/api/hits?path", paths::routes)),
         pathPrefix(PathMatchers.segment("api").slash("hits"), () -> extractUnmatchedPath(rest -> {
           String[] parts = (rest.startsWith("/") ? rest.substring(1) : rest).split("/", -1);
           if (parts.length == 3 && parts[2].equals(EVENTS)) {

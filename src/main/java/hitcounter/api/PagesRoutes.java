@@ -83,8 +83,8 @@ public final class PagesRoutes {
         return Optional.of("limit must be a whole number");
       }
     }
-    if (prefix.isPresent() && !prefix.get().isEmpty() && !PageId.isValid(prefix.get())) {
-      return Optional.of("prefix must be the start of a page id: A-Z a-z 0-9 . _ ~ -, at most 128");
+    if (prefix.isPresent() && !prefix.get().isEmpty() && !PageId.isValid(prefix.get()) && !PageKey.isPath(prefix.get())) {
+      return Optional.of("prefix must be the start of a page id (A-Z a-z 0-9 . _ ~ -, at most 128) or of a URL path (/…, normalised)");
     }
     if (cursor.isPresent() && decode(cursor.get()) == null) {
       return Optional.of("cursor is not one this server gave");
@@ -140,12 +140,12 @@ public final class PagesRoutes {
   }
 
   private static String encode(TableListings.Row last) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString((last.total() + ":" + last.page()).getBytes(StandardCharsets.US_ASCII));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString((last.total() + ":" + last.page()).getBytes(StandardCharsets.UTF_8));
   }
 
   static TableListings.Cursor decode(String cursor) {
     try {
-      String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+      String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
       int colon = s.indexOf(':');
       long total = Long.parseLong(s.substring(0, colon));
       String page = s.substring(colon + 1);

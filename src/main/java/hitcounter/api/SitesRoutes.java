@@ -65,6 +65,11 @@ public final class SitesRoutes {
         path(PathMatchers.segment("api").slash("sites").slash(PathMatchers.segment()), name -> HttpMetrics.template("/api/sites/{site}", () -> concat(
             put(() -> AdminAuth.authorized(adminToken, () -> entity(Unmarshaller.entityToString(), body -> define(name, body)))),
             delete(() -> AdminAuth.authorized(adminToken, () -> deleteSite(name)))))),
+        // URL paths: ?path=… (a path holds slashes), made a page by the site's rules.
+        path(PathMatchers.segment("api").slash("pages").slash(PathMatchers.segment()),
+            site -> HttpMetrics.template("/api/pages/{site}?path", () -> delete(() -> parameter("path", p -> AdminAuth.authorized(adminToken, () -> resetPath(site, p, true)))))),
+        path(PathMatchers.segment("api").slash("pages").slash(PathMatchers.segment()).slash("reset"),
+            site -> HttpMetrics.template("/api/pages/{site}/reset?path", () -> post(() -> parameter("path", p -> AdminAuth.authorized(adminToken, () -> resetPath(site, p, false)))))),
         path(PathMatchers.segment("api").slash("pages").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
             (site, page) -> HttpMetrics.template("/api/pages/{site}/{page}", () -> delete(() -> AdminAuth.authorized(adminToken, () -> reset(site, page, true))))),
         path(PathMatchers.segment("api").slash("pages").slash(PathMatchers.segment()).slash(PathMatchers.segment()).slash("reset"),
@@ -135,8 +140,18 @@ public final class SitesRoutes {
     });
   }
 
+  private Route resetPath(String site, String raw, boolean delete) {
+    Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
+    hitcounter.page.PathRules rules = s == null ? hitcounter.page.PathRules.DEFAULT : s.paths();
+    var outcome = hitcounter.page.PathNormaliser.normalise(raw, rules);
+    if (outcome instanceof hitcounter.page.PathNormaliser.Refused r) {
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-path", r.reason());
+    }
+    return reset(site, hitcounter.ingest.HitGate.pageOf(((hitcounter.page.PathNormaliser.Page) outcome).path(), rules), delete);
+  }
+
   private Route reset(String site, String page, boolean delete) {
-    Optional<String> bad = PageId.problem(page);
+    Optional<String> bad = PageKey.isPage(page) ? Optional.empty() : PageId.problem(page);
     if (bad.isPresent()) {
       return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-page-id", bad.get());
     }

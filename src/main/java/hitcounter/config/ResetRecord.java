@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * hitcounter.count.ResetRepair}) wins over every baseline of fewer lowerings:
  *
  * <pre>
- * hitcounter/resets/&lt;dc that wrote it&gt;/&lt;counted id&gt;  {"baselines": {"us-west": 120, "eu-west": 44}, "deletedAt": 0, "resetAt": 1764..., "lowered": {"eu-west": 1}}
+ * hitcounter/resets/&lt;dc that wrote it&gt;/&lt;counted id, {@link #segment}&gt;  {"baselines": {"us-west": 120, "eu-west": 44}, "deletedAt": 0, "resetAt": 1764..., "lowered": {"eu-west": 1}}
  * </pre>
  */
 public record ResetRecord(Map<String, Long> baselines, long deletedAt, long resetAt, Map<String, Long> lowered) {
@@ -54,8 +54,44 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
     return ROOT + dc + "/";
   }
 
+  /** The key of the reset of {@code countedId} written by {@code dc}: the id as a Consul key segment ({@link #segment}). */
   public static String key(String dc, String countedId) {
-    return prefix(dc) + countedId;
+    return prefix(dc) + segment(countedId);
+  }
+
+  /**
+   * A counted id as one Consul key segment, safe in a URL unescaped: a page id (with its site's
+   * prefix) is itself; any other byte of its UTF-8 (a URL path's slashes, spaces, non-ASCII)
+   * is written {@code !XX}. A page id never holds {@code !}.
+   */
+  public static String segment(String countedId) {
+    StringBuilder b = null;
+    byte[] bytes = countedId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int c = bytes[i] & 0xff;
+      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '~' || c == '-' || c == ':';
+      if (plain && b == null) {
+        continue;
+      }
+      if (b == null) {
+        b = new StringBuilder(bytes.length * 2).append(countedId, 0, i); // bytes before i are ASCII
+      }
+      if (plain) {
+        b.append((char) c);
+      } else {
+        b.append('!').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return b == null ? countedId : b.toString();
+  }
+
+  /** The counted id of a key segment ({@link #segment}), or null when it is not one. */
+  public static String unsegment(String segment) {
+    if (segment.indexOf('!') < 0) {
+      return segment;
+    }
+    String percent = segment.replace("%", "%25").replace('!', '%');
+    return hitcounter.page.JobCodec.unescape(percent);
   }
 
   /** The counted id of a reset key, or null. */
@@ -64,7 +100,7 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
       return null;
     }
     int slash = key.indexOf('/', ROOT.length());
-    return slash < 0 || slash == key.length() - 1 ? null : key.substring(slash + 1);
+    return slash < 0 || slash == key.length() - 1 ? null : unsegment(key.substring(slash + 1));
   }
 
   public boolean deleted() {

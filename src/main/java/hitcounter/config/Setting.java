@@ -62,10 +62,10 @@ public enum Setting {
       return intIn(v, 24, 87_840);
     }
   },
-  JOB_FORMAT("job-format", "format of new hit jobs: 3 (with time, visitor and bot mark), 2 while nodes of a version before analytics still run, 1 before the count store (1-3)") {
+  JOB_FORMAT("job-format", "format of new hit jobs: 4 (URL paths and referrals), 3 while nodes of a version before paths still run (with time, visitor and bot mark), 2 before analytics, 1 before the count store (1-4)") {
     @Override
     public Optional<String> problem(JsonNode v) {
-      return intIn(v, 1, 3);
+      return intIn(v, 1, 4);
     }
   },
   STORE_FORMAT("store-format", "how workers name journal entries: 2 in epochs (a restored store never reuses a name), 1 while nodes of a version before epochs still run (1-2)") {

@@ -6,8 +6,10 @@ import java.util.regex.Pattern;
 /**
  * A site that may count hits: its name and generation (a site deleted and created again starts
  * a new one), the origins allowed to count for it (empty: any), the pattern its page ids must
- * match (null: any page id), its cap of distinct pages (0: none), and its rate limits (a rate of
- * 0: none). A deleted site stays as a tombstone, so its generation is never used again.
+ * match (null: any page id), its cap of distinct pages (0: none), its rate limits (a rate of
+ * 0: none), and how its URL paths are made into pages ({@link PathRules}; its own pattern for
+ * paths, so a pattern written for page ids keeps its meaning). A deleted site stays as a
+ * tombstone, so its generation is never used again.
  */
 public record Site(
     String name,
@@ -18,7 +20,13 @@ public record Site(
     long maxPages,
     Limit perClient,
     Limit perSite,
-    boolean requireOrigin) {
+    boolean requireOrigin,
+    hitcounter.page.PathRules paths) {
+
+  public Site(String name, long generation, boolean deleted, Set<String> origins, Pattern pattern, long maxPages, Limit perClient, Limit perSite,
+      boolean requireOrigin) {
+    this(name, generation, deleted, origins, pattern, maxPages, perClient, perSite, requireOrigin, hitcounter.page.PathRules.DEFAULT);
+  }
 
   /** Steps a pattern may take on one page id: an admin's pattern that backtracks without end refuses the hit instead of taking a thread. */
   static final int PATTERN_BUDGET = 20_000;
@@ -36,12 +44,14 @@ public record Site(
     return origins.isEmpty() || origins.contains(origin);
   }
 
+  /** Whether {@code page} (a page id, or a normalised path: matched by the path pattern) may count here. */
   public boolean allowsPage(String page) {
-    if (pattern == null) {
+    Pattern p = page.startsWith("/") ? paths.pattern() : pattern;
+    if (p == null) {
       return true;
     }
     try {
-      return pattern.matcher(new Budgeted(page, PATTERN_BUDGET)).matches();
+      return p.matcher(new Budgeted(page, PATTERN_BUDGET)).matches();
     } catch (Budgeted.Exhausted e) {
       return false;
     }

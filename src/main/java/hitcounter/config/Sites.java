@@ -24,9 +24,16 @@ import java.util.regex.PatternSyntaxException;
  *  "generation": 1}
  * {"deleted": true, "generation": 3}        (a deleted site: its generation is never reused)
  * </pre>
+ *
+ * URL paths ({@link hitcounter.page.PathRules}): {@code "pathPattern": "/blog/.*"} (the pattern
+ * a normalised path must match; {@code pattern} is for page ids), {@code "trailingSlash":
+ * "keep"} (default {@code "drop"}), {@code "keepQuery": ["page"]}, {@code "lowerCase": true},
+ * {@code "pathsAsIds": true} (a path {@code /my-post} counts as page id {@code my-post}).
  */
 public final class Sites {
-  private static final Set<String> FIELDS = Set.of("origins", "pattern", "maxPages", "perClient", "perSite", "generation", "deleted", "enabled", "requireOrigin");
+  private static final Set<String> FIELDS = Set.of("origins", "pattern", "maxPages", "perClient", "perSite", "generation", "deleted", "enabled", "requireOrigin",
+      "pathPattern", "trailingSlash", "keepQuery", "lowerCase", "pathsAsIds");
+  public static final int MAX_KEEP_QUERY = 20;
   public static final int MAX_SITES = 1000;
   public static final int MAX_ORIGINS = 50;
 
@@ -103,7 +110,15 @@ public final class Sites {
         n.has("maxPages") ? n.get("maxPages").asLong() : settings.newSiteMaxPages(),
         n.has("perClient") ? limit(n.get("perClient")) : settings.newSitePerClient(),
         n.has("perSite") ? limit(n.get("perSite")) : settings.newSitePerSite(),
-        n.path("requireOrigin").asBoolean(false));
+        n.path("requireOrigin").asBoolean(false), pathRules(n));
+  }
+
+  private static hitcounter.page.PathRules pathRules(JsonNode n) {
+    java.util.List<String> keep = new java.util.ArrayList<>();
+    n.path("keepQuery").forEach(q -> keep.add(q.asText()));
+    String pattern = n.path("pathPattern").asText("");
+    return new hitcounter.page.PathRules(n.path("trailingSlash").asText("drop").equals("keep"), keep, n.path("lowerCase").asBoolean(false),
+        pattern.isEmpty() ? null : Pattern.compile(pattern), n.path("pathsAsIds").asBoolean(false));
   }
 
   private static Site.Limit limit(JsonNode n) {
@@ -155,15 +170,31 @@ public final class Sites {
         }
       }
     }
-    JsonNode pattern = n.path("pattern");
-    if (!pattern.isMissingNode()) {
-      if (!pattern.isTextual() || pattern.asText().length() > 200) {
-        return Optional.of(name + ": pattern is a regular expression of at most 200 characters");
+    for (String field : new String[] {"pattern", "pathPattern"}) {
+      JsonNode pattern = n.path(field);
+      if (!pattern.isMissingNode()) {
+        if (!pattern.isTextual() || pattern.asText().length() > 200) {
+          return Optional.of(name + ": " + field + " is a regular expression of at most 200 characters");
+        }
+        try {
+          Pattern.compile(pattern.asText());
+        } catch (PatternSyntaxException e) {
+          return Optional.of(name + ": " + field + " does not compile: " + e.getDescription());
+        }
       }
-      try {
-        Pattern.compile(pattern.asText());
-      } catch (PatternSyntaxException e) {
-        return Optional.of(name + ": pattern does not compile: " + e.getDescription());
+    }
+    JsonNode slash = n.path("trailingSlash");
+    if (!slash.isMissingNode() && !(slash.isTextual() && (slash.asText().equals("keep") || slash.asText().equals("drop")))) {
+      return Optional.of(name + ": trailingSlash is \"keep\" or \"drop\"");
+    }
+    JsonNode keep = n.path("keepQuery");
+    if (!keep.isMissingNode()) {
+      boolean ok = keep.isArray() && keep.size() <= MAX_KEEP_QUERY;
+      for (JsonNode q : keep) {
+        ok &= q.isTextual() && !q.asText().isEmpty() && q.asText().length() <= 40 && !hitcounter.page.PathNormaliser.isTracking(q.asText().toLowerCase(java.util.Locale.ROOT));
+      }
+      if (!ok) {
+        return Optional.of(name + ": keepQuery is a list of at most " + MAX_KEEP_QUERY + " query parameter names (1-40 characters; never a tracking parameter such as utm_source)");
       }
     }
     if (!wholeIn(n.path("maxPages"), 0, 100_000_000)) {
@@ -180,7 +211,7 @@ public final class Sites {
         return Optional.of(name + ": " + l + " is {\"rate\": hits a second (0: no limit), \"burst\": most at once}");
       }
     }
-    for (String flag : new String[] {"deleted", "enabled", "requireOrigin"}) {
+    for (String flag : new String[] {"deleted", "enabled", "requireOrigin", "lowerCase", "pathsAsIds"}) {
       if (!n.path(flag).isMissingNode() && !n.path(flag).isBoolean()) {
         return Optional.of(name + ": " + flag + " is true or false");
       }

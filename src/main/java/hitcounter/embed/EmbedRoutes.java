@@ -19,8 +19,10 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * What other sites embed: the 1×1 counting pixel ({@code /px.gif?page=…}: counts a hit) and
- * the SVG badge ({@code /badge/{page}.svg}: shows the total, counts nothing). Never cached.
+ * What other sites embed: the snippet ({@code /count.js}: {@link CountScript}), the 1×1 counting
+ * pixel ({@code /px.gif?page=…}, or {@code ?site=…&path=…&ref=…} for a URL path: counts a hit;
+ * the snippet's last resort) and the SVG badge ({@code /badge/{page}.svg}: shows the total,
+ * counts nothing). The pixel and badge are never cached.
  */
 public final class EmbedRoutes {
   private static final ContentType SVG = MediaTypes.IMAGE_SVG_XML.toContentType();
@@ -31,6 +33,7 @@ public final class EmbedRoutes {
   private final HitIntake intake;
   private final HitAnswers answers;
   private final byte[] pixel = WebResources.bytes("px.gif");
+  private final CountScript script = new CountScript();
 
   public EmbedRoutes(HitIntake intake, HitAnswers answers) {
     this.intake = intake;
@@ -39,13 +42,25 @@ public final class EmbedRoutes {
 
   public Route routes() {
     return concat(
-        path("px.gif", () -> HttpMetrics.template("/px.gif", () -> get(() -> parameterOptional("site", site -> parameterOptional("page", p -> pixel(site.orElse(null), p.orElse(""))))))),
+        path("count.js", () -> HttpMetrics.template("/count.js", () -> get(script::route))),
+        path("px.gif", () -> HttpMetrics.template("/px.gif", () -> get(() -> parameterOptional("site", site -> parameterOptional("path", path -> path.isPresent()
+            ? parameterOptional("ref", ref -> pathPixel(site.orElse(null), path.get(), ref))
+            : parameterOptional("page", p -> pixel(site.orElse(null), p.orElse("")))))))),
         path(PathMatchers.segment("badge").slash(PathMatchers.segment()), file -> HttpMetrics.template("/badge/{file}", () -> get(() -> badge(file)))));
   }
 
   /** Counts a hit of {@code page} on {@code site} (null: the default site); refusals are JSON answers with their status. */
   private Route pixel(String site, String page) {
-    return intake.hit(site, page, key -> complete(HttpResponse.create().withEntity(HttpEntities.create(GIF, pixel)).addHeaders(new ArrayList<>(NO_CACHE))));
+    return intake.hit(site, page, key -> gif());
+  }
+
+  /** Counts a hit of URL path {@code path} on {@code site}, referred from {@code ref}. */
+  private Route pathPixel(String site, String path, java.util.Optional<String> ref) {
+    return intake.hitPath(site, path, ref.filter(r -> !r.isEmpty()), key -> gif(), HitRejections::notQueued);
+  }
+
+  private Route gif() {
+    return complete(HttpResponse.create().withEntity(HttpEntities.create(GIF, pixel)).addHeaders(new ArrayList<>(NO_CACHE)));
   }
 
   private Route badge(String file) {

@@ -4,6 +4,8 @@ import hitcounter.config.Site;
 import hitcounter.config.Sites;
 import hitcounter.page.PageId;
 import hitcounter.page.PageKey;
+import hitcounter.page.PathNormaliser;
+import hitcounter.page.PathRules;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -25,8 +27,12 @@ public final class HitGate {
   /** The outcome of the checks. */
   public sealed interface Verdict permits Pass, Refuse {}
 
-  /** Count it under {@code key}. */
-  public record Pass(PageKey key, Site site) implements Verdict {}
+  /** Count it under {@code key}; a path's query may have named its {@code campaign}. */
+  public record Pass(PageKey key, Site site, PathNormaliser.Campaign campaign) implements Verdict {
+    public Pass(PageKey key, Site site) {
+      this(key, site, PathNormaliser.Campaign.NONE);
+    }
+  }
 
   /** Refused: the status, the error code and reason of the JSON body, and Retry-After (429 only). */
   public record Refuse(int status, String error, String reason, String detail, long retryAfterSeconds) implements Verdict {}
@@ -64,13 +70,44 @@ public final class HitGate {
       return new Refuse(400, "bad-page-id", "bad-page-id", badPage.get(), 0);
     }
     String name = siteName == null ? PageKey.DEFAULT_SITE : siteName;
-    Optional<Site> found = PageKey.siteProblem(name).isPresent() ? Optional.empty() : sites.get().live(name);
+    return admit(name, live(name), page, origin, referer, client, bot, PathNormaliser.Campaign.NONE);
+  }
+
+  /**
+   * Checks a hit of URL path {@code rawPath} (as the browser has it) on {@code siteName}: the
+   * path is made a page by the site's rules ({@link PathNormaliser}; 400 {@code bad-path} when it
+   * cannot be), then checked as a page id is. A site with {@code pathsAsIds} counts
+   * {@code /my-post} as page id {@code my-post}.
+   */
+  public Verdict checkPath(String siteName, String rawPath, Optional<String> origin, Optional<String> referer, String client, boolean bot) {
+    String name = siteName == null ? PageKey.DEFAULT_SITE : siteName;
+    Optional<Site> found = live(name);
+    PathRules rules = found.map(Site::paths).orElse(PathRules.DEFAULT);
+    PathNormaliser.Outcome outcome = PathNormaliser.normalise(rawPath, rules);
+    if (outcome instanceof PathNormaliser.Refused r) {
+      return new Refuse(400, "bad-path", "bad-path", r.reason(), 0);
+    }
+    PathNormaliser.Page p = (PathNormaliser.Page) outcome;
+    return admit(name, found, pageOf(p.path(), rules), origin, referer, client, bot, p.campaign());
+  }
+
+  /** The page a normalised path counts as: itself, or under {@code pathsAsIds} the page id it names. */
+  public static String pageOf(String path, PathRules rules) {
+    return rules.asIds() && PageId.isValid(path.substring(1)) ? path.substring(1) : path;
+  }
+
+  private Optional<Site> live(String name) {
+    return PageKey.siteProblem(name).isPresent() ? Optional.empty() : sites.get().live(name);
+  }
+
+  private Verdict admit(String name, Optional<Site> found, String page, Optional<String> origin, Optional<String> referer, String client, boolean bot,
+      PathNormaliser.Campaign campaign) {
     if (found.isEmpty()) {
       return refuse("unknown", 403, "unknown-site", "no site called " + clip(name) + " counts here", 0);
     }
     Site site = found.get();
     if (!site.allowsPage(page)) {
-      return refuse(site.name(), 403, "page-pattern", "page " + page + " does not match the pattern of site " + site.name(), 0);
+      return refuse(site.name(), 403, "page-pattern", "page " + clip(page) + " does not match the " + (page.startsWith("/") ? "pathPattern" : "pattern") + " of site " + site.name(), 0);
     }
     Optional<String> from = origin.filter(o -> !o.isEmpty() && !o.equals("null")).or(() -> referer.flatMap(HitGate::originOf));
     if (from.isPresent() && !site.allowsOrigin(from.get())) {
@@ -90,7 +127,7 @@ public final class HitGate {
     if (!bot && !caps.admits(site, key)) {
       return refuse(site.name(), 403, "page-cap", "site " + site.name() + " has reached its cap of " + site.maxPages() + " pages; existing pages still count", 0);
     }
-    return new Pass(key, site);
+    return new Pass(key, site, campaign);
   }
 
   /** A hit passed on to the queue, by who took it: {@code hitcounter_hits_taken_total{kind="human"|"bot"}}. */

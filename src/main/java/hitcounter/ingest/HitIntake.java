@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import hitcounter.page.JobCodec;
 import hitcounter.page.PageKey;
+import hitcounter.page.Referral;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -46,6 +47,21 @@ public final class HitIntake {
 
   /** As {@link #hit(String, String, Function)}, with {@code notQueued} answering a hit the queue did not acknowledge. */
   public Route hit(String site, String page, Function<PageKey, Route> accepted, Function<Throwable, Route> notQueued) {
+    return take((req, bot) -> gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client(req), bot), Optional.empty(), accepted, notQueued);
+  }
+
+  /**
+   * Counts a hit of URL path {@code rawPath} on {@code site} (null: the default site), made a
+   * page by the site's rules ({@link HitGate#checkPath}); {@code referrer} (the visiting page's
+   * {@code document.referrer}, sent with a page load's first count) and the path's campaign go
+   * with the hit, unless the referrer is the site itself.
+   */
+  public Route hitPath(String site, String rawPath, Optional<String> referrer, Function<PageKey, Route> accepted, Function<Throwable, Route> notQueued) {
+    return take((req, bot) -> gate.checkPath(site, rawPath, header(req, "Origin"), header(req, "Referer"), client(req), bot), referrer, accepted, notQueued);
+  }
+
+  private Route take(java.util.function.BiFunction<HttpRequest, Boolean, HitGate.Verdict> check, Optional<String> referrer,
+      Function<PageKey, Route> accepted, Function<Throwable, Route> notQueued) {
     return extractRequest(req -> {
       if (prefetch(req)) {
         // A browser fetching ahead (or a link preview) is not a visit: 204, nothing counted; the
@@ -57,12 +73,16 @@ public final class HitIntake {
       String client = client(req);
       Optional<String> userAgent = header(req, "User-Agent");
       boolean bot = lines.isBot(userAgent);
-      HitGate.Verdict v = gate.check(site, page, header(req, "Origin"), header(req, "Referer"), client, bot);
+      HitGate.Verdict v = check.apply(req, bot);
       if (v instanceof HitGate.Refuse r) {
         return HitRejections.refused(r);
       }
-      PageKey key = ((HitGate.Pass) v).key();
+      HitGate.Pass pass = (HitGate.Pass) v;
+      PageKey key = pass.key();
       JobCodec.Hit hit = lines.hit(key.key(), client, userAgent, bot);
+      if (hit.timed() && !hit.bot()) {
+        hit = hit.with(Referral.of(ReferrerHost.of(referrer, pass.site(), header(req, "Origin"), header(req, "Referer")), pass.campaign()));
+      }
       gate.taken(hit.bot());
       return onComplete(queue.enqueue(hit.line()), done -> done.isSuccess() ? accepted.apply(key) : notQueued.apply(done.failed().get()));
     });

@@ -90,6 +90,9 @@ public final class HitQueue implements hitcounter.audit.HitTally {
   public CompletionStage<Long> enqueue(String page) {
     CompletableFuture<Long> done = new CompletableFuture<>();
     String refusal = refusing;
+    if (refusal == null && !carried(jobFormat.getAsInt(), page)) {
+      refusal = PATHS_NEED_FORMAT_4;
+    }
     if (refusal != null) {
       done.completeExceptionally(new Refused(refusal));
       return done.whenComplete((id, e) -> rejected.incrementAndGet());
@@ -119,6 +122,17 @@ public final class HitQueue implements hitcounter.audit.HitTally {
     return done.whenComplete((id, e) -> (e == null ? accepted : e instanceof Refused ? rejected : unknown).incrementAndGet());
   }
 
+  static final String PATHS_NEED_FORMAT_4 = "URL paths are queued only in job format 4: set job-format to 4 once every node reads it (docs/operations.md)";
+
+  /** Whether a job of {@code format} carries hit line {@code line} (a URL path needs format 4: {@link JobCodec#carries}). */
+  private static boolean carried(int format, String line) {
+    if (format >= JobCodec.PATHS_FORMAT) {
+      return true;
+    }
+    int sp = line.indexOf(' ');
+    return JobCodec.carries(format, sp < 0 ? line : line.substring(0, sp));
+  }
+
   private List<Pending> take() {
     if (waiting.isEmpty()) {
       return null;
@@ -135,15 +149,25 @@ public final class HitQueue implements hitcounter.audit.HitTally {
     return batch;
   }
 
-  private void send(List<Pending> batch) {
-    List<String> pages = new ArrayList<>(batch.size());
-    for (Pending p : batch) {
-      pages.add(p.page());
+  private void send(List<Pending> all) {
+    int format = jobFormat.getAsInt();
+    List<Pending> batch = new ArrayList<>(all.size());
+    List<String> pages = new ArrayList<>(all.size());
+    for (Pending p : all) {
+      if (carried(format, p.page())) {
+        batch.add(p);
+        pages.add(p.page());
+      } else {
+        // job-format was set back below 4 while this path waited: its job could not carry it.
+        p.done().completeExceptionally(new Refused(PATHS_NEED_FORMAT_4));
+      }
     }
     jobs.incrementAndGet();
     CompletableFuture<Long> put;
     try {
-      int format = jobFormat.getAsInt();
+      if (pages.isEmpty()) {
+        throw new IllegalStateException("no hit of the job can be carried in format " + format);
+      }
       put = beanstalk.put(session -> JobCodec.encode(format, session, pages), 1024, Duration.ZERO, ttr).toCompletableFuture();
     } catch (RuntimeException e) {
       // A put that throws before it has a future (a connection that cannot even be started)

@@ -12,9 +12,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HitRejections {
   private HitRejections() {}
 
-  /** {@code inner} when {@code page} is a page id; a 400 with the reason otherwise. */
+  /** {@code inner} when {@code page} is a page id (or a normalised path); a 400 with the reason otherwise. */
   public static Route validPage(String page, Supplier<Route> inner) {
-    Optional<String> problem = PageId.problem(page);
+    Optional<String> problem = hitcounter.page.PageKey.isPage(page) ? Optional.empty() : PageId.problem(page);
     return problem.isPresent() ? JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-page-id", problem.get()) : inner.get();
   }
 

@@ -17,7 +17,7 @@ import java.util.zip.Inflater;
  * The binary form of a page → count map, for journal entries (a batch's increments) and
  * snapshot shards (a datacenter's totals): a kind byte and a format byte, then, deflated, the
  * number of pages and each page in order (length of the prefix it shares with the page before,
- * the rest of its id in ASCII, its count), all numbers as unsigned varints. Sorted ids with
+ * the rest of its id in UTF-8 (ASCII for page ids; a URL path may be longer and any text), its count), all numbers as unsigned varints. Sorted ids with
  * shared prefixes (URL paths) compress well; every value is self-contained.
  */
 public final class CountsCodec {
@@ -85,7 +85,7 @@ public final class CountsCodec {
       if (!stats.isEmpty()) {
         position.put(e.getKey(), position.size());
       }
-      byte[] id = e.getKey().getBytes(StandardCharsets.US_ASCII);
+      byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
       int shared = Arrays.mismatch(previous, id);
       if (shared < 0) {
         shared = id.length;
@@ -107,7 +107,7 @@ public final class CountsCodec {
       if (at != null) {
         sink.varint(at + 1L);
       } else {
-        byte[] key = e.getKey().getBytes(StandardCharsets.US_ASCII);
+        byte[] key = e.getKey().getBytes(StandardCharsets.UTF_8);
         sink.varint(0);
         sink.varint(key.length);
         sink.write(key, 0, key.length);
@@ -141,18 +141,18 @@ public final class CountsCodec {
       throw new BadValue("bad page count " + n);
     }
     byte[] previous = new byte[0];
-    byte[] id = new byte[256];
+    byte[] id = new byte[PageKey.MAX_KEY_BYTES];
     List<String> names = value[1] == FORMAT_STATS ? new ArrayList<>((int) Math.min(n, 1 << 16)) : null;
     for (long i = 0; i < n; i++) {
       int shared = (int) in.varint();
       int rest = (int) in.varint();
-      if (shared > previous.length || shared + rest > 255 || shared + rest == 0) {
+      if (shared > previous.length || shared + rest > PageKey.MAX_KEY_BYTES || shared + rest == 0) {
         throw new BadValue("bad page id framing");
       }
       System.arraycopy(previous, 0, id, 0, shared);
       in.read(id, shared, rest);
       byte[] current = Arrays.copyOf(id, shared + rest);
-      String page = new String(current, StandardCharsets.US_ASCII);
+      String page = new String(current, StandardCharsets.UTF_8);
       if (!PageKey.isValid(page)) {
         throw new BadValue("not a page id");
       }
@@ -166,7 +166,7 @@ public final class CountsCodec {
       long keys = in.count(MAX_PAGES);
       for (long i = 0; i < keys; i++) {
         long ref = in.count(names.size());
-        String key = ref > 0 ? names.get((int) ref - 1) : new String(in.bytes((int) in.count(300)), StandardCharsets.US_ASCII);
+        String key = ref > 0 ? names.get((int) ref - 1) : new String(in.bytes((int) in.count(PageKey.MAX_KEY_BYTES + 16)), StandardCharsets.UTF_8);
         int from = in.position();
         PageStats.read(in); // checked here; kept encoded
         if (stats != null) {

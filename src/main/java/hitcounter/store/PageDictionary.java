@@ -14,7 +14,8 @@ final class PageDictionary {
   private byte[] arena = new byte[64 * 1024];
   private int used;
   private int[] offsets = new int[1024];
-  private byte[] lengths = new byte[1024];
+  /** Bytes of each id (UTF-8: a path may have up to 1,025, with its site's prefix more). */
+  private short[] lengths = new short[1024];
   private long[] hashes = new long[1024];
   /** Whether the id of a slot names a site (holds a colon): the default site's listings skip those without reading the id. */
   private boolean[] sited = new boolean[1024];
@@ -32,10 +33,10 @@ final class PageDictionary {
 
   /** The slot of {@code page}, or -1. */
   int find(String page) {
-    return find(page, PageHash.of(page));
+    return find(page.getBytes(StandardCharsets.UTF_8), PageHash.of(page));
   }
 
-  private int find(String page, long h) {
+  private int find(byte[] page, long h) {
     int mask = table.length - 1;
     for (int i = (int) h & mask; ; i = (i + 1) & mask) {
       int s = table[i] - 1;
@@ -51,7 +52,8 @@ final class PageDictionary {
   /** The slot of {@code page}, added if new. */
   int slotFor(String page) {
     long h = PageHash.of(page);
-    int found = find(page, h);
+    byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
+    int found = find(bytes, h);
     if (found >= 0) {
       return found;
     }
@@ -62,18 +64,19 @@ final class PageDictionary {
       hashes = Arrays.copyOf(hashes, capacity);
       sited = Arrays.copyOf(sited, capacity);
     }
-    int len = page.length();
+    int len = bytes.length;
+    if (len > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("a page id of " + len + " bytes");
+    }
     if (used + len > arena.length) {
       arena = Arrays.copyOf(arena, Math.max(arena.length * 2, used + len));
     }
-    for (int i = 0; i < len; i++) {
-      arena[used + i] = (byte) page.charAt(i);
-    }
+    System.arraycopy(bytes, 0, arena, used, len);
     int slot = size++;
     offsets[slot] = used;
-    lengths[slot] = (byte) len;
+    lengths[slot] = (short) len;
     hashes[slot] = h;
-    sited[slot] = page.indexOf(':') >= 0;
+    sited[slot] = hitcounter.page.PageKey.isSited(page);
     used += len;
     if (size * 2 > table.length) {
       rehash(table.length * 2);
@@ -99,22 +102,14 @@ final class PageDictionary {
     }
   }
 
-  private boolean equals(int slot, String page) {
-    int len = lengths[slot] & 0xff;
-    if (len != page.length()) {
-      return false;
-    }
+  private boolean equals(int slot, byte[] page) {
+    int len = lengths[slot];
     int off = offsets[slot];
-    for (int i = 0; i < len; i++) {
-      if (arena[off + i] != (byte) page.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
+    return len == page.length && Arrays.equals(arena, off, off + len, page, 0, len);
   }
 
   String page(int slot) {
-    return new String(arena, offsets[slot], lengths[slot] & 0xff, StandardCharsets.US_ASCII);
+    return new String(arena, offsets[slot], lengths[slot], StandardCharsets.UTF_8);
   }
 
   /** Whether the id of {@code slot} names a site (the default site's ids do not). */
@@ -124,7 +119,10 @@ final class PageDictionary {
 
   /** A hash of what the id of {@code slot} holds up to and with its colon (0 for an id without one). */
   long siteHash(int slot) {
-    int len = lengths[slot] & 0xff;
+    if (!sited[slot]) {
+      return 0;
+    }
+    int len = lengths[slot];
     int off = offsets[slot];
     long h = 0xcbf29ce484222325L;
     for (int i = 0; i < len; i++) {
@@ -139,7 +137,10 @@ final class PageDictionary {
 
   /** What the id of {@code slot} holds up to and with its colon ("" for an id without one). */
   String sitePrefix(int slot) {
-    int len = lengths[slot] & 0xff;
+    if (!sited[slot]) {
+      return "";
+    }
+    int len = lengths[slot];
     int off = offsets[slot];
     for (int i = 0; i < len; i++) {
       if (arena[off + i] == ':') {
@@ -151,7 +152,12 @@ final class PageDictionary {
 
   /** Whether the id of {@code slot} starts with {@code prefix}, without making a String. */
   boolean startsWith(int slot, String prefix) {
-    int len = lengths[slot] & 0xff;
+    if (!prefix.chars().allMatch(c -> c < 0x80)) {
+      byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+      int off = offsets[slot];
+      return p.length <= lengths[slot] && Arrays.equals(arena, off, off + p.length, p, 0, p.length);
+    }
+    int len = lengths[slot];
     if (prefix.length() > len) {
       return false;
     }
@@ -164,37 +170,21 @@ final class PageDictionary {
     return true;
   }
 
-  /** Compares the ids of two slots (ASCII order = String order for page ids). */
+  /** Compares the ids of two slots, by their UTF-8 bytes (= String order for ASCII ids; code point order for paths). */
   int compare(int a, int b) {
-    int la = lengths[a] & 0xff;
-    int lb = lengths[b] & 0xff;
     int oa = offsets[a];
     int ob = offsets[b];
-    int n = Math.min(la, lb);
-    for (int i = 0; i < n; i++) {
-      int c = arena[oa + i] - arena[ob + i];
-      if (c != 0) {
-        return c;
-      }
-    }
-    return la - lb;
+    return Arrays.compareUnsigned(arena, oa, oa + lengths[a], arena, ob, ob + lengths[b]);
   }
 
-  /** Compares the id of {@code slot} with {@code page}. */
+  /** Compares the id of {@code slot} with {@code page}, as {@link #compare(int, int)}. */
   int compare(int slot, String page) {
-    int len = lengths[slot] & 0xff;
+    byte[] p = page.getBytes(StandardCharsets.UTF_8);
     int off = offsets[slot];
-    int n = Math.min(len, page.length());
-    for (int i = 0; i < n; i++) {
-      int c = arena[off + i] - (byte) page.charAt(i);
-      if (c != 0) {
-        return c;
-      }
-    }
-    return len - page.length();
+    return Arrays.compareUnsigned(arena, off, off + lengths[slot], p, 0, p.length);
   }
 
   long bytes() {
-    return arena.length + offsets.length * 4L + lengths.length + hashes.length * 8L + sited.length + table.length * 4L;
+    return arena.length + offsets.length * 4L + lengths.length * 2L + hashes.length * 8L + sited.length + table.length * 4L;
   }
 }

@@ -1,0 +1,314 @@
+package hitcounter.page;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Makes the URL path a browser has ({@code location.pathname + location.search}, percent-encoded
+ * or not, or a whole http(s) URL) into the page it counts, in this order:
+ *
+ * <ol>
+ *   <li>a whole URL loses its scheme and host; the fragment goes;
+ *   <li>the path is percent-decoded to UTF-8 (invalid UTF-8: refused) and put in NFC; a {@code %}
+ *       not followed by two hex digits stays a {@code %};
+ *   <li>control characters are refused;
+ *   <li>repeated slashes collapse, {@code .} segments go, {@code ..} takes the segment before
+ *       (one that would leave the root is refused);
+ *   <li>a trailing slash goes, except on {@code /} or when the site keeps them;
+ *   <li>lower case, when the site says so;
+ *   <li>the query goes, except the parameters the site keeps (sorted by name, then value);
+ *       tracking parameters ({@link #TRACKING}) never stay, and the campaign's
+ *       {@code utm_source}/{@code utm_medium}/{@code utm_campaign} (or {@code ref}) are handed back
+ *       apart.
+ * </ol>
+ *
+ * The page is {@code /} and at most {@value #MAX_BYTES} more bytes of UTF-8.
+ */
+public final class PathNormaliser {
+  /** Bytes of UTF-8 a page may have after its leading slash. */
+  public static final int MAX_BYTES = 1024;
+  /** Characters of input looked at: a path of 1,024 bytes, every byte percent-encoded and then some. */
+  public static final int MAX_INPUT = 6 * 1024;
+
+  /** Query parameters that say where a visit came from, never what was visited. */
+  static final Set<String> TRACKING = Set.of("fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid",
+      "li_fat_id", "ref", "_hsenc", "_hsmi", "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "rb_clickid", "s_cid");
+
+  /** A visit's campaign, from its query: each null when not given. {@code source} is {@code utm_source}, else {@code ref}. */
+  public record Campaign(String source, String medium, String campaign) {
+    public static final Campaign NONE = new Campaign(null, null, null);
+
+    public boolean isEmpty() {
+      return source == null && medium == null && campaign == null;
+    }
+  }
+
+  /** A normalised page, or why there is none. */
+  public sealed interface Outcome permits Page, Refused {}
+
+  public record Page(String path, Campaign campaign) implements Outcome {}
+
+  public record Refused(String reason) implements Outcome {}
+
+  private PathNormaliser() {}
+
+  public static Outcome normalise(String raw, PathRules rules) {
+    if (raw == null || raw.isEmpty()) {
+      return new Refused("path is empty");
+    }
+    if (raw.length() > MAX_INPUT) {
+      return new Refused("path is longer than " + MAX_INPUT + " characters");
+    }
+    String s = withoutOrigin(raw);
+    if (s == null) {
+      return new Refused("a URL counts only as http or https, with a host");
+    }
+    int hash = s.indexOf('#');
+    if (hash >= 0) {
+      s = s.substring(0, hash);
+    }
+    if (s.isEmpty()) {
+      s = "/";
+    }
+    if (s.charAt(0) != '/') {
+      return new Refused("path is not absolute: it starts with /");
+    }
+    int q = s.indexOf('?');
+    String rawPath = q < 0 ? s : s.substring(0, q);
+    String rawQuery = q < 0 ? "" : s.substring(q + 1);
+    String decoded = decode(rawPath, false);
+    if (decoded == null) {
+      return new Refused("path is not valid UTF-8 once percent-decoded");
+    }
+    decoded = Normalizer.normalize(decoded, Normalizer.Form.NFC);
+    if (hasControl(decoded)) {
+      return new Refused("path holds control characters");
+    }
+    String path = segments(decoded, rules.keepTrailingSlash());
+    if (path == null) {
+      return new Refused("path goes above the root with ..");
+    }
+    if (rules.lowerCase()) {
+      path = path.toLowerCase(Locale.ROOT);
+    }
+    QueryParts query = query(rawQuery, rules);
+    if (query == null) {
+      return new Refused("query is not valid UTF-8 once percent-decoded, or holds control characters");
+    }
+    String page = query.kept.isEmpty() ? path : path + "?" + query.kept;
+    if (page.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES + 1) {
+      return new Refused("path is longer than / and " + MAX_BYTES + " bytes of UTF-8");
+    }
+    return new Page(page, query.campaign);
+  }
+
+  /** {@code raw} without {@code scheme://host[:port]} when it is an http(s) URL; null for another scheme. */
+  private static String withoutOrigin(String raw) {
+    int colon = raw.indexOf(':');
+    int slash = raw.indexOf('/');
+    if (colon < 0 || (slash >= 0 && slash < colon) || raw.startsWith("/")) {
+      return raw;
+    }
+    String scheme = raw.substring(0, colon).toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || !raw.startsWith("//", colon + 1)) {
+      return scheme.matches("[a-z][a-z0-9+.-]*") ? null : raw;
+    }
+    int from = colon + 3;
+    int end = from;
+    while (end < raw.length() && "/?#".indexOf(raw.charAt(end)) < 0) {
+      end++;
+    }
+    if (end == from) {
+      return null;
+    }
+    String rest = raw.substring(end);
+    return rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+  }
+
+  /** Percent-decoded to UTF-8 (in a query, {@code +} is a space), or null when that is not valid UTF-8. */
+  static String decode(String s, boolean plusIsSpace) {
+    if (s.indexOf('%') < 0 && !(plusIsSpace && s.indexOf('+') >= 0)) {
+      return s.indexOf('\uFFFD') >= 0 ? null : s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+        out.write(hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+        i += 2;
+      } else if (c == '+' && plusIsSpace) {
+        out.write(' ');
+      } else if (c < 0x80) {
+        out.write(c);
+      } else {
+        int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+        byte[] b = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+        i = end - 1;
+      }
+    }
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(out.toByteArray())).toString();
+      return text.indexOf('\uFFFD') >= 0 ? null : text;
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static int hex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  /** Whether {@code s} holds a C0 or C1 control character, DEL, or a lone surrogate. */
+  static boolean hasControl(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+        return true;
+      }
+      if (Character.isSurrogate(c)) {
+        if (!Character.isHighSurrogate(c) || i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      }
+    }
+    return false;
+  }
+
+  /** The path with its segments resolved ({@code /a/b}), or null when {@code ..} leaves the root. */
+  private static String segments(String decoded, boolean keepTrailingSlash) {
+    List<String> out = new ArrayList<>();
+    String[] parts = decoded.split("/", -1);
+    boolean directory = false;
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i];
+      boolean last = i == parts.length - 1;
+      if (p.isEmpty() || p.equals(".")) {
+        directory = last;
+        continue;
+      }
+      if (p.equals("..")) {
+        if (out.isEmpty()) {
+          return null;
+        }
+        out.remove(out.size() - 1);
+        directory = last;
+        continue;
+      }
+      out.add(p);
+      directory = false;
+    }
+    if (out.isEmpty()) {
+      return "/";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String p : out) {
+      b.append('/').append(p);
+    }
+    if (directory && keepTrailingSlash) {
+      b.append('/');
+    }
+    return b.toString();
+  }
+
+  private record QueryParts(String kept, Campaign campaign) {}
+
+  private static QueryParts query(String raw, PathRules rules) {
+    if (raw.isEmpty()) {
+      return new QueryParts("", Campaign.NONE);
+    }
+    String source = null;
+    String ref = null;
+    String medium = null;
+    String campaign = null;
+    List<String[]> kept = new ArrayList<>();
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
+      String value = decode(eq < 0 ? "" : pair.substring(eq + 1), true);
+      if (name == null || value == null || hasControl(name) || hasControl(value)) {
+        return null;
+      }
+      name = Normalizer.normalize(name, Normalizer.Form.NFC);
+      value = Normalizer.normalize(value, Normalizer.Form.NFC);
+      String lower = name.toLowerCase(Locale.ROOT);
+      switch (lower) {
+        case "utm_source" -> source = first(source, value);
+        case "utm_medium" -> medium = first(medium, value);
+        case "utm_campaign" -> campaign = first(campaign, value);
+        case "ref" -> ref = first(ref, value);
+        default -> { }
+      }
+      if (isTracking(lower)) {
+        continue;
+      }
+      if (rules.keepQuery().contains(name)) {
+        kept.add(new String[] {name, value});
+      }
+    }
+    kept.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
+    StringBuilder b = new StringBuilder();
+    for (String[] p : kept) {
+      b.append(b.length() == 0 ? "" : "&").append(escape(p[0]));
+      if (!p[1].isEmpty()) {
+        b.append('=').append(escape(p[1]));
+      }
+    }
+    return new QueryParts(b.toString(), new Campaign(clip(source != null ? source : ref), clip(medium), clip(campaign)));
+  }
+
+  /** Whether a query parameter (its name in lower case) only tracks where a visit came from. */
+  public static boolean isTracking(String lowerName) {
+    return lowerName.startsWith("utm_") || lowerName.startsWith("mc_") || TRACKING.contains(lowerName);
+  }
+
+  private static String first(String had, String value) {
+    return had != null || value.isEmpty() ? had : value;
+  }
+
+  /** A campaign value as kept: at most 100 characters. */
+  private static String clip(String v) {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    String t = v.strip();
+    return t.length() <= 100 ? t : t.substring(0, 100);
+  }
+
+  /** A query name or value as it stands in a page: what would change its meaning escaped. */
+  private static String escape(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' || c == '&' || c == '=' || c == '+' || c == '#') {
+        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}
