@@ -208,6 +208,7 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
       page.visitor(day, hit.visitor());
       site.visitor(day, hit.visitor());
     }
+    site.referral(day, hit.referral());
   }
 
   /** The transaction that only drops {@code gone} jobs from the applied record (idle pruning); empty when none is there. */

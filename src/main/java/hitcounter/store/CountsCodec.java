@@ -30,6 +30,12 @@ public final class CountsCodec {
    * site's {@link PageStats#siteKey}) and its {@link PageStats}.
    */
   private static final byte FORMAT_STATS = 2;
+  /**
+   * Format 3: as format 2, a site's stats ({@link PageStats#siteKey}) ending with their
+   * referrals ({@link PageStats#toBytes(boolean)}). Written only when some site's referrals are
+   * not empty: those come with job format 4, which is set once every node reads format 3.
+   */
+  private static final byte FORMAT_REFERRALS = 3;
   /** Decoding refuses a value that claims more pages than this (a corrupt or hostile value). */
   private static final int MAX_PAGES = 10_000_000;
 
@@ -55,7 +61,7 @@ public final class CountsCodec {
       }
       for (var e : stats.entrySet()) {
         if (PageStats.isSiteKey(e.getKey())) {
-          n += PageStats.decode(e.getValue()).bots();
+          n += PageStats.decodeFor(e.getKey(), e.getValue()).bots();
         }
       }
       return n;
@@ -70,7 +76,7 @@ public final class CountsCodec {
   /** Encodes {@code counts} and {@code stats} (format 2 when there are stats) as a value of {@code kind}. */
   public static byte[] encode(byte kind, Map<String, Long> counts, Map<String, PageStats> stats) {
     Map<String, byte[]> encoded = new java.util.HashMap<>();
-    stats.forEach((k, v) -> encoded.put(k, v.toBytes()));
+    stats.forEach((k, v) -> encoded.put(k, v.toBytesFor(k)));
     return encodeEncoded(kind, counts, encoded);
   }
 
@@ -100,6 +106,10 @@ public final class CountsCodec {
       return deflate(kind, FORMAT, sink.toByteArray());
     }
     TreeMap<String, byte[]> sortedStats = new TreeMap<>(stats);
+    boolean referrals = false;
+    for (var e : sortedStats.entrySet()) {
+      referrals |= PageStats.isSiteKey(e.getKey()) && !PageStats.decodeFor(e.getKey(), e.getValue()).referrals().isEmpty();
+    }
     sink.varint(sortedStats.size());
     for (var e : sortedStats.entrySet()) {
       // A page of the counts above is named by its position there (+1); any other key in full.
@@ -112,9 +122,11 @@ public final class CountsCodec {
         sink.varint(key.length);
         sink.write(key, 0, key.length);
       }
-      sink.write(e.getValue(), 0, e.getValue().length);
+      // A site's stats end with their referrals; in format 2 there are none (one byte: 0) and no such byte.
+      int length = !referrals && PageStats.isSiteKey(e.getKey()) ? e.getValue().length - 1 : e.getValue().length;
+      sink.write(e.getValue(), 0, length);
     }
-    return deflate(kind, FORMAT_STATS, sink.toByteArray());
+    return deflate(kind, referrals ? FORMAT_REFERRALS : FORMAT_STATS, sink.toByteArray());
   }
 
   /** Calls {@code each} for every page of a value of {@code kind}, in page order. */
@@ -131,7 +143,7 @@ public final class CountsCodec {
   }
 
   private static void decode(byte kind, byte[] value, ObjLongConsumer<String> each, Map<String, byte[]> stats) {
-    if (value.length < 2 || value[0] != kind || (value[1] != FORMAT && value[1] != FORMAT_STATS)) {
+    if (value.length < 2 || value[0] != kind || (value[1] != FORMAT && value[1] != FORMAT_STATS && value[1] != FORMAT_REFERRALS)) {
       throw new BadValue("not a counts value of kind " + (char) kind);
     }
     byte[] raw = inflate(value);
@@ -142,7 +154,8 @@ public final class CountsCodec {
     }
     byte[] previous = new byte[0];
     byte[] id = new byte[PageKey.MAX_KEY_BYTES];
-    List<String> names = value[1] == FORMAT_STATS ? new ArrayList<>((int) Math.min(n, 1 << 16)) : null;
+    boolean withStats = value[1] == FORMAT_STATS || value[1] == FORMAT_REFERRALS;
+    List<String> names = withStats ? new ArrayList<>((int) Math.min(n, 1 << 16)) : null;
     for (long i = 0; i < n; i++) {
       int shared = (int) in.varint();
       int rest = (int) in.varint();
@@ -162,15 +175,18 @@ public final class CountsCodec {
       }
       previous = current;
     }
-    if (value[1] == FORMAT_STATS) {
+    if (withStats) {
       long keys = in.count(MAX_PAGES);
       for (long i = 0; i < keys; i++) {
         long ref = in.count(names.size());
         String key = ref > 0 ? names.get((int) ref - 1) : new String(in.bytes((int) in.count(PageKey.MAX_KEY_BYTES + 16)), StandardCharsets.UTF_8);
         int from = in.position();
-        PageStats.read(in); // checked here; kept encoded
+        boolean site = PageStats.isSiteKey(key);
+        PageStats.read(in, site && value[1] == FORMAT_REFERRALS); // checked here; kept encoded
         if (stats != null) {
-          stats.put(key, in.slice(from));
+          byte[] b = in.slice(from);
+          // kept as a count table keeps it: a site's stats with their referrals (none: one byte 0)
+          stats.put(key, site && value[1] != FORMAT_REFERRALS ? Arrays.copyOf(b, b.length + 1) : b);
         }
       }
     }

@@ -47,13 +47,13 @@ final class Insights {
     Cols c = cols(dc);
     delta.forEach((key, stats) -> {
       if (PageStats.isSiteKey(key)) {
-        c.sitePending.put(key, PageStats.sum(c.sitePending.get(key), stats));
+        c.sitePending.put(key, PageStats.sum(key, c.sitePending.get(key), stats));
         touched.accept(PageHash.of(key));
         return;
       }
       int slot = slotOf.applyAsInt(key);
       c.pending = Cols.fit(c.pending, slot);
-      c.pending[slot] = PageStats.sum(c.pending[slot], stats);
+      c.pending[slot] = PageStats.sum(key, c.pending[slot], stats);
       touched.accept(pages.hash(slot));
     });
   }
@@ -135,9 +135,9 @@ final class Insights {
     if (b == null && p == null) {
       return null;
     }
-    PageStats out = b == null ? new PageStats() : PageStats.decode(b);
+    PageStats out = b == null ? new PageStats() : PageStats.decodeFor(key, b);
     if (p != null) {
-      out.add(PageStats.decode(p));
+      out.add(PageStats.decodeFor(key, p));
     }
     return out;
   }
@@ -229,7 +229,7 @@ final class Insights {
       }
     });
     if (!s.isEmpty()) {
-      into.put(key, s.toBytes());
+      into.put(key, s.toBytesFor(key));
     }
   }
 

@@ -29,6 +29,8 @@ public final class PageStats {
   final TreeMap<Integer, byte[]> sketches = new TreeMap<>();
   /** Epoch day → unique visitors united across datacenters when the day was folded. */
   final TreeMap<Integer, Long> uniques = new TreeMap<>();
+  /** Epoch day → where the day's visits came from (a site's stats only; {@link Referrals}). */
+  final TreeMap<Integer, Referrals> referrals = new TreeMap<>();
 
   /** The key of a site's stats: its counted-id prefix ({@code ""} for the default site). Never a page id. */
   public static String siteKey(String sitePrefix) {
@@ -74,7 +76,16 @@ public final class PageStats {
   }
 
   public boolean isEmpty() {
-    return bots == 0 && buckets.isEmpty() && sketches.isEmpty() && uniques.isEmpty();
+    return bots == 0 && buckets.isEmpty() && sketches.isEmpty() && uniques.isEmpty() && referrals.isEmpty();
+  }
+
+  /** Where {@code day}'s visits came from (null: nothing known). */
+  public Referrals referrals(int day) {
+    return referrals.get(day);
+  }
+
+  public Map<Integer, Referrals> referrals() {
+    return java.util.Collections.unmodifiableMap(referrals);
   }
 
   public PageStats copy() {
@@ -83,6 +94,7 @@ public final class PageStats {
     buckets.forEach((k, v) -> c.buckets.put(k, v.clone()));
     c.sketches.putAll(sketches);
     c.uniques.putAll(uniques);
+    referrals.forEach((d, r) -> c.referrals.put(d, r.copy()));
     return c;
   }
 
@@ -96,6 +108,7 @@ public final class PageStats {
     });
     o.sketches.forEach((day, s) -> sketches.merge(day, s, PageStats::union));
     o.uniques.forEach((day, n) -> uniques.merge(day, n, Math::max));
+    o.referrals.forEach((day, r) -> referrals.computeIfAbsent(day, x -> new Referrals()).add(r));
   }
 
   public void count(int step, long index, boolean bot) {
@@ -141,6 +154,7 @@ public final class PageStats {
       }
     }
     uniques.keySet().removeIf(d -> d < dayFrom);
+    referrals.keySet().removeIf(d -> d < dayFrom);
     long kept = 0;
     for (var e : buckets.entrySet()) {
       if (stepOf(e.getKey()) == DAY) {
@@ -165,6 +179,9 @@ public final class PageStats {
     for (byte[] s : sketches.values()) {
       b += s.length + 48;
     }
+    for (Referrals r : referrals.values()) {
+      b += r.bytes();
+    }
     return b;
   }
 
@@ -185,6 +202,18 @@ public final class PageStats {
       stats.bots += n;
     }
 
+    /** A visit of {@code day} referred by {@code r} (a site's stats). */
+    public void referral(int day, hitcounter.page.Referral r) {
+      if (r.isEmpty()) {
+        return;
+      }
+      Referrals d = stats.referrals.computeIfAbsent(day, x -> new Referrals());
+      d.count(0, r.host());
+      d.count(1, r.source());
+      d.count(2, r.medium());
+      d.count(3, r.campaign());
+    }
+
     public void visitor(int day, long visitor) {
       open.computeIfAbsent(day, d -> new HllSketch(LG_K, TgtHllType.HLL_4)).update(visitor);
     }
@@ -200,30 +229,53 @@ public final class PageStats {
 
   /** This, encoded alone (what the count table keeps per page: tens of bytes, not objects). */
   public byte[] toBytes() {
+    return toBytes(false);
+  }
+
+  /**
+   * This, encoded alone; {@code site}: a site's stats, which end with their referrals (one
+   * byte when there are none). That is the form a count table keeps, and the form of a
+   * counts value of format 3 ({@link CountsCodec}); a value of format 2 has none.
+   */
+  public byte[] toBytes(boolean site) {
     CountsCodec.Sink out = new CountsCodec.Sink(32 + 16 * buckets.size());
-    write(out);
+    write(out, site);
     return out.toByteArray();
   }
 
-  /** Stats from their encoded form ({@link #toBytes}; as a decoded value holds them, {@link CountsCodec.Decoded#stats}). */
-  public static PageStats decode(byte[] b) {
-    return read(new CountsCodec.Source(b), false);
+  /** The encoded form of the stats of {@code key} (a site's with its referrals). */
+  public byte[] toBytesFor(String key) {
+    return toBytes(isSiteKey(key));
   }
 
-  /** {@code a} + {@code b}, both encoded (either may be null). */
-  static byte[] sum(byte[] a, byte[] b) {
+  /** Stats of a page from their encoded form ({@link #toBytes}; as a decoded value holds them, {@link CountsCodec.Decoded#stats}). */
+  public static PageStats decode(byte[] b) {
+    return read(new CountsCodec.Source(b), false, false);
+  }
+
+  /** Stats of {@code key} from the encoded form a count table keeps ({@link #toBytesFor}). */
+  public static PageStats decodeFor(String key, byte[] b) {
+    return read(new CountsCodec.Source(b), false, isSiteKey(key));
+  }
+
+  /** {@code a} + {@code b}, both encoded stats of {@code key} (either may be null). */
+  static byte[] sum(String key, byte[] a, byte[] b) {
     if (a == null) {
       return b;
     }
     if (b == null) {
       return a;
     }
-    PageStats s = decode(a);
-    s.add(decode(b));
-    return s.toBytes();
+    PageStats s = decodeFor(key, a);
+    s.add(decodeFor(key, b));
+    return s.toBytesFor(key);
   }
 
   void write(CountsCodec.Sink out) {
+    write(out, false);
+  }
+
+  void write(CountsCodec.Sink out, boolean site) {
     out.varint(bots);
     out.varint(buckets.size());
     long previous = 0;
@@ -244,14 +296,22 @@ public final class PageStats {
       out.varint(e.getKey());
       out.varint(e.getValue());
     }
+    if (site) {
+      out.varint(referrals.size());
+      for (var e : referrals.entrySet()) {
+        out.varint(e.getKey());
+        e.getValue().write(out);
+      }
+    }
   }
 
-  static PageStats read(CountsCodec.Source in) {
-    return read(in, true);
+  /** Stats read from a value; {@code site}: with referrals ({@link #toBytes(boolean)}). */
+  static PageStats read(CountsCodec.Source in, boolean site) {
+    return read(in, true, site);
   }
 
   /** {@code validate}: a value from Consul (sketches checked here); false for this node's own encodings. */
-  private static PageStats read(CountsCodec.Source in, boolean validate) {
+  private static PageStats read(CountsCodec.Source in, boolean validate, boolean site) {
     PageStats s = new PageStats();
     s.bots = in.count(Long.MAX_VALUE);
     long n = in.count(1 << 17);
@@ -279,6 +339,12 @@ public final class PageStats {
     n = in.count(1 << 16);
     for (long i = 0; i < n; i++) {
       s.uniques.put((int) in.count(Integer.MAX_VALUE), in.count(Long.MAX_VALUE));
+    }
+    if (site) {
+      n = in.count(1 << 12);
+      for (long i = 0; i < n; i++) {
+        s.referrals.put((int) in.count(Integer.MAX_VALUE), Referrals.read(in));
+      }
     }
     return s;
   }
