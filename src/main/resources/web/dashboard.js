@@ -92,12 +92,48 @@
       body.appendChild(tr);
     });
   }
+  function renderReferrers(d) {
+    var box = document.getElementById('referrers');
+    clear(box);
+    Object.keys(d.top || {}).forEach(function (dim) {
+      var t = document.createElement('table');
+      var h = document.createElement('tr');
+      h.appendChild(cell('th', dim));
+      h.appendChild(cell('th', 'visits', 'n'));
+      t.appendChild(h);
+      d.top[dim].forEach(function (r) {
+        var tr = document.createElement('tr');
+        tr.appendChild(cell('td', r.value));
+        tr.appendChild(cell('td', r.visits, 'n'));
+        t.appendChild(tr);
+      });
+      if (d.other[dim]) {
+        var o = document.createElement('tr');
+        o.appendChild(cell('td', 'other', 'muted'));
+        o.appendChild(cell('td', d.other[dim], 'n'));
+        t.appendChild(o);
+      }
+      box.appendChild(t);
+    });
+  }
+  function referrerSites(d) {
+    var sel = document.getElementById('refsite');
+    var names = Object.keys(d.sites || {}).filter(function (n) { return !d.sites[n].deleted; }).sort();
+    if (sel.options.length !== names.length) {
+      var had = sel.value;
+      clear(sel);
+      names.forEach(function (n) { var o = document.createElement('option'); o.value = n; o.textContent = n; sel.appendChild(o); });
+      if (names.indexOf(had) >= 0) sel.value = had;
+    }
+  }
   function tick() {
     var q = '/api/pages?limit=100' + (prefix ? '&prefix=' + encodeURIComponent(prefix) : '');
     var c = cursors[cursors.length - 1];
     if (c) q += '&cursor=' + encodeURIComponent(c);
     fetch(q).then(function (r) { return r.json(); }).then(function (d) { if (d.pages) renderPages(d); }).catch(function () {});
-    fetch('/api/sites').then(function (r) { return r.json(); }).then(renderSites).catch(function () {});
+    fetch('/api/sites').then(function (r) { return r.json(); }).then(function (d) { renderSites(d); referrerSites(d); }).catch(function () {});
+    fetch('/api/referrers?days=7&site=' + encodeURIComponent(document.getElementById('refsite').value || 'default'))
+      .then(function (r) { return r.json(); }).then(renderReferrers).catch(function () {});
     fetch('/api/topology').then(function (r) { return r.json(); }).then(renderTopology).catch(function () {});
   }
   document.getElementById('search').oninput = function (e) {

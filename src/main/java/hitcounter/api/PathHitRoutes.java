@@ -58,24 +58,24 @@ final class PathHitRoutes {
             .addHeaders(List.of(RawHeader.create("Access-Control-Allow-Methods", METHODS), RawHeader.create("Access-Control-Allow-Headers", "Content-Type"),
                 RawHeader.create("Access-Control-Max-Age", "86400"))))),
         get(() -> parameterOptional("path", path -> read(site.orElse(null), path.orElse(null)))),
-        post(() -> parameterOptional("path", path -> parameterOptional("ref", ref -> path.isPresent()
-            ? count(site.orElse(null), path.get(), ref)
-            : entity(Unmarshaller.entityToString(), body -> fromBody(site.orElse(null), body))))))));
+        post(() -> parameterOptional("path", path -> parameterOptional("ref", ref -> entity(Unmarshaller.entityToString(),
+            body -> body.isBlank() && path.isPresent() ? count(site.orElse(null), path.get(), ref) : fromBody(site.orElse(null), body, path, ref))))))));
   }
 
-  private Route fromBody(String site, String body) {
+  /** A hit sent with a body (a beacon's): the body's path and referrer, else the query's. */
+  private Route fromBody(String site, String body, Optional<String> queryPath, Optional<String> queryRef) {
     JsonNode n;
     try {
       n = Json.mapper().readTree(body);
     } catch (Exception e) {
       n = null;
     }
-    if (n == null || !n.isObject() || !n.path("path").isTextual()) {
+    if (n == null || !n.isObject() || !(n.path("path").isTextual() || queryPath.isPresent())) {
       return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-path", "give the path as ?path=… or a body {\"path\": \"/…\", \"referrer\": \"…\"}");
     }
     String s = site != null ? site : n.path("site").isTextual() ? n.path("site").asText() : null;
-    Optional<String> ref = n.path("referrer").isTextual() ? Optional.of(n.path("referrer").asText()) : Optional.empty();
-    return count(s, n.path("path").asText(), ref);
+    Optional<String> ref = n.path("referrer").isTextual() ? Optional.of(n.path("referrer").asText()) : queryRef;
+    return count(s, n.path("path").isTextual() ? n.path("path").asText() : queryPath.get(), ref);
   }
 
   private Route count(String site, String path, Optional<String> referrer) {

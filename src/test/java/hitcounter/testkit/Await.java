@@ -7,6 +7,15 @@ import java.util.function.BooleanSupplier;
 public final class Await {
   private Await() {}
 
+  /** As {@link #until(String, Duration, BooleanSupplier)}, {@code what} read when time runs out (it may say what was seen last). */
+  public static void until(java.util.function.Supplier<String> what, Duration limit, BooleanSupplier condition) {
+    try {
+      until("", limit, condition);
+    } catch (AssertionError e) {
+      throw new AssertionError("timed out after " + limit + " waiting for " + what.get(), e.getCause());
+    }
+  }
+
   public static void until(String what, Duration limit, BooleanSupplier condition) {
     long deadline = System.nanoTime() + limit.toNanos();
     Throwable last = null;

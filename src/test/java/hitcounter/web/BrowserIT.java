@@ -96,6 +96,120 @@ class BrowserIT {
     browser.screenshot(Path.of("target", "screenshots", "dashboard.png"));
   }
 
+  /** A page of the static site, counted by the snippet. */
+  private String page(String body, String attributes) {
+    return "<!doctype html><html><head><meta charset=utf-8><title>t</title>"
+        + "<script async src=\"http://127.0.0.1:" + us.httpPort + "/count.js\" data-site=\"blog\" data-allow-local " + attributes + "></script>"
+        + "</head><body>" + body + "</body></html>";
+  }
+
+  private long count(String path) {
+    HttpResponse<String> r = us.call("GET", "/api/hits?site=blog&path=" + java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      return r.statusCode() == 200 ? hitcounter.infra.Json.mapper().readTree(r.body()).path("total").asLong() : -1;
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+
+  private void ready() {
+    Await.until("count.js ran", Duration.ofSeconds(15), () -> browser.eval("String(!!(window.hitcounter && window.hitcounter.version))").equals("true"));
+  }
+
+  @Test
+  void theSnippetCountsEveryPathOfARealSiteOnce() throws Exception {
+    hitcounter.testkit.StaticSite site = resources.keep(new hitcounter.testkit.StaticSite());
+    String origin = "http://127.0.0.1:" + site.port();
+    HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + us.httpPort + "/api/sites/blog"))
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"origins\": [\"" + origin + "\"]}")).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, created.statusCode(), created.body());
+    Await.until("the site is known", Duration.ofSeconds(15), () -> count("/") == 0);
+    site.page("/ref", "<a id=go href=\"" + origin + "/?utm_source=newsletter&utm_medium=email\">blog</a>")
+        .page("/", page("<a id=post href=\"/blog/post/\">post</a>", ""))
+        .page("/blog/post/", page("post", ""))
+        .page("/caf%C3%A9", page("café", ""))
+        .page("/spa", page("spa", ""))
+        .page("/hash", page("hash", "data-hash"))
+        .page("/show", page("<span id=n>?</span>", "data-show=\"#n\""));
+
+    // Referred from another host with a campaign, then a click inside the site (no referral).
+    browser.navigate("http://localhost:" + site.port() + "/ref");
+    Await.until("on the blog", Duration.ofSeconds(15), () -> {
+      browser.eval("(function(a){if(a&&location.pathname==='/ref')a.click();return 'ok'})(document.getElementById('go'))");
+      return browser.eval("location.pathname").equals("/");
+    });
+    ready();
+    String referrer = browser.eval("document.referrer");
+    Await.until("on the post", Duration.ofSeconds(15), () -> {
+      browser.eval("(function(a){if(a&&location.pathname==='/')a.click();return 'ok'})(document.getElementById('post'))");
+      return browser.eval("location.pathname").equals("/blog/post/");
+    });
+    ready();
+    browser.navigate(origin + "/caf%C3%A9");
+    ready();
+    browser.eval("location.reload(),'ok'");
+    Thread.sleep(500);
+    ready();
+    // A single-page app: three pushState navigations, a replaceState of the same path, back and forward.
+    browser.navigate(origin + "/spa");
+    ready();
+    for (String p : List.of("/spa/one", "/spa/two", "/spa/three")) {
+      browser.eval("history.pushState({}, '', '" + p + "'),'ok'");
+    }
+    browser.eval("history.replaceState({}, '', '/spa/three'),'ok'");
+    browser.eval("history.back(),'ok'");
+    Await.until("back", Duration.ofSeconds(10), () -> browser.eval("location.pathname").equals("/spa/two"));
+    browser.eval("history.forward(),'ok'");
+    Await.until("forward", Duration.ofSeconds(10), () -> browser.eval("location.pathname").equals("/spa/three"));
+    // A hash router.
+    browser.navigate(origin + "/hash");
+    ready();
+    browser.eval("location.hash = '#/a','ok'");
+    Await.until("hash a", Duration.ofSeconds(10), () -> browser.eval("location.hash").equals("#/a"));
+    browser.eval("location.hash = '#/b','ok'");
+    Await.until("hash b", Duration.ofSeconds(10), () -> browser.eval("location.hash").equals("#/b"));
+    Thread.sleep(300);
+
+    java.util.Map<String, Long> expected = new java.util.LinkedHashMap<>();
+    expected.put("/", 1L);
+    expected.put("/blog/post", 1L);
+    expected.put("/café", 2L);
+    expected.put("/spa", 1L);
+    expected.put("/spa/one", 1L);
+    expected.put("/spa/two", 2L);
+    expected.put("/spa/three", 2L);
+    expected.put("/hash", 1L);
+    expected.put("/hash/a", 1L);
+    expected.put("/hash/b", 1L);
+    Await.until("every path counted", Duration.ofSeconds(30), () -> expected.entrySet().stream().allMatch(e -> count(e.getKey()) >= e.getValue()));
+    Thread.sleep(3000); // nothing more comes: no path counted twice
+    for (var e : expected.entrySet()) {
+      assertEquals(e.getValue(), count(e.getKey()), e.getKey());
+      assertEquals(e.getValue(), hitcounter.infra.Json.mapper().readTree(eu.call("GET", "/api/hits?site=blog&path="
+          + java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)).body()).path("total").asLong(), "eu-west: " + e.getKey());
+    }
+
+    // data-show writes the page's total into the element.
+    browser.navigate(origin + "/show");
+    Await.until("the total is shown", Duration.ofSeconds(15), () -> browser.eval("document.getElementById('n').textContent").matches("\\d+"));
+
+    // The referrer and the campaign of the first visit, in both datacenters.
+    for (TestNode n : List.of(us, eu)) {
+      String[] last = {""};
+      Await.until(() -> "referrers in " + n.datacenter + " (document.referrer was " + referrer + "): " + last[0], Duration.ofSeconds(20), () -> {
+        String body = n.call("GET", "/api/referrers?site=blog&days=1").body();
+        last[0] = body;
+        return body.contains("\"value\":\"localhost\"") && body.contains("\"value\":\"newsletter\"") && body.contains("\"value\":\"email\"");
+      });
+    }
+    browser.navigate("http://127.0.0.1:" + us.httpPort + "/dashboard");
+    Await.until("the dashboard shows referrers", Duration.ofSeconds(15), () -> {
+      browser.eval("(function(s){s.value='blog';return 'ok'})(document.getElementById('refsite'))");
+      return browser.eval("document.getElementById('referrers').textContent").contains("newsletter");
+    });
+  }
+
   @AfterAll
   void stop() {
     resources.close();
