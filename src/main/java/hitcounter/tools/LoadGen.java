@@ -29,7 +29,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * LoadGen --urls http://h:p[,http://h:p...] --rate R --seconds S [--conns C] [--method POST|GET]
- *         [--path /api/hits/] [--pages fixed:NAME | uniform:N | walk:N[:SEED] | zipf:N[:S]]
+ *         [--path /api/hits/] [--pages fixed:NAME | uniform:N | walk:N[:SEED] | zipf:N[:S]] [--kind id|path]
  *         [--prefix P] [--track FILE.json] [--stop-file F] [--seed N] [--max-seconds M] [--bind LOCAL_ADDRESS]
  *         [--user-agents FILE] [--visitors N --visitor-from F] [--warmup SECONDS]
  * </pre>
@@ -99,6 +99,11 @@ public final class LoadGen {
     long visitors = Long.parseLong(a.getOrDefault("visitors", "0"));
     long visitorFrom = Long.parseLong(a.getOrDefault("visitor-from", "0"));
     String fixedName = pages.startsWith("fixed:") ? pages.substring(6) : null;
+    // --kind path: URL paths (PageIds.path) to /api/hits?path=… instead of page ids.
+    boolean paths = a.getOrDefault("kind", "id").equals("path");
+    if (paths && !a.containsKey("path")) {
+      path = "/api/hits?path=";
+    }
 
     Selector selector = Selector.open();
     List<Conn> all = new ArrayList<>();
@@ -161,7 +166,15 @@ public final class LoadGen {
         Conn c = idle.poll();
         c.due = start + (long) (next * interval);
         c.index = next;
-        c.page = fixedName != null ? fixedName : prefix + PageIds.id(picker.next());
+        if (paths && fixedName == null) {
+          // A URL path, as count.js sends it: percent-encoded in the query; some with a referrer, some with a campaign.
+          long idx = picker.next();
+          String p = PageIds.path(idx) + (idx % 20 == 3 ? "?utm_source=news" + (idx % 20) : "");
+          c.page = java.net.URLEncoder.encode(p, StandardCharsets.UTF_8)
+              + (next % 5 == 0 ? "&ref=" + java.net.URLEncoder.encode("https://ref" + (next % 1000) + ".example/", StandardCharsets.UTF_8) : "");
+        } else {
+          c.page = fixedName != null ? fixedName : prefix + PageIds.id(picker.next());
+        }
         String extra;
         if (visitors > 0) {
           long v = visitorFrom + (next % visitors);

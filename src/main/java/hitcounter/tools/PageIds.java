@@ -37,6 +37,41 @@ public final class PageIds {
     return b.append(tail).toString();
   }
 
+  private static final String[] WIDE = {"café", "münchen", "straße", "niño", "東京", "привет", "ελλάδα", "crème-brûlée", "façade", "日本語"};
+
+  /**
+   * The i-th URL path (0-based), as a browser has it before percent-encoding: {@code /section/
+   * year/month/slug-words-<i in base 36>}, half of them with a trailing slash; about 60 bytes
+   * on average, one in ten with non-ASCII words, one in a hundred long (200 bytes to 1 KiB).
+   * Distinct for distinct i once normalised (the index is in the last segment).
+   */
+  public static String path(long i) {
+    long h = i * 0xC2B2AE3D27D4EB4FL + 777;
+    h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
+    SplittableRandom r = new SplittableRandom(h ^ (h >>> 29));
+    boolean wide = r.nextInt(10) == 0;
+    int target = r.nextInt(100) == 0 ? 200 + r.nextInt(825) : 40 + r.nextInt(41);
+    StringBuilder b = new StringBuilder(target + 16);
+    b.append('/').append(SECTIONS[r.nextInt(SECTIONS.length)]).append('/').append(2020 + r.nextInt(7)).append('/').append(1 + r.nextInt(12)).append('/');
+    String tail = "-" + Long.toString(i, 36);
+    int bytes = b.length();
+    while (bytes + tail.length() < target) {
+      String w = wide && r.nextInt(3) == 0 ? WIDE[r.nextInt(WIDE.length)] : WORDS[r.nextInt(WORDS.length)];
+      b.append(w).append('-');
+      bytes += w.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+    }
+    b.setLength(b.length() - 1);
+    b.append(tail);
+    if (r.nextBoolean()) {
+      b.append('/');
+    }
+    String p = b.toString();
+    while (p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1025 - tail.length() - 1) {
+      p = p.substring(0, p.length() - tail.length() - 2) + tail;
+    }
+    return p;
+  }
+
   /** Picks page indexes from a distribution. Not thread-safe: one per thread. */
   public interface Picker {
     long next();
