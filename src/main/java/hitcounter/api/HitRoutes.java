@@ -84,16 +84,19 @@ public final class HitRoutes {
 
   /** {@code inner} for a page of a site that exists (deleted or disabled sites included, their pages show 0); 400/404 otherwise. */
   static Route shown(Supplier<Sites> sites, String site, String page, Function<PageKey, Route> inner) {
-    return HitRejections.validPage(page, () -> {
-      if (site == null) {
-        return inner.apply(PageKey.ofDefault(page));
-      }
-      Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
-      if (s == null || site.equals(PageKey.DEFAULT_SITE)) {
-        return site.equals(PageKey.DEFAULT_SITE) ? inner.apply(PageKey.ofDefault(page))
-            : JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + site.substring(0, Math.min(site.length(), 40)));
-      }
-      return inner.apply(new PageKey(site, s.deleted() ? 0 : s.generation(), page));
-    });
+    return HitRejections.validPage(page, () -> shownPage(sites, site, page, inner));
+  }
+
+  /** As {@link #shown}, for a page already checked (a page id) or made (a normalised path). */
+  static Route shownPage(Supplier<Sites> sites, String site, String page, Function<PageKey, Route> inner) {
+    if (site == null) {
+      return inner.apply(PageKey.ofDefault(page));
+    }
+    Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
+    if (s == null || site.equals(PageKey.DEFAULT_SITE)) {
+      return site.equals(PageKey.DEFAULT_SITE) ? inner.apply(PageKey.ofDefault(page))
+          : JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + site.substring(0, Math.min(site.length(), 40)));
+    }
+    return inner.apply(new PageKey(site, s.deleted() ? 0 : s.generation(), page));
   }
 }

@@ -92,7 +92,7 @@ final class PathHitRoutes {
       return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-path", r.reason());
     }
     String page = HitGate.pageOf(((PathNormaliser.Page) o).path(), rules);
-    return HitRoutes.shown(sites, site, page, answer);
+    return HitRoutes.shownPage(sites, site, page, answer);
   }
 
   /** {@code inner} with the CORS headers a page on one of the site's origins needs to read the answer. */

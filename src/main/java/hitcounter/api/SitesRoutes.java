@@ -147,11 +147,16 @@ public final class SitesRoutes {
     if (outcome instanceof hitcounter.page.PathNormaliser.Refused r) {
       return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-path", r.reason());
     }
-    return reset(site, hitcounter.ingest.HitGate.pageOf(((hitcounter.page.PathNormaliser.Page) outcome).path(), rules), delete);
+    return reset(site, hitcounter.ingest.HitGate.pageOf(((hitcounter.page.PathNormaliser.Page) outcome).path(), rules), delete, true);
   }
 
   private Route reset(String site, String page, boolean delete) {
-    Optional<String> bad = PageKey.isPage(page) ? Optional.empty() : PageId.problem(page);
+    return reset(site, page, delete, false);
+  }
+
+  /** {@code made}: a page a site's rules made from a path (a page id otherwise, checked here). */
+  private Route reset(String site, String page, boolean delete, boolean made) {
+    Optional<String> bad = made ? Optional.empty() : PageId.problem(page);
     if (bad.isPresent()) {
       return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-page-id", bad.get());
     }

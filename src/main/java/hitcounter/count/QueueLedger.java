@@ -130,9 +130,10 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
       Set<String> fresh = new HashSet<>();
       for (JobCodec.Hit hit : job.hits()) {
         if (!increments.containsKey(hit.page()) && !stats.containsKey(hit.page()) && fresh.add(hit.page())) {
-          added += hit.page().length() + (hit.timed() ? 24 : 4);
+          added += PageKey.utf8Length(hit.page()) + (hit.timed() ? 24 : 4);
         }
         added += hit.timed() && !hit.bot() ? 5 : 0; // a visitor in two sketches, about
+        added += referralBytes(hit.referral());
       }
       if (!counted.isEmpty() && size + added > entryBudget) {
         carried.add(job);
@@ -209,6 +210,15 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
       site.visitor(day, hit.visitor());
     }
     site.referral(day, hit.referral());
+  }
+
+  /** What a referral may add to its site's stats in an entry, at most (a value new to the day, in UTF-8, with its count). */
+  private static long referralBytes(hitcounter.page.Referral r) {
+    long n = 0;
+    for (String v : new String[] {r.host(), r.source(), r.medium(), r.campaign()}) {
+      n += v == null ? 0 : PageKey.utf8Length(v) + 4;
+    }
+    return n;
   }
 
   /** The transaction that only drops {@code gone} jobs from the applied record (idle pruning); empty when none is there. */

@@ -57,6 +57,10 @@ public final class HitIntake {
    * with the hit, unless the referrer is the site itself.
    */
   public Route hitPath(String site, String rawPath, Optional<String> referrer, Function<PageKey, Route> accepted, Function<Throwable, Route> notQueued) {
+    if (!queue.takesPaths()) {
+      // Before any check takes room for it (a page under a site's cap, a token of a rate limit).
+      return notQueued.apply(new HitQueue.Refused(HitQueue.PATHS_NEED_FORMAT_4));
+    }
     return take((req, bot) -> gate.checkPath(site, rawPath, header(req, "Origin"), header(req, "Referer"), client(req), bot), referrer, accepted, notQueued);
   }
 

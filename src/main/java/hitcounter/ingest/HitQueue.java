@@ -51,6 +51,14 @@ public final class HitQueue implements hitcounter.audit.HitTally {
   private final AtomicLong jobs = new AtomicLong();
   private final Object lock = new Object();
   private List<Pending> waiting = new ArrayList<>();
+  /** Bytes of the lines waiting (a line is ASCII: one byte a character, plus its line break). */
+  private long waitingBytes;
+  /**
+   * Bytes of hit lines a job carries at most, whatever its count: beanstalkd refuses a job over
+   * its max-job-size (65,535 bytes by default) with JOB_TOO_BIG, which would fail every hit of
+   * the job. A format-4 line of a long non-ASCII path and a referral is up to about 8 KB.
+   */
+  static final int MAX_JOB_BYTES = 60_000;
   private int inFlight;
   private final PutLinger linger;
 
@@ -103,7 +111,8 @@ public final class HitQueue implements hitcounter.audit.HitTally {
       full = waiting.size() >= maxWaiting;
       if (!full) {
         waiting.add(new Pending(page, done));
-        boolean due = linger.arrived(waiting.size() == 1, waiting.size() >= maxPerJob);
+        waitingBytes += page.length() + 1;
+        boolean due = linger.arrived(waiting.size() == 1, fullJob());
         if (inFlight < maxInFlight) {
           if (due) {
             batch = take();
@@ -122,6 +131,16 @@ public final class HitQueue implements hitcounter.audit.HitTally {
     return done.whenComplete((id, e) -> (e == null ? accepted : e instanceof Refused ? rejected : unknown).incrementAndGet());
   }
 
+  /** Whether the hits waiting fill a job (by count or by bytes). Under the lock. */
+  private boolean fullJob() {
+    return waiting.size() >= maxPerJob || waitingBytes >= MAX_JOB_BYTES;
+  }
+
+  /** Whether a URL path can be queued now (job-format 4): the intake asks before any check takes room for the hit. */
+  public boolean takesPaths() {
+    return jobFormat.getAsInt() >= JobCodec.PATHS_FORMAT;
+  }
+
   static final String PATHS_NEED_FORMAT_4 = "URL paths are queued only in job format 4: set job-format to 4 once every node reads it (docs/operations.md)";
 
   /** Whether a job of {@code format} carries hit line {@code line} (a URL path needs format 4: {@link JobCodec#carries}). */
@@ -138,13 +157,21 @@ public final class HitQueue implements hitcounter.audit.HitTally {
       return null;
     }
     List<Pending> batch;
-    if (waiting.size() <= maxPerJob) {
+    // As many as a job carries: maxPerJob hits, MAX_JOB_BYTES of lines (always at least one).
+    int n = 0;
+    long bytes = 0;
+    while (n < waiting.size() && n < maxPerJob && (n == 0 || bytes + waiting.get(n).page().length() + 1 <= MAX_JOB_BYTES)) {
+      bytes += waiting.get(n).page().length() + 1;
+      n++;
+    }
+    if (n == waiting.size()) {
       batch = waiting;
       waiting = new ArrayList<>();
     } else {
-      batch = new ArrayList<>(waiting.subList(0, maxPerJob));
-      waiting = new ArrayList<>(waiting.subList(maxPerJob, waiting.size()));
+      batch = new ArrayList<>(waiting.subList(0, n));
+      waiting = new ArrayList<>(waiting.subList(n, waiting.size()));
     }
+    waitingBytes -= bytes;
     inFlight++;
     return batch;
   }
@@ -215,7 +242,7 @@ public final class HitQueue implements hitcounter.audit.HitTally {
     if (waiting.isEmpty()) {
       return null;
     }
-    if (linger.due(waiting.size() >= maxPerJob)) {
+    if (linger.due(fullJob())) {
       return take();
     }
     linger.arm(this::lingered);

@@ -12,9 +12,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class HitRejections {
   private HitRejections() {}
 
-  /** {@code inner} when {@code page} is a page id (or a normalised path); a 400 with the reason otherwise. */
+  /** {@code inner} when {@code page} is a page id; a 400 with the reason otherwise. (A path is made a page by its site's rules, never taken as it comes.) */
   public static Route validPage(String page, Supplier<Route> inner) {
-    Optional<String> problem = hitcounter.page.PageKey.isPage(page) ? Optional.empty() : PageId.problem(page);
+    Optional<String> problem = PageId.problem(page);
     return problem.isPresent() ? JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-page-id", problem.get()) : inner.get();
   }
 

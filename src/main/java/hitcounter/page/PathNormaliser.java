@@ -23,6 +23,8 @@ import java.util.Set;
  *   <li>repeated slashes collapse, {@code .} segments go, {@code ..} takes the segment before
  *       (one that would leave the root is refused);
  *   <li>a trailing slash goes, except on {@code /} or when the site keeps them;
+ *   <li>a {@code %}, {@code ?} or {@code #} the decoding made is written {@code %25}, {@code %3F},
+ *       {@code %23} again, so the page normalises to itself and never reads as a query;
  *   <li>lower case, when the site says so;
  *   <li>the query goes, except the parameters the site keeps (sorted by name, then value);
  *       tracking parameters ({@link #TRACKING}) never stay, and the campaign's
@@ -35,8 +37,8 @@ import java.util.Set;
 public final class PathNormaliser {
   /** Bytes of UTF-8 a page may have after its leading slash. */
   public static final int MAX_BYTES = 1024;
-  /** Characters of input looked at: a path of 1,024 bytes, every byte percent-encoded and then some. */
-  public static final int MAX_INPUT = 6 * 1024;
+  /** Characters of input looked at: a path of 1,024 bytes, every byte percent-encoded, and a long query dropped anyway. */
+  public static final int MAX_INPUT = 16 * 1024;
 
   /** Query parameters that say where a visit came from, never what was visited. */
   static final Set<String> TRACKING = Set.of("fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid",
@@ -66,6 +68,9 @@ public final class PathNormaliser {
     }
     if (raw.length() > MAX_INPUT) {
       return new Refused("path is longer than " + MAX_INPUT + " characters");
+    }
+    if (hasControl(raw)) {
+      return new Refused("path holds control characters or a lone surrogate");
     }
     String s = withoutOrigin(raw);
     if (s == null) {
@@ -99,6 +104,7 @@ public final class PathNormaliser {
     if (rules.lowerCase()) {
       path = path.toLowerCase(Locale.ROOT);
     }
+    path = reescape(path);
     QueryParts query = query(rawQuery, rules);
     if (query == null) {
       return new Refused("query is not valid UTF-8 once percent-decoded, or holds control characters");
@@ -131,6 +137,14 @@ public final class PathNormaliser {
     }
     String rest = raw.substring(end);
     return rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+  }
+
+  /** {@code path} with {@code %}, {@code ?} and {@code #} written as escapes: what would change its meaning when read again. */
+  private static String reescape(String path) {
+    if (path.indexOf('%') < 0 && path.indexOf('?') < 0 && path.indexOf('#') < 0) {
+      return path;
+    }
+    return path.replace("%", "%25").replace("?", "%3F").replace("#", "%23");
   }
 
   /** Percent-decoded to UTF-8 (in a query, {@code +} is a space), or null when that is not valid UTF-8. */
@@ -289,13 +303,12 @@ public final class PathNormaliser {
     return had != null || value.isEmpty() ? had : value;
   }
 
-  /** A campaign value as kept: at most 100 characters. */
+  /** A campaign value as kept: at most 100 characters (never half a surrogate pair). */
   private static String clip(String v) {
     if (v == null || v.isBlank()) {
       return null;
     }
-    String t = v.strip();
-    return t.length() <= 100 ? t : t.substring(0, 100);
+    return Referral.clip(v);
   }
 
   /** A query name or value as it stands in a page: what would change its meaning escaped. */

@@ -20,11 +20,16 @@ public record Referral(String host, String source, String medium, String campaig
     return r.isEmpty() ? NONE : r;
   }
 
-  private static String clip(String v) {
+  /** {@code v} stripped and cut to {@value #MAX_LENGTH} characters, never between a surrogate pair; null when blank or with control characters. */
+  static String clip(String v) {
     if (v == null || v.isBlank() || PathNormaliser.hasControl(v)) {
       return null;
     }
     String t = v.strip();
-    return t.length() <= MAX_LENGTH ? t : t.substring(0, MAX_LENGTH);
+    if (t.length() <= MAX_LENGTH) {
+      return t;
+    }
+    int end = Character.isHighSurrogate(t.charAt(MAX_LENGTH - 1)) ? MAX_LENGTH - 1 : MAX_LENGTH;
+    return t.substring(0, end);
   }
 }

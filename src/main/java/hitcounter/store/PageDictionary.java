@@ -11,7 +11,16 @@ import java.util.Arrays;
  * thread-safe: {@link CountTable} guards it.
  */
 final class PageDictionary {
-  private byte[] arena = new byte[64 * 1024];
+  /**
+   * The ids, back to back in chunks of {@value #CHUNK} bytes (an id never spans two; it is at
+   * most 1,100 bytes): the arena grows by a chunk, never by copying it whole (a copy would hold
+   * the old and the new arena at once, hundreds of MB at a million paths).
+   */
+  private static final int SHIFT = 20;
+  private static final int CHUNK = 1 << SHIFT;
+  private static final int MASK = CHUNK - 1;
+  private byte[][] chunks = {new byte[64 * 1024]};
+  /** Where the next id goes: chunk index << SHIFT | position. */
   private int used;
   private int[] offsets = new int[1024];
   /** Bytes of each id (UTF-8: a path may have up to 1,025, with its site's prefix more). */
@@ -68,10 +77,20 @@ final class PageDictionary {
     if (len > Short.MAX_VALUE) {
       throw new IllegalArgumentException("a page id of " + len + " bytes");
     }
-    if (used + len > arena.length) {
-      arena = Arrays.copyOf(arena, Math.max(arena.length * 2, used + len));
+    int c = used >>> SHIFT;
+    int at = used & MASK;
+    if (at + len > CHUNK) { // the next chunk
+      c++;
+      at = 0;
+      used = c << SHIFT;
     }
-    System.arraycopy(bytes, 0, arena, used, len);
+    if (c == chunks.length) {
+      chunks = Arrays.copyOf(chunks, c + 1);
+      chunks[c] = new byte[CHUNK];
+    } else if (at + len > chunks[c].length) { // the first chunk starts small
+      chunks[c] = Arrays.copyOf(chunks[c], Math.min(CHUNK, Math.max(chunks[c].length * 2, at + len)));
+    }
+    System.arraycopy(bytes, 0, chunks[c], at, len);
     int slot = size++;
     offsets[slot] = used;
     lengths[slot] = (short) len;
@@ -102,14 +121,24 @@ final class PageDictionary {
     }
   }
 
+  /** The chunk that holds the id of {@code slot}. */
+  private byte[] chunk(int slot) {
+    return chunks[offsets[slot] >>> SHIFT];
+  }
+
+  /** Where in its chunk the id of {@code slot} starts. */
+  private int at(int slot) {
+    return offsets[slot] & MASK;
+  }
+
   private boolean equals(int slot, byte[] page) {
     int len = lengths[slot];
-    int off = offsets[slot];
-    return len == page.length && Arrays.equals(arena, off, off + len, page, 0, len);
+    int off = at(slot);
+    return len == page.length && Arrays.equals(chunk(slot), off, off + len, page, 0, len);
   }
 
   String page(int slot) {
-    return new String(arena, offsets[slot], lengths[slot], StandardCharsets.UTF_8);
+    return new String(chunk(slot), at(slot), lengths[slot], StandardCharsets.UTF_8);
   }
 
   /** Whether the id of {@code slot} names a site (the default site's ids do not). */
@@ -123,7 +152,8 @@ final class PageDictionary {
       return 0;
     }
     int len = lengths[slot];
-    int off = offsets[slot];
+    int off = at(slot);
+    byte[] arena = chunk(slot);
     long h = 0xcbf29ce484222325L;
     for (int i = 0; i < len; i++) {
       byte b = arena[off + i];
@@ -141,7 +171,8 @@ final class PageDictionary {
       return "";
     }
     int len = lengths[slot];
-    int off = offsets[slot];
+    int off = at(slot);
+    byte[] arena = chunk(slot);
     for (int i = 0; i < len; i++) {
       if (arena[off + i] == ':') {
         return new String(arena, off, i + 1, StandardCharsets.US_ASCII);
@@ -152,18 +183,16 @@ final class PageDictionary {
 
   /** Whether the id of {@code slot} starts with {@code prefix}, without making a String. */
   boolean startsWith(int slot, String prefix) {
-    if (!prefix.chars().allMatch(c -> c < 0x80)) {
-      byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
-      int off = offsets[slot];
-      return p.length <= lengths[slot] && Arrays.equals(arena, off, off + p.length, p, 0, p.length);
-    }
     int len = lengths[slot];
-    if (prefix.length() > len) {
-      return false;
-    }
-    int off = offsets[slot];
+    int off = at(slot);
+    byte[] arena = chunk(slot);
     for (int i = 0; i < prefix.length(); i++) {
-      if (arena[off + i] != (byte) prefix.charAt(i)) {
+      char c = prefix.charAt(i);
+      if (c >= 0x80) {
+        byte[] p = prefix.getBytes(StandardCharsets.UTF_8); // a non-ASCII prefix: by its bytes
+        return p.length <= len && Arrays.equals(arena, off, off + p.length, p, 0, p.length);
+      }
+      if (i >= len || arena[off + i] != (byte) c) {
         return false;
       }
     }
@@ -172,19 +201,40 @@ final class PageDictionary {
 
   /** Compares the ids of two slots, by their UTF-8 bytes (= String order for ASCII ids; code point order for paths). */
   int compare(int a, int b) {
-    int oa = offsets[a];
-    int ob = offsets[b];
-    return Arrays.compareUnsigned(arena, oa, oa + lengths[a], arena, ob, ob + lengths[b]);
+    int oa = at(a);
+    int ob = at(b);
+    return Arrays.compareUnsigned(chunk(a), oa, oa + lengths[a], chunk(b), ob, ob + lengths[b]);
   }
 
   /** Compares the id of {@code slot} with {@code page}, as {@link #compare(int, int)}. */
   int compare(int slot, String page) {
-    byte[] p = page.getBytes(StandardCharsets.UTF_8);
-    int off = offsets[slot];
-    return Arrays.compareUnsigned(arena, off, off + lengths[slot], p, 0, p.length);
+    int len = lengths[slot];
+    int off = at(slot);
+    byte[] arena = chunk(slot);
+    int n = Math.min(len, page.length());
+    for (int i = 0; i < n; i++) {
+      char c = page.charAt(i);
+      if (c >= 0x80) {
+        byte[] p = page.getBytes(StandardCharsets.UTF_8); // non-ASCII from here on: by its bytes
+        return Arrays.compareUnsigned(arena, off, off + len, p, 0, p.length);
+      }
+      int d = (arena[off + i] & 0xff) - c;
+      if (d != 0) {
+        return d;
+      }
+    }
+    if (len > page.length()) {
+      return 1;
+    }
+    // the id ended: equal if the page did too, smaller otherwise (a non-ASCII rest is longer still)
+    return len == page.length() ? 0 : -1;
   }
 
   long bytes() {
-    return arena.length + offsets.length * 4L + lengths.length * 2L + hashes.length * 8L + sited.length + table.length * 4L;
+    long arena = 0;
+    for (byte[] c : chunks) {
+      arena += c.length;
+    }
+    return arena + offsets.length * 4L + lengths.length * 2L + hashes.length * 8L + sited.length + table.length * 4L;
   }
 }

@@ -165,6 +165,23 @@ class PathHitRoutesTest {
   }
 
   @Test
+  void aPathRefusedForItsJobFormatTakesNoRoomUnderTheCap() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode doc = Json.mapper().readTree("{\"capped\": {\"maxPages\": 1, \"generation\": 1}}");
+    hitcounter.config.Sites sites = hitcounter.config.Sites.of(doc, hitcounter.config.SitesSettings.create(ConfigFactory.load()));
+    FakeBeanstalk q = new FakeBeanstalk();
+    AtomicInteger f = new AtomicInteger(3);
+    HitIntake capped = hitcounter.testkit.TestIntake.of(new HitQueue(q, Duration.ofSeconds(1), Duration.ofSeconds(60), 4, 256, f::get), new CountTable(), () -> sites);
+    int p = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(Directives.path("hit", () -> Directives.parameter("path", path ->
+        capped.hitPath("capped", path, java.util.Optional.empty(), k -> Directives.complete("ok"), hitcounter.ingest.HitRejections::notQueued))))
+        .toCompletableFuture().get().localAddress().getPort();
+    HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/hit?path=%2Fa")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(503, refused.statusCode());
+    f.set(4);
+    HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/hit?path=%2Fb")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, next.statusCode(), "the refused path took no room under the cap of 1: " + next.body());
+  }
+
+  @Test
   void thePixelCountsAPath() throws Exception {
     queued();
     HttpResponse<String> r = send(at("/px.gif?path=" + q("/blog/post/") + "&ref=" + q("https://news.example.com/")).GET());

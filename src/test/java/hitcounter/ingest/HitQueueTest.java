@@ -55,6 +55,26 @@ class HitQueueTest {
   }
 
   @Test
+  void aJobStaysUnderBeanstalkdsSizeLimitWhateverItsLines() {
+    HeldPuts beanstalk = new HeldPuts();
+    HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 4);
+    // A format-4 line of a 1 KiB non-ASCII path and a referral: about 4 KB each.
+    String line = hitcounter.page.JobCodec.escape("/" + "ж".repeat(512)) + " 1 2 r=" + "x".repeat(900);
+    List<CompletableFuture<Long>> hits = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      hits.add(queue.enqueue(line).toCompletableFuture());
+    }
+    for (int i = 0; i < beanstalk.answers.size(); i++) {
+      beanstalk.answers.get(i).complete((long) i + 1);
+    }
+    assertTrue(beanstalk.bodies.size() >= 4, "the 60 lines went as several jobs: " + beanstalk.bodies.size());
+    for (String body : beanstalk.bodies) {
+      assertTrue(body.length() < 65_535, "a job of " + body.length() + " bytes");
+    }
+    assertTrue(hits.stream().allMatch(h -> h.isDone() && !h.isCompletedExceptionally()));
+  }
+
+  @Test
   void onlyAPutThatWasNeverSentIsARefusal() {
     HeldPuts beanstalk = new HeldPuts();
     HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 10, () -> 1);

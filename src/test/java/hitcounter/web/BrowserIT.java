@@ -169,11 +169,18 @@ class BrowserIT {
     Await.until("hash a", Duration.ofSeconds(10), () -> browser.eval("location.hash").equals("#/a"));
     browser.eval("location.hash = '#/b','ok'");
     Await.until("hash b", Duration.ofSeconds(10), () -> browser.eval("location.hash").equals("#/b"));
+    // Away and back: a page restored from the back/forward cache (or loaded again) counts again.
+    browser.navigate(origin + "/blog/post/");
+    ready();
+    browser.navigate(origin + "/show");
+    ready();
+    browser.eval("history.back(),'ok'");
+    Await.until("back on the post", Duration.ofSeconds(15), () -> browser.eval("location.pathname").equals("/blog/post/"));
     Thread.sleep(300);
 
     java.util.Map<String, Long> expected = new java.util.LinkedHashMap<>();
     expected.put("/", 1L);
-    expected.put("/blog/post", 1L);
+    expected.put("/blog/post", 3L);
     expected.put("/café", 2L);
     expected.put("/spa", 1L);
     expected.put("/spa/one", 1L);
@@ -182,6 +189,7 @@ class BrowserIT {
     expected.put("/hash", 1L);
     expected.put("/hash/a", 1L);
     expected.put("/hash/b", 1L);
+    expected.put("/show", 1L);
     Await.until("every path counted", Duration.ofSeconds(30), () -> expected.entrySet().stream().allMatch(e -> count(e.getKey()) >= e.getValue()));
     Thread.sleep(3000); // nothing more comes: no path counted twice
     for (var e : expected.entrySet()) {
