@@ -186,7 +186,7 @@ public final class CountTable {
     }
     List<SlotCounts> found = new ArrayList<>();
     sorted.ranges().forEach(r -> found.add(new SlotCounts()));
-    List<Map<String, byte[]>> stats;
+    List<Insights.RangeStats> stats;
     long stamp = lock.readLock();
     try {
       stats = insights.collect(dc, ranges.size(), sorted::indexOf, retention.get());
@@ -204,7 +204,8 @@ public final class CountTable {
     }
     for (int i = 0; i < found.size(); i++) {
       long[] r = sorted.ranges().get(i);
-      out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), new HashMap<>(stats.get(i)), this::nameOf));
+      Insights.RangeStats st = stats.get(i);
+      out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), st.slots(), st.bytes(), st.sites(), this::nameOf));
     }
     return out;
   }

@@ -189,14 +189,14 @@ final class Insights {
    * (its index; -1: none), pruned to the retention; days before yesterday keep the estimate of
    * the union of every datacenter's sketches of that day instead of the sketch.
    */
-  List<Map<String, byte[]>> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r) {
-    List<Map<String, byte[]>> out = new ArrayList<>(ranges);
+  List<RangeStats> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r) {
+    List<RangeStats.Builder> builders = new ArrayList<>(ranges);
     for (int i = 0; i < ranges; i++) {
-      out.add(new HashMap<>());
+      builders.add(new RangeStats.Builder());
     }
     Cols c = dcs.get(dc);
     if (c == null) {
-      return out;
+      return builders.stream().map(RangeStats.Builder::done).toList();
     }
     int n = Math.max(c.base.length, c.pending.length);
     for (int slot = 0; slot < n && slot < pages.size(); slot++) {
@@ -206,7 +206,10 @@ final class Insights {
       int i = rangeOf.applyAsInt(pages.hash(slot));
       if (i >= 0) {
         String key = pages.page(slot);
-        keep(out.get(i), key, of(dc, key), r);
+        byte[] kept = kept(key, of(dc, key), r);
+        if (kept != null) {
+          builders.get(i).page(slot, kept);
+        }
       }
     }
     java.util.Set<String> sites = new java.util.HashSet<>(c.siteBase.keySet());
@@ -214,13 +217,40 @@ final class Insights {
     for (String key : sites) {
       int i = rangeOf.applyAsInt(PageHash.of(key));
       if (i >= 0) {
-        keep(out.get(i), key, of(dc, key), r);
+        byte[] kept = kept(key, of(dc, key), r);
+        if (kept != null) {
+          builders.get(i).sites.put(key, kept);
+        }
       }
     }
-    return out;
+    return builders.stream().map(RangeStats.Builder::done).toList();
   }
 
-  private void keep(Map<String, byte[]> into, String key, PageStats s, StatsRetention r) {
+  /** One range's analytics for a fold: pages' by slot (no names, no map nodes: a million of them at a time), sites' by key. */
+  record RangeStats(int[] slots, byte[][] bytes, Map<String, byte[]> sites) {
+    static final class Builder {
+      private int[] slots = new int[16];
+      private byte[][] bytes = new byte[16][];
+      private int n;
+      final Map<String, byte[]> sites = new HashMap<>();
+
+      void page(int slot, byte[] b) {
+        if (n == slots.length) {
+          slots = Arrays.copyOf(slots, n * 2);
+          bytes = Arrays.copyOf(bytes, n * 2);
+        }
+        slots[n] = slot;
+        bytes[n++] = b;
+      }
+
+      RangeStats done() {
+        return new RangeStats(Arrays.copyOf(slots, n), Arrays.copyOf(bytes, n), sites);
+      }
+    }
+  }
+
+  /** The stats of {@code key} as a fold keeps them (pruned to the retention), or null when nothing is left. */
+  private byte[] kept(String key, PageStats s, StatsRetention r) {
     s.prune(r.today(), r.nowMinute(), r.days(), r.hours(), day -> {
       try {
         return united(key, day);
@@ -228,9 +258,7 @@ final class Insights {
         return 0; // a sketch that will not unite: the day keeps no estimate rather than stop every fold
       }
     });
-    if (!s.isEmpty()) {
-      into.put(key, s.toBytesFor(key));
-    }
+    return s.isEmpty() ? null : s.toBytesFor(key);
   }
 
   /** Unique visitors of {@code key} on {@code day} across datacenters: sketches united, or the largest folded estimate. */

@@ -131,7 +131,8 @@ class BrowserIT {
         .page("/caf%C3%A9", page("café", ""))
         .page("/spa", page("spa", ""))
         .page("/hash", page("hash", "data-hash"))
-        .page("/show", page("<span id=n>?</span>", "data-show=\"#n\""));
+        .page("/show", page("<span id=n>?</span>", "data-show=\"#n\""))
+        .page("/local", page("local", "").replace(" data-allow-local", ""));
 
     // Referred from another host with a campaign, then a click inside the site (no referral).
     browser.navigate("http://localhost:" + site.port() + "/ref");
@@ -197,6 +198,12 @@ class BrowserIT {
       assertEquals(e.getValue(), hitcounter.infra.Json.mapper().readTree(eu.call("GET", "/api/hits?site=blog&path="
           + java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)).body()).path("total").asLong(), "eu-west: " + e.getKey());
     }
+
+    // Without data-allow-local a page on a loopback address (and an automated browser) counts nothing.
+    browser.navigate(origin + "/local");
+    ready();
+    Thread.sleep(1500);
+    assertEquals(0, count("/local"), "skipped: localhost, file:, frames and automated browsers need data-allow-local");
 
     // data-show writes the page's total into the element.
     browser.navigate(origin + "/show");
