@@ -91,7 +91,7 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
       return segment;
     }
     String percent = segment.replace("%", "%25").replace('!', '%');
-    return hitcounter.page.JobCodec.unescape(percent);
+    return hitcounter.page.LineEscape.unescape(percent);
   }
 
   /** The counted id of a reset key, or null. */

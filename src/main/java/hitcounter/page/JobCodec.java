@@ -16,7 +16,7 @@ import java.util.Optional;
  *   <li>Format 3: as format 2, each line a hit: {@code <page> <minute> <visitor>} (minute since
  *       the epoch and visitor hash in base 36; the visitor {@code -} for a bot), or a page alone
  *       (counted, with no time or visitor).
- *   <li>Format 4: as format 3, the page escaped ({@link #escape}: a URL path may hold spaces and
+ *   <li>Format 4: as format 3, the page escaped ({@link LineEscape}: a URL path may hold spaces and
  *       any character; a page id is its own escape), and after the visitor, with a page load's
  *       first count, its referral: {@code r=<host>}, {@code s=<source>}, {@code m=<medium>},
  *       {@code c=<campaign>}, each escaped. The body stays ASCII.
@@ -81,7 +81,7 @@ public final class JobCodec {
      * the page is a page id (its own escape), and the format-3 encoder keeps only those.
      */
     public String line() {
-      String p = escape(page);
+      String p = LineEscape.escape(page);
       if (!timed()) {
         return p;
       }
@@ -96,14 +96,14 @@ public final class JobCodec {
 
     private static void field(StringBuilder b, char name, String value) {
       if (value != null) {
-        b.append(' ').append(name).append('=').append(escape(value));
+        b.append(' ').append(name).append('=').append(LineEscape.escape(value));
       }
     }
 
     /** The hit of a line of format 3 or 4 ({@code escaped}: its fields are escaped), or null when it is not one. */
     static Hit parse(String line, boolean escaped) {
       String[] f = line.split(" ", -1);
-      String page = escaped ? unescape(f[0]) : f[0];
+      String page = escaped ? LineEscape.unescape(f[0]) : f[0];
       if (page == null) {
         return null;
       }
@@ -125,7 +125,7 @@ public final class JobCodec {
         String[] r = new String[4];
         for (int i = 3; i < f.length; i++) {
           int at = f[i].length() < 2 || f[i].charAt(1) != '=' ? -1 : "rsmc".indexOf(f[i].charAt(0));
-          String value = at < 0 ? null : unescape(f[i].substring(2));
+          String value = at < 0 ? null : LineEscape.unescape(f[i].substring(2));
           if (value == null || r[at] != null || value.isEmpty() || value.length() > Referral.MAX_LENGTH) {
             return null;
           }
@@ -178,63 +178,6 @@ public final class JobCodec {
       }
     }
     return at;
-  }
-
-  /**
-   * {@code s} with every byte of its UTF-8 outside {@code !}..{@code ~}, and {@code %}, written
-   * {@code %XX}: no space, no line break, ASCII only. A page id is its own escape.
-   */
-  public static String escape(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c <= ' ' || c > '~' || c == '%') {
-        return escapeFrom(s, i);
-      }
-    }
-    return s;
-  }
-
-  private static String escapeFrom(String s, int from) {
-    StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, from);
-    for (byte x : s.substring(from).getBytes(StandardCharsets.UTF_8)) {
-      int c = x & 0xff;
-      if (c <= ' ' || c > '~' || c == '%') {
-        b.append('%').append(HEX[c >> 4]).append(HEX[c & 15]);
-      } else {
-        b.append((char) c);
-      }
-    }
-    return b.toString();
-  }
-
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
-  /** The text of an escaped field, or null when it is not one ({@code %} not followed by two hex digits, invalid UTF-8). */
-  public static String unescape(String s) {
-    if (s.indexOf('%') < 0) {
-      return s;
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c != '%') {
-        out.write(c);
-        continue;
-      }
-      int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
-      int lo = hi < 0 ? -1 : Character.digit(s.charAt(i + 2), 16);
-      if (lo < 0) {
-        return null;
-      }
-      out.write(hi * 16 + lo);
-      i += 2;
-    }
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(out.toByteArray())).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      return null;
-    }
   }
 
   /** The printed form of a session number, as it appears in jobs and applied records. */

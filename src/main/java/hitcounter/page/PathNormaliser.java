@@ -9,7 +9,6 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Makes the URL path a browser has ({@code location.pathname + location.search}, percent-encoded
@@ -39,10 +38,6 @@ public final class PathNormaliser {
   public static final int MAX_BYTES = 1024;
   /** Characters of input looked at: a path of 1,024 bytes, every byte percent-encoded, and a long query dropped anyway. */
   public static final int MAX_INPUT = 16 * 1024;
-
-  /** Query parameters that say where a visit came from, never what was visited. */
-  static final Set<String> TRACKING = Set.of("fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "igshid",
-      "li_fat_id", "ref", "_hsenc", "_hsmi", "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "rb_clickid", "s_cid");
 
   /** A visit's campaign, from its query: each null when not given. {@code source} is {@code utm_source}, else {@code ref}. */
   public record Campaign(String source, String medium, String campaign) {
@@ -105,15 +100,15 @@ public final class PathNormaliser {
       path = path.toLowerCase(Locale.ROOT);
     }
     path = reescape(path);
-    QueryParts query = query(rawQuery, rules);
+    PathQuery.Parts query = PathQuery.of(rawQuery, rules);
     if (query == null) {
       return new Refused("query is not valid UTF-8 once percent-decoded, or holds control characters");
     }
-    String page = query.kept.isEmpty() ? path : path + "?" + query.kept;
+    String page = query.kept().isEmpty() ? path : path + "?" + query.kept();
     if (page.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES + 1) {
       return new Refused("path is longer than / and " + MAX_BYTES + " bytes of UTF-8");
     }
-    return new Page(page, query.campaign);
+    return new Page(page, query.campaign());
   }
 
   /** {@code raw} without {@code scheme://host[:port]} when it is an http(s) URL; null for another scheme. */
@@ -137,6 +132,11 @@ public final class PathNormaliser {
     }
     String rest = raw.substring(end);
     return rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+  }
+
+  /** Whether a query parameter (its name in lower case) only tracks where a visit came from ({@code utm_*}, {@code fbclid}, …). */
+  public static boolean isTracking(String lowerName) {
+    return PathQuery.isTracking(lowerName);
   }
 
   /** {@code path} with {@code %}, {@code ?} and {@code #} written as escapes: what would change its meaning when read again. */
@@ -245,83 +245,5 @@ public final class PathNormaliser {
     return b.toString();
   }
 
-  private record QueryParts(String kept, Campaign campaign) {}
 
-  private static QueryParts query(String raw, PathRules rules) {
-    if (raw.isEmpty()) {
-      return new QueryParts("", Campaign.NONE);
-    }
-    String source = null;
-    String ref = null;
-    String medium = null;
-    String campaign = null;
-    List<String[]> kept = new ArrayList<>();
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
-      String value = decode(eq < 0 ? "" : pair.substring(eq + 1), true);
-      if (name == null || value == null || hasControl(name) || hasControl(value)) {
-        return null;
-      }
-      name = Normalizer.normalize(name, Normalizer.Form.NFC);
-      value = Normalizer.normalize(value, Normalizer.Form.NFC);
-      String lower = name.toLowerCase(Locale.ROOT);
-      switch (lower) {
-        case "utm_source" -> source = first(source, value);
-        case "utm_medium" -> medium = first(medium, value);
-        case "utm_campaign" -> campaign = first(campaign, value);
-        case "ref" -> ref = first(ref, value);
-        default -> { }
-      }
-      if (isTracking(lower)) {
-        continue;
-      }
-      if (rules.keepQuery().contains(name)) {
-        kept.add(new String[] {name, value});
-      }
-    }
-    kept.sort((a, b) -> a[0].equals(b[0]) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
-    StringBuilder b = new StringBuilder();
-    for (String[] p : kept) {
-      b.append(b.length() == 0 ? "" : "&").append(escape(p[0]));
-      if (!p[1].isEmpty()) {
-        b.append('=').append(escape(p[1]));
-      }
-    }
-    return new QueryParts(b.toString(), new Campaign(clip(source != null ? source : ref), clip(medium), clip(campaign)));
-  }
-
-  /** Whether a query parameter (its name in lower case) only tracks where a visit came from. */
-  public static boolean isTracking(String lowerName) {
-    return lowerName.startsWith("utm_") || lowerName.startsWith("mc_") || TRACKING.contains(lowerName);
-  }
-
-  private static String first(String had, String value) {
-    return had != null || value.isEmpty() ? had : value;
-  }
-
-  /** A campaign value as kept: at most 100 characters (never half a surrogate pair). */
-  private static String clip(String v) {
-    if (v == null || v.isBlank()) {
-      return null;
-    }
-    return Referral.clip(v);
-  }
-
-  /** A query name or value as it stands in a page: what would change its meaning escaped. */
-  private static String escape(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '%' || c == '&' || c == '=' || c == '+' || c == '#') {
-        b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
-  }
 }

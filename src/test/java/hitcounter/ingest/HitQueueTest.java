@@ -59,7 +59,7 @@ class HitQueueTest {
     HeldPuts beanstalk = new HeldPuts();
     HitQueue queue = new HitQueue(beanstalk, Duration.ofSeconds(5), Duration.ofSeconds(60), 1, 256, () -> 4);
     // A format-4 line of a 1 KiB non-ASCII path and a referral: about 4 KB each.
-    String line = hitcounter.page.JobCodec.escape("/" + "ж".repeat(512)) + " 1 2 r=" + "x".repeat(900);
+    String line = hitcounter.page.LineEscape.escape("/" + "ж".repeat(512)) + " 1 2 r=" + "x".repeat(900);
     List<CompletableFuture<Long>> hits = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       hits.add(queue.enqueue(line).toCompletableFuture());

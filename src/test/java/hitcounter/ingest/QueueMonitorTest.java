@@ -52,7 +52,9 @@ class QueueMonitorTest {
       Thread.sleep(10);
     }
     int busy = beanstalk.readings.get() - idle;
-    assertTrue(busy >= 10, "readings while hits are put: " + busy);
+    // About 20 at 50 ms; at the idle interval there would be none or one. A loaded box (the
+    // suite's other tests, CI) stretches the 50 ms, so the bound is loose (it once saw 9).
+    assertTrue(busy >= 4, "readings while hits are put: " + busy);
 
     // No more hits, but jobs wait in the queue (no worker here): the figures stay fresh.
     int before = beanstalk.readings.get();
