@@ -197,6 +197,35 @@ class SitesIT {
     assertEquals(2, Resources.json(usNode.call("GET", "/api/sites").body()).path("sites").path("blog").path("generation").asLong(), "a new generation");
   }
 
+  @Test
+  @Order(7)
+  void aPathIsResetAndDeletedInBothDatacentersUnderItsEscapedKey() throws Exception {
+    assertEquals(200, admin(usNode, "PUT", "/api/sites/paths", "{}").statusCode());
+    String read = "/api/hits?site=paths&path=" + java.net.URLEncoder.encode("/café/a b/", java.nio.charset.StandardCharsets.UTF_8);
+    Await.until("both know the site", Duration.ofSeconds(10), () -> euNode.call("GET", read).statusCode() == 200 && usNode.call("GET", read).statusCode() == 200);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(200, send(i < 3 ? usNode : euNode, "POST", read, null).statusCode());
+    }
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + ": 5 counted", Duration.ofSeconds(20), () -> total(n, read) == 5);
+    }
+    HttpResponse<String> reset = admin(usNode, "POST", "/api/pages/paths/reset?path=%2Fcaf%25C3%25A9%2Fa%2520b", null);
+    assertEquals(200, reset.statusCode(), reset.body());
+    assertEquals("/café/a b", Resources.json(reset.body()).path("page").asText());
+    String keys = HTTP.send(HttpRequest.newBuilder(URI.create(us.url() + "/v1/kv/hitcounter/resets/us-west/?keys")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(keys.contains("\"hitcounter/resets/us-west/paths~1:!2Fcaf!C3!A9!2Fa!20b\""), keys);
+    assertEquals(200, send(euNode, "POST", read, null).statusCode());
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + ": only the hit after the reset", Duration.ofSeconds(20), () -> total(n, read) == 1);
+    }
+    assertEquals(200, admin(euNode, "DELETE", "/api/pages/paths?path=/caf%C3%A9/a%20b", null).statusCode());
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + ": deleted", Duration.ofSeconds(20),
+          () -> total(n, read) == 0 && Resources.json(n.call("GET", read).body()).path("reset").path("deleted").asBoolean());
+    }
+    assertEquals("400 bad-path", error(admin(usNode, "DELETE", "/api/pages/paths?path=/../x", null)));
+  }
+
   @AfterAll
   void stop() {
     resources.close();
