@@ -132,7 +132,12 @@ class BrowserIT {
         .page("/spa", page("spa", ""))
         .page("/hash", page("hash", "data-hash"))
         .page("/show", page("<span id=n>?</span>", "data-show=\"#n\""))
-        .page("/local", page("local", "").replace(" data-allow-local", ""));
+        .page("/local", page("local", "").replace(" data-allow-local", ""))
+        // A page the browser shows hidden (a background tab), then prerendered: both count once seen.
+        .page("/hidden", "<script>window.vis='hidden';Object.defineProperty(document,'visibilityState',{configurable:true,get:function(){return window.vis}});</script>"
+            + page("hidden", ""))
+        .page("/prerendered", "<script>window.pre=true;Object.defineProperty(document,'prerendering',{configurable:true,get:function(){return window.pre}});</script>"
+            + page("prerendered", ""));
 
     // Referred from another host with a campaign, then a click inside the site (no referral).
     browser.navigate("http://localhost:" + site.port() + "/ref");
@@ -204,6 +209,20 @@ class BrowserIT {
     ready();
     Thread.sleep(1500);
     assertEquals(0, count("/local"), "skipped: localhost, file:, frames and automated browsers need data-allow-local");
+
+    // A hidden page counts once it becomes visible; a prerendered one once it is activated.
+    browser.navigate(origin + "/hidden");
+    ready();
+    Thread.sleep(1500);
+    assertEquals(0, count("/hidden"), "not while hidden");
+    browser.eval("window.vis='visible',document.dispatchEvent(new Event('visibilitychange')),'ok'");
+    Await.until("the hidden page counted once seen", Duration.ofSeconds(15), () -> count("/hidden") == 1);
+    browser.navigate(origin + "/prerendered");
+    ready();
+    Thread.sleep(1500);
+    assertEquals(0, count("/prerendered"), "not while prerendered");
+    browser.eval("window.pre=false,document.dispatchEvent(new Event('prerenderingchange')),'ok'");
+    Await.until("the prerendered page counted once activated", Duration.ofSeconds(15), () -> count("/prerendered") == 1);
 
     // data-show writes the page's total into the element.
     browser.navigate(origin + "/show");
