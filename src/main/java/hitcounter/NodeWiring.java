@@ -238,7 +238,8 @@ final class NodeWiring {
         new MetricsRoutes(metrics).routes(),
         new LivePageRoutes(intake, answers, live).routes(),
         new DashboardRoutes().routes(),
-        new EmbedRoutes(intake, answers).routes()));
+        new EmbedRoutes(intake, answers).routes(),
+        new hitcounter.embed.DisplayRoutes(answers, sitesNow).routes()));
   }
 
   private void bind(Route routes, Readiness readiness, ActorRef<DiscoveryActor.Command> discovery) {

@@ -7,7 +7,7 @@ import hitcounter.config.Site;
 import hitcounter.config.Sites;
 import hitcounter.infra.Json;
 import hitcounter.infra.http.JsonReplies;
-import hitcounter.ingest.HitGate;
+import hitcounter.ingest.PageLookup;
 import hitcounter.ingest.HitIntake;
 import hitcounter.ingest.HitRejections;
 import hitcounter.page.PageKey;
@@ -84,15 +84,11 @@ final class PathHitRoutes {
 
   /** The answer for a path, read without counting: 400 for a path that is no page, 404 for a site that does not exist. */
   private Route read(String site, String raw) {
-    String name = site == null ? PageKey.DEFAULT_SITE : site;
-    Site s = PageKey.siteProblem(name).isPresent() ? null : sites.get().all().get(name);
-    PathRules rules = s == null ? PathRules.DEFAULT : s.paths();
-    PathNormaliser.Outcome o = PathNormaliser.normalise(raw, rules);
-    if (o instanceof PathNormaliser.Refused r) {
-      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-path", r.reason());
+    PageLookup.Found f = PageLookup.of(sites.get(), site, Optional.ofNullable(raw).or(() -> Optional.of("")), Optional.empty());
+    if (f instanceof PageLookup.Problem p) {
+      return JsonReplies.error(StatusCodes.get(p.status()), p.error(), p.reason());
     }
-    String page = HitGate.pageOf(((PathNormaliser.Page) o).path(), rules);
-    return HitRoutes.shownPage(sites, site, page, answer);
+    return answer.apply(((PageLookup.Page) f).key());
   }
 
   /** {@code inner} with the CORS headers a page on one of the site's origins needs to read the answer. */

@@ -22,7 +22,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * What other sites embed: the snippet ({@code /count.js}: {@link CountScript}), the 1×1 counting
  * pixel ({@code /px.gif?page=…}, or {@code ?site=…&path=…&ref=…} for a URL path: counts a hit;
  * the snippet's last resort) and the SVG badge ({@code /badge/{page}.svg}: shows the total,
- * counts nothing). The pixel and badge are never cached.
+ * counts nothing; cached a few seconds, like {@link DisplayRoutes}). The pixel is never cached.
  */
 public final class EmbedRoutes {
   private static final ContentType SVG = MediaTypes.IMAGE_SVG_XML.toContentType();
@@ -70,6 +70,6 @@ public final class EmbedRoutes {
     String page = file.substring(0, file.length() - 4);
     return HitRejections.validPage(page, () -> complete(HttpResponse.create()
         .withEntity(HttpEntities.create(SVG, Badge.svg(answers.reply(page).total()).getBytes(StandardCharsets.UTF_8)))
-        .addHeaders(new ArrayList<>(NO_CACHE))));
+        .addHeaders(List.of(RawHeader.create("Cache-Control", "public, max-age=" + DisplayRoutes.MAX_AGE), RawHeader.create("Access-Control-Allow-Origin", "*")))));
   }
 }

@@ -193,7 +193,7 @@ public final class PathNormaliser {
   }
 
   /** Whether {@code s} holds a C0 or C1 control character, DEL, or a lone surrogate. */
-  static boolean hasControl(String s) {
+  public static boolean hasControl(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
