@@ -229,6 +229,7 @@ final class NodeWiring {
         new HitRoutes(intake, answers, live, sitesNow).routes(),
         new hitcounter.api.SeriesRoutes(answers, sitesNow).routes(),
         new hitcounter.api.ReferrerRoutes(answers, sitesNow, 366).routes(),
+        new hitcounter.api.ExportRoutes(counts, sitesNow).routes(),
         new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter(), sitesNow).routes(),
         new hitcounter.api.SitesRoutes(live, sitesNow, doc -> hitcounter.config.Sites.of(doc, config.sites()), new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
             new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter(), resets), caps, config.api().adminToken()).routes(),

@@ -90,6 +90,31 @@ public final class TableListings {
     });
   }
 
+  /** Up to {@code max} rows of pages with a non-zero total that start with {@code prefix}, from slot {@code from} on, and the slot to go on from (-1: done). */
+  public record Chunk(List<Row> rows, int next) {}
+
+  /**
+   * A chunk of every page that starts with {@code prefix} ({@code bareOnly}: the default site's),
+   * in slot order: an export reads the table a chunk at a time, holding the lock for one chunk
+   * and the memory of one chunk, whatever the number of pages.
+   */
+  public Chunk chunk(String prefix, boolean bareOnly, int from, int max) {
+    return table.read(() -> {
+      long[] t = table.totalsNow();
+      List<Row> out = new ArrayList<>();
+      int slot = Math.max(0, from);
+      for (; slot < t.length && out.size() < max; slot++) {
+        if (t[slot] != 0 && (prefix.isEmpty() || table.pages.startsWith(slot, prefix)) && (!bareOnly || !table.pages.sited(slot))) {
+          Map<String, Long> byDc = new TreeMap<>();
+          int at = slot;
+          table.columns.forEach((dc, c) -> byDc.put(dc, table.baselines.shown(dc, at, c.at(at))));
+          out.add(new Row(table.pages.page(slot), byDc, t[slot]));
+        }
+      }
+      return new Chunk(out, slot >= t.length ? -1 : slot);
+    });
+  }
+
   /** Pages with a non-zero total, per site prefix (what a counted id holds before its colon, {@code ""} for the default site), in one pass. */
   public Map<String, Integer> pagesBySite() {
     return table.read(() -> {
