@@ -56,10 +56,10 @@ public final class ExportRoutes {
     String prefix = "";
     if (!site.equals(PageKey.DEFAULT_SITE)) {
       Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
-      if (s == null || s.deleted()) {
+      if (s == null) {
         return JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + site.substring(0, Math.min(site.length(), 40)));
       }
-      prefix = PageKey.sitePrefix(site, s.generation());
+      prefix = PageKey.sitePrefix(site, s.deleted() ? 0 : s.generation()); // a deleted site shows no pages, as /api/pages
     }
     List<String> dcs = List.copyOf(new java.util.TreeSet<>(table.datacenters()));
     boolean days = series.isPresent();

@@ -52,6 +52,12 @@ public final class Badge {
     return hex.matches("[0-9a-f]{3}|[0-9a-f]{6}") ? Optional.of("#" + hex) : Optional.empty();
   }
 
+  /** {@code name} as shields.io reads it: a named colour in lower case, a hex colour without {@code #} (null when neither). */
+  public static String named(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return COLOURS.containsKey(n) ? n : colour(n).map(c -> c.substring(1)).orElse(null);
+  }
+
   /** {@code total} as a badge shows it: 1,234. */
   public static String message(long total) {
     return NumberFormat.getIntegerInstance(Locale.US).format(total);

@@ -56,7 +56,7 @@ public final class DisplayRoutes {
 
   private Route counterRoute(hitcounter.page.PageKey key, Look look) {
     return parameterOptional("format", format -> format.orElse("").equals("shields")
-        ? shown(JsonReplies.json(StatusCodes.OK, shields(look.label(), answers.reply(key).total(), look.colour())))
+        ? shown(JsonReplies.json(StatusCodes.OK, shields(look.label(), answers.reply(key).total(), Badge.named(look.colour()))))
         : shown(JsonReplies.json(StatusCodes.OK, counter(key))));
   }
 
@@ -81,7 +81,7 @@ public final class DisplayRoutes {
       return shown(JsonReplies.error(StatusCodes.get(p.status()), p.error(), p.reason()));
     }
     String l = label.orElse(Badge.DEFAULT_LABEL);
-    if (l.length() > MAX_LABEL || PathNormaliser.hasControl(l)) {
+    if (l.length() > MAX_LABEL || PathNormaliser.hasControl(l) || l.indexOf('\uFFFE') >= 0 || l.indexOf('\uFFFF') >= 0) {
       return shown(JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-label", "label is at most " + MAX_LABEL + " characters, without control characters"));
     }
     String c = color.orElse(Badge.DEFAULT_COLOR);

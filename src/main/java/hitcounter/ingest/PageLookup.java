@@ -5,7 +5,6 @@ import hitcounter.config.Sites;
 import hitcounter.page.PageId;
 import hitcounter.page.PageKey;
 import hitcounter.page.PathNormaliser;
-import hitcounter.page.PathRules;
 import java.util.Optional;
 
 /**
@@ -49,11 +48,5 @@ public final class PageLookup {
       return new Page(PageKey.ofDefault(p));
     }
     return new Page(new PageKey(name, site.deleted() ? 0 : site.generation(), p));
-  }
-
-  /** The rules a site's paths are made pages by (the default ones for a site that does not exist). */
-  static PathRules rulesOf(Sites sites, String siteName) {
-    Site s = siteName == null ? null : sites.all().get(siteName);
-    return s == null ? PathRules.DEFAULT : s.paths();
   }
 }

@@ -99,19 +99,27 @@ public final class TableListings {
    * and the memory of one chunk, whatever the number of pages.
    */
   public Chunk chunk(String prefix, boolean bareOnly, int from, int max) {
+    // Each slot's total is summed here, not taken from the cached totals: those are made again
+    // after every write, a whole table's worth per chunk under the lock while hits come in.
     return table.read(() -> {
-      long[] t = table.totalsNow();
+      int n = table.pages.size();
       List<Row> out = new ArrayList<>();
       int slot = Math.max(0, from);
-      for (; slot < t.length && out.size() < max; slot++) {
-        if (t[slot] != 0 && (prefix.isEmpty() || table.pages.startsWith(slot, prefix)) && (!bareOnly || !table.pages.sited(slot))) {
+      for (; slot < n && out.size() < max; slot++) {
+        if ((prefix.isEmpty() || table.pages.startsWith(slot, prefix)) && (!bareOnly || !table.pages.sited(slot))) {
           Map<String, Long> byDc = new TreeMap<>();
-          int at = slot;
-          table.columns.forEach((dc, c) -> byDc.put(dc, table.baselines.shown(dc, at, c.at(at))));
-          out.add(new Row(table.pages.page(slot), byDc, t[slot]));
+          long total = 0;
+          for (var e : table.columns.entrySet()) {
+            long shown = table.baselines.shown(e.getKey(), slot, e.getValue().at(slot));
+            byDc.put(e.getKey(), shown);
+            total += shown;
+          }
+          if (total != 0) {
+            out.add(new Row(table.pages.page(slot), byDc, total));
+          }
         }
       }
-      return new Chunk(out, slot >= t.length ? -1 : slot);
+      return new Chunk(out, slot >= n ? -1 : slot);
     });
   }
 

@@ -73,6 +73,9 @@ class DisplayRoutesTest {
     assertEquals("1,234", j.path("message").asText());
     assertEquals("orange", j.path("color").asText());
     assertEquals(4, j.size(), j.toString());
+    assertEquals("success", Json.mapper().readTree(http.call("GET", "/api/counter?page=home&format=shields&color=Success").body()).path("color").asText(),
+        "as shields.io reads it: named colours in lower case");
+    assertEquals("ff8800", Json.mapper().readTree(http.call("GET", "/api/counter?page=home&format=shields&color=%23FF8800").body()).path("color").asText());
   }
 
   @Test
@@ -99,6 +102,7 @@ class DisplayRoutesTest {
     assertEquals(400, http.call("GET", "/badge.svg?page=home&style=round").statusCode());
     assertEquals(400, http.call("GET", "/badge.svg?page=home&label=" + "x".repeat(41)).statusCode());
     assertEquals(400, http.call("GET", "/badge.svg").statusCode());
+    assertEquals(400, http.call("GET", "/badge.svg?page=home&label=%EF%BF%BF").statusCode(), "U+FFFF is no XML character");
     assertEquals(400, http.call("GET", "/api/counter?path=/..").statusCode());
     assertEquals(404, http.call("GET", "/api/counter?site=nosuch&page=home").statusCode());
   }
