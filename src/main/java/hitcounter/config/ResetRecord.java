@@ -65,33 +65,17 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
    * is written {@code !XX}. A page id never holds {@code !}.
    */
   public static String segment(String countedId) {
-    StringBuilder b = null;
-    byte[] bytes = countedId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    for (int i = 0; i < bytes.length; i++) {
-      int c = bytes[i] & 0xff;
-      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '~' || c == '-' || c == ':';
-      if (plain && b == null) {
-        continue;
-      }
-      if (b == null) {
-        b = new StringBuilder(bytes.length * 2).append(countedId, 0, i); // bytes before i are ASCII
-      }
-      if (plain) {
-        b.append((char) c);
-      } else {
-        b.append('!').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-      }
-    }
-    return b == null ? countedId : b.toString();
+    return hitcounter.page.LineEscape.escape(countedId, '!', ResetRecord::plainInKey);
+  }
+
+  /** Bytes a key segment holds as they are: a page id's and a site prefix's ({@code [A-Za-z0-9._~:-]}). */
+  private static boolean plainInKey(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '~' || c == '-' || c == ':';
   }
 
   /** The counted id of a key segment ({@link #segment}), or null when it is not one. */
   public static String unsegment(String segment) {
-    if (segment.indexOf('!') < 0) {
-      return segment;
-    }
-    String percent = segment.replace("%", "%25").replace('!', '%');
-    return hitcounter.page.LineEscape.unescape(percent);
+    return hitcounter.page.LineEscape.unescape(segment, '!');
   }
 
   /** The counted id of a reset key, or null. */
