@@ -51,9 +51,7 @@ public final class TableListings {
       long[] t = table.totalsNow();
       List<Row> out = new ArrayList<>();
       for (int slot : Ranking.top(table.pages, t, prefix, bareOnly, limit, after)) {
-        Map<String, Long> byDc = new TreeMap<>();
-        table.columns.forEach((dc, c) -> byDc.put(dc, table.baselines.shown(dc, slot, c.at(slot))));
-        out.add(new Row(table.pages.page(slot), byDc, t[slot]));
+        out.add(new Row(table.pages.page(slot), byDatacenter(slot), t[slot]));
       }
       return out;
     });
@@ -107,13 +105,8 @@ public final class TableListings {
       int slot = Math.max(0, from);
       for (; slot < n && out.size() < max; slot++) {
         if ((prefix.isEmpty() || table.pages.startsWith(slot, prefix)) && (!bareOnly || !table.pages.sited(slot))) {
-          Map<String, Long> byDc = new TreeMap<>();
-          long total = 0;
-          for (var e : table.columns.entrySet()) {
-            long shown = table.baselines.shown(e.getKey(), slot, e.getValue().at(slot));
-            byDc.put(e.getKey(), shown);
-            total += shown;
-          }
+          Map<String, Long> byDc = byDatacenter(slot);
+          long total = byDc.values().stream().mapToLong(Long::longValue).sum();
           if (total != 0) {
             out.add(new Row(table.pages.page(slot), byDc, total));
           }
@@ -121,6 +114,13 @@ public final class TableListings {
       }
       return new Chunk(out, slot >= n ? -1 : slot);
     });
+  }
+
+  /** The counts of {@code slot} as shown (less resets), by datacenter. Under the table's read lock. */
+  private Map<String, Long> byDatacenter(int slot) {
+    Map<String, Long> byDc = new TreeMap<>();
+    table.columns.forEach((dc, c) -> byDc.put(dc, table.baselines.shown(dc, slot, c.at(slot))));
+    return byDc;
   }
 
   /** Pages with a non-zero total, per site prefix (what a counted id holds before its colon, {@code ""} for the default site), in one pass. */
