@@ -9,6 +9,8 @@ import hitcounter.ingest.HitAnswers;
 import hitcounter.config.Site;
 import hitcounter.config.Sites;
 import hitcounter.ingest.HitIntake;
+import hitcounter.ingest.PageLookup;
+import java.util.Optional;
 import hitcounter.page.PageKey;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -84,19 +86,6 @@ public final class HitRoutes {
 
   /** {@code inner} for a page of a site that exists (deleted or disabled sites included, their pages show 0); 400/404 otherwise. */
   static Route shown(Supplier<Sites> sites, String site, String page, Function<PageKey, Route> inner) {
-    return HitRejections.validPage(page, () -> shownPage(sites, site, page, inner));
-  }
-
-  /** As {@link #shown}, for a page already checked (a page id) or made (a normalised path). */
-  static Route shownPage(Supplier<Sites> sites, String site, String page, Function<PageKey, Route> inner) {
-    if (site == null) {
-      return inner.apply(PageKey.ofDefault(page));
-    }
-    Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
-    if (s == null || site.equals(PageKey.DEFAULT_SITE)) {
-      return site.equals(PageKey.DEFAULT_SITE) ? inner.apply(PageKey.ofDefault(page))
-          : JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + site.substring(0, Math.min(site.length(), 40)));
-    }
-    return inner.apply(new PageKey(site, s.deleted() ? 0 : s.generation(), page));
+    return HitRejections.validPage(page, () -> PageLookup.of(sites.get(), site, Optional.empty(), Optional.of(page)).answer(inner));
   }
 }

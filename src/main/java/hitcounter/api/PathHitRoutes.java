@@ -11,8 +11,6 @@ import hitcounter.ingest.PageLookup;
 import hitcounter.ingest.HitIntake;
 import hitcounter.ingest.HitRejections;
 import hitcounter.page.PageKey;
-import hitcounter.page.PathNormaliser;
-import hitcounter.page.PathRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,11 +82,7 @@ final class PathHitRoutes {
 
   /** The answer for a path, read without counting: 400 for a path that is no page, 404 for a site that does not exist. */
   private Route read(String site, String raw) {
-    PageLookup.Found f = PageLookup.of(sites.get(), site, Optional.ofNullable(raw).or(() -> Optional.of("")), Optional.empty());
-    if (f instanceof PageLookup.Problem p) {
-      return JsonReplies.error(StatusCodes.get(p.status()), p.error(), p.reason());
-    }
-    return answer.apply(((PageLookup.Page) f).key());
+    return PageLookup.of(sites.get(), site, Optional.ofNullable(raw).or(() -> Optional.of("")), Optional.empty()).answer(answer);
   }
 
   /** {@code inner} with the CORS headers a page on one of the site's origins needs to read the answer. */

@@ -140,14 +140,9 @@ public final class SitesRoutes {
     });
   }
 
+  /** A reset of the page a path is by the site's rules (the lookup a read of it makes: {@link hitcounter.ingest.PageLookup}). */
   private Route resetPath(String site, String raw, boolean delete) {
-    Site s = PageKey.siteProblem(site).isPresent() ? null : sites.get().all().get(site);
-    hitcounter.page.PathRules rules = s == null ? hitcounter.page.PathRules.DEFAULT : s.paths();
-    var outcome = hitcounter.page.PathNormaliser.normalise(raw, rules);
-    if (outcome instanceof hitcounter.page.PathNormaliser.Refused r) {
-      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-path", r.reason());
-    }
-    return reset(site, hitcounter.ingest.HitGate.pageOf(((hitcounter.page.PathNormaliser.Page) outcome).path(), rules), delete, true);
+    return hitcounter.ingest.PageLookup.of(sites.get(), site, Optional.of(raw), Optional.empty()).answer(key -> reset(site, key.page(), delete, true));
   }
 
   private Route reset(String site, String page, boolean delete) {

@@ -56,13 +56,13 @@ public final class DisplayRoutes {
 
   private Route counterRoute(hitcounter.page.PageKey key, Look look) {
     return parameterOptional("format", format -> format.orElse("").equals("shields")
-        ? shown(JsonReplies.json(StatusCodes.OK, shields(look.label(), answers.reply(key).total(), Badge.named(look.colour()))))
-        : shown(JsonReplies.json(StatusCodes.OK, counter(key))));
+        ? JsonReplies.json(StatusCodes.OK, shields(look.label(), answers.reply(key).total(), Badge.named(look.colour())))
+        : JsonReplies.json(StatusCodes.OK, counter(key)));
   }
 
   private Route badgeRoute(hitcounter.page.PageKey key, Look look) {
     String svg = Badge.svg(look.label(), answers.reply(key).total(), Badge.colour(look.colour()).orElseThrow(), look.style());
-    return shown(complete(HttpResponse.create().withEntity(HttpEntities.create(MediaTypes.IMAGE_SVG_XML.toContentType(), svg.getBytes(StandardCharsets.UTF_8)))));
+    return complete(HttpResponse.create().withEntity(HttpEntities.create(MediaTypes.IMAGE_SVG_XML.toContentType(), svg.getBytes(StandardCharsets.UTF_8))));
   }
 
   /** How a counter looks: its label, colour (a name or hex) and badge style. */
@@ -74,25 +74,27 @@ public final class DisplayRoutes {
             style -> look(site, path, page, label, color, style, inner)))))));
   }
 
+  /** Every answer, errors too, with {@link #HEADERS}. */
   private Route look(Optional<String> site, Optional<String> path, Optional<String> page, Optional<String> label, Optional<String> color,
       Optional<String> style, java.util.function.BiFunction<hitcounter.page.PageKey, Look, Route> inner) {
-    PageLookup.Found f = PageLookup.of(sites.get(), site.orElse(null), path, page);
-    if (f instanceof PageLookup.Problem p) {
-      return shown(JsonReplies.error(StatusCodes.get(p.status()), p.error(), p.reason()));
-    }
+    return shown(PageLookup.of(sites.get(), site.orElse(null), path, page).answer(key -> looked(key, label, color, style, inner)));
+  }
+
+  private Route looked(hitcounter.page.PageKey key, Optional<String> label, Optional<String> color, Optional<String> style,
+      java.util.function.BiFunction<hitcounter.page.PageKey, Look, Route> inner) {
     String l = label.orElse(Badge.DEFAULT_LABEL);
     if (l.length() > MAX_LABEL || PathNormaliser.hasControl(l) || l.indexOf('\uFFFE') >= 0 || l.indexOf('\uFFFF') >= 0) {
-      return shown(JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-label", "label is at most " + MAX_LABEL + " characters, without control characters"));
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-label", "label is at most " + MAX_LABEL + " characters, without control characters");
     }
     String c = color.orElse(Badge.DEFAULT_COLOR);
     if (Badge.colour(c).isEmpty()) {
-      return shown(JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-color", "color is a shields.io name (brightgreen, green, yellow, orange, red, blue, grey, …) or hex"));
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-color", "color is a shields.io name (brightgreen, green, yellow, orange, red, blue, grey, …) or hex");
     }
     Optional<Badge.Style> s = Badge.Style.named(style.orElse("flat"));
     if (s.isEmpty()) {
-      return shown(JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-style", "style is flat, flat-square or for-the-badge"));
+      return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-style", "style is flat, flat-square or for-the-badge");
     }
-    return inner.apply(((PageLookup.Page) f).key(), new Look(l, c, s.get()));
+    return inner.apply(key, new Look(l, c, s.get()));
   }
 
   private static Route shown(Route inner) {

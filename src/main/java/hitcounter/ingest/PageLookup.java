@@ -14,7 +14,14 @@ import java.util.Optional;
  */
 public final class PageLookup {
   /** The page found, or why not: an HTTP status, an error code and its reason. */
-  public sealed interface Found permits Page, Problem {}
+  public sealed interface Found permits Page, Problem {
+    /** {@code inner} of the page found; the JSON error otherwise. */
+    default org.apache.pekko.http.javadsl.server.Route answer(java.util.function.Function<PageKey, org.apache.pekko.http.javadsl.server.Route> inner) {
+      return this instanceof Page p ? inner.apply(p.key())
+          : hitcounter.infra.http.JsonReplies.error(org.apache.pekko.http.javadsl.model.StatusCodes.get(((Problem) this).status()), ((Problem) this).error(),
+              ((Problem) this).reason());
+    }
+  }
 
   public record Page(PageKey key) implements Found {}
 
