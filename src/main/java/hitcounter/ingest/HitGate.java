@@ -88,12 +88,7 @@ public final class HitGate {
       return new Refuse(400, "bad-path", "bad-path", r.reason(), 0);
     }
     PathNormaliser.Page p = (PathNormaliser.Page) outcome;
-    return admit(name, found, pageOf(p.path(), rules), origin, referer, client, bot, p.campaign());
-  }
-
-  /** The page a normalised path counts as: itself, or under {@code pathsAsIds} the page id it names. */
-  public static String pageOf(String path, PathRules rules) {
-    return rules.asIds() && PageId.isValid(path.substring(1)) ? path.substring(1) : path;
+    return admit(name, found, rules.pageOf(p.path()), origin, referer, client, bot, p.campaign());
   }
 
   private Optional<Site> live(String name) {

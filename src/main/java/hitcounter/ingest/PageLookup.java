@@ -41,7 +41,7 @@ public final class PageLookup {
       if (o instanceof PathNormaliser.Refused r) {
         return new Problem(400, "bad-path", r.reason());
       }
-      p = HitGate.pageOf(((PathNormaliser.Page) o).path(), site.paths());
+      p = site.paths().pageOf(((PathNormaliser.Page) o).path());
     } else if (page.isPresent()) {
       Optional<String> bad = PageId.problem(page.get());
       if (bad.isPresent()) {

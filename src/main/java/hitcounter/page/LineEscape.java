@@ -67,9 +67,14 @@ public final class LineEscape {
       out.write(hi * 16 + lo);
       i += 2;
     }
+    return utf8(out.toByteArray());
+  }
+
+  /** {@code bytes} as strict UTF-8 (no malformed or overlong sequence), or null. */
+  static String utf8(byte[] bytes) {
     try {
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(out.toByteArray())).toString();
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
     } catch (java.nio.charset.CharacterCodingException e) {
       return null;
     }

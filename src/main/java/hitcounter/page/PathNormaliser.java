@@ -1,9 +1,6 @@
 package hitcounter.page;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -169,14 +166,8 @@ public final class PathNormaliser {
         i = end - 1;
       }
     }
-    try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(out.toByteArray())).toString();
-      return text.indexOf('\uFFFD') >= 0 ? null : text;
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    String text = LineEscape.utf8(out.toByteArray());
+    return text == null || text.indexOf('\uFFFD') >= 0 ? null : text;
   }
 
   private static int hex(char c) {

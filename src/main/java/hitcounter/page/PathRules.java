@@ -16,4 +16,9 @@ public record PathRules(boolean keepTrailingSlash, List<String> keepQuery, boole
   public PathRules {
     keepQuery = List.copyOf(keepQuery);
   }
+
+  /** The page normalised path {@code path} counts as: itself, or under {@code asIds} the page id it names. */
+  public String pageOf(String path) {
+    return asIds && PageId.isValid(path.substring(1)) ? path.substring(1) : path;
+  }
 }
