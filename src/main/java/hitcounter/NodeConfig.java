@@ -29,7 +29,8 @@ record NodeConfig(
     FaultSettings fault,
     hitcounter.config.SitesSettings sites,
     hitcounter.config.AnalyticsSettings analytics,
-    hitcounter.count.ResetRepair.Settings resets) {
+    hitcounter.count.ResetRepair.Settings resets,
+    hitcounter.api.ImportSettings imports) {
 
   static NodeConfig create(Config root) {
     return new NodeConfig(
@@ -47,6 +48,7 @@ record NodeConfig(
         FaultSettings.create(root),
         hitcounter.config.SitesSettings.create(root),
         hitcounter.config.AnalyticsSettings.create(root),
-        hitcounter.count.ResetRepair.Settings.create(root));
+        hitcounter.count.ResetRepair.Settings.create(root),
+        hitcounter.api.ImportSettings.create(root));
   }
 }

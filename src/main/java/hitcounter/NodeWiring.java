@@ -94,6 +94,7 @@ final class NodeWiring {
   private final LocalStalls localStalls;
   private final Freshness freshness;
   private final hitcounter.count.ResetView.Resets resets = new hitcounter.count.ResetView.Resets();
+  private final hitcounter.count.ImportsKnown imports = new hitcounter.count.ImportsKnown();
   private volatile hitcounter.config.Sites sites;
 
   NodeWiring(ActorContext<Void> ctx, NodeConfig config, Deps deps) {
@@ -147,7 +148,7 @@ final class NodeWiring {
         hitcounter.config.ResetRecord.ROOT, hitcounter.config.ResetRecord.prefix(dc),
         hitcounter.config.SaltRecord.ROOT, hitcounter.config.SaltRecord.prefix(dc),
         hitcounter.audit.AuditKeys.prefix(dc), hitcounter.audit.LostKeys.prefix(dc), HeartbeatView.ROOT, hitcounter.health.StatusPublisher.ROOT + dc + "/",
-        hitcounter.store.StoreKeys.HEADS_ROOT, hitcounter.store.StoreKeys.headsPrefix(dc)));
+        hitcounter.store.StoreKeys.HEADS_ROOT, hitcounter.store.StoreKeys.headsPrefix(dc), hitcounter.store.ImportKeys.MANIFESTS));
     var watch = config.watch();
     ctx.spawn(supervised(ConfigView.create(deps.consul(), live, writes, badValues, watch.general(), watch.blockingWait())), "config-view");
     ctx.spawn(supervised(hitcounter.config.SaltKeeper.create(deps.consul(), salts, clock, config.analytics().salts(),
@@ -157,6 +158,7 @@ final class NodeWiring {
     ActorRef<CountView.Command> countView =
         ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, viewHealth, badValues, watch.counts(), watch.blockingWait())), "count-view");
     ctx.spawn(supervised(hitcounter.count.ResetView.create(deps.consul(), counts, resets, badValues, watch.general(), watch.blockingWait())), "reset-view");
+    ctx.spawn(supervised(hitcounter.count.ImportView.create(deps.consul(), counts, imports, badValues, watch.general(), watch.blockingWait())), "import-view");
     ctx.spawn(supervised(HeartbeatView.create(deps.consul(), datacenters, badValues, watch.general(), watch.blockingWait())), "heartbeat-view");
     ctx.spawn(supervised(StatusView.create(deps.consul(), localStalls, badValues, watch.general(), watch.blockingWait())), "status-view");
     ctx.spawn(supervised(StatusPublisher.create(deps.consul(), config.node().nodeName(), workerHealth, viewHealth, copyStatus, queueFigures, config.health())), "status-publisher");
@@ -230,6 +232,7 @@ final class NodeWiring {
         new hitcounter.api.SeriesRoutes(answers, sitesNow).routes(),
         new hitcounter.api.ReferrerRoutes(answers, sitesNow, 366).routes(),
         new hitcounter.api.ExportRoutes(counts, sitesNow).routes(),
+        new hitcounter.api.ImportRoutes(sitesNow, new hitcounter.count.ImportWriter(deps.consul(), node.datacenter()), imports, config.api().adminToken(), config.imports()).routes(),
         new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter(), sitesNow).routes(),
         new hitcounter.api.SitesRoutes(live, sitesNow, doc -> hitcounter.config.Sites.of(doc, config.sites()), new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
             new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter(), resets), caps, config.api().adminToken()).routes(),

@@ -29,8 +29,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * {@code GET /api/export?site=S}: every page of the site as CSV, {@code path,total,imported,<one
- * column per datacenter>} (a page id in the path column for pages counted by id; imported is 0
- * until imports exist), streamed {@value #CHUNK} pages at a time from the node's table: bounded
+ * column per datacenter>} (a page id in the path column for pages counted by id; imported: what
+ * of the total came from imports, decision 0015), streamed {@value #CHUNK} pages at a time from the node's table: bounded
  * memory and short locks at a million pages. {@code &series=day}: one row per page and day
  * ({@code path,day,total,<datacenters>}, the days the analytics keep).
  */
@@ -85,7 +85,7 @@ public final class ExportRoutes {
         if (days) {
           dayRows(b, page, r.page(), dcs);
         } else {
-          b.append(page).append(',').append(r.total()).append(",0");
+          b.append(page).append(',').append(r.total()).append(',').append(r.imported());
           for (String dc : dcs) {
             b.append(',').append(r.byDatacenter().getOrDefault(dc, 0L));
           }

@@ -106,6 +106,7 @@ public final class PagesRoutes {
       row.put("page", r.page().substring(sitePrefix.length()));
       row.put("total", r.total());
       row.put("datacenters", r.byDatacenter());
+      row.put("imported", r.imported());
       out.add(row);
     }
     Map<String, Double> ages = datacenters.agesSeconds();

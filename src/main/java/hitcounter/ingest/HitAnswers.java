@@ -62,13 +62,14 @@ public final class HitAnswers {
     byDc.put(datacenter, 0L);
     datacenters.agesSeconds().keySet().forEach(dc -> byDc.put(dc, 0L));
     byDc.putAll(counts.countsOf(key.key()));
-    long total = byDc.values().stream().mapToLong(Long::longValue).sum();
+    long imported = counts.importedOf(key.key());
+    long total = byDc.values().stream().mapToLong(Long::longValue).sum() + imported;
     Freshness.Report f = freshness.of(byDc.keySet());
     ResetRecord r = resets.of(key.key());
     return new HitReply(key.page(), key.isDefaultSite() ? null : key.site(), datacenter, total, byDc, f.stale(), f.ageSeconds(),
         new HitReply.Counting(f.countingLagSeconds()), f.late().stream().map(HitReply.Late::of).toList(),
         r == null ? null : new HitReply.Reset(r.deleted(), Math.max(r.deletedAt(), r.resetAt())),
-        uniques(byDc.keySet(), key.key()), counts.bots(key.key()));
+        uniques(byDc.keySet(), key.key()), counts.bots(key.key()), imported);
   }
 
   /** Today's uniques of {@code key}, every datacenter of {@code dcs} listed. */

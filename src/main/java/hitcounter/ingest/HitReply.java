@@ -11,7 +11,7 @@ import java.util.Map;
  * queue whose jobs wait or whose commits keep failing, copies that keep failing; {@code late}
  * says which, why and how old. {@code ageSeconds}: the age of the oldest figure;
  * {@code counting.lagSeconds}: how long the oldest hit not yet counted has waited (0 when
- * counting keeps up).
+ * counting keeps up); {@code imported}: what of the total was imported (left out when 0).
  */
 public record HitReply(
     String page,
@@ -25,11 +25,12 @@ public record HitReply(
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Late> late,
     @JsonInclude(JsonInclude.Include.NON_NULL) Reset reset,
     @JsonInclude(JsonInclude.Include.NON_NULL) Uniques uniques,
-    long bots) {
+    long bots,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long imported) {
 
   public HitReply(String page, String site, String datacenter, long total, Map<String, Long> datacenters, boolean stale, double ageSeconds,
       Counting counting, List<Late> late, Reset reset) {
-    this(page, site, datacenter, total, datacenters, stale, ageSeconds, counting, late, reset, null, 0);
+    this(page, site, datacenter, total, datacenters, stale, ageSeconds, counting, late, reset, null, 0, 0);
   }
 
   /**

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The small keys a keeper copies besides its store: this datacenter's audit figures and
  * rollback records (max per figure), settings (the winning write), resets and salts (their own
- * merges), as last read per prefix, with the generation at which each prefix last changed, so a
+ * merges), imports (the union of their versions, {@link ImportCopy}), as last read per prefix, with the generation at which each prefix last changed, so a
  * round copies only the prefixes changed since its last copy to a target; and the copy itself
  * (read the target, write what is behind, {@link MaxMerge}).
  */
@@ -27,11 +27,13 @@ final class SmallCopy {
   private final Map<String, MaxMerge.Merge> merges = new HashMap<>();
   private final Map<String, List<KvEntry>> small = new HashMap<>();
   private final Map<String, Long> changedAt = new HashMap<>();
+  private final ImportCopy imports;
   private long gen;
 
   SmallCopy(Consul consul, BadValues bad) {
     this.consul = consul;
     this.bad = bad;
+    this.imports = new ImportCopy(consul);
     String dc = consul.localDatacenter();
     merges.put(AuditKeys.prefix(dc), MaxMerge.COUNTERS);
     merges.put(hitcounter.audit.LostKeys.prefix(dc), MaxMerge.COUNTERS);
@@ -40,8 +42,11 @@ final class SmallCopy {
     merges.put(hitcounter.config.SaltRecord.prefix(dc), MaxMerge.SALTS);
   }
 
+  /** The prefixes copied: this datacenter's small keys, and the import manifests of every datacenter ({@link ImportCopy}). */
   Set<String> prefixes() {
-    return merges.keySet();
+    Set<String> all = new java.util.TreeSet<>(merges.keySet());
+    all.add(hitcounter.store.ImportKeys.MANIFESTS);
+    return all;
   }
 
   /** The generation of the last change. */
@@ -90,6 +95,9 @@ final class SmallCopy {
   }
 
   private CompletionStage<Boolean> copy(String dc, String prefix, List<KvEntry> source) {
+    if (prefix.equals(hitcounter.store.ImportKeys.MANIFESTS)) {
+      return imports.copy(dc, source);
+    }
     return consul.kvTree(dc, prefix, 0, Duration.ZERO).thenCompose(target -> {
       List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix), bad);
       CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);

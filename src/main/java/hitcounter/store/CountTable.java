@@ -23,25 +23,30 @@ import java.util.function.Supplier;
  * garbage collector nothing to trace.
  */
 public final class CountTable {
+  /**
+   * The column of imported counts (decision 0015): summed into every total and masked by resets
+   * like a datacenter's, but not one ({@link #datacenters}, {@link #countsOf} leave it out).
+   */
+  public static final String IMPORTED = "~imported";
+
   private final StampedLock lock = new StampedLock();
   final PageDictionary pages = new PageDictionary();
   final Map<String, CountColumn> columns = new ConcurrentHashMap<>();
   final Baselines baselines = new Baselines();
   private final TableListings listings = new TableListings(this);
   /** Analytics per key and datacenter, under the same lock. */
-  private final Insights insights = new Insights(pages);
+  final Insights insights = new Insights(pages);
   private final TableTotals totals = new TableTotals();
   private final UniquesCache uniques = new UniquesCache();
+  /** Imported counts being staged ({@link TableImports}), null otherwise. */
+  ImportStaging importing;
+  private final TableImports imports = new TableImports(this);
+  private final ShardStaging shards = new ShardStaging(this);
   private volatile Supplier<StatsRetention> retention = () -> StatsRetention.now(90, 90 * 24);
 
   /** What folds keep of analytics (the distributed settings say). */
   public void retention(Supplier<StatsRetention> retention) {
     this.retention = retention;
-  }
-
-  /** The name of {@code slot} (slots are never reused: a page keeps its slot for good). */
-  private String nameOf(int slot) {
-    return read(() -> pages.page(slot));
   }
 
   // ---- writer side (one actor) ----
@@ -65,74 +70,22 @@ public final class CountTable {
     }
   }
 
-  /** Starts staging a snapshot of {@code dc} (what an earlier, unfinished one staged is dropped). */
+  /** Starts staging a snapshot of {@code dc} (what an earlier, unfinished one staged is dropped; {@link ShardStaging}). */
   public void clearStaged(String dc) {
-    long stamp = write();
-    try {
-      CountColumn c = column(dc);
-      c.staged = new long[c.base.length];
-      insights.clearStaged(dc);
-    } finally {
-      lock.unlockWrite(stamp);
-    }
+    shards.clear(dc);
   }
 
-  /**
-   * Decodes a snapshot shard of {@code dc} into its staging area (readers do not see it until
-   * {@link #commitSnapshot}); returns the pages it holds.
-   *
-   * @throws CountsCodec.BadValue when the value is not a shard
-   */
+  /** Stages a snapshot shard of {@code dc}; returns the pages it holds ({@link ShardStaging#stage}). */
   public int stageShard(String dc, byte[] shard) {
-    CountsCodec.Decoded decoded = CountsCodec.decodeAll(CountsCodec.SHARD, shard);
-    TreeMap<String, Long> counts = decoded.counts();
-    long stamp = write();
-    try {
-      CountColumn c = column(dc);
-      if (c.staged == null) {
-        c.staged = new long[c.base.length];
-      }
-      for (var e : counts.entrySet()) {
-        int slot = slotFor(e.getKey()); // first: a new slot may grow (replace) the arrays
-        c.staged[slot] = e.getValue();
-      }
-      insights.stage(dc, decoded.stats(), key -> slotFor(key));
-      return counts.size();
-    } finally {
-      lock.unlockWrite(stamp);
-    }
+    return shards.stage(dc, shard);
   }
 
-  /**
-   * Installs a snapshot of {@code dc} staged by {@link #stageShard}: pages whose hash lies in one
-   * of the {@code replaced} ranges (disjoint) take their staged count as base; every pending
-   * count is dropped, then {@code entries} (the journal entries after the snapshot, decoded) are
-   * added again. Atomic for readers.
-   */
+  /** Installs the snapshot of {@code dc} staged, atomically for readers ({@link ShardStaging#commit}). */
   public void commitSnapshot(String dc, List<long[]> replaced, List<CountsCodec.Decoded> entries, LongConsumer touched) {
-    HashRanges ranges = new HashRanges(replaced);
-    long stamp = write();
-    try {
-      CountColumn c = column(dc);
-      long[] staged = c.staged == null ? new long[c.base.length] : c.staged;
-      int n = pages.size();
-      for (int slot = 0; slot < n; slot++) {
-        if (ranges.holds(pages.hash(slot))) {
-          c.base[slot] = slot < staged.length ? staged[slot] : 0;
-        }
-      }
-      c.staged = null;
-      Arrays.fill(c.pending, 0);
-      for (CountsCodec.Decoded entry : entries) {
-        addPending(c, entry, touched);
-      }
-      insights.commit(dc, ranges::holds, entries.stream().map(CountsCodec.Decoded::stats).toList(), touched, key -> slotFor(key));
-    } finally {
-      lock.unlockWrite(stamp);
-    }
+    shards.commit(dc, replaced, entries, touched);
   }
 
-  private void addPending(CountColumn c, CountsCodec.Decoded entry, LongConsumer touched) {
+  void addPending(CountColumn c, CountsCodec.Decoded entry, LongConsumer touched) {
     for (var e : entry.counts().entrySet()) {
       int slot = slotFor(e.getKey());
       c.pending[slot] += e.getValue();
@@ -179,42 +132,14 @@ public final class CountTable {
    * hash lies in one of {@code ranges} (disjoint; hi 0 = to the end), per range, in lo order.
    */
   public List<Collected> collect(String dc, List<long[]> ranges) {
-    HashRanges sorted = new HashRanges(ranges);
-    List<Collected> out = new ArrayList<>(ranges.size());
-    if (ranges.isEmpty()) {
-      return out;
-    }
-    List<SlotCounts> found = new ArrayList<>();
-    sorted.ranges().forEach(r -> found.add(new SlotCounts()));
-    List<Insights.RangeStats> stats;
-    long stamp = lock.readLock();
-    try {
-      stats = insights.collect(dc, ranges.size(), sorted::indexOf, retention.get());
-      CountColumn c = columns.get(dc);
-      int n = c == null ? 0 : pages.size();
-      for (int slot = 0; slot < n; slot++) {
-        long count = c.at(slot);
-        int r = count == 0 ? -1 : sorted.indexOf(pages.hash(slot));
-        if (r >= 0) {
-          found.get(r).add(slot, count);
-        }
-      }
-    } finally {
-      lock.unlockRead(stamp);
-    }
-    for (int i = 0; i < found.size(); i++) {
-      long[] r = sorted.ranges().get(i);
-      Insights.RangeStats st = stats.get(i);
-      out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), st.slots(), st.bytes(), st.sites(), this::nameOf));
-    }
-    return out;
+    return FoldCollection.collect(this, insights, dc, ranges, retention.get());
   }
 
-  private CountColumn column(String dc) {
+  CountColumn column(String dc) {
     return columns.computeIfAbsent(dc, d -> new CountColumn(Math.max(1024, pages.size())));
   }
 
-  private int slotFor(String page) {
+  int slotFor(String page) {
     int slot = pages.slotFor(page);
     grow(slot + 1);
     return slot;
@@ -223,12 +148,15 @@ public final class CountTable {
   /** Every column grows with the dictionary (doubling), so every slot has a cell everywhere. */
   private void grow(int needed) {
     baselines.grow(needed);
+    if (importing != null) {
+      importing.grow(needed);
+    }
     for (CountColumn c : columns.values()) {
       c.grow(needed);
     }
   }
 
-  private long write() {
+  long write() {
     long stamp = lock.writeLock();
     totals.changed();
     return stamp;
@@ -241,12 +169,22 @@ public final class CountTable {
     return read(() -> pages.find(page) >= 0);
   }
 
-  /** The counts of one page by datacenter, as shown (less any reset): every known datacenter, 0 where it has none. */
+  /** The counts of one page by datacenter, as shown (less any reset): every known datacenter, 0 where it has none; imports apart ({@link #importedOf}). */
   public Map<String, Long> countsOf(String page) {
-    return counts(page, true);
+    Map<String, Long> out = counts(page, true);
+    out.remove(IMPORTED);
+    return out;
   }
 
-  /** The counts of one page by datacenter as counted, before any reset (what a reset records as its baselines). */
+  /** What of one page's total was imported, as shown (less what resets took of it). */
+  public long importedOf(String page) {
+    return counts(page, true).getOrDefault(IMPORTED, 0L);
+  }
+
+  /**
+   * The counts of one page by datacenter as counted, before any reset (what a reset records as
+   * its baselines), with the imported count under {@link #IMPORTED} when there are imports.
+   */
   public Map<String, Long> rawCountsOf(String page) {
     return counts(page, false);
   }
@@ -275,8 +213,11 @@ public final class CountTable {
     });
   }
 
+  /** The datacenters with counts here (the imported column is not one). */
   public Set<String> datacenters() {
-    return new TreeSet<>(columns.keySet());
+    TreeSet<String> out = new TreeSet<>(columns.keySet());
+    out.remove(IMPORTED);
+    return out;
   }
 
   /** Pages with a count in {@code dc}. */
@@ -319,6 +260,15 @@ public final class CountTable {
   /** The table's version: bumped by every write. Read without the lock (a request never waits for a long write to learn it). */
   public long version() {
     return totals.version();
+  }
+
+  /** Staging and showing imported counts (decision 0015). */
+  public TableImports imports() {
+    return imports;
+  }
+
+  void unlockWrite(long stamp) {
+    lock.unlockWrite(stamp);
   }
 
   /** Listings over the whole table: rankings, matching pages, sums. */

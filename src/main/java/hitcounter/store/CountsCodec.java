@@ -23,6 +23,8 @@ import java.util.zip.Inflater;
 public final class CountsCodec {
   public static final byte ENTRY = 'J';
   public static final byte SHARD = 'S';
+  /** A chunk of an import: per page its imported count ({@link ImportKeys}). */
+  public static final byte IMPORT = 'I';
   private static final byte FORMAT = 1;
   /**
    * Format 2: the pages as in format 1, then analytics: the number of keys, then each key (a

@@ -18,13 +18,13 @@ public final class TableListings {
     this.table = table;
   }
 
-  /** One page's counts, by datacenter (datacenters with 0 included). */
-  public record Row(String page, Map<String, Long> byDatacenter, long total) {}
+  /** One page's counts, by datacenter (datacenters with 0 included), and what of its total was imported. */
+  public record Row(String page, Map<String, Long> byDatacenter, long imported, long total) {}
 
   /** Where a ranking page ended: the last row's total and id. */
   public record Cursor(long total, String page) {}
 
-  /** Sum of every page's count as shown, per datacenter. */
+  /** Sum of every page's count as shown, per datacenter, and of imported counts under {@link CountTable#IMPORTED} when there are any. */
   public Map<String, Long> sums() {
     return table.read(() -> {
       Map<String, Long> out = new TreeMap<>();
@@ -51,7 +51,7 @@ public final class TableListings {
       long[] t = table.totalsNow();
       List<Row> out = new ArrayList<>();
       for (int slot : Ranking.top(table.pages, t, prefix, bareOnly, limit, after)) {
-        out.add(new Row(table.pages.page(slot), byDatacenter(slot), t[slot]));
+        out.add(new Row(table.pages.page(slot), byDatacenter(slot), imported(slot), t[slot]));
       }
       return out;
     });
@@ -106,9 +106,10 @@ public final class TableListings {
       for (; slot < n && out.size() < max; slot++) {
         if ((prefix.isEmpty() || table.pages.startsWith(slot, prefix)) && (!bareOnly || !table.pages.sited(slot))) {
           Map<String, Long> byDc = byDatacenter(slot);
-          long total = byDc.values().stream().mapToLong(Long::longValue).sum();
+          long imported = imported(slot);
+          long total = byDc.values().stream().mapToLong(Long::longValue).sum() + imported;
           if (total != 0) {
-            out.add(new Row(table.pages.page(slot), byDc, total));
+            out.add(new Row(table.pages.page(slot), byDc, imported, total));
           }
         }
       }
@@ -116,11 +117,21 @@ public final class TableListings {
     });
   }
 
-  /** The counts of {@code slot} as shown (less resets), by datacenter. Under the table's read lock. */
+  /** The counts of {@code slot} as shown (less resets), by datacenter (imports apart). Under the table's read lock. */
   private Map<String, Long> byDatacenter(int slot) {
     Map<String, Long> byDc = new TreeMap<>();
-    table.columns.forEach((dc, c) -> byDc.put(dc, table.baselines.shown(dc, slot, c.at(slot))));
+    table.columns.forEach((dc, c) -> {
+      if (!dc.equals(CountTable.IMPORTED)) {
+        byDc.put(dc, table.baselines.shown(dc, slot, c.at(slot)));
+      }
+    });
     return byDc;
+  }
+
+  /** The imported count of {@code slot} as shown. Under the table's read lock. */
+  private long imported(int slot) {
+    CountColumn c = table.columns.get(CountTable.IMPORTED);
+    return c == null ? 0 : table.baselines.shown(CountTable.IMPORTED, slot, c.at(slot));
   }
 
   /** Pages with a non-zero total, per site prefix (what a counted id holds before its colon, {@code ""} for the default site), in one pass. */

@@ -1,0 +1,55 @@
+package hitcounter.replicate;
+
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.store.ImportKeys;
+import hitcounter.store.ImportManifest;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Copies imports into another datacenter (decision 0015): every version this datacenter holds,
+ * whichever datacenter wrote it, that the target lacks: its chunks first, then its manifest, all
+ * create-only (a name holds one content, so a key found there is the same). The datacenters come to
+ * hold the union of the versions; one that lost some (a restore, a wipe) gets them back from any
+ * other.
+ */
+final class ImportCopy {
+  private final Consul consul;
+
+  ImportCopy(Consul consul) {
+    this.consul = consul;
+  }
+
+  /** Copies what of {@code local} (the manifests here) {@code dc} lacks; true when it lacks nothing now. */
+  CompletionStage<Boolean> copy(String dc, List<KvEntry> local) {
+    return consul.kvKeys(dc, ImportKeys.MANIFESTS).thenCompose(keys -> {
+      Set<String> there = new HashSet<>(keys);
+      CompletionStage<Boolean> all = CompletableFuture.completedFuture(true);
+      for (KvEntry e : local) {
+        Optional<ImportManifest> m = ImportManifest.parse(e.key(), e.value());
+        if (m.isPresent() && !there.contains(e.key())) {
+          all = all.thenCompose(ok -> version(dc, m.get(), e.value()).thenApply(done -> ok && done));
+        }
+      }
+      return all;
+    });
+  }
+
+  /** One version: its chunks, then its manifest; false (nothing named) when a chunk is not here. */
+  private CompletionStage<Boolean> version(String dc, ImportManifest m, byte[] manifest) {
+    CompletionStage<Boolean> chunks = CompletableFuture.completedFuture(true);
+    for (int n = 0; n < m.chunks(); n++) {
+      String key = ImportKeys.chunk(m.id(), m.version(), n);
+      chunks = chunks.thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
+          : consul.kvGetRaw(null, key).thenCompose(v -> v.isEmpty() ? CompletableFuture.completedFuture(false)
+              : consul.kvPutCas(dc, key, v.get(), 0).thenApply(x -> true)));
+    }
+    return chunks.thenCompose(ok -> !ok ? CompletableFuture.completedFuture(false)
+        : consul.kvPutCas(dc, ImportKeys.manifest(m.id(), m.version()), manifest, 0).thenApply(x -> true));
+  }
+}

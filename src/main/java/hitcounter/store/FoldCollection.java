@@ -1,0 +1,39 @@
+package hitcounter.store;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a fold takes from the count table: one datacenter's non-zero counts and analytics, per hash range, in one pass under the read lock. */
+final class FoldCollection {
+  private FoldCollection() {}
+
+  static List<Collected> collect(CountTable table, Insights insights, String dc, List<long[]> ranges, StatsRetention retention) {
+    HashRanges sorted = new HashRanges(ranges);
+    List<Collected> out = new ArrayList<>(ranges.size());
+    if (ranges.isEmpty()) {
+      return out;
+    }
+    List<SlotCounts> found = new ArrayList<>();
+    sorted.ranges().forEach(r -> found.add(new SlotCounts()));
+    List<Insights.RangeStats> stats = table.read(() -> {
+      List<Insights.RangeStats> st = insights.collect(dc, ranges.size(), sorted::indexOf, retention);
+      CountColumn c = table.columns.get(dc);
+      int n = c == null ? 0 : table.pages.size();
+      for (int slot = 0; slot < n; slot++) {
+        long count = c.at(slot);
+        int r = count == 0 ? -1 : sorted.indexOf(table.pages.hash(slot));
+        if (r >= 0) {
+          found.get(r).add(slot, count);
+        }
+      }
+      return st;
+    });
+    for (int i = 0; i < found.size(); i++) {
+      long[] r = sorted.ranges().get(i);
+      Insights.RangeStats st = stats.get(i);
+      out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), st.slots(), st.bytes(), st.sites(),
+          slot -> table.read(() -> table.pages.page(slot))));
+    }
+    return out;
+  }
+}
