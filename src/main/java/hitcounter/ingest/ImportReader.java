@@ -85,14 +85,15 @@ public final class ImportReader {
     Reader text = new InputStreamReader(new DigestInputStream(body, digest),
         StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     Tally t = new Tally();
+    CsvRecords csv = new CsvRecords(new java.io.BufferedReader(text, 65536));
     try {
-      records(new CsvRecords(new java.io.BufferedReader(text, 65536)), t);
+      records(csv, t);
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new Refused(0, "the file is not UTF-8 text");
     } catch (java.util.zip.ZipException e) {
       throw new Refused(0, "the gzip stream is damaged: " + e.getMessage());
     } catch (CsvRecords.BadCsv e) {
-      throw new Refused(t.line, e.getMessage());
+      throw new Refused(csv.line(), e.getMessage());
     }
     String id = HexFormat.of().formatHex(digest.digest(), 0, 16);
     return new Read(id, t.format, t.counts, t.hits, t.rows, t.events, t.bots, t.first == null ? null : t.first.toString(),
@@ -133,7 +134,7 @@ public final class ImportReader {
     }
     int path = 0;
     int count = 1;
-    int day = head.size() > 2 ? 2 : -1;
+    int day = 2; // when a row has it
     List<String> names = head.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
     if (names.get(0).equals("path") || names.get(0).equals("page")) {
       count = indexOf(names, "count", "total", "hits", "pageviews");
