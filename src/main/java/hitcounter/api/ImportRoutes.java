@@ -77,7 +77,7 @@ public final class ImportRoutes {
     if (site == null || site.deleted()) {
       return JsonReplies.error(StatusCodes.NOT_FOUND, "unknown-site", "no site called " + siteName.substring(0, Math.min(siteName.length(), 40)));
     }
-    return withSizeLimit(settings.maxBytes(), () -> extractMaterializer(mat -> extractRequestEntity(entity -> {
+    return withRequestTimeout(settings.requestTimeout(), () -> withSizeLimit(settings.maxBytes(), () -> extractMaterializer(mat -> extractRequestEntity(entity -> {
       InputStream body = entity.getDataBytes().runWith(StreamConverters.asInputStream(settings.readTimeout()), mat);
       CompletionStage<Object> done = CompletableFuture.supplyAsync(() -> read(siteName, site, body), reading)
           .thenCompose(r -> writer.write(new ImportWriter.Request(r.id(), siteName, site.generation(), r.format(), r.counts(), r.hits(), r.rows(),
@@ -92,9 +92,9 @@ public final class ImportRoutes {
           return JsonReplies.error(StatusCodes.get(b.status), b.code, b.getMessage());
         }
         return JsonReplies.error(StatusCodes.SERVICE_UNAVAILABLE, "not-written",
-            "the import was not written (" + e.getMessage() + "): post it again, it is added once");
+            "the import was not written (" + e + "): post it again, it is added once");
       });
-    })));
+    }))));
   }
 
   /** A refusal of the file: its HTTP status and error code. */
@@ -111,7 +111,9 @@ public final class ImportRoutes {
 
   private ImportReader.Read read(String siteName, Site site, InputStream body) {
     try (body) {
-      return new ImportReader(siteName, site, settings.maxPages()).read(body);
+      return new ImportReader(siteName, site, settings.maxPages(), settings.maxUnzippedBytes()).read(body);
+    } catch (ImportReader.TooLarge t) {
+      throw new Bad(413, "too-large", t.getMessage());
     } catch (ImportReader.Refused r) {
       throw new Bad(400, "bad-import", r.getMessage());
     } catch (IOException e) {
@@ -119,7 +121,7 @@ public final class ImportRoutes {
       if (cause.getClass().getSimpleName().contains("EntityStreamSizeException") || String.valueOf(cause.getMessage()).contains("exceeded")) {
         throw new Bad(413, "too-large", "the file is larger than " + settings.maxBytes() / 1_000_000 + " MB: split it (each part is an import of its own)");
       }
-      throw new Bad(400, "bad-import", "the file could not be read: " + cause.getMessage());
+      throw new Bad(503, "not-read", "the upload could not be read (" + cause + "): post it again, it is added once");
     }
   }
 
@@ -155,8 +157,10 @@ public final class ImportRoutes {
       row.put("format", first.format());
       row.put("pages", first.pages());
       row.put("hits", first.hits());
-      row.put("shown", known.applied(id));
-      String why = known.unapplied().get(id);
+      ImportManifest shown = known.shown(id);
+      row.put("shown", shown != null);
+      row.put("shownVersion", shown == null ? null : shown.version());
+      String why = known.problems().get(id);
       if (why != null) {
         row.put("problem", why);
       }

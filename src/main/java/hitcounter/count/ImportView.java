@@ -9,40 +9,45 @@ import hitcounter.store.CountTable;
 import hitcounter.store.CountsCodec;
 import hitcounter.store.ImportKeys;
 import hitcounter.store.ImportManifest;
+import hitcounter.store.TableImports;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Shows imported counts (decision 0015): watches the import manifests in the local Consul
  * ({@code hitcounter/imports/m/}, small; every datacenter's versions, copied by the keepers) and
- * loads what is new into the table's imported column. An import is shown once whatever the number
- * of its versions: versions with the same digest are one content (one is read), versions that
- * differ merge by max per page. A new import is added; anything else (a version of another
- * content, an import gone after a restore) reloads every import. An import whose chunks cannot
- * be read is left out, logged and listed ({@link ImportsKnown#unapplied}), and tried again.
+ * loads into the table's imported column what they add. Each import shows one version, the same
+ * on every node: the earliest written ({@code at}, then name). Versions with its digest hold the
+ * same counts (any of them is read); a version of other counts (the site's path rules changed
+ * between two writes) is never added to it: when it becomes the one to show, the one shown is
+ * taken back first. What the table shows stays when its manifest is gone (a restore, until a copy
+ * brings it back): names are never deleted, so a vanished manifest is a rollback, not a change.
+ * An import whose chunks cannot be read is left out, logged, listed ({@link ImportsKnown}) and
+ * tried again with a growing pause.
  */
 public final class ImportView {
   private static final Logger log = LoggerFactory.getLogger(ImportView.class);
-  private static final Duration RETRY = Duration.ofSeconds(2);
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(2);
+  private static final Duration LAST_RETRY = Duration.ofSeconds(60);
 
   public sealed interface Command {}
 
   private record Changed(Indexed<List<KvEntry>> entries) implements Command {}
 
-  private record Loaded(Map<String, Set<String>> applied, Map<String, String> unapplied, Throwable failure) implements Command {}
+  private record Loaded(Object load, Map<String, String> problems, Throwable failure) implements Command {}
 
   private enum Retry implements Command {
     INSTANCE
@@ -54,43 +59,51 @@ public final class ImportView {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, ImportKeys.MANIFESTS, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
-      State s = new State(consul, table, known, bad);
+      State s = new State(consul, table, known, bad, timers, ctx.getSelf()::tell);
       return Behaviors.receive(Command.class)
           .onMessage(Changed.class, m -> {
             s.latest = s.parse(m.entries().value());
-            s.next(ctx.getSelf()::tell, timers);
+            s.next();
             return Behaviors.same();
           })
           .onMessage(Retry.class, m -> {
-            s.next(ctx.getSelf()::tell, timers);
+            s.next();
             return Behaviors.same();
           })
           .onMessage(Loaded.class, m -> {
-            s.loaded(m, timers);
-            s.next(ctx.getSelf()::tell, timers);
+            s.loaded(m);
+            s.next();
             return Behaviors.same();
           })
           .build();
     }));
   }
 
-  /** The view's state: the manifests last read, what the table shows (id → digests), a load in flight. */
+  /** The version of an import every node shows: the earliest written, then by name. */
+  static ImportManifest chosen(List<ImportManifest> versions) {
+    return versions.stream().min(Comparator.comparingLong(ImportManifest::at).thenComparing(ImportManifest::version)).orElseThrow();
+  }
+
+  /** The view's state: the manifests last read, the load in flight, the problems of the last load. */
   private static final class State {
     final Consul consul;
     final CountTable table;
     final ImportsKnown known;
     final BadValues bad;
+    final TimerScheduler<Command> timers;
+    final java.util.function.Consumer<Command> self;
     Map<String, List<ImportManifest>> latest;
-    Map<String, Set<String>> applied = new HashMap<>();
-    Map<String, String> unapplied = new HashMap<>();
-    boolean loading;
-    boolean again;
+    Map<String, String> problems = Map.of();
+    Object loading;
+    Duration retry = FIRST_RETRY;
 
-    State(Consul consul, CountTable table, ImportsKnown known, BadValues bad) {
+    State(Consul consul, CountTable table, ImportsKnown known, BadValues bad, TimerScheduler<Command> timers, java.util.function.Consumer<Command> self) {
       this.consul = consul;
       this.table = table;
       this.known = known;
       this.bad = bad;
+      this.timers = timers;
+      this.self = self;
     }
 
     Map<String, List<ImportManifest>> parse(List<KvEntry> entries) {
@@ -107,117 +120,109 @@ public final class ImportView {
       return out;
     }
 
-    static Map<String, Set<String>> digests(Map<String, List<ImportManifest>> byId) {
-      Map<String, Set<String>> out = new HashMap<>();
-      byId.forEach((id, versions) -> versions.forEach(v -> out.computeIfAbsent(id, x -> new TreeSet<>()).add(v.digest())));
-      return out;
-    }
-
-    /** Starts the load the latest reading needs, unless one is in flight or nothing changed. */
-    void next(java.util.function.Consumer<Command> self, org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers) {
-      if (latest == null) {
-        return;
-      }
-      if (loading) {
-        again = true;
-        return;
-      }
-      Map<String, Set<String>> want = digests(latest);
-      boolean retry = !unapplied.isEmpty();
-      if (want.equals(applied) && !retry) {
-        known.set(latest, applied.keySet(), unapplied);
-        return;
-      }
-      // Only new imports (every import shown is still there, with the same contents): add them.
-      boolean onlyNew = applied.entrySet().stream().allMatch(e -> e.getValue().equals(want.get(e.getKey())));
-      Map<String, List<ImportManifest>> toLoad = new TreeMap<>();
-      latest.forEach((id, versions) -> {
-        if (!onlyNew || !applied.containsKey(id)) {
-          toLoad.put(id, versions);
-        }
+    /** Whether the table shows every import as it should (the chosen version's counts). */
+    private boolean current(Map<String, ImportManifest> shown) {
+      return latest.entrySet().stream().allMatch(e -> {
+        ImportManifest s = shown.get(e.getKey());
+        return s != null && s.digest().equals(chosen(e.getValue()).digest());
       });
-      loading = true;
-      Map<String, List<ImportManifest>> reading = latest;
-      load(toLoad, !onlyNew).whenComplete((r, e) -> self.accept(e != null ? new Loaded(null, null, e)
-          : new Loaded(merged(onlyNew ? applied : Map.of(), r.applied()), r.unapplied(), null)));
-      known.set(reading, applied.keySet(), unapplied);
     }
 
-    private static Map<String, Set<String>> merged(Map<String, Set<String>> a, Map<String, Set<String>> b) {
-      Map<String, Set<String>> out = new HashMap<>(a);
-      out.putAll(b);
-      return out;
-    }
-
-    void loaded(Loaded m, org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers) {
-      loading = false;
-      if (m.failure() != null) {
-        log.warn("imports not loaded: {} (tried again in {} s)", m.failure().toString(), RETRY.toSeconds());
-        timers.startSingleTimer(Retry.INSTANCE, RETRY);
+    /** Starts the load the latest reading needs, unless one is in flight or the table shows it already. */
+    void next() {
+      if (latest == null || loading != null) {
         return;
       }
-      for (var e : m.unapplied().entrySet()) {
-        if (!unapplied.containsKey(e.getKey())) {
-          log.error("import {} cannot be shown: {} (left out, tried again every {} s)", e.getKey(), e.getValue(), RETRY.toSeconds());
-        }
+      if (current(table.imports().shown())) {
+        problems = Map.of();
+        retry = FIRST_RETRY;
+        publish();
+        return;
       }
-      applied = m.applied();
-      unapplied = new HashMap<>(m.unapplied());
-      if (!unapplied.isEmpty()) {
-        timers.startSingleTimer(Retry.INSTANCE, RETRY);
-      }
-      known.set(latest, applied.keySet(), unapplied);
-    }
-
-    private record Result(Map<String, Set<String>> applied, Map<String, String> unapplied) {}
-
-    /** Stages every import of {@code imports} (one after the other), then shows them: in place of all ({@code replace}) or added. */
-    private CompletionStage<Result> load(Map<String, List<ImportManifest>> imports, boolean replace) {
-      table.imports().begin();
-      Map<String, Set<String>> done = new HashMap<>();
-      Map<String, String> failed = new HashMap<>();
+      TableImports.Load load = table.imports().begin();
+      loading = load;
+      Map<String, String> failed = new TreeMap<>();
       CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-      for (var e : imports.entrySet()) {
-        chain = chain.thenCompose(x -> loadImport(e.getValue()).handle((digests, err) -> {
-          if (err == null) {
-            table.imports().endImport();
-            done.put(e.getKey(), digests);
-          } else {
-            table.imports().dropImport();
-            failed.put(e.getKey(), err instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause().getMessage() : err.getMessage());
+      for (var e : latest.entrySet()) {
+        ImportManifest want = chosen(e.getValue());
+        ImportManifest shows = load.before().get(e.getKey());
+        if (shows != null && shows.digest().equals(want.digest())) {
+          continue;
+        }
+        List<ImportManifest> same = e.getValue().stream().filter(v -> v.digest().equals(want.digest())).sorted(Comparator.comparing(ImportManifest::version)).toList();
+        List<ImportManifest> old = shows == null ? List.of() : withFirst(shows, e.getValue().stream().filter(v -> v.digest().equals(shows.digest())).toList());
+        // Both read before anything is staged: an import is switched whole or not at all.
+        chain = chain.thenCompose(x -> fetch(withFirst(want, same), 0).thenCombine(takeBack(old), (add, remove) -> {
+          remove.forEach(c -> load.stageChunk(c, -1));
+          add.forEach(c -> load.stageChunk(c, 1));
+          load.endVersion(e.getKey(), want);
+          return (Void) null;
+        }).handle((ok, err) -> {
+          if (err != null) {
+            load.dropVersion();
+            failed.put(e.getKey(), reason(err));
           }
           return null;
         }));
       }
-      return chain.thenApply(x -> {
-        table.imports().commit(replace);
-        return new Result(done, failed);
-      });
+      chain.thenAccept(x -> load.commit())
+          .whenComplete((x, e) -> self.accept(new Loaded(load, failed, e)));
+      publish();
     }
 
-    /** Stages one import: one readable version per digest (versions of a digest hold the same counts). */
-    private CompletionStage<Set<String>> loadImport(List<ImportManifest> versions) {
-      Map<String, List<ImportManifest>> byDigest = new TreeMap<>();
-      versions.forEach(v -> byDigest.computeIfAbsent(v.digest(), d -> new ArrayList<>()).add(v));
-      CompletionStage<Set<String>> chain = CompletableFuture.completedFuture(new HashSet<>());
-      for (var e : byDigest.entrySet()) {
-        chain = chain.thenCompose(set -> firstReadable(e.getValue(), 0).thenApply(x -> {
-          set.add(e.getKey());
-          return set;
-        }));
+    /** The chunks of the version shown (or of any version of its digest), to take it back before another takes its place. */
+    private CompletionStage<List<byte[]>> takeBack(List<ImportManifest> old) {
+      if (old.isEmpty()) {
+        return CompletableFuture.completedFuture(List.of());
       }
-      return chain;
+      return fetch(old, 0).exceptionallyCompose(e -> CompletableFuture.failedFuture(new IllegalStateException(
+          "the version shown (" + old.get(0).version() + ") cannot be read to be replaced by the one every node shows: " + reason(e))));
     }
 
-    /** Reads version {@code i} of {@code same} (one content), or the next when one of its chunks cannot be read. */
-    private CompletionStage<Void> firstReadable(List<ImportManifest> same, int i) {
-      ImportManifest v = same.get(i);
-      return readChunks(v).thenApply(chunks -> {
-        for (int n = 0; n < chunks.size(); n++) {
-          table.imports().stageChunk(chunks.get(n));
+    private static List<ImportManifest> withFirst(ImportManifest first, List<ImportManifest> all) {
+      List<ImportManifest> out = new ArrayList<>();
+      out.add(first);
+      all.stream().filter(v -> !v.version().equals(first.version())).forEach(out::add);
+      return out;
+    }
+
+    void loaded(Loaded m) {
+      if (m.load() != loading) {
+        return; // a load of an earlier incarnation of this view
+      }
+      loading = null;
+      if (m.failure() != null) {
+        log.warn("imports not loaded: {} (tried again in {} s)", reason(m.failure()), retry.toSeconds());
+        problems = Map.of("*", reason(m.failure()));
+      } else {
+        for (var e : m.problems().entrySet()) {
+          if (!problems.containsKey(e.getKey())) {
+            log.error("import {} cannot be shown: {} (left out, tried again)", e.getKey(), e.getValue());
+          }
         }
-        return (Void) null;
-      }).exceptionallyCompose(e -> i + 1 < same.size() ? firstReadable(same, i + 1) : CompletableFuture.failedFuture(e));
+        problems = Map.copyOf(m.problems());
+      }
+      if (!problems.isEmpty()) {
+        timers.startSingleTimer(Retry.INSTANCE, retry);
+        retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+      } else {
+        retry = FIRST_RETRY;
+      }
+      publish();
+    }
+
+    private void publish() {
+      known.set(latest == null ? Map.of() : latest, table.imports().shown(), problems);
+    }
+
+    static String reason(Throwable e) {
+      Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      return c.getMessage() != null ? c.getMessage() : c.toString();
+    }
+
+    /** The chunks of version {@code i} of {@code same} (one content), or of the next when one of its chunks cannot be read. */
+    private CompletionStage<List<byte[]>> fetch(List<ImportManifest> same, int i) {
+      return readChunks(same.get(i)).exceptionallyCompose(e -> i + 1 < same.size() ? fetch(same, i + 1) : CompletableFuture.failedFuture(e));
     }
 
     /** Every chunk of version {@code v}, checked to decode, in order; fails naming what is missing or bad. */

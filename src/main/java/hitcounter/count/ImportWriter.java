@@ -53,6 +53,10 @@ public final class ImportWriter {
       List<byte[]> chunks = chunks(r.counts());
       ImportManifest m = new ImportManifest(r.id(), version, r.site(), r.generation(), r.format(), r.counts().size(), r.hits(), chunks.size(),
           digest(r.counts()), r.rows(), r.events(), r.bots(), r.firstDay(), r.lastDay(), System.currentTimeMillis());
+      if (ImportManifest.parse(ImportKeys.manifest(r.id(), version), m.bytes()).isEmpty()) {
+        // A manifest no reader would take (a datacenter name outside the key rules): write nothing.
+        return CompletableFuture.failedFuture(new IllegalStateException("the manifest of " + version + " would not parse back"));
+      }
       CompletionStage<Void> written = CompletableFuture.completedFuture(null);
       for (int n = 0; n < chunks.size(); n++) {
         String key = ImportKeys.chunk(r.id(), version, n);

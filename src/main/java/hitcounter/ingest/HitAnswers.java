@@ -61,8 +61,10 @@ public final class HitAnswers {
     Map<String, Long> byDc = new TreeMap<>();
     byDc.put(datacenter, 0L);
     datacenters.agesSeconds().keySet().forEach(dc -> byDc.put(dc, 0L));
-    byDc.putAll(counts.countsOf(key.key()));
-    long imported = counts.importedOf(key.key());
+    Map<String, Long> shown = counts.countsWithImportedOf(key.key()); // one read: the total and its parts from one version of the table
+    Long importedOrNull = shown.remove(CountTable.IMPORTED);
+    long imported = importedOrNull == null ? 0 : importedOrNull;
+    byDc.putAll(shown);
     long total = byDc.values().stream().mapToLong(Long::longValue).sum() + imported;
     Freshness.Report f = freshness.of(byDc.keySet());
     ResetRecord r = resets.of(key.key());

@@ -46,7 +46,7 @@ public final class ImportReader {
   private static final Pattern GOAT = Pattern.compile("(\\d+),?Path");
 
   /** Why a file cannot be imported (line 0: the file as a whole). */
-  public static final class Refused extends Exception {
+  public static class Refused extends Exception {
     private final long line;
 
     Refused(long line, String reason) {
@@ -59,6 +59,13 @@ public final class ImportReader {
     }
   }
 
+  /** A file that inflates beyond the bound. */
+  public static final class TooLarge extends Refused {
+    TooLarge(String reason) {
+      super(0, reason);
+    }
+  }
+
   /** What a file holds: its id, its form, the counts per counted id and what was read. */
   public record Read(String id, String format, TreeMap<String, Long> counts, long hits, long rows, long events, long bots, String firstDay,
       String lastDay) {}
@@ -66,11 +73,17 @@ public final class ImportReader {
   private final String siteName;
   private final Site site;
   private final int maxPages;
+  private final long maxUnzipped;
 
   public ImportReader(String siteName, Site site, int maxPages) {
+    this(siteName, site, maxPages, Long.MAX_VALUE);
+  }
+
+  public ImportReader(String siteName, Site site, int maxPages, long maxUnzipped) {
     this.siteName = siteName;
     this.site = site;
     this.maxPages = maxPages;
+    this.maxUnzipped = maxUnzipped;
   }
 
   public Read read(InputStream raw) throws IOException, Refused {
@@ -79,21 +92,32 @@ public final class ImportReader {
     int m1 = b.read();
     int m2 = b.read();
     b.reset();
-    InputStream body = m1 == 0x1f && m2 == 0x8b ? new GZIPInputStream(b, 65536) : b;
+    boolean gzipped = m1 == 0x1f && m2 == 0x8b;
+    InputStream body = gzipped ? new Bounded(new GZIPInputStream(b, 65536), maxUnzipped) : b;
     MessageDigest digest = sha256();
     digest.update((siteName + "\n" + site.generation() + "\n").getBytes(StandardCharsets.UTF_8));
     Reader text = new InputStreamReader(new DigestInputStream(body, digest),
         StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     Tally t = new Tally();
-    CsvRecords csv = new CsvRecords(new java.io.BufferedReader(text, 65536));
+    java.io.PushbackReader in = new java.io.PushbackReader(new java.io.BufferedReader(text, 65536), 1);
+    CsvRecords csv = new CsvRecords(in);
     try {
+      int first = in.read();
+      if (first >= 0 && first != '\uFEFF') {
+        in.unread(first); // a byte order mark is not text
+      }
       records(csv, t);
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new Refused(0, "the file is not UTF-8 text");
+    } catch (Bounded.Exceeded e) {
+      throw new TooLarge("the file inflates beyond " + maxUnzipped / 1_000_000 + " MB once unzipped: split it (each part is an import of its own)");
     } catch (java.util.zip.ZipException e) {
       throw new Refused(0, "the gzip stream is damaged: " + e.getMessage());
     } catch (CsvRecords.BadCsv e) {
       throw new Refused(csv.line(), e.getMessage());
+    }
+    if (t.hits == 0) {
+      throw new Refused(0, "the file counts no hit" + (t.events + t.bots > 0 ? " (" + t.events + " event rows, " + t.bots + " bot rows skipped)" : ""));
     }
     String id = HexFormat.of().formatHex(digest.digest(), 0, 16);
     return new Read(id, t.format, t.counts, t.hits, t.rows, t.events, t.bots, t.first == null ? null : t.first.toString(),
@@ -122,9 +146,6 @@ public final class ImportReader {
     t.line = in.line();
     if (head == null) {
       throw new Refused(0, "the file is empty");
-    }
-    if (!head.isEmpty() && head.get(0).startsWith("\uFEFF")) {
-      head.set(0, head.get(0).substring(1));
     }
     Matcher goat = GOAT.matcher(head.get(0).trim());
     boolean splitVersion = head.size() > 1 && head.get(0).trim().matches("\\d+") && head.get(1).trim().equals("Path");
@@ -195,7 +216,7 @@ public final class ImportReader {
     for (List<String> r = in.next(); r != null; r = in.next()) {
       t.line = in.line();
       List<String> f = r; // with a header of "2,Path,…" the version is a field of the header alone
-      if (f.size() <= Math.max(event, Math.max(bot, date))) {
+      if (f.size() != names.size()) {
         throw new Refused(t.line, "a GoatCounter row has " + f.size() + " fields, its header " + names.size());
       }
       if (f.get(event).trim().equals("true")) {
@@ -234,8 +255,12 @@ public final class ImportReader {
     if (before == null && t.counts.size() >= maxPages) {
       throw new Refused(t.line, "more than " + maxPages + " pages in one file: split it (each part is an import of its own)");
     }
-    t.counts.put(key, before == null ? n : before + n);
-    t.hits += n;
+    try {
+      t.counts.put(key, before == null ? n : Math.addExact(before, n));
+      t.hits = Math.addExact(t.hits, n);
+    } catch (ArithmeticException e) {
+      throw new Refused(t.line, "the counts add up beyond 2^63");
+    }
   }
 
   private String pageOf(Tally t, String raw) throws Refused {
@@ -244,11 +269,11 @@ public final class ImportReader {
       if (o instanceof PathNormaliser.Refused r) {
         throw new Refused(t.line, "bad path: " + r.reason());
       }
-      String path = ((PathNormaliser.Page) o).path();
-      if (!site.allowsPage(path)) {
-        throw new Refused(t.line, "the path does not match the site's pathPattern: " + clip(path));
+      String page = site.paths().pageOf(((PathNormaliser.Page) o).path());
+      if (!site.allowsPage(page)) {
+        throw new Refused(t.line, "the page does not match the site's " + (page.startsWith("/") ? "pathPattern" : "pattern") + ": " + clip(page));
       }
-      return site.paths().pageOf(path);
+      return page;
     }
     var bad = PageId.problem(raw);
     if (bad.isPresent()) {
@@ -269,6 +294,44 @@ public final class ImportReader {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** An input stream that fails once more than {@code max} bytes were read from it. */
+  private static final class Bounded extends java.io.FilterInputStream {
+    static final class Exceeded extends IOException {
+      Exceeded() {
+        super("too many bytes");
+      }
+    }
+
+    private final long max;
+    private long read;
+
+    Bounded(InputStream in, long max) {
+      super(in);
+      this.max = max;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int c = super.read();
+      count(c < 0 ? 0 : 1);
+      return c;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      count(Math.max(0, n));
+      return n;
+    }
+
+    private void count(int n) throws Exceeded {
+      read += n;
+      if (read > max) {
+        throw new Exceeded();
+      }
     }
   }
 }

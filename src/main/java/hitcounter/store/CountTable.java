@@ -176,6 +176,11 @@ public final class CountTable {
     return out;
   }
 
+  /** As {@link #countsOf}, in the same read the imported count under {@link #IMPORTED} (when there are imports). */
+  public Map<String, Long> countsWithImportedOf(String page) {
+    return counts(page, true);
+  }
+
   /** What of one page's total was imported, as shown (less what resets took of it). */
   public long importedOf(String page) {
     return counts(page, true).getOrDefault(IMPORTED, 0L);

@@ -33,14 +33,14 @@ public final class ImportKeys {
     return chunkPrefix(id, version) + n;
   }
 
-  /** Whether {@code s} can be an import id or a version: lower-case letters, digits and '-', 1 to 64. */
+  /** Whether {@code s} can be an import id or a version: lower-case letters, digits, '-' and '_' (as Consul's datacenter names), 1 to 64. */
   public static boolean isName(String s) {
     if (s == null || s.isEmpty() || s.length() > 64) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') {
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-' && c != '_') {
         return false;
       }
     }

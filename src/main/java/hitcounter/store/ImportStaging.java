@@ -3,10 +3,10 @@ package hitcounter.store;
 import java.util.Arrays;
 
 /**
- * Imported counts being staged by the table (decision 0015): {@code current} holds, per slot, the
- * largest count any version of the import being read gave the page (versions of one import merge
- * by max); {@code staged} the sum over the imports read so far. Two arrays over the slots, for the
- * time of one read. Guarded by the table's lock.
+ * Changes to the imported counts being staged by the table (decision 0015): {@code current} what
+ * the version being read adds (or, read to be taken back, removes) per slot; {@code staged} the
+ * sum over the versions read whole so far. Two arrays over the slots, for the time of one load.
+ * Guarded by the table's lock.
  */
 final class ImportStaging {
   private long[] current;
@@ -17,13 +17,11 @@ final class ImportStaging {
     staged = new long[capacity];
   }
 
-  void max(int slot, long count) {
-    if (count > current[slot]) {
-      current[slot] = count;
-    }
+  void add(int slot, long delta) {
+    current[slot] += delta;
   }
 
-  void endImport() {
+  void endVersion() {
     for (int slot = 0; slot < current.length; slot++) {
       staged[slot] += current[slot];
     }
@@ -34,11 +32,10 @@ final class ImportStaging {
     Arrays.fill(current, 0);
   }
 
-  /** Writes what was staged into {@code column}: in its place ({@code replace}) or added to it. */
-  void commitInto(long[] column, boolean replace) {
-    for (int slot = 0; slot < column.length; slot++) {
-      long s = slot < staged.length ? staged[slot] : 0;
-      column[slot] = replace ? s : column[slot] + s;
+  /** Adds what was staged to {@code column}. */
+  void commitInto(long[] column) {
+    for (int slot = 0; slot < column.length && slot < staged.length; slot++) {
+      column[slot] += staged[slot];
     }
   }
 

@@ -1,79 +1,128 @@
 package hitcounter.store;
 
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Imported counts into the count table (decision 0015): a view stages imports (their versions
- * merged by max per page, the imports summed) apart from what readers see, then shows them at once,
- * as the table's {@link CountTable#IMPORTED} column.
+ * Imported counts into the count table (decision 0015): a load stages versions of imports (each
+ * added, or taken back when another version of its import takes its place) apart from what
+ * readers see, then shows them at once, as the table's {@link CountTable#IMPORTED} column, with
+ * which version of each import the column now holds ({@link #shown}). What is shown is kept by the
+ * table, not by the view that loads it: a view that restarts goes on from it and never adds an
+ * import twice. One load at a time: a load begun ends every earlier one unfinished.
  */
 public final class TableImports {
   private final CountTable table;
+  /** Per import id, the version the column holds. Guarded by the table's lock. */
+  private Map<String, ImportManifest> shown = Map.of();
+  private Load current;
 
   TableImports(CountTable table) {
     this.table = table;
   }
 
-  /** Starts staging imported counts: readers see none of it until {@link #commit}. */
-  public void begin() {
-    long stamp = table.write();
-    try {
-      table.importing = new ImportStaging(Math.max(1024, table.pages.size()));
-    } finally {
-      table.unlockWrite(stamp);
-    }
+  /** Per import id, the version whose counts the table shows. */
+  public Map<String, ImportManifest> shown() {
+    return table.read(() -> shown);
   }
 
-  /**
-   * Stages a chunk of one version of the import being read: per page, the larger of its count here
-   * and what the import's other versions staged ({@link #endImport} closes the import). Returns the
-   * hits it holds.
-   *
-   * @throws CountsCodec.BadValue when the value is not an import chunk (nothing is staged then)
-   */
-  public long stageChunk(byte[] chunk) {
-    TreeMap<String, Long> counts = CountsCodec.decode(CountsCodec.IMPORT, chunk);
-    long stamp = table.write();
-    try {
-      long hits = 0;
-      for (var e : counts.entrySet()) {
-        int slot = table.slotFor(e.getKey()); // first: a new slot may grow the staging arrays
-        table.importing.max(slot, e.getValue());
-        hits += e.getValue();
+  /** One load: stage versions, then {@link #commit}. Stale once another load begins. */
+  public final class Load {
+    private final ImportStaging staging;
+    private final Map<String, ImportManifest> next = new TreeMap<>();
+
+    private final Map<String, ImportManifest> before;
+
+    private Load(int capacity) {
+      this.staging = new ImportStaging(capacity);
+      this.before = shown;
+      next.putAll(shown);
+    }
+
+    /** The versions shown when this load began: what it changes. */
+    public Map<String, ImportManifest> before() {
+      return before;
+    }
+
+    /**
+     * Stages a chunk of a version being read: its counts added ({@code sign} 1) or taken back
+     * (-1); returns the hits it holds.
+     *
+     * @throws CountsCodec.BadValue when the value is not an import chunk (nothing is staged then)
+     * @throws IllegalStateException when another load began since
+     */
+    public long stageChunk(byte[] chunk, int sign) {
+      TreeMap<String, Long> counts = CountsCodec.decode(CountsCodec.IMPORT, chunk);
+      long stamp = table.write();
+      try {
+        check();
+        long hits = 0;
+        for (var e : counts.entrySet()) {
+          int slot = table.slotFor(e.getKey()); // first: a new slot may grow the staging arrays
+          staging.add(slot, sign * e.getValue());
+          hits += e.getValue();
+        }
+        return hits;
+      } finally {
+        table.unlockWrite(stamp);
       }
-      return hits;
-    } finally {
-      table.unlockWrite(stamp);
+    }
+
+    /** The version read since the last call is staged whole: {@code shows} takes its import's place ({@code null}: the import is taken back). */
+    public void endVersion(String id, ImportManifest shows) {
+      long stamp = table.write();
+      try {
+        check();
+        staging.endVersion();
+        if (shows == null) {
+          next.remove(id);
+        } else {
+          next.put(id, shows);
+        }
+      } finally {
+        table.unlockWrite(stamp);
+      }
+    }
+
+    /** Forgets what was read since the last {@link #endVersion} (it could not be read whole). */
+    public void dropVersion() {
+      long stamp = table.write();
+      try {
+        check();
+        staging.dropCurrent();
+      } finally {
+        table.unlockWrite(stamp);
+      }
+    }
+
+    /** Shows what was staged, atomically for readers; the versions shown are recorded with it. */
+    public void commit() {
+      long stamp = table.write();
+      try {
+        check();
+        staging.commitInto(table.column(CountTable.IMPORTED).base);
+        shown = Map.copyOf(next);
+        current = null;
+        table.importing = null;
+      } finally {
+        table.unlockWrite(stamp);
+      }
+    }
+
+    private void check() {
+      if (current != this) {
+        throw new IllegalStateException("another load of imports began since");
+      }
     }
   }
 
-  /** Adds the import read since the last call to what is staged. */
-  public void endImport() {
+  /** Begins a load (an unfinished earlier one can no longer stage or commit). */
+  public Load begin() {
     long stamp = table.write();
     try {
-      table.importing.endImport();
-    } finally {
-      table.unlockWrite(stamp);
-    }
-  }
-
-  /** Forgets what the import read since the last {@link #endImport} staged (it could not be read whole). */
-  public void dropImport() {
-    long stamp = table.write();
-    try {
-      table.importing.dropCurrent();
-    } finally {
-      table.unlockWrite(stamp);
-    }
-  }
-
-  /** Shows what was staged: instead of every imported count ({@code replace}) or added to them. Atomic for readers. */
-  public void commit(boolean replace) {
-    long stamp = table.write();
-    try {
-      CountColumn c = table.column(CountTable.IMPORTED);
-      table.importing.commitInto(c.base, replace);
-      table.importing = null;
+      current = new Load(Math.max(1024, table.pages.size()));
+      table.importing = current.staging;
+      return current;
     } finally {
       table.unlockWrite(stamp);
     }

@@ -120,4 +120,28 @@ class ImportReaderTest {
         .read(new ByteArrayInputStream(b.toString().getBytes(StandardCharsets.UTF_8))));
     assertTrue(e.getMessage().startsWith("line 11: more than 10 pages"), e.getMessage());
   }
+
+  @Test
+  void edgesFoundInReview() throws Exception {
+    // a byte order mark before a quoted first field
+    assertEquals(Map.of("/a,b", 2L), read(DEFAULT, "\uFEFF\"/a,b\",2\n").counts());
+    // a GoatCounter row whose fields do not line up with its header is refused, not read shifted
+    var shifted = assertThrows(ImportReader.Refused.class, () -> read(BLOG, "2," + GOAT_HEAD.substring(1) + "2," + goatRow("/a", false, 0, "2024-03-01T10:00:00Z")));
+    assertTrue(shifted.getMessage().startsWith("line 2: a GoatCounter row has 15 fields, its header 14"), shifted.getMessage());
+    // a file that counts nothing writes nothing
+    var none = assertThrows(ImportReader.Refused.class, () -> read(BLOG, GOAT_HEAD + goatRow("x", true, 0, "2024-03-01T10:00:00Z")));
+    assertEquals("the file counts no hit (1 event rows, 0 bot rows skipped)", none.getMessage());
+    // a gzip that inflates beyond its bound
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 10_000; i++) {
+      many.append("/p,1\n");
+    }
+    var bomb = assertThrows(ImportReader.TooLarge.class, () -> new ImportReader("default", DEFAULT, 10, 10_000)
+        .read(new ByteArrayInputStream(gzip(many.toString()))));
+    assertTrue(bomb.getMessage().startsWith("the file inflates beyond"), bomb.getMessage());
+    // under pathsAsIds the page id the path names is what the site's pattern checks, as for a hit
+    Site ids = new Site("ids", 1, false, Set.of(), java.util.regex.Pattern.compile("[a-z-]+"), 0, Site.Limit.NONE, Site.Limit.NONE, false,
+        new PathRules(false, List.of(), false, java.util.regex.Pattern.compile("/never"), true));
+    assertEquals(Map.of("ids~1:my-post", 3L), read(ids, "/my-post,3\n").counts());
+  }
 }
