@@ -6,6 +6,8 @@
 #    sources are never changed) and unpacked into tools/ (git-ignored),
 #  - Chromium and python3-prometheus-client (Debian's packages) for the browser and metrics
 #    tests when asked (`--test`),
+#  - Prometheus and promtool (Debian's `prometheus` package, 2.42) when asked (`--test`): fetched
+#    with `apt-get download` and unpacked into tools/ (no service is installed or started),
 #  - wrk when asked (`--bench`).
 # Prints nothing but progress; exits non-zero when something cannot be had.
 set -euo pipefail
@@ -94,6 +96,22 @@ if ! consul_ok; then
   install -m 0755 "$work/x/usr/bin/consul" "$tools/bin/consul"
   rm -rf "$work"
   consul_ok || { echo "install-deps: unpacked consul does not run" >&2; exit 1; }
+fi
+
+# Prometheus and promtool, unpacked from Debian's package of this machine's release: the package's
+# own install would start a server on every address, so it is only downloaded.
+prometheus_ok() { [ -x "$tools/bin/promtool" ] && [ -x "$tools/bin/prometheus" ] && "$tools/bin/promtool" --version >/dev/null 2>&1; }
+if [ "$want_test" = 1 ] && ! prometheus_ok; then
+  echo "install-deps: fetching Prometheus and promtool from Debian"
+  apt_update_once
+  work="$tools/apt-prometheus"
+  rm -rf "$work"; mkdir -p "$work/deb" "$work/x"
+  (cd "$work/deb" && apt-get download -qq prometheus >/dev/null)
+  dpkg-deb -x "$(ls "$work"/deb/prometheus_*.deb | head -n1)" "$work/x"
+  install -m 0755 "$work/x/usr/bin/prometheus" "$tools/bin/prometheus"
+  install -m 0755 "$work/x/usr/bin/promtool" "$tools/bin/promtool"
+  rm -rf "$work"
+  prometheus_ok || { echo "install-deps: unpacked promtool does not run" >&2; exit 1; }
 fi
 
 echo "install-deps: beanstalkd $(command -v beanstalkd), consul $tools/bin/consul ($("$tools/bin/consul" version | head -n1))"

@@ -158,6 +158,7 @@ final class NodeWiring {
     ActorRef<CountView.Command> countView =
         ctx.spawn(supervised(CountView.create(deps.consul(), counts, storeStatus, viewHealth, badValues, watch.counts(), watch.blockingWait())), "count-view");
     ctx.spawn(supervised(hitcounter.count.ResetView.create(deps.consul(), counts, resets, badValues, watch.general(), watch.blockingWait())), "reset-view");
+    ctx.spawn(supervised(hitcounter.health.AuditGap.create(deps.consul(), storeStatus, dc, registry, Duration.ofSeconds(5))), "audit-gap");
     ctx.spawn(supervised(hitcounter.count.ImportView.create(deps.consul(), counts, imports, badValues, watch.general(), watch.blockingWait())), "import-view");
     ctx.spawn(supervised(HeartbeatView.create(deps.consul(), datacenters, badValues, watch.general(), watch.blockingWait())), "heartbeat-view");
     ctx.spawn(supervised(StatusView.create(deps.consul(), localStalls, badValues, watch.general(), watch.blockingWait())), "status-view");

@@ -51,7 +51,7 @@ public final class ViewHealth {
       Gauge.builder("hitcounter.view.behind.seconds", behind, m -> {
         Behind b = m.get(dc);
         return b == null ? 0 : (System.currentTimeMillis() - b.sinceMillis()) / 1000.0;
-      }).tag("datacenter", dc).description("How long this node's table has not held what the datacenter's heads said (0: current)").register(registry);
+      }).tag("source_datacenter", dc).description("How long this node's table has not held what the datacenter's heads said (0: current)").register(registry);
     }
   }
 }

@@ -103,11 +103,15 @@ public final class QueueMonitor {
       return System.nanoTime() - answeredAt <= d.toNanos();
     }
 
-    /** Binds the queue gauges ({@code hitcounter_queue_jobs{queue, state}}) to {@code registry}. */
+    /** Binds the queue gauges ({@code hitcounter_queue_jobs{queue, state}}, {@code hitcounter_queue_stuck_seconds{queue}}) to {@code registry}. */
     public Figures bindTo(MeterRegistry registry) {
       gauge(registry, queue, "ready", f -> f.ready());
       gauge(registry, queue, "reserved", f -> f.reserved());
       gauge(registry, queue, "buried", f -> f.buried());
+      Gauge.builder("hitcounter.queue.stuck.seconds", this, f -> f.stuckSeconds(System.currentTimeMillis()))
+          .description("How long jobs have waited in this node's beanstalkd with none deleted, whoever drains it (0: empty or moving)")
+          .tags("queue", queue)
+          .register(registry);
       return this;
     }
 
