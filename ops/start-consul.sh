@@ -24,6 +24,7 @@ nohup "$(consul_bin)" agent -config-file="$dir/secure.hcl" -server -bootstrap-ex
   -data-dir="$dir/data" -http-port=$((8500 + 10 * i)) -dns-port=-1 -grpc-port=-1 \
   -serf-lan-port=$((8301 + 10 * i)) -serf-wan-port=$((8302 + 10 * i)) -server-port=$((8300 + 10 * i)) \
   -retry-interval-wan=1s "${joins[@]}" -hcl 'performance { raft_multiplier = 1 }' \
+  -hcl 'telemetry { prometheus_retention_time = "60s" disable_hostname = true }' \
   >> "$dir/consul.log" 2>&1 &
 echo $! > "$dir/consul.pid"
 [ "${2:-}" = "--no-wait" ] && exit 0

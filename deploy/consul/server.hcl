@@ -10,6 +10,12 @@ client_addr = "127.0.0.1"                  # the HTTP API on loopback only
 retry_join = ["<c2>", "<c3>"]
 retry_join_wan = ["<servers of the other datacenters>"]
 ports { dns = -1, grpc = -1 }
+# Metrics for Prometheus at /v1/agent/metrics?format=prometheus (scraped with an agent:read token,
+# prometheus-policy.hcl; deploy/prometheus/prometheus.yml).
+telemetry {
+  prometheus_retention_time = "60s"
+  disable_hostname = true
+}
 
 primary_datacenter = "us-west"             # the same in every datacenter
 encrypt = "<consul keygen, the same everywhere>"   # gossip, LAN and WAN

@@ -12,6 +12,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Logging is set up on this thread before any other starts: a call from Pekko's threads while
+    // it is being set up would be replayed with a warning SLF4J prints to stderr, outside the log's
+    // format (with HC_LOG_FORMAT=json, a line that is not JSON).
+    org.slf4j.LoggerFactory.getILoggerFactory();
     start(ConfigFactory.load());
   }
 
