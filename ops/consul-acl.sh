@@ -37,8 +37,10 @@ token() { # SECRET_FILE POLICY DESCRIPTION: create unless a token with that secr
 policy agent agent-policy.hcl
 policy replication replication-policy.hcl
 policy hitcounter-node hitcounter-node-policy.hcl
+policy prometheus prometheus-policy.hcl
 token consul-agent.token agent "Consul agents of the local system"
 token consul-replication.token replication "ACL replication of the secondary datacenters"
+token consul-prometheus.token prometheus "Prometheus scraping the Consul agents' metrics"
 while read -r dc; do
   token "node-$dc.token" hitcounter-node "hitcounter nodes of $dc"
 done < "$HC_RUN/datacenters"

@@ -12,6 +12,7 @@ new_secret() { [ -s "$HC_SECRETS/$1" ] || cat /proc/sys/kernel/random/uuid > "$H
 new_secret consul-master.token
 new_secret consul-agent.token
 new_secret consul-replication.token
+new_secret consul-prometheus.token   # agent:read, for Prometheus to scrape Consul's metrics
 while read -r dc; do new_secret "node-$dc.token"; done < "$HC_RUN/datacenters"
 [ -s "$HC_SECRETS/consul-gossip.key" ] || "$(consul_bin)" keygen > "$HC_SECRETS/consul-gossip.key"
 printf 'X-Consul-Token: %s\n' "$(cat "$HC_SECRETS/consul-master.token")" > "$HC_SECRETS/consul-master.header"
