@@ -18,7 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * the hits its store counted (this node's view of its heads). Counters reset at restarts and
  * accepted and counted live on different nodes; this is where both are known, so alerts read a
  * gap, not two rates. In steady state it is the hits in flight; a gap that keeps growing is hits
- * acknowledged and not counted. NaN until the first reading.
+ * acknowledged and not counted. Registered at the first reading (never exported as NaN).
  */
 public final class AuditGap {
   private AuditGap() {}
@@ -26,10 +26,10 @@ public final class AuditGap {
   private record Read(List<KvEntry> figures) {}
 
   public static Behavior<Object> create(Consul consul, StoreStatus store, String datacenter, MeterRegistry registry, Duration interval) {
-    double[] gap = {Double.NaN};
-    Gauge.builder("hitcounter.audit.gap.hits", gap, g -> g[0])
-        .description("Hits this datacenter's nodes acknowledged less the hits its store counted, as this node sees them (NaN: not read yet)")
-        .register(registry);
+    double[] gap = {0};
+    Runnable register = () -> Gauge.builder("hitcounter.audit.gap.hits", gap, g -> g[0])
+        .description("Hits this datacenter's nodes acknowledged less the hits its store counted, as this node sees them")
+        .register(registry); // registering again finds the same gauge
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay("tick", "tick", Duration.ZERO, interval);
       return Behaviors.receive(Object.class)
@@ -49,6 +49,7 @@ public final class AuditGap {
                 }
               }
               gap[0] = accepted - own.counted();
+              register.run();
             }
             return Behaviors.same();
           })
