@@ -6,7 +6,9 @@ server = true
 bootstrap_expect = 3
 data_dir = "/var/lib/consul"
 bind_addr = "<this host's private address>"
-client_addr = "127.0.0.1"                  # the HTTP API on loopback only
+# The HTTP API on loopback and the private address, for Prometheus's scrape of the metrics (ACLs
+# deny by default; let only the Prometheus host reach port 8500 on the private address).
+client_addr = "127.0.0.1 <this host's private address>"
 retry_join = ["<c2>", "<c3>"]
 retry_join_wan = ["<servers of the other datacenters>"]
 ports { dns = -1, grpc = -1 }

@@ -12,6 +12,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // logback.xml takes these as they are: a value it does not know would drop every line
+    // (an appender that does not exist) or log every Consul request (an unknown level is DEBUG).
+    refuseUnless("HC_LOG_FORMAT", java.util.Set.of("text", "json"));
+    refuseUnless("HC_CONSUL_LOG", java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"));
     // Logging is set up on this thread before any other starts: a call from Pekko's threads while
     // it is being set up would be replayed with a warning SLF4J prints to stderr, outside the log's
     // format (with HC_LOG_FORMAT=json, a line that is not JSON).
@@ -24,6 +28,14 @@ public final class Main {
         ActorSystem.create(Guardian.create(s -> Deps.real(s, NodeSettings.create(s.settings().config()))), "hitcounter", config);
     init(system);
     return system;
+  }
+
+  private static void refuseUnless(String variable, java.util.Set<String> allowed) {
+    String v = System.getenv(variable);
+    if (v != null && !v.isEmpty() && !allowed.contains(v)) {
+      System.err.println(variable + "=" + v + " is not one of " + new java.util.TreeSet<>(allowed) + ": not starting");
+      System.exit(2);
+    }
   }
 
   /** Management routes and Cluster Bootstrap; tests that run nodes in one JVM call this too. */
