@@ -79,8 +79,15 @@ public final class SitesRoutes {
   private Map<String, Object> list() {
     Map<String, Integer> pages = caps.bySite();
     Map<String, Object> out = new LinkedHashMap<>();
+    JsonNode doc = live.get(Setting.SITES);
     sites.get().all().forEach((name, s) -> {
       Map<String, Object> one = new LinkedHashMap<>();
+      // Which edit is in force (decision 0016): an edit made elsewhere at the same time that lost
+      // sees here the version, time and datacenter of the one that won.
+      JsonNode written = doc.path(name).path(hitcounter.config.EntryMerge.WRITTEN);
+      if (written.isObject()) {
+        one.put("written", written);
+      }
       one.put("generation", s.generation());
       one.put("deleted", s.deleted());
       one.put("live", sites.get().live(name).isPresent());
@@ -110,6 +117,7 @@ public final class SitesRoutes {
     ObjectNode d = ((ObjectNode) def).deepCopy();
     d.remove("generation");
     d.remove("deleted");
+    d.remove(hitcounter.config.EntryMerge.WRITTEN);
     Optional<String> problem = Sites.problemOf(name, d);
     if (problem.isPresent()) {
       return JsonReplies.error(StatusCodes.BAD_REQUEST, "bad-value", problem.get());

@@ -38,6 +38,11 @@ public final class ConfigView {
     }
   }
 
+  /** A map setting in force: every write merged entry by entry, under the stamp of the latest write. */
+  private static VersionedValue merged(VersionedValue latest, List<VersionedValue> writes) {
+    return new VersionedValue(EntryMerge.merge(writes), latest.version(), latest.at(), latest.dc());
+  }
+
   public static Behavior<Command> create(Consul consul, LiveSettings live, Writes writes, BlockingQueryWatch.Settings watch, Duration wait) {
     return create(consul, live, writes, new hitcounter.infra.consul.BadValues(), watch, wait);
   }
@@ -63,8 +68,8 @@ public final class ConfigView {
               }
             }
             writes.all = Map.copyOf(bySetting);
-            bySetting.forEach((s, vs) -> vs.stream().max(VersionedValue.ORDER).ifPresent(winner -> {
-              if (live.apply(s, winner)) {
+            bySetting.forEach((s, vs) -> vs.stream().max(VersionedValue.ORDER).map(w -> s.isMap() ? merged(w, vs) : w).ifPresent(winner -> {
+              if (s.isMap() ? live.applyMerged(s, winner) : live.apply(s, winner)) {
                 ctx.getLog().info("setting {} = {} (v{}, written in {})", s.key, winner.value(), winner.version(), winner.dc());
               }
             }));

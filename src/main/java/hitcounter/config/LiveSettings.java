@@ -83,6 +83,25 @@ public final class LiveSettings {
     return changed[0];
   }
 
+  /**
+   * Applies {@code v}, the merge of every write of a map setting, when it differs from what is in
+   * force: a write that arrives late may add entries without being the latest write.
+   */
+  boolean applyMerged(Setting s, VersionedValue v) {
+    boolean[] changed = {false};
+    applied.compute(s, (k, old) -> {
+      if (old == null || !old.value().equals(v.value()) || v.newerThan(old)) {
+        changed[0] = old == null || !old.value().equals(v.value());
+        return v;
+      }
+      return old;
+    });
+    if (changed[0]) {
+      listeners.forEach(l -> l.accept(s));
+    }
+    return changed[0];
+  }
+
   public void onChange(Consumer<Setting> listener) {
     listeners.add(listener);
   }

@@ -43,6 +43,11 @@ public enum Setting {
     public Optional<String> problem(JsonNode v) {
       return Sites.problem(v);
     }
+
+    @Override
+    public boolean isMap() {
+      return true;
+    }
   },
   ANALYTICS("analytics", "1: hits also count unique visitors, series and bots apart; 0: counts only, every hit a human's (0-1)") {
     @Override
@@ -88,6 +93,11 @@ public enum Setting {
 
   /** Why {@code value} is not acceptable for this setting, or empty. */
   public abstract Optional<String> problem(JsonNode value);
+
+  /** Whether the value is a map whose entries merge one by one across datacenters ({@link EntryMerge}), not the whole value. */
+  public boolean isMap() {
+    return false;
+  }
 
   public static Optional<Setting> named(String name) {
     for (Setting s : values()) {

@@ -34,7 +34,8 @@ public final class SettingWriter {
    * latest of this datacenter's slot (read from Consul, and CAS-checked) and of every slot this
    * node has seen ({@code fallback} when there is none). Two edits through this datacenter never
    * lose each other (a lost CAS reads again); edits in two datacenters at once are settled by
-   * the settings' rule, the later one wins whole.
+   * the settings' rule: the later one wins whole, but for a map (the sites) entry by entry
+   * ({@link EntryMerge}), so edits of two entries both hold.
    */
   public CompletionStage<Optional<VersionedValue>> update(Setting s, JsonNode fallback, java.util.function.UnaryOperator<JsonNode> change) {
     return update(s, fallback, change, 5);
@@ -50,9 +51,22 @@ public final class SettingWriter {
           winner = v;
         }
       }
-      JsonNode value = change.apply(winner == null ? fallback : winner.value());
+      long now = System.currentTimeMillis();
+      JsonNode value;
+      if (s.isMap()) {
+        // Entry by entry (decision 0016): the change applies to the merge of every write, and
+        // what it changed is stamped, so that an edit elsewhere of another entry stays.
+        List<VersionedValue> all = new java.util.ArrayList<>(writes.all().getOrDefault(s, List.of()));
+        all.removeIf(v -> v.dc().equals(datacenter));
+        mine.ifPresent(all::add);
+        com.fasterxml.jackson.databind.node.ObjectNode merged = EntryMerge.merge(all);
+        JsonNode base = merged.isEmpty() && fallback != null && fallback.isObject() ? fallback : merged;
+        value = EntryMerge.stamp(all, base.isObject() ? (com.fasterxml.jackson.databind.node.ObjectNode) base : merged, change.apply(base.deepCopy()), now, datacenter);
+      } else {
+        value = change.apply(winner == null ? fallback : winner.value());
+      }
       long version = Math.max(mine.map(VersionedValue::version).orElse(0L), writes.highestVersion(s)) + 1;
-      VersionedValue w = new VersionedValue(value, version, System.currentTimeMillis(), datacenter);
+      VersionedValue w = new VersionedValue(value, version, now, datacenter);
       long index = current.map(KvEntry::modifyIndex).orElse(0L);
       return consul.txn(null, List.of(TxnOp.cas(key, w.bytes(), index))).thenCompose(r -> {
         if (r.committed()) {

@@ -32,7 +32,7 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class Sites {
   private static final Set<String> FIELDS = Set.of("origins", "pattern", "maxPages", "perClient", "perSite", "generation", "deleted", "enabled", "requireOrigin",
-      "pathPattern", "trailingSlash", "keepQuery", "lowerCase", "pathsAsIds");
+      "pathPattern", "trailingSlash", "keepQuery", "lowerCase", "pathsAsIds", EntryMerge.WRITTEN);
   public static final int MAX_KEEP_QUERY = 20;
   public static final int MAX_SITES = 1000;
   public static final int MAX_ORIGINS = 50;
