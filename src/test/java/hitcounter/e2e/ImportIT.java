@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.Beanstalkd;
-import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.TestNode;
+import hitcounter.testkit.TwoDatacenters;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -20,11 +19,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,12 +41,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ImportIT {
-  private static final String TOKEN = "it-secret";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private final Resources resources = new Resources();
-  private Path dir;
-  private ConsulServer us;
-  private ConsulServer eu;
+  private TwoDatacenters system;
   private List<TestNode> nodes;
   private TestNode us0;
   private TestNode eu0;
@@ -58,14 +51,8 @@ class ImportIT {
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "it", "import-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
-    nodes = List.of(
-        node("us-west", "us-west-0", us, extra), node("us-west", "us-west-1", us, extra),
-        node("eu-west", "eu-west-0", eu, extra), node("eu-west", "eu-west-1", eu, extra));
+    system = new TwoDatacenters("import", resources, 2);
+    nodes = system.nodes;
     us0 = nodes.get(0);
     eu0 = nodes.get(2);
     assertEquals(200, admin(us0, "PUT", "/api/sites/blog", "{}".getBytes(StandardCharsets.UTF_8)).statusCode());
@@ -75,25 +62,12 @@ class ImportIT {
     }
   }
 
-  private TestNode node(String dc, String name, ConsulServer consul, String extra) throws Exception {
-    return resources.keep(new TestNode(dc, name, consul.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
-  }
-
   private static HttpResponse<String> admin(TestNode node, String method, String path, byte[] body) {
-    return send(node, method, path, body, "Authorization", "Bearer " + TOKEN);
+    return TwoDatacenters.admin(node, method, path, body);
   }
 
-  private static HttpResponse<String> send(TestNode node, String method, String path, byte[] body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path)).timeout(Duration.ofSeconds(60))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+  private static HttpResponse<String> send(TestNode node, String method, String path, byte[] body) {
+    return TwoDatacenters.send(node, method, path, body);
   }
 
   private static long total(TestNode n, String path) {
@@ -112,7 +86,7 @@ class ImportIT {
   @Test
   @Order(1)
   void anImportInUsWestShowsOnAllFourNodesWithHitsOnTop() throws Exception {
-    beforeImports = HTTP.send(eu.request("/v1/snapshot").timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+    beforeImports = HTTP.send(system.eu.request("/v1/snapshot").timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
     for (int i = 0; i < 2; i++) {
       assertEquals(200, send(us0, "POST", "/api/hits?site=blog&path=/a", null).statusCode());
     }
@@ -150,19 +124,19 @@ class ImportIT {
   @Order(2)
   void theSameFilePostedAgainInEuWestWhileUsWestIsOutOfReachAddsNothingAfterTheHeal() throws Exception {
     String csv = "/retry,40\n/retry/two,2\n";
-    eu.kill(); // the cut: us-west cannot copy what it writes now
+    system.eu.kill(); // the cut: us-west cannot copy what it writes now
     HttpResponse<String> first = admin(us0, "POST", "/api/import?site=blog", utf8(csv));
     assertEquals(200, first.statusCode(), first.body());
     String id = Resources.json(first.body()).path("id").asText();
-    us.kill(); // the reply was lost, and us-west is out of reach when the client tries eu-west
-    eu = resources.keep(new ConsulServer("eu-west", dir, eu).start(List.of(us.serfWanPort)));
+    system.us.kill(); // the reply was lost, and us-west is out of reach when the client tries eu-west
+    system.eu = system.restart(system.eu, system.us);
     HttpResponse<String>[] second = new HttpResponse[1];
     Await.until("eu-west takes the file", Duration.ofSeconds(30), () -> (second[0] = admin(eu0, "POST", "/api/import?site=blog", utf8(csv))).statusCode() == 200);
     JsonNode s = Resources.json(second[0].body());
     assertEquals(id, s.path("id").asText(), "the same file is the same import");
     assertFalse(s.path("already").asBoolean(), "eu-west could not know: it writes a version of its own " + second[0].body());
     Await.until("eu-west shows it", Duration.ofSeconds(20), () -> total(eu0, "/retry") == 40);
-    us = resources.keep(new ConsulServer("us-west", dir, us).start(List.of(eu.serfWanPort)));
+    system.us = system.restart(system.us, system.eu);
     for (TestNode n : nodes) {
       Await.until(n.name + " knows both versions", Duration.ofSeconds(60), () -> {
         for (JsonNode i : imports(n)) {
@@ -184,7 +158,7 @@ class ImportIT {
   @Test
   @Order(3)
   void eachRestoredFromASnapshotTakenBeforeTheImportsGetsThemBack() throws Exception {
-    HttpResponse<String> restored = HTTP.send(eu.request("/v1/snapshot").timeout(Duration.ofSeconds(60))
+    HttpResponse<String> restored = HTTP.send(system.eu.request("/v1/snapshot").timeout(Duration.ofSeconds(60))
         .PUT(HttpRequest.BodyPublishers.ofByteArray(beforeImports)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, restored.statusCode(), restored.body());
     assertEquals(200, send(eu0, "POST", "/api/hits?site=blog&path=/b", null).statusCode()); // a write, so watchers see the restored store

@@ -6,19 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.Beanstalkd;
-import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.TestNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import hitcounter.testkit.TwoDatacenters;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,36 +26,20 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SettingsMergeIT {
-  private static final String TOKEN = "it-secret";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private final Resources resources = new Resources();
-  private Path dir;
-  private ConsulServer us;
-  private ConsulServer eu;
+  private TwoDatacenters system;
   private List<TestNode> nodes;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "it", "settings-merge-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
-    nodes = List.of(node("us-west", "us-west-0", us, extra), node("us-west", "us-west-1", us, extra),
-        node("eu-west", "eu-west-0", eu, extra), node("eu-west", "eu-west-1", eu, extra));
-  }
-
-  private TestNode node(String dc, String name, ConsulServer consul, String extra) throws Exception {
-    return resources.keep(new TestNode(dc, name, consul.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    system = new TwoDatacenters("settings-merge", resources, 2);
+    nodes = system.nodes;
   }
 
   private static int admin(TestNode node, String method, String path, String body) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path)).timeout(Duration.ofSeconds(10))
-          .header("Authorization", "Bearer " + TOKEN)
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.ofString()).statusCode();
-    } catch (Exception e) {
+      return TwoDatacenters.admin(node, method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).statusCode();
+    } catch (RuntimeException e) {
       return -1;
     }
   }
@@ -86,18 +62,18 @@ class SettingsMergeIT {
       Await.until(n.name + " knows blog and shop", Duration.ofSeconds(15), () -> sites(n).path("blog").path("live").asBoolean() && sites(n).path("shop").path("live").asBoolean());
     }
 
-    eu.kill();
+    system.eu.kill();
     taken(us0, "DELETE", "/api/sites/blog", null);
     taken(us0, "PUT", "/api/sites/news", "{}");
     taken(us0, "PUT", "/api/sites/shop", "{\"maxPages\": 10}");
-    us.kill();
-    eu = resources.keep(new ConsulServer("eu-west", dir, eu).start(List.of(us.serfWanPort)));
+    system.us.kill();
+    system.eu = system.restart(system.eu, system.us);
     Thread.sleep(1000); // eu-west's edits are the later ones
     taken(eu0, "PUT", "/api/sites/blog", "{\"maxPages\": 7}");
     taken(eu0, "PUT", "/api/sites/shop", "{\"maxPages\": 20}");
     taken(eu0, "PUT", "/api/sites/extra", "{}");
     assertTrue(sites(eu0).path("blog").path("live").asBoolean(), "eu-west could not know of the delete");
-    us = resources.keep(new ConsulServer("us-west", dir, us).start(List.of(eu.serfWanPort)));
+    system.us = system.restart(system.us, system.eu);
 
     for (TestNode n : nodes) {
       Await.until(n.name + " shows every edit that holds", Duration.ofSeconds(90), () -> {

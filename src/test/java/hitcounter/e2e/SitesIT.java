@@ -58,16 +58,7 @@ class SitesIT {
   }
 
   private static HttpResponse<String> send(TestNode node, String method, String path, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return hitcounter.testkit.TwoDatacenters.send(node, method, path, body == null ? null : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
   }
 
   private static HttpResponse<String> admin(TestNode node, String method, String path, String body) {
