@@ -38,7 +38,9 @@ done
   echo "## table"; audit | jq -c '.table'
   jcmd "$pid" GC.run > /dev/null; sleep 2
   echo "## heap after a full GC"; jcmd "$pid" GC.heap_info
-  echo "## largest classes"; jcmd "$pid" GC.class_histogram | head -30
+  jcmd "$pid" GC.class_histogram > "$HC_ROOT/target/memory-histogram.txt"
+  echo "## largest classes (the whole histogram: target/memory-histogram.txt)"; head -30 "$HC_ROOT/target/memory-histogram.txt"
+  echo "## live objects in all"; tail -1 "$HC_ROOT/target/memory-histogram.txt"
   echo "## native memory"; jcmd "$pid" VM.native_memory summary
   echo "## RSS"; grep -E 'VmRSS|VmHWM' "/proc/$pid/status"
   echo "## metrics"; curl -fsS http://127.0.0.1:8080/metrics | grep -E '^jvm_gc_(live|max)_data_size_bytes|^jvm_memory_used_bytes'
