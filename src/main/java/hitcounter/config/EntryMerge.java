@@ -54,8 +54,10 @@ public final class EntryMerge {
         best.merge(e.getKey(), s, (a, b) -> ORDER.compare(a, b) >= 0 ? a : b);
       }
     }
+    // Each entry keeps the stamp it won by, also one it took from its write (written before
+    // stamps): copied into a later write it must not take that write's stamp instead.
     ObjectNode out = JsonNodeFactory.instance.objectNode();
-    best.forEach((k, s) -> out.set(k, s.entry()));
+    best.forEach((k, s) -> out.set(k, s.entry().has(WRITTEN) ? s.entry() : withStamp(s.entry(), s.version(), s.at(), s.dc())));
     return out;
   }
 
@@ -74,19 +76,31 @@ public final class EntryMerge {
       if (before != null && withoutStamp(before).equals(withoutStamp(e.getValue()))) {
         out.set(e.getKey(), before);
       } else {
-        out.set(e.getKey(), withStamp(e.getValue(), highest(writes, e.getKey()) + 1, now, dc));
+        out.set(e.getKey(), withStamp(e.getValue(), next(writes, e.getKey(), now), now, dc));
       }
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = merged.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (!out.has(e.getKey())) {
+      if (!out.has(e.getKey()) && e.getKey().equals(hitcounter.page.PageKey.DEFAULT_SITE)) {
+        out.set(e.getKey(), e.getValue()); // the default site is never deleted (it can be disabled)
+      } else if (!out.has(e.getKey())) {
         ObjectNode tomb = JsonNodeFactory.instance.objectNode();
         tomb.put("deleted", true);
         tomb.put("generation", Math.max(1, e.getValue().path("generation").asLong(1)));
-        out.set(e.getKey(), withStamp(tomb, highest(writes, e.getKey()) + 1, now, dc));
+        out.set(e.getKey(), withStamp(tomb, next(writes, e.getKey(), now), now, dc));
       }
     }
     return out;
+  }
+
+  /**
+   * The version of a new edit of entry {@code key}: above every version any write gave it, and at
+   * least the time (a hybrid clock): an edit made after another, even by a node that did not see
+   * the other's earlier edits, is the later one whenever the clocks agree; one made on a copy
+   * that knew an edit always comes after it.
+   */
+  private static long next(List<VersionedValue> writes, String key, long now) {
+    return Math.max(highest(writes, key) + 1, now);
   }
 
   /** The highest stamp version any write gave entry {@code key} (0: none). */

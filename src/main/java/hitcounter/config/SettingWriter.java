@@ -44,7 +44,8 @@ public final class SettingWriter {
   private CompletionStage<Optional<VersionedValue>> update(Setting s, JsonNode fallback, java.util.function.UnaryOperator<JsonNode> change, int attempts) {
     String key = ConfigKeys.key(datacenter, s);
     return consul.kvGet(null, key).thenCompose(current -> {
-      Optional<VersionedValue> mine = current.flatMap(e -> VersionedValue.parse(e.value()));
+      // A write here that is not a valid value is left out, as every view leaves it out.
+      Optional<VersionedValue> mine = current.flatMap(e -> VersionedValue.parse(e.value())).filter(v -> s.problem(v.value()).isEmpty());
       VersionedValue winner = mine.orElse(null);
       for (VersionedValue v : writes.all().getOrDefault(s, List.of())) {
         if (v.newerThan(winner)) {
@@ -64,6 +65,10 @@ public final class SettingWriter {
         value = EntryMerge.stamp(all, base.isObject() ? (com.fasterxml.jackson.databind.node.ObjectNode) base : merged, change.apply(base.deepCopy()), now, datacenter);
       } else {
         value = change.apply(winner == null ? fallback : winner.value());
+      }
+      if (s.problem(value).isPresent()) {
+        // Never written: every view would refuse it (a merge past the sites' bound, say).
+        return CompletableFuture.failedFuture(new IllegalArgumentException(s.key + ": " + s.problem(value).get()));
       }
       long version = Math.max(mine.map(VersionedValue::version).orElse(0L), writes.highestVersion(s)) + 1;
       VersionedValue w = new VersionedValue(value, version, now, datacenter);

@@ -153,6 +153,15 @@ public final class Sites {
     if (!n.isObject()) {
       return Optional.of(name + ": a site is a JSON object");
     }
+    if (name.equals(PageKey.DEFAULT_SITE) && n.path("deleted").asBoolean(false)) {
+      return Optional.of(name + ": the default site cannot be deleted (\"enabled\": false disables it)");
+    }
+    JsonNode written = n.path(EntryMerge.WRITTEN);
+    if (!written.isMissingNode() && !(written.isObject() && written.path("version").isIntegralNumber()
+        && written.path("version").asLong() >= 0 && written.path("version").asLong() < Long.MAX_VALUE / 2 && written.path("at").isIntegralNumber()
+        && written.path("dc").isTextual())) {
+      return Optional.of(name + ": written is {\"version\", \"at\", \"dc\"}");
+    }
     for (Iterator<String> f = n.fieldNames(); f.hasNext(); ) {
       String field = f.next();
       if (!FIELDS.contains(field)) {

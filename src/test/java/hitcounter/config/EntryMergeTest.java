@@ -113,7 +113,7 @@ class EntryMergeTest {
     ObjectNode m = mergedEveryWay(us, eu);
     assertEquals(20, m.path("shop").path("maxPages").asLong(), "the later edit of one entry wins: " + m);
     assertEquals("eu-west", m.path("shop").path(EntryMerge.WRITTEN).path("dc").asText());
-    assertEquals(4, m.path("shop").path(EntryMerge.WRITTEN).path("version").asLong(), "one above the write it was made on");
+    assertEquals(2500, m.path("shop").path(EntryMerge.WRITTEN).path("version").asLong(), "a hybrid clock: the time, above what it was made on");
   }
 
   @Test
@@ -131,5 +131,54 @@ class EntryMergeTest {
     ObjectNode value = EntryMerge.stamp(known, merged, json("{'shop': {'generation': 2}}"), 5000, "us-west");
     assertTrue(value.path("blog").path("deleted").asBoolean(), value.toString());
     assertEquals(merged.get("shop"), value.get("shop"), "an entry the edit did not change keeps its stamp");
+  }
+
+  // Found in review: an entry from before stamps, copied into another datacenter's write of
+  // another entry, took that write's stamp and undid an edit of it made elsewhere.
+  @Test
+  void anUnstampedEntryCopiedIntoAnotherEditKeepsItsOwnStamp() {
+    VersionedValue eu = edit("eu-west", 2500, d -> {
+      ((ObjectNode) d.get("shop")).put("maxPages", 20);
+      return d;
+    });
+    VersionedValue us = edit("us-west", 2600, d -> {
+      ((ObjectNode) d.get("blog")).put("maxPages", 7);
+      return d;
+    });
+    ObjectNode m = mergedEveryWay(us, eu);
+    assertEquals(20, m.path("shop").path("maxPages").asLong(), "eu-west's edit of shop holds: " + m);
+    assertEquals(7, m.path("blog").path("maxPages").asLong(), "us-west's edit of blog holds: " + m);
+  }
+
+  // Found in review: an edit made later on a copy that had not seen two earlier edits lost to
+  // them (versions counted edits seen, not time).
+  @Test
+  void anEditMadeLaterWinsEvenOnACopyThatMissedEarlierOnes() {
+    List<VersionedValue> known = List.of(BEFORE);
+    ObjectNode merged = EntryMerge.merge(known);
+    ObjectNode first = merged.deepCopy();
+    ((ObjectNode) first.get("shop")).put("maxPages", 1);
+    VersionedValue eu1 = new VersionedValue(EntryMerge.stamp(known, merged, first, 2000, "eu-west"), 4, 2000, "eu-west");
+    List<VersionedValue> known2 = List.of(BEFORE, eu1);
+    ObjectNode merged2 = EntryMerge.merge(known2);
+    ObjectNode second = merged2.deepCopy();
+    ((ObjectNode) second.get("shop")).put("maxPages", 2);
+    VersionedValue eu2 = new VersionedValue(EntryMerge.stamp(known2, merged2, second, 2100, "eu-west"), 5, 2100, "eu-west");
+    VersionedValue us = edit("us-west", 3000, d -> {
+      ((ObjectNode) d.get("shop")).put("maxPages", 3);
+      return d;
+    });
+    assertEquals(3, EntryMerge.merge(List.of(BEFORE, eu2, us)).path("shop").path("maxPages").asLong());
+  }
+
+  @Test
+  void theDefaultSiteIsNeverMadeATombstone() {
+    VersionedValue withDefault = new VersionedValue(json("{'default': {'enabled': true}, 'blog': {'generation': 1}}"), 3, 1000, "us-west");
+    List<VersionedValue> known = List.of(withDefault);
+    ObjectNode merged = EntryMerge.merge(known);
+    ObjectNode value = EntryMerge.stamp(known, merged, json("{'blog': {'generation': 1}}"), 5000, "us-west");
+    assertFalse(value.path("default").path("deleted").asBoolean(), value.toString());
+    assertTrue(Sites.problemOf("default", json("{'deleted': true}")).isPresent());
+    assertTrue(Sites.problemOf("blog", json("{'written': {'version': 'x'}}")).isPresent());
   }
 }
