@@ -141,8 +141,17 @@ public final class SitesRoutes {
   private Route store(String name, java.util.function.UnaryOperator<JsonNode> change) {
     return onComplete(writer.update(Setting.SITES, live.defaultOf(Setting.SITES), change), done -> {
       if (done.isSuccess() && done.get().isPresent()) {
-        JsonNode doc = done.get().get().value();
-        return JsonReplies.json(StatusCodes.OK, Map.of("site", name, "definition", doc.get(name), "version", done.get().get().version()));
+        JsonNode mine = done.get().get().value().get(name);
+        // An edit of the same site made elsewhere that this node already knows may win over this
+        // one (decision 0016): the answer says which definition is in force and whether this held.
+        JsonNode inForce = writer.inForce(Setting.SITES, done.get().get()).get(name);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("site", name);
+        out.put("definition", mine);
+        out.put("held", mine != null && mine.equals(inForce));
+        out.put("inForce", inForce);
+        out.put("version", done.get().get().version());
+        return JsonReplies.json(StatusCodes.OK, out);
       }
       return JsonReplies.error(StatusCodes.SERVICE_UNAVAILABLE, "consul-unavailable", "the sites could not be written; try again");
     });

@@ -25,6 +25,18 @@ public final class SettingWriter {
     this.datacenter = datacenter;
   }
 
+  /**
+   * A map setting as this node knows it in force once {@code written} (this datacenter's write,
+   * just made) is in: every other datacenter's write as last read, merged entry by entry with it
+   * ({@link EntryMerge}). An edit that lost to one made elsewhere shows here as that one.
+   */
+  public JsonNode inForce(Setting s, VersionedValue written) {
+    List<VersionedValue> all = new java.util.ArrayList<>(writes.all().getOrDefault(s, List.of()));
+    all.removeIf(v -> v.dc().equals(datacenter));
+    all.add(written);
+    return EntryMerge.merge(all);
+  }
+
   public CompletionStage<Optional<VersionedValue>> write(Setting s, JsonNode value) {
     return update(s, value, current -> value, 3);
   }

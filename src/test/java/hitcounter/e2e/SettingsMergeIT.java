@@ -92,6 +92,11 @@ class SettingsMergeIT {
       assertEquals(1, s.path("blog").path("generation").asLong(), n.name + ": at its generation");
       assertEquals(403, n.call("POST", "/api/hits/blog/home").statusCode(), n.name + ": blog counts nothing");
     }
+    // An edit now, with every write known: it holds, and its answer says so.
+    JsonNode answer = Resources.json(TwoDatacenters.admin(nodes.get(1), "PUT", "/api/sites/shop", "{\"maxPages\": 30}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).body());
+    assertTrue(answer.path("held").asBoolean(), answer.toString());
+    assertEquals(answer.path("definition"), answer.path("inForce"), answer.toString());
+    assertEquals(30, answer.path("inForce").path("maxPages").asLong());
   }
 
   @AfterAll
