@@ -13,7 +13,6 @@ import hitcounter.page.PageKey;
 import hitcounter.store.ImportManifest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -68,42 +68,35 @@ public final class TableImports {
       }
     }
 
-    /** The version read since the last call is staged whole: {@code shows} takes its import's place ({@code null}: the import is taken back). */
+    /** The version read since the last call is staged whole, and takes its import's place. */
     public void endVersion(String id, ImportManifest shows) {
-      long stamp = table.write();
-      try {
-        check();
+      underLock(() -> {
         staging.endVersion();
-        if (shows == null) {
-          next.remove(id);
-        } else {
-          next.put(id, shows);
-        }
-      } finally {
-        table.unlockWrite(stamp);
-      }
+        next.put(id, shows);
+      });
     }
 
     /** Forgets what was read since the last {@link #endVersion} (it could not be read whole). */
     public void dropVersion() {
-      long stamp = table.write();
-      try {
-        check();
-        staging.dropCurrent();
-      } finally {
-        table.unlockWrite(stamp);
-      }
+      underLock(staging::dropCurrent);
     }
 
     /** Shows what was staged, atomically for readers; the versions shown are recorded with it. */
     public void commit() {
-      long stamp = table.write();
-      try {
-        check();
+      underLock(() -> {
         staging.commitInto(table.column(CountTable.IMPORTED).base);
         shown = Map.copyOf(next);
         current = null;
         table.importing = null;
+      });
+    }
+
+    /** Runs {@code step} under the table's write lock, if this load is still the current one. */
+    private void underLock(Runnable step) {
+      long stamp = table.write();
+      try {
+        check();
+        step.run();
       } finally {
         table.unlockWrite(stamp);
       }
