@@ -25,16 +25,23 @@ final class Insights {
     this.pages = pages;
   }
 
+  /** One datacenter's stats: base and staged share an arena (a commit moves refs, copies nothing); pending has its own, dropped whole at a commit. */
   private static final class Cols {
-    byte[][] base = new byte[0][];
-    byte[][] pending = new byte[0][];
-    byte[][] staged;
+    final SlotBytes base = new SlotBytes(new ByteArena());
+    SlotBytes pending = new SlotBytes(new ByteArena());
+    SlotBytes staged;
     final Map<String, byte[]> siteBase = new HashMap<>();
     final Map<String, byte[]> sitePending = new HashMap<>();
     Map<String, byte[]> siteStaged;
 
-    static byte[][] fit(byte[][] a, int slot) {
-      return slot < a.length ? a : Arrays.copyOf(a, Math.max(slot + 1, Math.max(1024, a.length * 2)));
+    /** Compacts an arena whose garbage outweighs what it holds. */
+    void tidy() {
+      if (pending.arena().wantsCompaction()) {
+        pending.arena().compact(List.of(pending));
+      }
+      if (base.arena().wantsCompaction()) {
+        base.arena().compact(staged == null ? List.of(base) : List.of(base, staged));
+      }
     }
   }
 
@@ -52,15 +59,18 @@ final class Insights {
         return;
       }
       int slot = slotOf.applyAsInt(key);
-      c.pending = Cols.fit(c.pending, slot);
-      c.pending[slot] = PageStats.sum(key, c.pending[slot], stats);
+      c.pending.put(slot, PageStats.sum(key, c.pending.get(slot), stats));
       touched.accept(pages.hash(slot));
     });
+    c.tidy();
   }
 
   void clearStaged(String dc) {
     Cols c = cols(dc);
-    c.staged = new byte[0][];
+    if (c.staged != null) {
+      c.staged.clearAll();
+    }
+    c.staged = new SlotBytes(c.base.arena());
     c.siteStaged = new HashMap<>();
   }
 
@@ -73,24 +83,23 @@ final class Insights {
       if (PageStats.isSiteKey(key)) {
         c.siteStaged.put(key, s);
       } else {
-        int slot = slotOf.applyAsInt(key);
-        c.staged = Cols.fit(c.staged, slot);
-        c.staged[slot] = s;
+        c.staged.put(slotOf.applyAsInt(key), s);
       }
     });
+    c.tidy();
   }
 
   /** Keys in {@code inReplaced} ranges take their staged stats as base; pending starts again from {@code entries}. */
   void commit(String dc, java.util.function.LongPredicate inReplaced, List<Map<String, byte[]>> entries, LongConsumer touched, ToIntFunction<String> slotOf) {
     Cols c = cols(dc);
-    byte[][] staged = c.staged == null ? new byte[0][] : c.staged;
-    int n = pages.size();
-    c.base = Cols.fit(c.base, n - 1);
+    SlotBytes staged = c.staged == null ? new SlotBytes(c.base.arena()) : c.staged;
+    int n = Math.min(pages.size(), Math.max(c.base.capacity(), staged.capacity()));
     for (int slot = 0; slot < n; slot++) {
-      if ((slot < c.base.length && c.base[slot] != null || slot < staged.length && staged[slot] != null) && inReplaced.test(pages.hash(slot))) {
-        c.base[slot] = slot < staged.length ? staged[slot] : null;
+      if ((c.base.has(slot) || staged.has(slot)) && inReplaced.test(pages.hash(slot))) {
+        c.base.take(slot, staged);
       }
     }
+    staged.clearAll();
     c.siteBase.keySet().removeIf(k -> inReplaced.test(PageHash.of(k)));
     if (c.siteStaged != null) {
       c.siteStaged.forEach((k, v) -> {
@@ -101,8 +110,9 @@ final class Insights {
     }
     c.staged = null;
     c.siteStaged = null;
-    c.pending = new byte[0][];
+    c.pending = new SlotBytes(new ByteArena());
     c.sitePending.clear();
+    c.tidy();
     for (Map<String, byte[]> e : entries) {
       addEntry(dc, e, touched, slotOf);
     }
@@ -110,10 +120,6 @@ final class Insights {
 
   void clear(String dc) {
     dcs.remove(dc);
-  }
-
-  private static byte[] at(byte[][] a, int slot) {
-    return slot >= 0 && slot < a.length ? a[slot] : null;
   }
 
   /** Base + pending of {@code key} in {@code dc} (decoded; null when it has none). */
@@ -129,8 +135,8 @@ final class Insights {
       p = c.sitePending.get(key);
     } else {
       int slot = pages.find(key);
-      b = at(c.base, slot);
-      p = at(c.pending, slot);
+      b = c.base.get(slot);
+      p = c.pending.get(slot);
     }
     if (b == null && p == null) {
       return null;
@@ -198,9 +204,9 @@ final class Insights {
     if (c == null) {
       return builders.stream().map(RangeStats.Builder::done).toList();
     }
-    int n = Math.max(c.base.length, c.pending.length);
+    int n = Math.max(c.base.capacity(), c.pending.capacity());
     for (int slot = 0; slot < n && slot < pages.size(); slot++) {
-      if (at(c.base, slot) == null && at(c.pending, slot) == null) {
+      if (!c.base.has(slot) && !c.pending.has(slot)) {
         continue;
       }
       int i = rangeOf.applyAsInt(pages.hash(slot));
@@ -285,11 +291,9 @@ final class Insights {
   long bytes() {
     long b = 0;
     for (Cols c : dcs.values()) {
-      b += 4L * (c.base.length + c.pending.length);
-      for (byte[][] a : new byte[][][] {c.base, c.pending}) {
-        for (byte[] x : a) {
-          b += x == null ? 0 : x.length + 16;
-        }
+      b += c.base.bytes() + c.base.arena().bytes() + c.pending.bytes() + c.pending.arena().bytes();
+      if (c.staged != null) {
+        b += c.staged.bytes();
       }
       for (Map<String, byte[]> m : List.of(c.siteBase, c.sitePending)) {
         for (byte[] x : m.values()) {

@@ -1,0 +1,176 @@
+package hitcounter.store;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Small byte strings back to back in chunks of {@value #CHUNK} bytes, each behind a varint
+ * length, named by an {@code int} ref: a million pages' stats without a million arrays (an
+ * array's header and length cost ~20 bytes, a third of a page's stats). A string is never
+ * rewritten in place: {@link #free} only counts its bytes as garbage, and {@link #compact}
+ * copies what the {@link SlotBytes} that use this arena still hold into fresh chunks once the
+ * garbage passes half of them, so the copying costs what was replaced, amortised, and the
+ * arena holds at most 1.5 times its live bytes. Strings over
+ * {@value #LARGE} bytes (never a page's stats in practice) are kept as arrays of their own.
+ * Not thread-safe: its owner's lock guards it.
+ */
+final class ByteArena {
+  static final int SHIFT = 20;
+  static final int CHUNK = 1 << SHIFT;
+  private static final int MASK = CHUNK - 1;
+  static final int LARGE = 64 * 1024;
+  /** Compaction waits for at least this much garbage, so a small table never copies. */
+  private static final long MIN_GARBAGE = 4L * CHUNK;
+
+  private byte[][] chunks = new byte[0][];
+  /** Where the next string goes: chunk index << SHIFT | position. */
+  private int used;
+  private long live;
+  private long garbage;
+  /** Strings over LARGE bytes, by negative ref. */
+  private final Map<Integer, byte[]> large = new HashMap<>();
+  private int nextLarge = -1;
+
+  /** Stores {@code b} and answers its ref (never 0). */
+  int append(byte[] b) {
+    live += b.length;
+    if (b.length > LARGE) {
+      int ref = nextLarge--;
+      large.put(ref, b.clone());
+      return ref;
+    }
+    int need = varintSize(b.length) + b.length;
+    int c = used >>> SHIFT;
+    int p = used & MASK;
+    if (c >= chunks.length || p + need > CHUNK) {
+      if (c < chunks.length) {
+        c++;
+        p = 0;
+      }
+      if (c >= 2047) {
+        throw new IllegalStateException("a stats arena of 2 GB is full");
+      }
+      if (c >= chunks.length) {
+        chunks = Arrays.copyOf(chunks, c + 1);
+        chunks[c] = new byte[Math.min(CHUNK, Math.max(16 * 1024, need))];
+      }
+    }
+    byte[] chunk = chunks[c];
+    if (p + need > chunk.length) { // only the last chunk is short: it grows by doubling up to CHUNK
+      chunk = Arrays.copyOf(chunk, Math.min(CHUNK, Math.max(p + need, chunk.length * 2)));
+      chunks[c] = chunk;
+    }
+    int at = c << SHIFT | p;
+    int q = p;
+    int n = b.length;
+    while (n >= 0x80) {
+      chunk[q++] = (byte) (n | 0x80);
+      n >>>= 7;
+    }
+    chunk[q++] = (byte) n;
+    System.arraycopy(b, 0, chunk, q, b.length);
+    used = c << SHIFT | (q + b.length);
+    return at + 1;
+  }
+
+  /** A copy of the string {@code ref} names. */
+  byte[] read(int ref) {
+    if (ref < 0) {
+      return large.get(ref).clone();
+    }
+    int at = ref - 1;
+    byte[] chunk = chunks[at >>> SHIFT];
+    int q = at & MASK;
+    int n = 0;
+    int shift = 0;
+    byte x;
+    do {
+      x = chunk[q++];
+      n |= (x & 0x7f) << shift;
+      shift += 7;
+    } while (x < 0);
+    return Arrays.copyOfRange(chunk, q, q + n);
+  }
+
+  int length(int ref) {
+    if (ref < 0) {
+      return large.get(ref).length;
+    }
+    int at = ref - 1;
+    byte[] chunk = chunks[at >>> SHIFT];
+    int q = at & MASK;
+    int n = 0;
+    int shift = 0;
+    byte x;
+    do {
+      x = chunk[q++];
+      n |= (x & 0x7f) << shift;
+      shift += 7;
+    } while (x < 0);
+    return n;
+  }
+
+  /** The string {@code ref} names is no longer used. */
+  void free(int ref) {
+    int n = length(ref);
+    live -= n;
+    if (ref < 0) {
+      large.remove(ref);
+    } else {
+      garbage += n + varintSize(n);
+    }
+  }
+
+  /** Whether {@link #compact} would pay: garbage over half the live bytes, and more than a few chunks. */
+  boolean wantsCompaction() {
+    return garbage > MIN_GARBAGE && garbage > live / 2;
+  }
+
+  /** Copies every string the {@code users} (all of this arena's) hold into fresh chunks, and drops the rest. */
+  void compact(List<SlotBytes> users) {
+    byte[][] old = chunks;
+    chunks = new byte[0][];
+    used = 0;
+    live = 0;
+    garbage = 0;
+    Map<Integer, byte[]> oldLarge = new HashMap<>(large);
+    large.clear();
+    ByteArena from = new ByteArena();
+    from.chunks = old;
+    from.large.putAll(oldLarge);
+    for (SlotBytes u : users) {
+      u.moveTo(from, this);
+    }
+  }
+
+  /** Bytes held (chunks' capacity and large strings). */
+  long bytes() {
+    long b = 0;
+    for (byte[] c : chunks) {
+      b += c.length + 16;
+    }
+    for (byte[] x : large.values()) {
+      b += x.length + 48;
+    }
+    return b;
+  }
+
+  long live() {
+    return live;
+  }
+
+  long garbage() {
+    return garbage;
+  }
+
+  private static int varintSize(int n) {
+    int s = 1;
+    while (n >= 0x80) {
+      n >>>= 7;
+      s++;
+    }
+    return s;
+  }
+}
