@@ -86,7 +86,7 @@ public final class CountTable {
   void addPending(CountColumn c, CountsCodec.Decoded entry, LongConsumer touched) {
     for (var e : entry.counts().entrySet()) {
       int slot = slotFor(e.getKey());
-      c.pending[slot] += e.getValue();
+      c.pending.add(slot, e.getValue());
       touched.accept(pages.hash(slot));
     }
   }
@@ -242,7 +242,7 @@ public final class CountTable {
 
   /** Bytes of the arrays behind the table (the dictionary and every column). */
   public long bytes() {
-    return read(() -> pages.bytes() + insights.bytes() + columns.values().stream().mapToLong(c -> 16L * c.base.length).sum());
+    return read(() -> pages.bytes() + insights.bytes() + columns.values().stream().mapToLong(CountColumn::bytes).sum());
   }
 
   /** The analytics of {@code key} (a counted id or a site's {@link PageStats#siteKey}) in each datacenter that has any (copies). */

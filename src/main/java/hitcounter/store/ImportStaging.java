@@ -33,9 +33,11 @@ final class ImportStaging {
   }
 
   /** Adds what was staged to {@code column}. */
-  void commitInto(long[] column) {
-    for (int slot = 0; slot < column.length && slot < staged.length; slot++) {
-      column[slot] += staged[slot];
+  void commitInto(CountArray column) {
+    for (int slot = 0; slot < column.length() && slot < staged.length; slot++) {
+      if (staged[slot] != 0) {
+        column.add(slot, staged[slot]);
+      }
     }
   }
 

@@ -1,6 +1,5 @@
 package hitcounter.store;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
@@ -22,7 +21,7 @@ final class ShardStaging {
     long stamp = table.write();
     try {
       CountColumn c = table.column(dc);
-      c.staged = new long[c.base.length];
+      c.staged = new CountArray(c.base.length());
       table.insights.clearStaged(dc);
     } finally {
       table.unlockWrite(stamp);
@@ -42,11 +41,11 @@ final class ShardStaging {
     try {
       CountColumn c = table.column(dc);
       if (c.staged == null) {
-        c.staged = new long[c.base.length];
+        c.staged = new CountArray(c.base.length());
       }
       for (var e : counts.entrySet()) {
-        int slot = table.slotFor(e.getKey()); // first: a new slot may grow (replace) the arrays
-        c.staged[slot] = e.getValue();
+        int slot = table.slotFor(e.getKey()); // first: a new slot may grow the arrays
+        c.staged.set(slot, e.getValue());
       }
       table.insights.stage(dc, decoded.stats(), key -> table.slotFor(key));
       return counts.size();
@@ -66,15 +65,15 @@ final class ShardStaging {
     long stamp = table.write();
     try {
       CountColumn c = table.column(dc);
-      long[] staged = c.staged == null ? new long[c.base.length] : c.staged;
+      CountArray staged = c.staged;
       int n = table.pages.size();
       for (int slot = 0; slot < n; slot++) {
         if (ranges.holds(table.pages.hash(slot))) {
-          c.base[slot] = slot < staged.length ? staged[slot] : 0;
+          c.base.set(slot, staged != null && slot < staged.length() ? staged.get(slot) : 0);
         }
       }
       c.staged = null;
-      Arrays.fill(c.pending, 0);
+      c.pending.clear();
       for (CountsCodec.Decoded entry : entries) {
         table.addPending(c, entry, touched);
       }

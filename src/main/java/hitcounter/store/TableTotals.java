@@ -32,17 +32,16 @@ final class TableTotals {
     }
     long[] totals = new long[slots];
     for (var e : columns) {
-      long[] base = e.getValue().base;
-      long[] pending = e.getValue().pending;
+      CountColumn col = e.getValue();
       long[] b = baselines.of(e.getKey());
-      int m = Math.min(slots, base.length);
+      int m = Math.min(slots, col.base.length());
       if (b == null) {
         for (int slot = 0; slot < m; slot++) {
-          totals[slot] += base[slot] + pending[slot];
+          totals[slot] += col.at(slot);
         }
       } else {
         for (int slot = 0; slot < m; slot++) {
-          long raw = base[slot] + pending[slot];
+          long raw = col.at(slot);
           totals[slot] += slot < b.length ? Math.max(0, raw - b[slot]) : raw;
         }
       }
