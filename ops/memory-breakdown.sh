@@ -6,7 +6,9 @@
 # heap after a full GC and its largest classes (jcmd GC.class_histogram), Native Memory
 # Tracking's summary, RSS, and the table's own byte count (/api/audit). Writes
 # target/memory-breakdown.txt and stops what it started. About 20 minutes; loopback only.
-# Usage: ops/memory-breakdown.sh [PAGES] [RATE per datacenter] (default 1000000 1400).
+# Usage: ops/memory-breakdown.sh [PAGES] [RATE per datacenter] (default 1000000 1400); the
+# nodes' JVM settings are ops/start-node.sh's unless HC_JAVA_OPTS says others (3M pages need
+# HC_JAVA_OPTS with a larger -Xmx: docs/benchmarks.md).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pages="${1:-1000000}"
 rate="${2:-1400}"
@@ -34,6 +36,7 @@ for i in $(seq 1 120); do
 done
 {
   echo "# ops/memory-breakdown.sh $pages $rate, $(date -u +%FT%TZ), us-west-0 (pid $pid)"
+  echo "## JVM"; jcmd "$pid" VM.command_line | grep -E '^jvm_args'
   echo "## load"; cat "$HC_RUN/memory-load-us.txt" "$HC_RUN/memory-load-eu.txt"
   echo "## table"; audit | jq -c '.table'
   jcmd "$pid" GC.run > /dev/null; sleep 2

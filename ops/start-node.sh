@@ -29,9 +29,11 @@ if pid_alive "$dir/node.pid" "hitcounter.jar"; then
   echo "$name already runs (pid $(cat "$dir/node.pid"))"
   exit 0
 fi
-# Heap and threads sized for several nodes on a 2-core box, and for a million pages of every
-# datacenter in the count table (docs/benchmarks.md, row 8).
-java_opts=${HC_JAVA_OPTS:-"-Xms128m -Xmx400m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+UseSerialGC -XX:-UsePerfData"}
+# Heap and threads sized for several nodes on a 2-core box, and for a million pages of two
+# datacenters in the count table (~210 MB live, a fold's copy on top: docs/architecture.md
+# "Memory"); glibc's free memory given back every 5 s. The same as deploy/etc/hitcounter.env
+# (HeapSettingsTest checks it). More pages: a larger -Xmx, sized as docs/operations.md says.
+java_opts=${HC_JAVA_OPTS:-"-Xms64m -Xmx384m -Xmn64m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+UseSerialGC -XX:-UsePerfData -XX:TrimNativeHeapInterval=5000"}
 token=$(cat "$HC_RUN/admin-token" 2>/dev/null || true)
 # shellcheck disable=SC2086
 HC_ADMIN_TOKEN="${HC_ADMIN_TOKEN:-$token}" HC_DC="$dc" HC_NODE="$name" HC_HOST=127.0.0.1 HC_HTTP_PORT="$http" HC_MANAGEMENT_PORT="$mgmt" \

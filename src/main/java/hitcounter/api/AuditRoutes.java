@@ -180,7 +180,9 @@ public final class AuditRoutes {
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("pages", table.size());
       t.put("byDatacenter", table.listings().sums());
-      t.put("bytes", table.bytes());
+      Map<String, Long> owners = table.bytesByOwner();
+      t.put("bytes", owners.values().stream().mapToLong(Long::longValue).sum());
+      t.put("bytesBy", owners);
       out.put("table", t);
     }
     return out;

@@ -33,6 +33,10 @@ final class Baselines {
     b[slot] = baseline;
   }
 
+  long bytes() {
+    return byDatacenter.values().stream().mapToLong(b -> 16L + 8L * b.length).sum();
+  }
+
   /** Every datacenter's array grows with the dictionary (doubling). */
   void grow(int needed) {
     for (var e : byDatacenter.entrySet()) {

@@ -12,7 +12,7 @@ import java.util.Map;
  * rewritten in place: {@link #free} only counts its bytes as garbage, and {@link #compact}
  * copies what the {@link SlotBytes} that use this arena still hold into fresh chunks once the
  * garbage passes half of them, so the copying costs what was replaced, amortised, and the
- * arena holds at most 1.5 times its live bytes. Strings over
+ * arena holds about 1.5 times its live bytes at most (a chunk's unused tail apart). Strings over
  * {@value #LARGE} bytes (never a page's stats in practice) are kept as arrays of their own.
  * Not thread-safe: its owner's lock guards it.
  */
@@ -35,11 +35,8 @@ final class ByteArena {
 
   /** Stores {@code b} and answers its ref (never 0). */
   int append(byte[] b) {
-    live += b.length;
     if (b.length > LARGE) {
-      int ref = nextLarge--;
-      large.put(ref, b.clone());
-      return ref;
+      return appendLarge(b.clone());
     }
     int need = varintSize(b.length) + b.length;
     int c = used >>> SHIFT;
@@ -54,7 +51,7 @@ final class ByteArena {
       }
       if (c >= chunks.length) {
         chunks = Arrays.copyOf(chunks, c + 1);
-        chunks[c] = new byte[Math.min(CHUNK, Math.max(16 * 1024, need))];
+        chunks[c] = new byte[c == 0 ? Math.max(16 * 1024, need) : CHUNK]; // only the first starts small: a small table stays small
       }
     }
     byte[] chunk = chunks[c];
@@ -71,8 +68,16 @@ final class ByteArena {
     }
     chunk[q++] = (byte) n;
     System.arraycopy(b, 0, chunk, q, b.length);
-    used = c << SHIFT | (q + b.length);
+    used = (c << SHIFT) + q + b.length; // a + (not |): a string that ends a chunk exactly carries into the next chunk's index
+    live += need;
     return at + 1;
+  }
+
+  private int appendLarge(byte[] own) {
+    int ref = nextLarge--;
+    large.put(ref, own);
+    live += own.length;
+    return ref;
   }
 
   /** A copy of the string {@code ref} names. */
@@ -114,13 +119,13 @@ final class ByteArena {
 
   /** The string {@code ref} names is no longer used. */
   void free(int ref) {
-    int n = length(ref);
-    live -= n;
     if (ref < 0) {
-      large.remove(ref);
-    } else {
-      garbage += n + varintSize(n);
+      live -= large.remove(ref).length;
+      return;
     }
+    int n = length(ref);
+    live -= n + varintSize(n);
+    garbage += n + varintSize(n);
   }
 
   /** Whether {@link #compact} would pay: garbage over half the live bytes, and more than a few chunks. */
@@ -128,21 +133,58 @@ final class ByteArena {
     return garbage > MIN_GARBAGE && garbage > live / 2;
   }
 
-  /** Copies every string the {@code users} (all of this arena's) hold into fresh chunks, and drops the rest. */
+  /**
+   * Copies every string the {@code users} (all of this arena's, at most two) hold into fresh
+   * chunks, and drops the rest. The strings are copied in the order they lie in the old chunks,
+   * and each old chunk is let go once passed, so the copy holds about the live bytes plus one
+   * chunk, not the old arena and the new one at once. Large strings move without a copy.
+   */
   void compact(List<SlotBytes> users) {
+    if (users.size() > 2) {
+      throw new IllegalArgumentException("at most two columns share an arena");
+    }
+    long[] order = new long[users.stream().mapToInt(SlotBytes::count).sum()];
+    int n = 0;
+    for (int k = 0; k < users.size(); k++) {
+      n = users.get(k).positions(k, order, n);
+    }
+    Arrays.sort(order, 0, n); // (ref - 1) << 32 | user << 31 | slot: by position in the old chunks
     byte[][] old = chunks;
+    Map<Integer, byte[]> oldLarge = new HashMap<>(large);
     chunks = new byte[0][];
     used = 0;
     live = 0;
     garbage = 0;
-    Map<Integer, byte[]> oldLarge = new HashMap<>(large);
     large.clear();
-    ByteArena from = new ByteArena();
-    from.chunks = old;
-    from.large.putAll(oldLarge);
-    for (SlotBytes u : users) {
-      u.moveTo(from, this);
+    nextLarge = -1;
+    int passed = 0;
+    for (int i = 0; i < n; i++) {
+      long e = order[i];
+      int at = (int) (e >>> 32);
+      int c = at >>> SHIFT;
+      while (passed < c) {
+        old[passed++] = null;
+      }
+      SlotBytes u = users.get((int) (e >>> 31) & 1);
+      int slot = (int) (e & Integer.MAX_VALUE);
+      u.moved(slot, append(old[c], at & MASK));
     }
+    for (SlotBytes u : users) {
+      u.eachLarge((slot, ref) -> u.moved(slot, appendLarge(oldLarge.get(ref))));
+    }
+  }
+
+  /** Appends the string stored at {@code q} of {@code chunk} (of another arena's chunks). */
+  private int append(byte[] chunk, int q) {
+    int n = 0;
+    int shift = 0;
+    byte x;
+    do {
+      x = chunk[q++];
+      n |= (x & 0x7f) << shift;
+      shift += 7;
+    } while (x < 0);
+    return append(Arrays.copyOfRange(chunk, q, q + n));
   }
 
   /** Bytes held (chunks' capacity and large strings). */
@@ -165,7 +207,7 @@ final class ByteArena {
     return garbage;
   }
 
-  private static int varintSize(int n) {
+  static int varintSize(int n) {
     int s = 1;
     while (n >= 0x80) {
       n >>>= 7;

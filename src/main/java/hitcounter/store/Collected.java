@@ -10,17 +10,17 @@ import java.util.TreeMap;
  * The pages of one hash range with their counts, as {@link CountTable#collect} gathers them (unsorted):
  * slots and counts in primitive arrays, the pages' names made only when a fold encodes the
  * range ({@link #byPage}: one range's strings at a time, not a million at once), and the
- * analytics of the range's keys: pages' by slot ({@code statSlots}, {@code statBytes}), sites' by
+ * analytics of the range's keys: pages' by slot ({@code statSlots}, {@code statBytes} by index), sites' by
  * key; named only by {@link #stats}, one range at a time too (a million names and maps at once
  * took hundreds of MB in a first fold of a million URL paths).
  */
-public record Collected(long lo, long hi, int[] slots, long[] hits, int[] statSlots, byte[][] statBytes, Map<String, byte[]> siteStats,
+public record Collected(long lo, long hi, int[] slots, long[] hits, int[] statSlots, java.util.function.IntFunction<byte[]> statBytes, Map<String, byte[]> siteStats,
     java.util.function.IntFunction<String> names) {
   /** The analytics of the range's keys, by key. */
   public Map<String, byte[]> stats() {
     Map<String, byte[]> out = new java.util.HashMap<>(siteStats);
     for (int i = 0; i < statSlots.length; i++) {
-      out.put(names.apply(statSlots[i]), statBytes[i]);
+      out.put(names.apply(statSlots[i]), statBytes.apply(i));
     }
     return out;
   }

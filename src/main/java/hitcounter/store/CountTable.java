@@ -242,7 +242,24 @@ public final class CountTable {
 
   /** Bytes of the arrays behind the table (the dictionary and every column). */
   public long bytes() {
-    return read(() -> pages.bytes() + insights.bytes() + columns.values().stream().mapToLong(CountColumn::bytes).sum());
+    return bytesByOwner().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * {@link #bytes} by owner: the page dictionary (names and index), the analytics (arenas and
+   * slot refs), the count columns (every datacenter's and the imported), the reset baselines
+   * and the cached totals; where a node's memory goes at scale (docs/benchmarks.md).
+   */
+  public Map<String, Long> bytesByOwner() {
+    return read(() -> {
+      Map<String, Long> out = new java.util.LinkedHashMap<>();
+      out.put("dictionary", pages.bytes());
+      out.put("analytics", insights.bytes());
+      out.put("counts", columns.values().stream().mapToLong(CountColumn::bytes).sum());
+      out.put("baselines", baselines.bytes());
+      out.put("totals", totals.bytes());
+      return out;
+    });
   }
 
   /** The analytics of {@code key} (a counted id or a site's {@link PageStats#siteKey}) in each datacenter that has any (copies). */

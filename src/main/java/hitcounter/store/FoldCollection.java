@@ -31,7 +31,7 @@ final class FoldCollection {
     for (int i = 0; i < found.size(); i++) {
       long[] r = sorted.ranges().get(i);
       Insights.RangeStats st = stats.get(i);
-      out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), st.slots(), st.bytes(), st.sites(),
+      out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), st.slots(), st::bytes, st.sites(),
           slot -> table.read(() -> table.pages.page(slot))));
     }
     return out;

@@ -197,8 +197,9 @@ final class Insights {
    */
   List<RangeStats> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r) {
     List<RangeStats.Builder> builders = new ArrayList<>(ranges);
+    ByteArena arena = new ByteArena(); // the fold's copy: a million pages' stats in chunks, not a million arrays
     for (int i = 0; i < ranges; i++) {
-      builders.add(new RangeStats.Builder());
+      builders.add(new RangeStats.Builder(arena));
     }
     Cols c = dcs.get(dc);
     if (c == null) {
@@ -232,25 +233,38 @@ final class Insights {
     return builders.stream().map(RangeStats.Builder::done).toList();
   }
 
-  /** One range's analytics for a fold: pages' by slot (no names, no map nodes: a million of them at a time), sites' by key. */
-  record RangeStats(int[] slots, byte[][] bytes, Map<String, byte[]> sites) {
+  /**
+   * One range's analytics for a fold: pages' by slot (no names, no map nodes, no array per page:
+   * a million of them at a time, in an arena the ranges of one collection share), sites' by key.
+   */
+  record RangeStats(int[] slots, int[] refs, ByteArena arena, Map<String, byte[]> sites) {
+    /** The stats of the {@code i}th page (a copy). */
+    byte[] bytes(int i) {
+      return arena.read(refs[i]);
+    }
+
     static final class Builder {
+      private final ByteArena arena;
       private int[] slots = new int[16];
-      private byte[][] bytes = new byte[16][];
+      private int[] refs = new int[16];
       private int n;
       final Map<String, byte[]> sites = new HashMap<>();
+
+      Builder(ByteArena arena) {
+        this.arena = arena;
+      }
 
       void page(int slot, byte[] b) {
         if (n == slots.length) {
           slots = Arrays.copyOf(slots, n * 2);
-          bytes = Arrays.copyOf(bytes, n * 2);
+          refs = Arrays.copyOf(refs, n * 2);
         }
         slots[n] = slot;
-        bytes[n++] = b;
+        refs[n++] = arena.append(b);
       }
 
       RangeStats done() {
-        return new RangeStats(Arrays.copyOf(slots, n), Arrays.copyOf(bytes, n), sites);
+        return new RangeStats(Arrays.copyOf(slots, n), Arrays.copyOf(refs, n), arena, sites);
       }
     }
   }

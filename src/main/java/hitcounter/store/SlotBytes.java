@@ -99,13 +99,28 @@ final class SlotBytes {
     return 16L + 4L * refs.length;
   }
 
-  /** For {@link ByteArena#compact}: re-stores every string of ours read from {@code from} into {@code to}. */
-  void moveTo(ByteArena from, ByteArena to) {
+  /** For {@link ByteArena#compact}: puts {@code (ref - 1) << 32 | user << 31 | slot} of each string in a chunk into {@code out} from {@code n}; answers the new end. */
+  int positions(int user, long[] out, int n) {
     for (int i = 0; i < refs.length; i++) {
-      if (refs[i] != 0) {
-        refs[i] = to.append(from.read(refs[i]));
+      if (refs[i] > 0) {
+        out[n++] = (long) (refs[i] - 1) << 32 | (long) user << 31 | i;
       }
     }
+    return n;
+  }
+
+  /** For {@link ByteArena#compact}: each slot holding a large string (negative ref). */
+  void eachLarge(java.util.function.BiConsumer<Integer, Integer> slotAndRef) {
+    for (int i = 0; i < refs.length; i++) {
+      if (refs[i] < 0) {
+        slotAndRef.accept(i, refs[i]);
+      }
+    }
+  }
+
+  /** For {@link ByteArena#compact}: the string of {@code slot} now has {@code ref}. */
+  void moved(int slot, int ref) {
+    refs[slot] = ref;
   }
 
   private void fit(int slot) {

@@ -16,6 +16,11 @@ final class TableTotals {
 
   private volatile Cached cached;
 
+  long bytes() {
+    Cached c = cached;
+    return c == null ? 0 : 16L + 8L * c.totals().length;
+  }
+
   void changed() {
     version++;
   }

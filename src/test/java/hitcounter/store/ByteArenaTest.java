@@ -80,11 +80,31 @@ class ByteArenaTest {
     assertTrue(compactions > 3, "compacted " + compactions + " times");
     same(ma, a, slots);
     same(mb, b, slots);
-    long live = ma.values().stream().mapToLong(x -> x.length).sum() + mb.values().stream().mapToLong(x -> x.length).sum();
+    java.util.function.ToLongFunction<byte[]> held = x -> x.length > ByteArena.LARGE ? x.length : x.length + ByteArena.varintSize(x.length);
+    long live = ma.values().stream().mapToLong(held).sum() + mb.values().stream().mapToLong(held).sum();
     assertEquals(live, arena.live());
     b.clearAll();
     a.clearAll();
     assertEquals(0, arena.live());
+  }
+
+  /** A string that ends a chunk exactly: the next one must start the next chunk, not overwrite this one (odd chunks too). */
+  @Test
+  void stringsThatEndChunksExactlyDoNotOverwriteThem() {
+    ByteArena arena = new ByteArena();
+    SlotBytes col = new SlotBytes(arena);
+    int per = ByteArena.CHUNK / 1024; // 1,022 bytes behind a 2-byte length: 1,024 strings fill a chunk to its last byte
+    Map<Integer, byte[]> model = new HashMap<>();
+    Random r = new Random(3);
+    for (int s = 0; s < 4 * per + 10; s++) {
+      byte[] v = bytes(r, 1022);
+      col.put(s, v);
+      model.put(s, v);
+    }
+    same(model, col, 4 * per + 10);
+    arena.compact(List.of(col));
+    same(model, col, 4 * per + 10);
+    assertEquals(model.size() * 1024L, arena.live());
   }
 
   @Test
