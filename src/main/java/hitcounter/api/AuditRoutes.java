@@ -176,7 +176,7 @@ public final class AuditRoutes {
     out.put("sources", sources);
     out.put("totals", Map.of("accepted", totalAccepted, "counted", totalCounted, "unknown", totalUnknown, "gap", totalAccepted - totalCounted));
     if (table != null) {
-      // What this node's table holds: every node of every datacenter must agree on these.
+      // What this node's table holds: every node of every datacenter must agree on pages and byDatacenter; bytes are this JVM's own.
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("pages", table.size());
       t.put("byDatacenter", table.listings().sums());

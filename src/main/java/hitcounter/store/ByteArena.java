@@ -86,17 +86,7 @@ final class ByteArena {
       return large.get(ref).clone();
     }
     int at = ref - 1;
-    byte[] chunk = chunks[at >>> SHIFT];
-    int q = at & MASK;
-    int n = 0;
-    int shift = 0;
-    byte x;
-    do {
-      x = chunk[q++];
-      n |= (x & 0x7f) << shift;
-      shift += 7;
-    } while (x < 0);
-    return Arrays.copyOfRange(chunk, q, q + n);
+    return copyAt(chunks[at >>> SHIFT], at & MASK);
   }
 
   int length(int ref) {
@@ -104,8 +94,11 @@ final class ByteArena {
       return large.get(ref).length;
     }
     int at = ref - 1;
-    byte[] chunk = chunks[at >>> SHIFT];
-    int q = at & MASK;
+    return lengthAt(chunks[at >>> SHIFT], at & MASK);
+  }
+
+  /** The varint length stored at {@code q} of {@code chunk}. */
+  private static int lengthAt(byte[] chunk, int q) {
     int n = 0;
     int shift = 0;
     byte x;
@@ -115,6 +108,13 @@ final class ByteArena {
       shift += 7;
     } while (x < 0);
     return n;
+  }
+
+  /** A copy of the string stored (behind its length) at {@code q} of {@code chunk}. */
+  private static byte[] copyAt(byte[] chunk, int q) {
+    int n = lengthAt(chunk, q);
+    int from = q + varintSize(n);
+    return Arrays.copyOfRange(chunk, from, from + n);
   }
 
   /** The string {@code ref} names is no longer used. */
@@ -167,25 +167,14 @@ final class ByteArena {
       }
       SlotBytes u = users.get((int) (e >>> 31) & 1);
       int slot = (int) (e & Integer.MAX_VALUE);
-      u.moved(slot, append(old[c], at & MASK));
+      u.moved(slot, append(copyAt(old[c], at & MASK)));
     }
     for (SlotBytes u : users) {
       u.eachLarge((slot, ref) -> u.moved(slot, appendLarge(oldLarge.get(ref))));
     }
   }
 
-  /** Appends the string stored at {@code q} of {@code chunk} (of another arena's chunks). */
-  private int append(byte[] chunk, int q) {
-    int n = 0;
-    int shift = 0;
-    byte x;
-    do {
-      x = chunk[q++];
-      n |= (x & 0x7f) << shift;
-      shift += 7;
-    } while (x < 0);
-    return append(Arrays.copyOfRange(chunk, q, q + n));
-  }
+
 
   /** Bytes held (chunks' capacity and large strings). */
   long bytes() {

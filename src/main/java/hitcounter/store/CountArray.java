@@ -7,7 +7,8 @@ import java.util.Arrays;
  * range of an {@code int}, then in 8 for every slot (a page counted 2^31 times between two
  * folds, or in all, is rare; the 4 bytes a slot are saved on every column of every datacenter
  * until then, 8 MB at a million pages and two datacenters). Never wraps: a value that does not
- * fit widens the array first. Guarded by the table's lock.
+ * fit widens the array first; it stays wide until {@link #clear} (a pending column at each
+ * commit; a base column keeps its 8 bytes). Guarded by the table's lock.
  */
 final class CountArray {
   private int[] narrow;
