@@ -35,10 +35,15 @@ final class ByteArena {
 
   /** Stores {@code b} and answers its ref (never 0). */
   int append(byte[] b) {
-    if (b.length > LARGE) {
-      return appendLarge(b.clone());
+    return append(b, 0, b.length);
+  }
+
+  /** Stores {@code len} bytes of {@code src} from {@code off} and answers their ref (never 0). */
+  private int append(byte[] src, int off, int len) {
+    if (len > LARGE) {
+      return appendLarge(Arrays.copyOfRange(src, off, off + len));
     }
-    int need = varintSize(b.length) + b.length;
+    int need = varintSize(len) + len;
     int c = used >>> SHIFT;
     int p = used & MASK;
     if (c >= chunks.length || p + need > CHUNK) {
@@ -61,14 +66,14 @@ final class ByteArena {
     }
     int at = c << SHIFT | p;
     int q = p;
-    int n = b.length;
+    int n = len;
     while (n >= 0x80) {
       chunk[q++] = (byte) (n | 0x80);
       n >>>= 7;
     }
     chunk[q++] = (byte) n;
-    System.arraycopy(b, 0, chunk, q, b.length);
-    used = (c << SHIFT) + q + b.length; // a + (not |): a string that ends a chunk exactly carries into the next chunk's index
+    System.arraycopy(src, off, chunk, q, len);
+    used = (c << SHIFT) + q + len; // a + (not |): a string that ends a chunk exactly carries into the next chunk's index
     live += need;
     return at + 1;
   }
@@ -167,7 +172,10 @@ final class ByteArena {
       }
       SlotBytes u = users.get((int) (e >>> 31) & 1);
       int slot = (int) (e & Integer.MAX_VALUE);
-      u.moved(slot, append(copyAt(old[c], at & MASK)));
+      byte[] chunk = old[c];
+      int q = at & MASK;
+      int len = lengthAt(chunk, q);
+      u.moved(slot, append(chunk, q + varintSize(len), len)); // straight from the old chunk, no array per string
     }
     for (SlotBytes u : users) {
       u.eachLarge((slot, ref) -> u.moved(slot, appendLarge(oldLarge.get(ref))));
