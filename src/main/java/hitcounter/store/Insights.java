@@ -34,7 +34,7 @@ final class Insights {
     final Map<String, byte[]> sitePending = new HashMap<>();
     Map<String, byte[]> siteStaged;
 
-    /** Compacts an arena whose garbage outweighs what it holds. */
+    /** Compacts an arena whose garbage passed half of what it holds ({@link ByteArena#wantsCompaction}). */
     void tidy() {
       if (pending.arena().wantsCompaction()) {
         pending.arena().compact(List.of(pending));

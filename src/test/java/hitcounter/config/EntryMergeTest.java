@@ -35,6 +35,14 @@ class EntryMergeTest {
     return new VersionedValue(value, 4, at, dc);
   }
 
+  /** A datacenter's edit of one site's {@code maxPages}, made on the merge of BEFORE. */
+  static VersionedValue maxPages(String dc, long at, String site, int n) {
+    return edit(dc, at, d -> {
+      ((ObjectNode) d.get(site)).put("maxPages", n);
+      return d;
+    });
+  }
+
   static ObjectNode mergedEveryWay(VersionedValue a, VersionedValue b) {
     List<VersionedValue> writes = new ArrayList<>(List.of(BEFORE, a, b));
     ObjectNode first = EntryMerge.merge(writes);
@@ -102,14 +110,8 @@ class EntryMergeTest {
 
   @Test
   void twoEditsOfOneSiteSettleTheSameEverywhereAndTheOneThatLostCanSeeIt() {
-    VersionedValue us = edit("us-west", 2000, d -> {
-      ((ObjectNode) d.get("shop")).put("maxPages", 10);
-      return d;
-    });
-    VersionedValue eu = edit("eu-west", 2500, d -> {
-      ((ObjectNode) d.get("shop")).put("maxPages", 20);
-      return d;
-    });
+    VersionedValue us = maxPages("us-west", 2000, "shop", 10);
+    VersionedValue eu = maxPages("eu-west", 2500, "shop", 20);
     ObjectNode m = mergedEveryWay(us, eu);
     assertEquals(20, m.path("shop").path("maxPages").asLong(), "the later edit of one entry wins: " + m);
     assertEquals("eu-west", m.path("shop").path(EntryMerge.WRITTEN).path("dc").asText());
@@ -137,14 +139,8 @@ class EntryMergeTest {
   // another entry, took that write's stamp and undid an edit of it made elsewhere.
   @Test
   void anUnstampedEntryCopiedIntoAnotherEditKeepsItsOwnStamp() {
-    VersionedValue eu = edit("eu-west", 2500, d -> {
-      ((ObjectNode) d.get("shop")).put("maxPages", 20);
-      return d;
-    });
-    VersionedValue us = edit("us-west", 2600, d -> {
-      ((ObjectNode) d.get("blog")).put("maxPages", 7);
-      return d;
-    });
+    VersionedValue eu = maxPages("eu-west", 2500, "shop", 20);
+    VersionedValue us = maxPages("us-west", 2600, "blog", 7);
     ObjectNode m = mergedEveryWay(us, eu);
     assertEquals(20, m.path("shop").path("maxPages").asLong(), "eu-west's edit of shop holds: " + m);
     assertEquals(7, m.path("blog").path("maxPages").asLong(), "us-west's edit of blog holds: " + m);
@@ -164,10 +160,7 @@ class EntryMergeTest {
     ObjectNode second = merged2.deepCopy();
     ((ObjectNode) second.get("shop")).put("maxPages", 2);
     VersionedValue eu2 = new VersionedValue(EntryMerge.stamp(known2, merged2, second, 2100, "eu-west"), 5, 2100, "eu-west");
-    VersionedValue us = edit("us-west", 3000, d -> {
-      ((ObjectNode) d.get("shop")).put("maxPages", 3);
-      return d;
-    });
+    VersionedValue us = maxPages("us-west", 3000, "shop", 3);
     assertEquals(3, EntryMerge.merge(List.of(BEFORE, eu2, us)).path("shop").path("maxPages").asLong());
   }
 
