@@ -73,7 +73,12 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
   /** Applied jobs that are neither in {@code batch} nor known {@code gone}: their fate is unknown. */
   public Map<String, Set<Long>> unknownApplied(List<BatchJob> batch, Set<Ref> gone) {
     Set<Ref> inBatch = new HashSet<>();
-    batch.forEach(j -> inBatch.add(j.ref()));
+    batch.forEach(j -> {
+      inBatch.add(j.ref());
+      if (JobNames.legacy(j.session())) {
+        inBatch.add(new Ref(JobCodec.LEGACY_SESSION, j.id())); // a bare "-" id is decided by this job
+      }
+    });
     Map<String, Set<Long>> out = new TreeMap<>();
     head.applied().forEach((session, ids) -> {
       for (long id : ids) {
@@ -88,13 +93,16 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
 
   /**
    * Which applied jobs a peek shows gone: not found, or found with another session (the id was
-   * reused by a beanstalkd that lost its binlog).
+   * reused by a beanstalkd that lost its binlog). An id applied under the bare {@code -} (before
+   * runs were named, {@link JobNames}) stays while a format-1 job of that id is found.
    */
   public static Set<Ref> goneAfterPeek(Map<String, Set<Long>> asked, Map<Long, String> foundSessions) {
     Set<Ref> gone = new HashSet<>();
     asked.forEach((session, ids) -> {
       for (long id : ids) {
-        if (!session.equals(foundSessions.get(id))) {
+        String found = foundSessions.get(id);
+        boolean stays = session.equals(JobCodec.LEGACY_SESSION) ? JobNames.legacy(found) : session.equals(found);
+        if (!stays) {
           gone.add(new Ref(session, id));
         }
       }
@@ -122,7 +130,7 @@ public record QueueLedger(String dc, String queue, QueueHead head, long headInde
         carried.add(job);
         continue;
       }
-      if (head.isApplied(job.session(), job.id())) {
+      if (head.isApplied(job.session(), job.id()) || (JobNames.legacy(job.session()) && head.isApplied(JobCodec.LEGACY_SESSION, job.id()))) {
         skipped.add(job);
         continue;
       }

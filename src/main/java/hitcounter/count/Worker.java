@@ -54,7 +54,8 @@ public final class Worker {
     INSTANCE
   }
 
-  private record Reserved(List<Job> jobs) implements Command {}
+  /** Jobs reserved, and the runs naming the connections of their format-1 jobs ({@link JobNames}). */
+  private record Reserved(List<Job> jobs, Map<Long, String> runs) implements Command {}
 
   private record HeadRead(QueueLedger ledger) implements Command {}
 
@@ -156,9 +157,9 @@ public final class Worker {
         .onMessage(Next.class, m -> {
           if (!carried.isEmpty()) {
             // Carried jobs are reserved already: top the batch up without waiting.
-            pipe(beanstalk.reserveReady(Math.max(0, settings.get().batchSize() - carried.size())), Reserved::new, Step.RESERVE);
+            pipe(named(beanstalk.reserveReady(Math.max(0, settings.get().batchSize() - carried.size()))), r -> r, Step.RESERVE);
           } else {
-            pipe(BatchReserver.next(beanstalk, settings.get()), Reserved::new, Step.RESERVE);
+            pipe(named(BatchReserver.next(beanstalk, settings.get())), r -> r, Step.RESERVE);
           }
           return reserving(ledger, carried);
         })
@@ -168,7 +169,7 @@ public final class Worker {
 
   private Behavior<Command> reserving(QueueLedger ledger, List<BatchJob> carried) {
     return common(Behaviors.receive(Command.class)
-        .onMessage(Reserved.class, m -> onReserved(ledger, carried, m.jobs()))
+        .onMessage(Reserved.class, m -> onReserved(ledger, carried, m.jobs(), m.runs()))
         .onMessage(Failed.class, m -> {
           ctx.getLog().warn("queue {}: reserve failed: {}", queue.id(), m.cause().toString());
           timers.startSingleTimer(Next.INSTANCE, backoff(3));
@@ -177,7 +178,11 @@ public final class Worker {
         .onMessage(Stop.class, m -> stopNow(carried)));
   }
 
-  private Behavior<Command> onReserved(QueueLedger ledger, List<BatchJob> carried, List<Job> jobs) {
+  private CompletionStage<Reserved> named(CompletionStage<List<Job>> reserving) {
+    return reserving.thenCompose(jobs -> JobNames.runs(beanstalk, jobs).thenApply(runs -> new Reserved(jobs, runs)));
+  }
+
+  private Behavior<Command> onReserved(QueueLedger ledger, List<BatchJob> carried, List<Job> jobs, Map<Long, String> runs) {
     // A job reserved again (its earlier reservation lapsed with its connection or its TTR) is
     // one job: the newest reservation replaces the carried one.
     Map<Ref, BatchJob> byRef = new java.util.LinkedHashMap<>();
@@ -188,8 +193,11 @@ public final class Worker {
         stats.buried();
         ctx.getLog().warn("queue {}: burying job {}: its body is not a hit job of a known format", queue.id(), job.id());
         beanstalk.bury(job.connection(), job.id(), 0).exceptionally(e -> logLater("bury", e));
+      } else if (decoded.get().format() == 1 && !runs.containsKey(job.connection())) {
+        // Its run could not be named (logged by JobNames): it goes back, to be named next time.
+        beanstalk.release(job.connection(), List.of(job.id()), 0, Duration.ofSeconds(1)).exceptionally(e -> logLater("release", e));
       } else {
-        BatchJob b = new BatchJob(job.id(), decoded.get().session(), decoded.get().pages(), job.connection(), decoded.get().hits());
+        BatchJob b = new BatchJob(job.id(), JobNames.session(decoded.get(), job, runs), decoded.get().pages(), job.connection(), decoded.get().hits());
         byRef.remove(b.ref());
         byRef.put(b.ref(), b);
       }
@@ -226,15 +234,7 @@ public final class Worker {
     if (unknown.isEmpty()) {
       return commit(ledger, batch);
     }
-    List<Long> ids = unknown.values().stream().flatMap(Set::stream).distinct().toList();
-    pipe(
-        beanstalk.peek(ids).thenApply(found -> {
-          Map<Long, String> sessions = new HashMap<>();
-          found.forEach((id, body) -> sessions.put(id, JobCodec.sessionOf(body)));
-          return QueueLedger.goneAfterPeek(unknown, sessions);
-        }),
-        Peeked::new,
-        Step.CHECK);
+    pipe(JobNames.goneAfterPeek(beanstalk, unknown), Peeked::new, Step.CHECK);
     return inFlight(batch, Behaviors.receive(Command.class)
         .onMessage(Peeked.class, m -> {
           gone.addAll(m.gone());

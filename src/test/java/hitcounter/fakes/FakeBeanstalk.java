@@ -86,6 +86,24 @@ public class FakeBeanstalk implements Beanstalk {
     buried.clear();
     nextId = 1;
     session++;
+    run++;
+  }
+
+  /** The run of this beanstalkd: a new one after each restart without the binlog. */
+  private int run = 1;
+  /** Runs named so far (each naming is a marker read on a connection of its own). */
+  public volatile int namings;
+
+  @Override
+  public synchronized CompletionStage<String> incarnation(long connection) {
+    if (down) {
+      return CompletableFuture.failedFuture(new hitcounter.infra.beanstalk.NotQueued("beanstalkd down"));
+    }
+    if (!mine(connection)) {
+      return CompletableFuture.failedFuture(new hitcounter.infra.beanstalk.NotQueued("connection " + connection + " is gone"));
+    }
+    namings++;
+    return CompletableFuture.completedFuture("r" + run);
   }
 
   /** From now on, {@code id} is reserved by some other connection (delete answers NOT_FOUND). */

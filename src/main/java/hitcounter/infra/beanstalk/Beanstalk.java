@@ -8,7 +8,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.LongFunction;
 
 /**
- * The one beanstalkd access layer: one client talks to one beanstalkd, default tube only.
+ * The one beanstalkd access layer: one client talks to one beanstalkd, jobs in the default tube
+ * only (a {@link RunMarker} has a tube of its own, on a connection of its own).
  * Every call returns at once; commands on one client are pipelined and answered in order.
  */
 public interface Beanstalk extends AutoCloseable {
@@ -69,8 +70,19 @@ public interface Beanstalk extends AutoCloseable {
   /** How long the oldest ready job has waited (peek-ready, then stats-job); empty when none is ready. */
   CompletionStage<Optional<Duration>> oldestReadyAge();
 
-  /** Server statistics (`stats`), as key/value strings. */
+  /**
+   * Server statistics ({@code stats}), as key/value strings; the {@code current-jobs-*} figures
+   * are those of the default tube (the hit jobs), so the run marker never shows as a job waiting.
+   */
   CompletionStage<Map<String, String>> stats();
+
+  /**
+   * The name of the beanstalkd run that {@code connection} talks to ({@link #ANY_CONNECTION}: the
+   * open one), read from its {@link RunMarker} (made when there is none), once per connection.
+   * It changes exactly when job ids start from 1 again: a restart without the binlog. Fails
+   * when {@code connection} is not the open one any more, or broke while the name was read.
+   */
+  CompletionStage<String> incarnation(long connection);
 
   @Override
   void close();

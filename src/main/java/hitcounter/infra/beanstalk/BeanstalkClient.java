@@ -24,6 +24,9 @@ public final class BeanstalkClient implements Beanstalk {
   private final int maxInFlight;
   private PipelinedConnection connection;
   private boolean closed;
+  /** The connection whose run is named {@link #namedRun} (-1: none yet). */
+  private long namedSession = -1;
+  private String namedRun;
 
   public BeanstalkClient(ActorSystem<?> system, InetSocketAddress address, Duration connectTimeout, int maxInFlight) {
     this.system = system;
@@ -173,14 +176,57 @@ public final class BeanstalkClient implements Beanstalk {
   @Override
   public CompletionStage<Map<String, String>> stats() {
     return connection()
-        .thenCompose(c -> c.send(ascii("stats\r\n")))
+        .thenCompose(c -> c.sendAll(List.of(ascii("stats\r\n"), ascii("stats-tube default\r\n"))))
         .thenApply(
-            reply -> {
-              if (!reply.word().equals("OK")) {
-                throw new BeanstalkException("stats: " + reply.line());
+            replies -> {
+              Reply server = replies.get(0);
+              Reply tube = replies.get(1);
+              if (!server.word().equals("OK")) {
+                throw new BeanstalkException("stats: " + server.line());
               }
-              return yaml(reply);
+              Map<String, String> out = yaml(server);
+              if (tube.word().equals("OK")) {
+                // The hit jobs are the default tube's: the run marker (its own tube) is no job waiting.
+                yaml(tube).forEach((k, v) -> {
+                  if (k.startsWith("current-jobs-")) {
+                    out.put(k, v);
+                  }
+                });
+              } else if (tube.word().equals("NOT_FOUND")) {
+                // No connection uses or watches the default tube and it holds no job: nothing waits in it.
+                out.keySet().stream().filter(k -> k.startsWith("current-jobs-")).toList().forEach(k -> out.put(k, "0"));
+              } else {
+                throw new BeanstalkException("stats-tube default: " + tube.line());
+              }
+              return out;
             });
+  }
+
+  @Override
+  public CompletionStage<String> incarnation(long connection) {
+    return connection().thenCompose(c -> {
+      if (connection != Beanstalk.ANY_CONNECTION && connection != c.session()) {
+        return CompletableFuture.<String>failedFuture(new NotQueued("connection " + connection + " to " + address + " is gone: its run cannot be named"));
+      }
+      synchronized (this) {
+        if (namedSession == c.session()) {
+          return CompletableFuture.<String>completedFuture(namedRun);
+        }
+      }
+      return RunMarker.read(system, address, connectTimeout)
+          .thenCompose(name -> c.send(ascii("list-tube-used\r\n")).thenApply(reply -> {
+            // An answer on c after the marker was read: c's beanstalkd did not restart meanwhile,
+            // so the marker names the run of c's jobs.
+            if (!reply.word().equals("USING")) {
+              throw new BeanstalkException("list-tube-used: " + reply.line());
+            }
+            synchronized (this) {
+              namedSession = c.session();
+              namedRun = name;
+            }
+            return name;
+          }));
+    });
   }
 
   /** The flat YAML of a stats reply, as key/value strings. */

@@ -73,6 +73,11 @@ public final class MeteredBeanstalk implements Beanstalk {
   }
 
   @Override
+  public CompletionStage<String> incarnation(long connection) {
+    return timed("incarnation", inner.incarnation(connection));
+  }
+
+  @Override
   public CompletionStage<Map<String, String>> stats() {
     return timed("stats", inner.stats());
   }
