@@ -87,7 +87,8 @@ final class JobNames {
    */
   static CompletionStage<Set<Ref>> goneAfterPeek(Beanstalk beanstalk, Map<String, Set<Long>> unknown) {
     List<Long> ids = unknown.values().stream().flatMap(Set::stream).distinct().toList();
-    if (unknown.keySet().stream().noneMatch(JobNames::legacy)) {
+    // Ids applied under the bare "-" stay while any format-1 job holds them: no run needed.
+    if (unknown.keySet().stream().noneMatch(s -> legacy(s) && !s.equals(JobCodec.LEGACY_SESSION))) {
       return beanstalk.peek(ids).thenApply(found -> QueueLedger.goneAfterPeek(unknown, sessionsOf(found, null)));
     }
     return beanstalk.incarnation(Beanstalk.ANY_CONNECTION).thenCompose(before -> beanstalk.peek(ids).thenCompose(found ->

@@ -330,7 +330,12 @@ public final class Worker {
     return inFlight(held, Behaviors.receive(Command.class)
         .onMessage(Deleted.class, m -> {
           // Only DELETED means gone; a job not deleted stays applied until a peek shows it gone.
-          m.deleted().forEach(id -> gone.add(new Ref(sessions.get(id), id)));
+          m.deleted().forEach(id -> {
+            gone.add(new Ref(sessions.get(id), id));
+            if (JobNames.legacy(sessions.get(id))) {
+              gone.add(new Ref(JobCodec.LEGACY_SESSION, id)); // an id applied before runs were named, decided by this job
+            }
+          });
           return next(ledger, m.carried());
         }));
   }

@@ -22,6 +22,7 @@ import org.apache.pekko.util.ByteString;
  * marker again (equal priority: lowest id first), so both take the same name.
  */
 public final class RunMarker {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunMarker.class);
   /** The tube of run markers. */
   public static final String TUBE = "hitcounter-run";
   static final String PREFIX = "hitcounter run ";
@@ -32,14 +33,26 @@ public final class RunMarker {
   static CompletionStage<String> read(ActorSystem<?> system, InetSocketAddress address, Duration connectTimeout) {
     PipelinedConnection side = new PipelinedConnection(system, address, connectTimeout, 8);
     CompletionStage<String> name = side.sendAll(List.of(ascii("use " + TUBE + "\r\n"), ascii("peek-ready\r\n")))
-        .thenCompose(first -> foundOrPut(side, first.get(1)));
+        .thenCompose(first -> foundOrPut(side, first.get(1), 3));
     return name.whenComplete((n, e) -> side.close());
   }
 
-  /** The name of the marker peeked ({@code found}), or of the one put now when there was none. */
-  private static CompletionStage<String> foundOrPut(PipelinedConnection side, Reply found) {
+  /**
+   * The name of the marker peeked ({@code found}), or of the one put now when there was none. A
+   * job in the tube that is no marker (put there by hand) is deleted and the tube peeked again,
+   * {@code tries} times at most: it must not stop every worker of the queue.
+   */
+  private static CompletionStage<String> foundOrPut(PipelinedConnection side, Reply found, int tries) {
     if (found.word().equals("FOUND")) {
-      return CompletableFuture.completedFuture(nameOf(found));
+      if (nameIn(found) != null) {
+        return CompletableFuture.completedFuture(nameIn(found));
+      }
+      if (tries <= 1) {
+        return CompletableFuture.failedFuture(new BeanstalkException("tube " + TUBE + " holds jobs that are not run markers (" + found.line() + ")"));
+      }
+      LOG.warn("deleting job {} of tube {}: it is not a run marker", found.arg(0), TUBE);
+      return side.sendAll(List.of(ascii("delete " + found.arg(0) + "\r\n"), ascii("peek-ready\r\n")))
+          .thenCompose(again -> foundOrPut(side, again.get(1), tries - 1));
     }
     if (!found.word().equals("NOT_FOUND")) {
       return CompletableFuture.failedFuture(new BeanstalkException("peek-ready in " + TUBE + ": " + found.line()));
@@ -59,12 +72,19 @@ public final class RunMarker {
 
   /** The name a marker's body gives; fails on a job in the tube that is not a marker. */
   static String nameOf(Reply found) {
-    String body = found.data().utf8String();
-    String name = body.startsWith(PREFIX) ? body.substring(PREFIX.length()) : "";
-    if (name.isEmpty() || name.length() > 13 || !name.chars().allMatch(ch -> (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z'))) {
+    String name = nameIn(found);
+    if (name == null) {
       throw new BeanstalkException("tube " + TUBE + " holds a job that is not a run marker (" + found.line() + ")");
     }
     return name;
+  }
+
+  /** The name a marker's body gives, or null when the job is no marker. */
+  private static String nameIn(Reply found) {
+    String body = found.data().utf8String();
+    String name = body.startsWith(PREFIX) ? body.substring(PREFIX.length()) : "";
+    boolean valid = !name.isEmpty() && name.length() <= 13 && name.chars().allMatch(ch -> (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z'));
+    return valid ? name : null;
   }
 
   private static ByteString ascii(String s) {

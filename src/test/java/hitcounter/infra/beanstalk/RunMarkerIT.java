@@ -62,6 +62,11 @@ class RunMarkerIT {
       first.kill();
       Beanstalkd again = new Beanstalkd(dir, port).start();
       try {
+        try {
+          a.stats().toCompletableFuture().get(); // the dead connection is seen closed (this call fails, or opens a new one)
+        } catch (ExecutionException seen) {
+          // the call that found it broken
+        }
         ExecutionException e = assertThrows(ExecutionException.class, () -> a.incarnation(stale).toCompletableFuture().get(),
             "the connection that reserved the job is gone: its run cannot be named any more");
         assertTrue(e.getCause() instanceof NotQueued, e.toString());
@@ -82,6 +87,30 @@ class RunMarkerIT {
         lost.close();
       }
     }
+  }
+
+  @Test
+  void aJobInTheMarkersTubeThatIsNoMarkerIsDeletedNotTakenForOne() throws Exception {
+    Path dir = Path.of("target", "it", "run-marker-junk");
+    wipe(dir);
+    Beanstalkd server = new Beanstalkd(Files.createDirectories(dir)).start();
+    try (BeanstalkClient a = client(server.port())) {
+      PipelinedConnection raw = new PipelinedConnection(testKit.system(), new InetSocketAddress("127.0.0.1", server.port()), Duration.ofSeconds(2), 8);
+      var replies = raw.sendAll(java.util.List.of(ascii("use " + RunMarker.TUBE + "\r\n"), ascii("put 0 0 60 4\r\njunk\r\n"))).toCompletableFuture().get();
+      assertEquals("INSERTED", replies.get(1).word());
+      raw.close();
+      String run = name(a);
+      assertTrue(run.matches("[0-9a-z]{1,13}"), run);
+      try (BeanstalkClient b = client(server.port())) {
+        assertEquals(run, name(b), "the marker made in its place names the run for everyone");
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  private static org.apache.pekko.util.ByteString ascii(String s) {
+    return org.apache.pekko.util.ByteString.fromString(s, StandardCharsets.US_ASCII);
   }
 
   private static void wipe(Path dir) throws java.io.IOException {
