@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.*;
 import hitcounter.infra.Json;
 import hitcounter.audit.FiguresCodec;
 import hitcounter.count.StoreStatus;
+import hitcounter.audit.AuditFigures;
 import hitcounter.audit.AuditKeys;
 import hitcounter.count.WorkerStats;
 import hitcounter.infra.consul.Consul;
@@ -130,19 +131,10 @@ public final class AuditRoutes {
   private Map<String, Object> report(List<KvEntry> auditEntries) {
     Map<String, Long> accepted = new TreeMap<>();
     Map<String, Long> unknown = new TreeMap<>();
-    for (KvEntry e : auditEntries) {
-      String rest = e.key().substring(AuditKeys.ROOT.length());
-      int last = rest.lastIndexOf('/');
-      if (last > 0) {
-        try {
-          Map<String, Long> figures = FiguresCodec.read(e.value());
-          accepted.merge(rest.substring(0, last), figures.getOrDefault("accepted", 0L), Long::sum);
-          unknown.merge(rest.substring(0, last), figures.getOrDefault("unknown", 0L), Long::sum);
-        } catch (RuntimeException bad) {
-          badValues.skipped("audit", e.key(), "not audit figures");
-        }
-      }
-    }
+    AuditFigures.bySource(auditEntries, (key, why) -> badValues.skipped("audit", key, why)).forEach((source, f) -> {
+      accepted.put(source, f.getOrDefault("accepted", 0L));
+      unknown.put(source, f.getOrDefault("unknown", 0L));
+    });
     Map<String, Long> counted = new TreeMap<>();
     store.get().forEach((dc, source) -> {
       source.queues().forEach((q, status) -> counted.put(dc + "/" + q, status.counted()));

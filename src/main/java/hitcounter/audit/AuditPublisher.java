@@ -1,16 +1,16 @@
 package hitcounter.audit;
 
-import hitcounter.audit.AuditKeys;
 import hitcounter.infra.consul.Consul;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Writes how many hits this node run acknowledged (and refused) to
+ * Writes how many hits this node run acknowledged (and refused) to its run key
  * {@code hitcounter/audit/<dc>/<node>/<epoch>} every interval, when it changed, so every
- * datacenter can set what was accepted against what was counted, per source.
+ * datacenter can set what was accepted against what was counted, per source. How a key folded
+ * into the archive, wiped or restored is met: {@link RunFigures}.
  */
 public final class AuditPublisher {
   public sealed interface Command {}
@@ -19,50 +19,34 @@ public final class AuditPublisher {
     INSTANCE
   }
 
-  private record Written(long accepted, long rejected, long unknown, boolean ok) implements Command {}
+  private record Written(Throwable failure) implements Command {}
 
   private AuditPublisher() {}
 
-  public static String value(long accepted, long rejected, long unknown) {
-    return "{\"accepted\":" + accepted + ",\"rejected\":" + rejected + ",\"unknown\":" + unknown + "}";
-  }
-
-  public static Behavior<Command> create(Consul consul, HitTally queue, String dc, String node, long epoch, Duration interval) {
-    String key = AuditKeys.key(dc, node, epoch);
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers -> {
-                  timers.startTimerWithFixedDelay(Flush.INSTANCE, interval);
-                  long[] written = {-1, -1, -1};
-                  boolean[] busy = {false};
-                  return Behaviors.receive(Command.class)
-                      .onMessage(
-                          Flush.class,
-                          m -> {
-                            long a = queue.accepted();
-                            long r = queue.rejected();
-                            long u = queue.unknown();
-                            if (!busy[0] && (a != written[0] || r != written[1] || u != written[2])) {
-                              busy[0] = true;
-                              ctx.pipeToSelf(
-                                  consul.kvPut(null, key, value(a, r, u).getBytes(StandardCharsets.UTF_8)),
-                                  (ok, e) -> new Written(a, r, u, e == null));
-                            }
-                            return Behaviors.same();
-                          })
-                      .onMessage(
-                          Written.class,
-                          m -> {
-                            busy[0] = false;
-                            if (m.ok()) {
-                              written[0] = m.accepted();
-                              written[1] = m.rejected();
-                              written[2] = m.unknown();
-                            }
-                            return Behaviors.same();
-                          })
-                      .build();
-                }));
+  /** {@code start}: this JVM's start (ms), its first run's epoch unless the archive folded one at or above it. */
+  public static Behavior<Command> create(Consul consul, HitTally queue, String dc, String node, long start, Duration interval) {
+    RunFigures run = new RunFigures(consul, dc, node, start);
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Flush.INSTANCE, interval);
+      boolean[] busy = {false};
+      long[] failures = {0};
+      return Behaviors.receive(Command.class)
+          .onMessage(Flush.class, m -> {
+            Map<String, Long> total = Map.of("accepted", queue.accepted(), "rejected", queue.rejected(), "unknown", queue.unknown());
+            if (!busy[0] && !run.holds(total)) {
+              busy[0] = true;
+              ctx.pipeToSelf(run.publish(total), (ok, e) -> new Written(e));
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Written.class, m -> {
+            busy[0] = false;
+            if (m.failure() != null && failures[0]++ % 120 == 0) {
+              ctx.getLog().warn("audit figures of {} not written ({} failures so far; tried again every {}): {}", node, failures[0], interval, m.failure().toString());
+            }
+            return Behaviors.same();
+          })
+          .build();
+    }));
   }
 }

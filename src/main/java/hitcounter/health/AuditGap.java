@@ -1,5 +1,6 @@
 package hitcounter.health;
 
+import hitcounter.audit.AuditFigures;
 import hitcounter.audit.AuditKeys;
 import hitcounter.audit.FiguresCodec;
 import hitcounter.count.StoreStatus;
@@ -44,7 +45,7 @@ public final class AuditGap {
           .onMessage(Read.class, m -> {
             StoreStatus.Source own = store.get().get(datacenter);
             if (m.figures() != null && own != null && own.loaded()) {
-              long accepted = sum(m.figures(), "accepted");
+              long accepted = AuditFigures.total(AuditFigures.bySource(m.figures(), (key, why) -> {}), null, "accepted");
               gap[0] = accepted - own.counted() - sum(m.lost(), "hits") + sum(m.lost(), "recovered");
               register.run();
             }
@@ -54,7 +55,7 @@ public final class AuditGap {
     }));
   }
 
-  /** The sum of figure {@code name} over {@code entries} (a value that does not parse is left out, as the audit route leaves it). */
+  /** The sum of figure {@code name} over loss records (a value that does not parse is left out, as the audit route leaves it). */
   private static long sum(List<KvEntry> entries, String name) {
     long n = 0;
     for (KvEntry e : entries) {

@@ -99,14 +99,25 @@ final class SmallCopy {
       return imports.copy(dc, source);
     }
     return consul.kvTree(dc, prefix, 0, Duration.ZERO).thenCompose(target -> {
-      List<TxnOp> ops = MaxMerge.plan(source, target.value(), merges.get(prefix), bad);
-      CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
-      for (List<TxnOp> chunk : EntryCopy.pack(ops, List.of())) {
-        if (!chunk.isEmpty()) {
-          all = all.thenCompose(ok -> consul.txn(dc, chunk).thenApply(r -> ok && r.committed()));
-        }
+      CompletionStage<Boolean> merged = apply(dc, MaxMerge.plan(source, target.value(), merges.get(prefix), bad));
+      if (!prefix.equals(AuditKeys.prefix(consul.localDatacenter()))) {
+        return merged;
       }
-      return all;
+      // Copies of run keys this datacenter folded into its archive (decision 0018) go too, once
+      // every merge landed: the target's archive must fold them before they leave.
+      List<TxnOp> stale = hitcounter.audit.AuditFold.staleCopies(consul.localDatacenter(), source, target.value());
+      return merged.thenCompose(ok -> ok && !stale.isEmpty() ? apply(dc, stale) : CompletableFuture.completedFuture(ok));
     });
+  }
+
+  /** Applies {@code ops} in {@code dc}, chunk by chunk; true when every chunk committed. */
+  private CompletionStage<Boolean> apply(String dc, List<TxnOp> ops) {
+    CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
+    for (List<TxnOp> chunk : EntryCopy.pack(ops, List.of())) {
+      if (!chunk.isEmpty()) {
+        all = all.thenCompose(ok -> consul.txn(dc, chunk).thenApply(r -> ok && r.committed()));
+      }
+    }
+    return all;
   }
 }

@@ -1,0 +1,96 @@
+package hitcounter.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.infra.consul.TxnOp;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The fold of audit keys into a datacenter's archive, and the one reading of them (decision 0018). */
+class AuditFoldTest {
+  private static final Duration AFTER = Duration.ofHours(1);
+  private static final long NOW = 10 * 3_600_000L;
+
+  private static KvEntry run(String dc, String node, long epoch, long accepted, long index) {
+    return entry(AuditKeys.key(dc, node, epoch), "{\"accepted\":" + accepted + ",\"rejected\":1,\"unknown\":0}", index);
+  }
+
+  private static KvEntry entry(String key, String value, long index) {
+    return new KvEntry(key, value.getBytes(StandardCharsets.UTF_8), index);
+  }
+
+  @Test
+  void foldsRunsAtRestOldestFirstAndReadersCountEachOnce() {
+    List<KvEntry> keys = new ArrayList<>(List.of(
+        run("us-west", "a", 100, 10, 5), run("us-west", "a", 200, 20, 6), run("us-west", "a", 300, 30, 7),
+        run("us-west", "b", 150, 7, 8), run("eu-west", "c", 100, 99, 9)));
+    // a/200 changed lately: a/300 must wait with it, or a/200 would end below "through".
+    var plan = AuditFold.plan("us-west", keys, e -> e.key().endsWith("/a/200") ? NOW - 1000 : 0, NOW, AFTER, TxnOp.MAX_OPS);
+    assertEquals(2, plan.runs(), "a/100 and b/150");
+    assertEquals(100, plan.after().through("a"));
+    assertEquals(150, plan.after().through("b"));
+    assertEquals(List.of(TxnOp.Verb.CAS, TxnOp.Verb.DELETE_CAS, TxnOp.Verb.DELETE_CAS), plan.ops().stream().map(TxnOp::verb).toList());
+    Map<String, Map<String, Long>> before = AuditFigures.bySource(keys, (k, w) -> {});
+    // After the fold, with a copy of a/100 left behind (not deleted yet): the same figures.
+    keys.removeIf(e -> e.key().endsWith("/b/150"));
+    keys.add(entry(AuditKeys.archive("us-west"), new String(plan.after().toBytes(), StandardCharsets.UTF_8), 20));
+    assertEquals(before, AuditFigures.bySource(keys, (k, w) -> {}), "a folded run and its left-behind copy count once");
+    assertEquals(10 + 20 + 30 + 7, AuditFigures.total(before, "us-west", "accepted"));
+    assertEquals(99, AuditFigures.total(before, "eu-west", "accepted"));
+  }
+
+  @Test
+  void aKeyFoldedAlreadyIsDeletedOnlyWhileTheArchiveIsTheOneRead() {
+    AuditArchive archive = AuditArchive.EMPTY.with("a", Map.of(100L, Map.of("accepted", 10L)));
+    List<KvEntry> keys = List.of(entry(AuditKeys.archive("us-west"), new String(archive.toBytes(), StandardCharsets.UTF_8), 40),
+        run("us-west", "a", 100, 10, 41), run("us-west", "a", 200, 5, 42));
+    var plan = AuditFold.plan("us-west", keys, e -> NOW, NOW, AFTER, TxnOp.MAX_OPS);
+    assertEquals(0, plan.runs(), "a/200 changed just now");
+    assertEquals(List.of(TxnOp.Verb.CHECK_INDEX, TxnOp.Verb.DELETE_CAS), plan.ops().stream().map(TxnOp::verb).toList());
+    assertEquals(40, plan.ops().get(0).index());
+    assertEquals(AuditKeys.key("us-west", "a", 100), plan.ops().get(1).key());
+  }
+
+  @Test
+  void aFoldFitsOneTransactionAndNeverWritesOverAnArchiveItCannotRead() {
+    List<KvEntry> keys = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      keys.add(run("us-west", "n" + (i % 3), i, 1, i));
+    }
+    var plan = AuditFold.plan("us-west", keys, e -> 0, NOW, AFTER, TxnOp.MAX_OPS);
+    assertEquals(TxnOp.MAX_OPS, plan.ops().size());
+    assertEquals(TxnOp.MAX_OPS - 1, plan.runs());
+    keys.add(entry(AuditKeys.archive("us-west"), "not json", 500));
+    assertTrue(AuditFold.plan("us-west", keys, e -> 0, NOW, AFTER, TxnOp.MAX_OPS).ops().isEmpty());
+    List<String> bad = new ArrayList<>();
+    AuditFigures.bySource(keys, (k, why) -> bad.add(k));
+    assertEquals(List.of(AuditKeys.archive("us-west")), bad, "reported, not read as nothing silently");
+  }
+
+  @Test
+  void copiesOfFoldedRunsLeaveOtherDatacentersOnceTheSourceFoldedThem() {
+    AuditArchive archive = AuditArchive.EMPTY.with("a", Map.of(100L, Map.of("accepted", 10L)));
+    List<KvEntry> source = List.of(entry(AuditKeys.archive("us-west"), new String(archive.toBytes(), StandardCharsets.UTF_8), 40),
+        run("us-west", "a", 200, 5, 42));
+    List<KvEntry> target = List.of(run("us-west", "a", 100, 10, 7), run("us-west", "a", 200, 4, 8), run("eu-west", "a", 50, 1, 9));
+    var ops = AuditFold.staleCopies("us-west", source, target);
+    assertEquals(List.of(TxnOp.deleteCas(AuditKeys.key("us-west", "a", 100), 7).key()), ops.stream().map(TxnOp::key).toList());
+    assertEquals(7, ops.get(0).index());
+  }
+
+  @Test
+  void anArchiveRoundTripsAsFiguresThatOnlyGrow() {
+    AuditArchive a = AuditArchive.EMPTY.with("us-west-0", Map.of(100L, Map.of("accepted", 10L, "unknown", 2L), 90L, Map.of("accepted", 1L)));
+    assertEquals(100, a.through("us-west-0"));
+    assertEquals(11L, a.nodes().get("us-west-0").sums().get("accepted"));
+    assertEquals(a, AuditArchive.parse(a.toBytes()));
+    AuditArchive b = a.with("us-west-0", Map.of(300L, Map.of("accepted", 4L)));
+    b.figures().forEach((f, v) -> assertTrue(v >= a.figures().getOrDefault(f, 0L), f + " grows"));
+  }
+}
