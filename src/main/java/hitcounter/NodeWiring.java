@@ -215,7 +215,7 @@ final class NodeWiring {
     IngestGauges.bind(registry, queue, queueFigures, () -> deps.consul().answeredWithin(IngestGauges.CONSUL_SILENCE));
     ctx.spawn(supervised(QueueMonitor.create(deps.ownQueue(), queueFigures, ingest.monitorInterval(), ingest.monitorIdleInterval(), queue)), "queue-monitor");
     ctx.spawn(supervised(AuditPublisher.create(deps.consul(), queue, config.node().datacenter(), config.node().nodeName(),
-        System.currentTimeMillis(), config.audit().interval())), "audit-publisher");
+        System.currentTimeMillis(), config.audit())), "audit-publisher");
     return queue;
   }
 

@@ -9,8 +9,8 @@ import java.util.TreeMap;
  * {@link AuditKeys#archive}: per node, the epoch through which its runs are folded and the sums
  * of their figures. A run key of that node with an epoch at or below {@code through} is folded:
  * readers leave it out (a copy not deleted yet, a key a restore brought back). Kept as a flat
- * map of figures ({@code <node>/through}, {@code <node>/accepted}, ...), every one of which only
- * grows, so copies merge it by max per figure as they merge run keys.
+ * map of figures ({@code <node>/through}, {@code <node>/accepted}, ...); copies merge it per node
+ * ({@link #merge}): a restore can take an archive back, so two versions need not be one chain.
  */
 public record AuditArchive(Map<String, Node> nodes) {
   public static final AuditArchive EMPTY = new AuditArchive(Map.of());
@@ -55,6 +55,29 @@ public record AuditArchive(Map<String, Node> nodes) {
     Map<String, Node> out = new TreeMap<>(nodes);
     out.put(node, new Node(runs.keySet().stream().mapToLong(Long::longValue).max().orElse(through), sums));
     return new AuditArchive(out);
+  }
+
+  /**
+   * This archive merged with {@code other} (copies, and a copy brought back after a restore):
+   * per node, the fold with the larger {@code through} whole; at one {@code through}, the larger
+   * of each sum. Never a mix of two folds' {@code through} and sums, which would leave runs out.
+   */
+  public AuditArchive merge(AuditArchive other) {
+    Map<String, Node> out = new TreeMap<>(nodes);
+    other.nodes.forEach((node, theirs) -> out.merge(node, theirs, (mine, t) -> {
+      if (mine.through() != t.through()) {
+        return mine.through() > t.through() ? mine : t;
+      }
+      Map<String, Long> sums = new TreeMap<>(mine.sums());
+      t.sums().forEach((f, v) -> sums.merge(f, v, Math::max));
+      return new Node(mine.through(), sums);
+    }));
+    return new AuditArchive(out);
+  }
+
+  /** Whether a value of figures is an archive's (its figures are named per node), not a run's. */
+  public static boolean isArchive(Map<String, Long> figures) {
+    return figures.keySet().stream().anyMatch(f -> f.indexOf('/') > 0);
   }
 
   /** The archive a value of figures holds (figures not of the form {@code <node>/<figure>} are left out). */

@@ -18,6 +18,9 @@ import java.util.function.ToLongFunction;
  * the whole fold and its writer sees it was not folded.
  */
 public final class AuditFold {
+  /** The figure of a run key naming the JVM that writes it ({@link RunFigures}). */
+  public static final String RUN = "run";
+
   private AuditFold() {}
 
   /** A fold: its operations (empty: nothing due), the runs it folds, the keys it deletes, and the archive after it. */
@@ -61,11 +64,18 @@ public final class AuditFold {
           if (now - since.applyAsLong(e) < foldAfter.toMillis()) {
             break;
           }
+          Map<String, Long> figures;
           try {
-            fold.put(run.getKey(), FiguresCodec.read(e.value()));
+            figures = FiguresCodec.read(e.value());
           } catch (RuntimeException bad) {
             break; // never fold what cannot be read (the audit route reports it)
           }
+          if (!figures.containsKey(RUN) && run.getKey().equals(node.getValue().lastKey())) {
+            // Written by a version before folds, which would write it again under the same
+            // name: folded only once a later run of its node shows that JVM gone.
+            break;
+          }
+          fold.put(run.getKey(), figures);
         }
         deletes.add(TxnOp.deleteCas(e.key(), e.modifyIndex()));
         room--;
@@ -87,15 +97,16 @@ public final class AuditFold {
   }
 
   /**
-   * Copies of datacenter {@code dc}'s run keys in another datacenter ({@code target}) that the
-   * source's archive folded: deleted there by CAS (those the source still has are left to the
-   * source's own fold).
+   * Copies of datacenter {@code dc}'s run keys in another datacenter ({@code target}, as read
+   * before this round's merge) that the archive there folds already: deleted by CAS. Those the
+   * source still has are left to the source's own fold; none goes while the archive there cannot
+   * be read.
    */
   public static List<TxnOp> staleCopies(String dc, List<KvEntry> source, List<KvEntry> target) {
     String archiveKey = AuditKeys.archive(dc);
     AuditArchive archive;
     try {
-      archive = source.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
+      archive = target.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
     } catch (RuntimeException bad) {
       return List.of();
     }

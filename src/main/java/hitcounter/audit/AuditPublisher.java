@@ -24,8 +24,9 @@ public final class AuditPublisher {
   private AuditPublisher() {}
 
   /** {@code start}: this JVM's start (ms), its first run's epoch unless the archive folded one at or above it. */
-  public static Behavior<Command> create(Consul consul, HitTally queue, String dc, String node, long start, Duration interval) {
-    RunFigures run = new RunFigures(consul, dc, node, start);
+  public static Behavior<Command> create(Consul consul, HitTally queue, String dc, String node, long start, AuditSettings settings) {
+    Duration interval = settings.interval();
+    RunFigures run = new RunFigures(consul, dc, node, start, settings.foldAfter().dividedBy(4), System::currentTimeMillis);
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Flush.INSTANCE, interval);
       boolean[] busy = {false};

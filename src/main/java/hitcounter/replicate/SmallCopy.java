@@ -35,7 +35,7 @@ final class SmallCopy {
     this.bad = bad;
     this.imports = new ImportCopy(consul);
     String dc = consul.localDatacenter();
-    merges.put(AuditKeys.prefix(dc), MaxMerge.COUNTERS);
+    merges.put(AuditKeys.prefix(dc), MaxMerge.AUDIT);
     merges.put(hitcounter.audit.LostKeys.prefix(dc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(dc), MaxMerge.LAST_WRITER);
     merges.put(hitcounter.config.ResetRecord.prefix(dc), MaxMerge.RESETS);

@@ -17,7 +17,13 @@ class AuditFoldTest {
   private static final Duration AFTER = Duration.ofHours(1);
   private static final long NOW = 10 * 3_600_000L;
 
+  /** A run key as this version writes it (with the JVM's id). */
   private static KvEntry run(String dc, String node, long epoch, long accepted, long index) {
+    return entry(AuditKeys.key(dc, node, epoch), "{\"accepted\":" + accepted + ",\"rejected\":1,\"run\":77,\"unknown\":0}", index);
+  }
+
+  /** A run key as a version before folds wrote it. */
+  private static KvEntry oldRun(String dc, String node, long epoch, long accepted, long index) {
     return entry(AuditKeys.key(dc, node, epoch), "{\"accepted\":" + accepted + ",\"rejected\":1,\"unknown\":0}", index);
   }
 
@@ -74,14 +80,37 @@ class AuditFoldTest {
   }
 
   @Test
-  void copiesOfFoldedRunsLeaveOtherDatacentersOnceTheSourceFoldedThem() {
+  void copiesOfFoldedRunsLeaveOtherDatacentersOnceTheArchiveThereFoldsThem() {
     AuditArchive archive = AuditArchive.EMPTY.with("a", Map.of(100L, Map.of("accepted", 10L)));
     List<KvEntry> source = List.of(entry(AuditKeys.archive("us-west"), new String(archive.toBytes(), StandardCharsets.UTF_8), 40),
         run("us-west", "a", 200, 5, 42));
-    List<KvEntry> target = List.of(run("us-west", "a", 100, 10, 7), run("us-west", "a", 200, 4, 8), run("eu-west", "a", 50, 1, 9));
+    List<KvEntry> target = List.of(entry(AuditKeys.archive("us-west"), new String(archive.toBytes(), StandardCharsets.UTF_8), 6),
+        run("us-west", "a", 100, 10, 7), run("us-west", "a", 200, 4, 8), run("eu-west", "a", 50, 1, 9));
     var ops = AuditFold.staleCopies("us-west", source, target);
     assertEquals(List.of(TxnOp.deleteCas(AuditKeys.key("us-west", "a", 100), 7).key()), ops.stream().map(TxnOp::key).toList());
     assertEquals(7, ops.get(0).index());
+    assertTrue(AuditFold.staleCopies("us-west", source, target.subList(1, 4)).isEmpty(), "no archive there yet: nothing goes");
+  }
+
+  @Test
+  void aRunKeyOfAVersionBeforeFoldsIsFoldedOnlyOnceALaterRunOfItsNodeShowsItGone() {
+    List<KvEntry> keys = List.of(oldRun("us-west", "a", 100, 3, 5), oldRun("us-west", "b", 100, 4, 6), oldRun("us-west", "b", 200, 1, 7));
+    var plan = AuditFold.plan("us-west", keys, e -> 0, NOW, AFTER, TxnOp.MAX_OPS);
+    assertEquals(1, plan.runs(), "b/100 only: a/100 and b/200 may still be written under the same name");
+    assertEquals(100, plan.after().through("b"));
+    assertEquals(0, plan.after().through("a"));
+  }
+
+  @Test
+  void copiesMergeAnArchivePerNodeTheFoldWithTheLargerThroughWhole() {
+    // us-west was restored to before a fold and folded again from older figures: eu-west's copy
+    // must not mix the newer through with the older, larger sums (that would leave runs out).
+    AuditArchive before = AuditArchive.EMPTY.with("a", Map.of(1000L, Map.of("accepted", 5L)));
+    AuditArchive after = AuditArchive.EMPTY.with("a", Map.of(1000L, Map.of("accepted", 3L))).with("a", Map.of(3000L, Map.of("accepted", 1L)));
+    assertEquals(after.nodes().get("a"), before.merge(after).nodes().get("a"));
+    assertEquals(after.nodes().get("a"), after.merge(before).nodes().get("a"));
+    AuditArchive same = AuditArchive.EMPTY.with("a", Map.of(1000L, Map.of("accepted", 3L, "unknown", 2L)));
+    assertEquals(Map.of("accepted", 5L, "rejected", 0L, "unknown", 2L), before.merge(same).nodes().get("a").sums(), "one through: the larger of each sum");
   }
 
   @Test

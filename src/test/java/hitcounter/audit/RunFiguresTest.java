@@ -12,6 +12,11 @@ import org.junit.jupiter.api.Test;
 /** A JVM's audit figures through folds, a wipe and a restore: every acknowledged hit in the audit once (decision 0018). */
 class RunFiguresTest {
   private final FakeConsul consul = new FakeConsul("us-west");
+  private final long[] now = {0};
+
+  private RunFigures run(String node, long start) {
+    return new RunFigures(consul, "us-west", node, start, Duration.ofMinutes(15), () -> now[0]);
+  }
 
   private static Map<String, Long> total(long accepted) {
     return Map.of("accepted", accepted, "rejected", 0L, "unknown", 0L);
@@ -42,7 +47,7 @@ class RunFiguresTest {
 
   @Test
   void aFoldedRunGoesOnUnderANewEpochAndEveryHitCountsOnce() {
-    RunFigures run = new RunFigures(consul, "us-west", "a", 1000);
+    RunFigures run = run("a", 1000);
     settle(run, 5);
     assertEquals(1000, run.epoch());
     fold();
@@ -61,15 +66,45 @@ class RunFiguresTest {
   @Test
   void aRunStartsAboveWhatTheArchiveFoldedForItsNode() {
     consul.put("us-west", AuditKeys.archive("us-west"), AuditArchive.EMPTY.with("a", Map.of(5000L, total(3))).toBytes());
-    RunFigures run = new RunFigures(consul, "us-west", "a", 1000); // a clock behind the last run's
+    RunFigures run = run("a", 1000); // a clock behind the last run's
     settle(run, 2);
     assertEquals(5001, run.epoch());
     assertEquals(5, audited());
   }
 
   @Test
+  void twoJvmsOfOneNodeNameNeverShareARunKey() {
+    RunFigures one = run("a", 1000);
+    RunFigures two = run("a", 1000); // same name, same start
+    settle(one, 5);
+    settle(two, 7);
+    assertTrue(one.epoch() != two.epoch(), one.epoch() + " and " + two.epoch());
+    assertEquals(12, audited());
+    fold();
+    settle(one, 6);
+    settle(two, 9);
+    assertTrue(one.epoch() != two.epoch(), one.epoch() + " and " + two.epoch());
+    assertEquals(15, audited());
+  }
+
+  @Test
+  void anIdleRunLooksAtItsKeySoAFoldNeverTakesARestoredOlderValue() {
+    RunFigures run = run("a", 1000);
+    settle(run, 3);
+    var older = consul.snapshot("us-west");
+    settle(run, 5);
+    consul.restore("us-west", older); // a/1000 holds 3 again; the node takes no hit
+    now[0] += Duration.ofMinutes(16).toMillis();
+    settle(run, 5); // a look, well before a fold (1 h at rest) could take 3
+    assertEquals(5, audited());
+    fold();
+    settle(run, 6);
+    assertEquals(6, audited());
+  }
+
+  @Test
   void aWipeOrARestoreThatUndoesAFoldGetsEveryFigureBackOnce() {
-    RunFigures run = new RunFigures(consul, "us-west", "a", 1000);
+    RunFigures run = run("a", 1000);
     settle(run, 5);
     var beforeFold = consul.snapshot("us-west");
     fold();
