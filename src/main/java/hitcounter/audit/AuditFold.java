@@ -98,15 +98,17 @@ public final class AuditFold {
 
   /**
    * Copies of datacenter {@code dc}'s run keys in another datacenter ({@code target}, as read
-   * before this round's merge) that the archive there folds already: deleted by CAS. Those the
-   * source still has are left to the source's own fold; none goes while the archive there cannot
-   * be read.
+   * before this round's merge) that the archive there folds once this round's merge of the
+   * source's archive landed (to be sent only then): deleted by CAS. Those the source still has
+   * are left to the source's own fold; none goes while either archive cannot be read.
    */
   public static List<TxnOp> staleCopies(String dc, List<KvEntry> source, List<KvEntry> target) {
     String archiveKey = AuditKeys.archive(dc);
     AuditArchive archive;
     try {
-      archive = target.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
+      AuditArchive there = target.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
+      AuditArchive here = source.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
+      archive = there.merge(here);
     } catch (RuntimeException bad) {
       return List.of();
     }

@@ -89,7 +89,10 @@ class AuditFoldTest {
     var ops = AuditFold.staleCopies("us-west", source, target);
     assertEquals(List.of(TxnOp.deleteCas(AuditKeys.key("us-west", "a", 100), 7).key()), ops.stream().map(TxnOp::key).toList());
     assertEquals(7, ops.get(0).index());
-    assertTrue(AuditFold.staleCopies("us-west", source, target.subList(1, 4)).isEmpty(), "no archive there yet: nothing goes");
+    assertEquals(ops, AuditFold.staleCopies("us-west", source, target.subList(1, 4)), "no archive there yet: it goes once the source's landed");
+    List<KvEntry> unreadable = new ArrayList<>(target.subList(1, 4));
+    unreadable.add(entry(AuditKeys.archive("us-west"), "not json", 6));
+    assertTrue(AuditFold.staleCopies("us-west", source, unreadable).isEmpty(), "an archive there that does not read: nothing goes");
   }
 
   @Test
