@@ -5,19 +5,28 @@ import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
 import hitcounter.infra.consul.TxnResult;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The keeper's fold of its datacenter's audit keys into the archive ({@link AuditFold}, decision
- * 0018), every {@code fold-interval}: one key per node run would otherwise stay forever. It
- * learns how long each key has held its ModifyIndex by reading them (a new keeper starts
- * afresh, so it folds no sooner than {@code fold-after} after it took over).
+ * The keeper's care of its datacenter's audit keys (decision 0018), every {@code fold-interval}:
+ * first what any other datacenter's copy holds beyond them is merged back ({@link
+ * AuditMerge#back}: a restore or a wipe here, healed from there, tried again every round), then
+ * run keys at rest are folded into the archive ({@link AuditFold}). It learns how long each key
+ * has held its ModifyIndex by reading them (a new keeper starts afresh, so it folds no sooner than
+ * {@code fold-after} after it took over).
  */
 public final class AuditFolder {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditFolder.class);
+
   public sealed interface Command {}
 
   private enum Tick implements Command {
@@ -41,7 +50,12 @@ public final class AuditFolder {
           .onMessage(Tick.class, m -> {
             if (!busy[0]) {
               busy[0] = true;
-              ctx.pipeToSelf(consul.kvTree(null, AuditKeys.prefix(dc), 0, java.time.Duration.ZERO), (r, e) -> new Read(e == null ? r.value() : null, e));
+              CompletionStage<Void> back = mergeBack(consul, dc).exceptionally(e -> {
+                ctx.getLog().debug("audit keys of {} not merged back this round: {}", dc, e.toString());
+                return null;
+              });
+              ctx.pipeToSelf(back.thenCompose(x -> consul.kvTree(null, AuditKeys.prefix(dc), 0, Duration.ZERO)),
+                  (r, e) -> new Read(e == null ? r.value() : null, e));
             }
             return Behaviors.same();
           })
@@ -80,5 +94,40 @@ public final class AuditFolder {
           })
           .build();
     }));
+  }
+
+  /**
+   * Merges every other datacenter's copy of {@code dc}'s audit keys back into them, one key per
+   * write (a key a node writes meanwhile is merged next round). A datacenter out of reach is
+   * skipped this round.
+   */
+  static CompletionStage<Void> mergeBack(Consul consul, String dc) {
+    String prefix = AuditKeys.prefix(dc);
+    return consul.datacenters().thenCompose(all -> {
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (String other : all) {
+        if (other.equals(dc)) {
+          continue;
+        }
+        chain = chain.thenCompose(x -> consul.kvTree(other, prefix, 0, Duration.ZERO)
+            .thenCombine(consul.kvTree(null, prefix, 0, Duration.ZERO), (copy, local) -> AuditMerge.back(dc, copy.value(), local.value()))
+            .thenCompose(ops -> {
+              CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
+              for (TxnOp op : ops) {
+                writes = writes.thenCompose(y -> consul.txn(null, List.of(op)).thenAccept(r -> {
+                  if (r.committed()) {
+                    LOG.warn("audit key {} of {} brought back from the copy in {} (a restore or a wipe here had taken it back)", op.key(), dc, other);
+                  }
+                }));
+              }
+              return writes;
+            })
+            .exceptionally(e -> {
+              LOG.debug("audit keys of {} not merged back from {} this round: {}", dc, other, e.toString());
+              return null;
+            }));
+      }
+      return chain;
+    });
   }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,87 +17,119 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JVM's audit figures in Consul (decision 0018): its run key {@code <dc>/<node>/<epoch>}
- * holds what this JVM acknowledged, less what folds took of its earlier runs, and the JVM's
- * random id (figure {@code run}), so a key is known as this JVM's whatever its name. Every write
- * is a CAS on the index this JVM last wrote; a key that changed under it is looked at first:
+ * One JVM's audit figures in Consul (decision 0018). Its figures are split over runs: runs
+ * closed (folded into the archive, or closed by this JVM), each holding fixed figures, and the
+ * open run, whose key {@code <dc>/<node>/<epoch>} holds the rest and the JVM's random id (figure
+ * {@code run}). Every write is a CAS on the index this JVM last wrote. When the key is not as this
+ * JVM last wrote it, it looks (the key and the archive in one read):
  * <ul>
- *   <li>folded by the archive: the fold took what this JVM last wrote (a fold deletes by CAS on
- *       the value it read, an hour old, and this JVM looks at its key every quarter of that);
- *       that is handed over and the figures go on under a new epoch;
- *   <li>this JVM's, with another value (a restore, a copy brought back): written over;
- *   <li>another JVM's (two nodes of one name): a new epoch;
- *   <li>gone, not folded (a wipe, a restore to before the run): written again.
+ *   <li>folded: the fold took what this JVM last wrote (a fold deletes by CAS the value it read,
+ *       an hour old, and this JVM looks every quarter of that, so it never takes a value this JVM
+ *       did not write last); the run is closed with it;
+ *   <li>as it last wrote it (a write whose answer was lost, a look when due): it goes on;
+ *   <li>another JVM's (two nodes of one name): the run is left to it;
+ *   <li>else (a restore, a wipe, a value that does not read): the run is closed with what this
+ *       JVM last wrote there, written back if need be; a fold elsewhere can only have taken that.
  * </ul>
- * A fold a restore or a wipe undid (the archive's {@code through} back below a run this JVM
- * handed over) gets that run's key back with what the fold took. An epoch is always chosen above
- * the archive's {@code through} and every run key of the node: a run's name is never one used
- * before. One publish at a time.
+ * A closed run the archive does not fold gets its key back with its figures whenever a look finds
+ * it gone or changed (a wipe, a restore to before its fold). The rest goes on under a new epoch,
+ * chosen above the archive's {@code through} and every run key of the node: a name is never used
+ * twice. Runs of no figures are never written, and a run idle for half of {@code fold-after} is
+ * closed before it is written again, so a run this JVM writes is never one a fold may have taken
+ * (a restore can hide a fold that a copy brings back later). One publish at a time.
  */
 final class RunFigures {
   private static final Logger LOG = LoggerFactory.getLogger(RunFigures.class);
-  /** Runs of this JVM whose folds are remembered, to be written back after a restore (the latest). */
-  static final int FOLDS_KEPT = 8;
+  /** Closed runs of this JVM remembered, to be written back after a restore or a wipe (the latest). */
+  static final int CLOSED_KEPT = 8;
 
   private final Consul consul;
   private final String dc;
   private final String node;
-  private final long start;
   private final long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
   private final Duration lookEvery;
   private final LongSupplier clock;
+  /** The open run's epoch; -1: to be chosen, at least {@code least}. */
   private long epoch = -1;
-  /** Index of the run key as this JVM last wrote it; 0: not written in this epoch; -1: unknown (look first). */
+  private long least;
+  /** Index of the open run's key as this JVM last wrote it; 0: not written; -1: unknown (look first). */
   private long index;
   private long lookedAt;
+  private long writtenAt;
   private Map<String, Long> written = Map.of();
-  private final Map<String, Long> handed = new HashMap<>();
-  private final TreeMap<Long, Map<String, Long>> folds = new TreeMap<>();
-  private final Map<Long, Map<String, Long>> undone = new TreeMap<>();
+  /** The value of a write whose answer did not come: if the key holds it, it landed. */
+  private Map<String, Long> attempted;
+  private final Map<String, Long> closedSum = new HashMap<>();
+  private final TreeMap<Long, Map<String, Long>> closed = new TreeMap<>();
+  private boolean repairDue;
 
   /** {@code lookEvery}: how often the run key is read even when nothing changed (a quarter of fold-after). */
   RunFigures(Consul consul, String dc, String node, long start, Duration lookEvery, LongSupplier clock) {
     this.consul = consul;
     this.dc = dc;
     this.node = node;
-    this.start = start;
+    this.least = start;
     this.lookEvery = lookEvery;
     this.clock = clock;
   }
 
-  /** The epoch of the run key written now (-1 before the first write). */
+  /** The epoch of the open run (-1 while one is to be chosen). */
   long epoch() {
     return epoch;
   }
 
-  /** Whether the run key holds {@code total} (as this JVM last saw it, lately). */
+  /** Whether Consul holds {@code total} (as this JVM last saw it, lately). */
   boolean holds(Map<String, Long> total) {
-    return epoch >= 0 && index > 0 && undone.isEmpty() && value(total).equals(written) && clock.getAsLong() - lookedAt < lookEvery.toMillis();
-  }
-
-  /** Writes {@code total} (every figure this JVM counted), or looks at its key first; completes when done. */
-  CompletionStage<Void> publish(Map<String, Long> total) {
-    if (epoch < 0) {
-      return chooseEpoch(start).thenCompose(e -> publish(total));
-    }
-    if (index < 0 || !undone.isEmpty() || clock.getAsLong() - lookedAt >= lookEvery.toMillis()) {
-      return look();
+    if (epoch < 0 || repairDue || lookDue()) {
+      return false;
     }
     Map<String, Long> value = value(total);
+    return index > 0 ? value.equals(written) : index == 0 && empty(value);
+  }
+
+  /** Writes {@code total} (every figure this JVM counted), or looks first; completes when done. */
+  CompletionStage<Void> publish(Map<String, Long> total) {
+    if (epoch < 0) {
+      return chooseEpoch().thenCompose(e -> publish(total));
+    }
+    if (index < 0 || repairDue || lookDue()) {
+      return look();
+    }
+    if (index > 0 && clock.getAsLong() - writtenAt >= 2 * lookEvery.toMillis()) {
+      // Idle half of fold-after: closed, so no fold (which waits all of it) can take a value
+      // this JVM wrote after it. The figures go on under a new run.
+      close("idle since " + writtenAt);
+      repairDue = false; // its key holds what it was closed with
+      return publish(total);
+    }
+    Map<String, Long> value = value(total);
+    if (index == 0 && empty(value)) {
+      return CompletableFuture.completedFuture(null);
+    }
     String key = AuditKeys.key(dc, node, epoch);
+    attempted = value;
     return consul.txn(null, List.of(TxnOp.cas(key, FiguresCodec.write(value), index))).handle((r, e) -> {
       if (e == null && r.committed()) {
         index = r.modifyIndexes().getOrDefault(key, -1L);
         written = value;
+        writtenAt = clock.getAsLong();
+        attempted = null;
       } else {
-        index = -1; // changed under it, or it may have landed: look before the next write
+        if (e == null) {
+          attempted = null; // refused: it did not land
+        }
+        index = -1;
       }
       return (Void) null;
     });
   }
 
-  /** Sets the epoch above {@code least}, the archive's {@code through} and every run key of this node. */
-  private CompletionStage<Long> chooseEpoch(long least) {
+  private boolean lookDue() {
+    return clock.getAsLong() - lookedAt >= lookEvery.toMillis();
+  }
+
+  /** Chooses the open run's epoch: above {@code least}, the archive's {@code through} and every run key of the node. */
+  private CompletionStage<Long> chooseEpoch() {
     return consul.kvTree(null, AuditKeys.prefix(dc), 0, Duration.ZERO).thenApply(tree -> {
       long e = least;
       for (KvEntry k : tree.value()) {
@@ -111,95 +144,124 @@ final class RunFigures {
       epoch = e;
       index = 0;
       written = Map.of();
+      attempted = null;
       lookedAt = clock.getAsLong();
       return e;
     });
   }
 
-  /** Looks at the run key and the archive: after a write that failed or may have landed, and every {@code lookEvery}. */
+  /** Looks at the open run's key and the archive in one read, then writes back closed runs that need it. */
   private CompletionStage<Void> look() {
     String key = AuditKeys.key(dc, node, epoch);
-    return consul.kvGet(null, key).<AuditArchive, CompletionStage<Void>>thenCombine(archive(), (found, archive) -> {
-      undoneFolds(archive);
+    return consul.kvTree(null, AuditKeys.prefix(dc), 0, Duration.ZERO).thenCompose(tree -> {
+      Map<String, KvEntry> keys = new HashMap<>();
+      tree.value().forEach(k -> keys.put(k.key(), k));
+      AuditArchive archive = Optional.ofNullable(keys.get(AuditKeys.archive(dc))).map(k -> AuditArchive.parse(k.value())).orElse(AuditArchive.EMPTY);
       lookedAt = clock.getAsLong();
-      Map<String, Long> there = found.map(f -> FiguresCodec.read(f.value())).orElse(null);
-      boolean mine = there != null && there.getOrDefault(AuditFold.RUN, 0L) == id;
+      KvEntry found = keys.get(key);
+      Map<String, Long> there = found == null ? null : readable(found.value());
+      long owner = there == null ? 0 : there.getOrDefault(AuditFold.RUN, 0L);
       if (archive.folded(node, epoch)) {
-        return handOver(); // its key is gone, or a copy of it came back that readers leave out
-      }
-      if (there != null && !mine) {
+        close("folded into the archive"); // its key is gone, or a copy of it came back that readers leave out
+      } else if (there != null && owner != id && owner != 0) {
         LOG.warn("audit run {}/{} is another JVM's (two nodes named {}?): this one goes on under a new run", node, epoch, node);
-        return chooseEpoch(epoch + 1).thenApply(e -> (Void) null);
+        least = epoch + 1;
+        epoch = -1;
+      } else if (found != null && there != null && (there.equals(written) || there.equals(attempted))) {
+        if (!there.equals(written)) {
+          writtenAt = clock.getAsLong(); // the write whose answer was lost landed, lately
+        }
+        index = found.modifyIndex();
+        written = there;
+        attempted = null;
+      } else if (found == null && written.isEmpty()) {
+        index = 0; // never written: nothing to close
+        attempted = null;
+      } else {
+        close("found " + (found == null ? "gone" : "changed") + " (a restore or a wipe)");
       }
-      index = there == null ? 0 : found.get().modifyIndex();
-      written = there == null ? Map.of() : there;
-      return CompletableFuture.<Void>completedFuture(null);
-    }).thenCompose(next -> next).thenCompose(v -> restoreUndone());
-  }
-
-  /** The archive folded this run: what it took is what this JVM last wrote. */
-  private CompletionStage<Void> handOver() {
-    Map<String, Long> taken = new TreeMap<>(written);
-    taken.remove(AuditFold.RUN);
-    taken.forEach((f, v) -> handed.merge(f, v, Long::sum));
-    folds.put(epoch, taken);
-    while (folds.size() > FOLDS_KEPT) {
-      folds.pollFirstEntry();
-    }
-    long was = epoch;
-    return chooseEpoch(epoch + 1).thenAccept(e ->
-        LOG.info("audit run {}/{} was folded into the archive with {}; this node's figures go on as run {}", node, was, taken, e));
-  }
-
-  /** Folds of this JVM's runs that the archive no longer holds (a restore or a wipe took them). */
-  private void undoneFolds(AuditArchive archive) {
-    undone.clear();
-    folds.forEach((e, figures) -> {
-      if (!archive.folded(node, e)) {
-        undone.put(e, figures);
-      }
+      return repair(archive, keys);
     });
   }
 
-  /** Writes back the run keys of undone folds, as the folds took them (and this JVM's id). */
-  private CompletionStage<Void> restoreUndone() {
+  /** Closes the open run with what this JVM last wrote there; the rest goes on under a new epoch. */
+  private void close(String why) {
+    Map<String, Long> figures = new TreeMap<>(written);
+    figures.remove(AuditFold.RUN);
+    if (!empty(figures)) {
+      figures.forEach((f, v) -> closedSum.merge(f, v, Long::sum));
+      closed.put(epoch, figures);
+      while (closed.size() > CLOSED_KEPT) {
+        closed.pollFirstEntry();
+      }
+      LOG.info("audit run {}/{} closed with {}: {}; this node's figures go on under a new run", node, epoch, figures, why);
+    }
+    least = epoch + 1;
+    epoch = -1;
+    index = 0;
+    written = Map.of();
+    attempted = null;
+    repairDue = true;
+  }
+
+  /** Writes back the keys of closed runs the archive does not fold and that are gone or changed. */
+  private CompletionStage<Void> repair(AuditArchive archive, Map<String, KvEntry> keys) {
     CompletionStage<Void> all = CompletableFuture.completedFuture(null);
-    for (var u : List.copyOf(undone.entrySet())) {
-      String key = AuditKeys.key(dc, node, u.getKey());
-      Map<String, Long> value = new TreeMap<>(u.getValue());
+    boolean[] failed = {false};
+    for (var c : List.copyOf(closed.entrySet())) {
+      if (archive.folded(node, c.getKey())) {
+        continue;
+      }
+      String key = AuditKeys.key(dc, node, c.getKey());
+      Map<String, Long> value = new TreeMap<>(c.getValue());
       value.put(AuditFold.RUN, id);
-      all = all.thenCompose(v -> consul.kvGet(null, key).thenCompose(found -> {
-        if (found.isPresent() && FiguresCodec.read(found.get().value()).equals(value)) {
-          return CompletableFuture.completedFuture(true);
-        }
-        LOG.warn("audit run {}/{} was folded, and the fold is gone from the archive (a restore or a wipe): its key is written back with {}",
-            node, u.getKey(), u.getValue());
-        return consul.kvPutCas(null, key, FiguresCodec.write(value), found.map(KvEntry::modifyIndex).orElse(0L));
-      }).thenAccept(ok -> {
+      KvEntry there = keys.get(key);
+      if (there != null && value.equals(readable(there.value()))) {
+        continue;
+      }
+      all = all.thenCompose(v -> consul.kvPutCas(null, key, FiguresCodec.write(value), there == null ? 0 : there.modifyIndex()).thenAccept(ok -> {
         if (ok) {
-          undone.remove(u.getKey()); // still remembered in folds: a later wipe may take it again
+          LOG.warn("audit run {}/{} closed with {} was {} (a restore or a wipe): written back", node, c.getKey(), c.getValue(), there == null ? "gone" : "changed");
+        } else {
+          failed[0] = true;
         }
       }));
     }
-    return all;
+    return all.handle((v, e) -> {
+      repairDue = e != null || failed[0]; // looked at again next time
+      return (Void) null;
+    });
   }
 
-  private CompletionStage<AuditArchive> archive() {
-    return consul.kvGet(null, AuditKeys.archive(dc)).thenApply(found -> found.map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY));
+  private static Map<String, Long> readable(byte[] value) {
+    try {
+      return FiguresCodec.read(value);
+    } catch (RuntimeException bad) {
+      return null;
+    }
   }
 
-  /** The run key's value for {@code total}: the figures less what folds took, and this JVM's id. */
+  private static boolean empty(Map<String, Long> value) {
+    for (String f : AuditArchive.FIGURES) {
+      if (value.getOrDefault(f, 0L) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The open run's value for {@code total}: the figures less those of closed runs, and this JVM's id. */
   private Map<String, Long> value(Map<String, Long> total) {
     Map<String, Long> out = new TreeMap<>();
     for (String f : AuditArchive.FIGURES) {
-      out.put(f, total.getOrDefault(f, 0L) - handed.getOrDefault(f, 0L));
+      out.put(f, total.getOrDefault(f, 0L) - closedSum.getOrDefault(f, 0L));
     }
     out.put(AuditFold.RUN, id);
     return out;
   }
 
-  /** For tests: what folds took from this JVM's runs. */
+  /** For tests: the figures of closed runs. */
   Map<String, Long> handed() {
-    return Map.copyOf(handed);
+    return Map.copyOf(closedSum);
   }
 }

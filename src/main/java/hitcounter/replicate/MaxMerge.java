@@ -36,16 +36,7 @@ public final class MaxMerge {
    * Audit keys (decision 0018): a run's figures as {@link #COUNTERS}; a datacenter's archive per
    * node, the fold with the larger {@code through} whole ({@link hitcounter.audit.AuditArchive#merge}).
    */
-  public static final Merge AUDIT =
-      (source, target) -> {
-        Map<String, Long> s = FiguresCodec.read(source);
-        if (!hitcounter.audit.AuditArchive.isArchive(s)) {
-          return COUNTERS.merged(source, target);
-        }
-        hitcounter.audit.AuditArchive theirs = target == null ? null : hitcounter.audit.AuditArchive.parse(target);
-        hitcounter.audit.AuditArchive merged = hitcounter.audit.AuditArchive.of(s).merge(theirs == null ? hitcounter.audit.AuditArchive.EMPTY : theirs);
-        return merged.equals(theirs) ? null : merged.toBytes();
-      };
+  public static final Merge AUDIT = hitcounter.audit.AuditMerge::merged;
 
   /** Versioned settings: the winning write ({@link VersionedValue#ORDER}) stays. */
   public static final Merge LAST_WRITER =

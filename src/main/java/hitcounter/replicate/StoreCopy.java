@@ -143,7 +143,7 @@ final class StoreCopy {
       }
       // A rollback, confirmed by the source's Consul: what only the copy holds is brought back
       // into the source (from the source's heads as read now) before the copy follows.
-      return recovery.recover(target, source, local.folded(), r).thenCompose(x -> AuditCopyBack.from(consul, target));
+      return recovery.recover(target, source, local.folded(), r);
     });
   }
 

@@ -1,7 +1,6 @@
 package hitcounter.replicate;
 
 import hitcounter.config.ConfigKeys;
-import hitcounter.audit.AuditKeys;
 import hitcounter.infra.consul.Consul;
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
@@ -228,10 +227,10 @@ public final class StoreGuard {
         }
         return steps;
       });
-      // Settings and resets written here and the audit figures of this datacenter's nodes come back too.
-      // The records of past rollbacks too: they keep a recovery from bringing entries back twice.
-      List<String> smallPrefixes = List.of(ConfigKeys.prefix(dc), hitcounter.config.ResetRecord.prefix(dc), AuditKeys.prefix(dc),
-          hitcounter.audit.LostKeys.prefix(dc));
+      // Settings and resets written here come back too; the records of past rollbacks too: they
+      // keep a recovery from bringing entries back twice. (Audit figures are merged back by the
+      // keeper's audit folder, every fold interval, from every copy: decision 0018.)
+      List<String> smallPrefixes = List.of(ConfigKeys.prefix(dc), hitcounter.config.ResetRecord.prefix(dc), hitcounter.audit.LostKeys.prefix(dc));
       List<TxnOp> small = new ArrayList<>();
       for (String prefix : smallPrefixes) {
         chain = chain.thenCompose(x -> consul.kvTree(from.dc(), prefix, 0, Duration.ZERO))

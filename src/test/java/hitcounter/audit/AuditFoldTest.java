@@ -117,6 +117,18 @@ class AuditFoldTest {
   }
 
   @Test
+  void aCopyMergesBackWhatARestoreTookAndNothingItsArchiveFolds() {
+    AuditArchive folded = AuditArchive.EMPTY.with("a", Map.of(100L, Map.of("accepted", 10L)));
+    List<KvEntry> copy = List.of(entry(AuditKeys.archive("us-west"), new String(folded.toBytes(), StandardCharsets.UTF_8), 40),
+        run("us-west", "a", 100, 10, 41), run("us-west", "a", 200, 6, 42), run("us-west", "b", 300, 2, 43));
+    List<KvEntry> local = List.of(run("us-west", "a", 100, 8, 7), run("us-west", "a", 200, 6, 8)); // restored: no archive, a/100 older
+    var ops = AuditMerge.back("us-west", copy, local);
+    assertEquals(List.of(AuditKeys.archive("us-west"), AuditKeys.key("us-west", "b", 300)), ops.stream().map(TxnOp::key).toList(),
+        "the archive and the run the restore took; a/100 is folded there, a/200 is as here");
+    assertEquals(0, ops.get(0).index());
+  }
+
+  @Test
   void anArchiveRoundTripsAsFiguresThatOnlyGrow() {
     AuditArchive a = AuditArchive.EMPTY.with("us-west-0", Map.of(100L, Map.of("accepted", 10L, "unknown", 2L), 90L, Map.of("accepted", 1L)));
     assertEquals(100, a.through("us-west-0"));

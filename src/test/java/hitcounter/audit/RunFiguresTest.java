@@ -103,6 +103,27 @@ class RunFiguresTest {
   }
 
   @Test
+  void aFoldHiddenByARestoreAndBroughtBackByACopyTakesNothingTwiceAndLosesNothing() {
+    RunFigures run = run("a", 1000);
+    settle(run, 5);
+    var beforeFold = consul.snapshot("us-west");
+    now[0] += Duration.ofHours(2).toMillis();
+    fold(); // a/1000 (5) folded; eu-west's copy of the archive has it
+    byte[] copiedArchive = consul.entry("us-west", AuditKeys.archive("us-west")).orElseThrow().value();
+    consul.restore("us-west", beforeFold); // the fold is gone here, a/1000 = 5 is back as this JVM wrote it
+    settle(run, 7); // idle for two hours: the run is closed, the 2 new hits go under a new one
+    assertTrue(run.epoch() > 1000);
+    var local = consul.kvTree(null, AuditKeys.prefix("us-west"), 0, Duration.ZERO).toCompletableFuture().join().value();
+    var copy = java.util.List.of(new hitcounter.infra.consul.KvEntry(AuditKeys.archive("us-west"), copiedArchive, 3));
+    for (TxnOp op : AuditMerge.back("us-west", copy, local)) {
+      assertTrue(consul.txn(null, java.util.List.of(op)).toCompletableFuture().join().committed());
+    }
+    assertEquals(7, audited(), "the fold back from the copy (5) and the new run (2)");
+    settle(run, 8);
+    assertEquals(8, audited());
+  }
+
+  @Test
   void aWipeOrARestoreThatUndoesAFoldGetsEveryFigureBackOnce() {
     RunFigures run = run("a", 1000);
     settle(run, 5);
