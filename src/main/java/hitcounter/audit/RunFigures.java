@@ -93,8 +93,13 @@ final class RunFigures {
       return chooseEpoch().thenCompose(e -> publish(total));
     }
     if (index < 0 || repairDue || lookDue()) {
-      return look();
+      return look().thenCompose(v -> epoch >= 0 && index >= 0 && !repairDue ? write(total) : CompletableFuture.<Void>completedFuture(null));
     }
+    return write(total);
+  }
+
+  /** Writes the open run (closing it first when it has been idle too long). */
+  private CompletionStage<Void> write(Map<String, Long> total) {
     if (index > 0 && clock.getAsLong() - writtenAt >= 2 * lookEvery.toMillis()) {
       // Idle half of fold-after: closed, so no fold (which waits all of it) can take a value
       // this JVM wrote after it. The figures go on under a new run.

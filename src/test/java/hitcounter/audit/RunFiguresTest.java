@@ -64,6 +64,17 @@ class RunFiguresTest {
   }
 
   @Test
+  void aLookDueAtEveryPublishStillLetsTheFiguresBeWritten() {
+    // Found by AuditArchiveIT (fold-after 2 s, so a look every 500 ms, as often as a publish):
+    // every publish looked and none wrote.
+    RunFigures run = new RunFigures(consul, "us-west", "a", 1000, Duration.ZERO, () -> now[0]);
+    for (int i = 0; i < 3; i++) {
+      run.publish(total(5)).toCompletableFuture().join();
+    }
+    assertEquals(5, audited());
+  }
+
+  @Test
   void aRunStartsAboveWhatTheArchiveFoldedForItsNode() {
     consul.put("us-west", AuditKeys.archive("us-west"), AuditArchive.EMPTY.with("a", Map.of(5000L, total(3))).toBytes());
     RunFigures run = run("a", 1000); // a clock behind the last run's
