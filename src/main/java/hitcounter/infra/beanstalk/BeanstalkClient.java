@@ -167,7 +167,7 @@ public final class BeanstalkClient implements Beanstalk {
                           // Taken meanwhile: the next poll sees the next oldest.
                           return Optional.<Duration>of(Duration.ZERO);
                         }
-                        long age = Long.parseLong(yaml(stats).getOrDefault("age", "0"));
+                        long age = Long.parseLong(StatsReplies.yaml(stats).getOrDefault("age", "0"));
                         return Optional.of(Duration.ofSeconds(age));
                       });
             });
@@ -177,29 +177,7 @@ public final class BeanstalkClient implements Beanstalk {
   public CompletionStage<Map<String, String>> stats() {
     return connection()
         .thenCompose(c -> c.sendAll(List.of(ascii("stats\r\n"), ascii("stats-tube default\r\n"))))
-        .thenApply(
-            replies -> {
-              Reply server = replies.get(0);
-              Reply tube = replies.get(1);
-              if (!server.word().equals("OK")) {
-                throw new BeanstalkException("stats: " + server.line());
-              }
-              Map<String, String> out = yaml(server);
-              if (tube.word().equals("OK")) {
-                // The hit jobs are the default tube's: the run marker (its own tube) is no job waiting.
-                yaml(tube).forEach((k, v) -> {
-                  if (k.startsWith("current-jobs-")) {
-                    out.put(k, v);
-                  }
-                });
-              } else if (tube.word().equals("NOT_FOUND")) {
-                // No connection uses or watches the default tube and it holds no job: nothing waits in it.
-                out.keySet().stream().filter(k -> k.startsWith("current-jobs-")).toList().forEach(k -> out.put(k, "0"));
-              } else {
-                throw new BeanstalkException("stats-tube default: " + tube.line());
-              }
-              return out;
-            });
+        .thenApply(replies -> StatsReplies.withDefaultTube(replies.get(0), replies.get(1)));
   }
 
   @Override
@@ -227,18 +205,6 @@ public final class BeanstalkClient implements Beanstalk {
             return name;
           }));
     });
-  }
-
-  /** The flat YAML of a stats reply, as key/value strings. */
-  private static Map<String, String> yaml(Reply reply) {
-    Map<String, String> out = new HashMap<>();
-    for (String line : reply.data().utf8String().split("\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0) {
-        out.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
-      }
-    }
-    return out;
   }
 
   @Override
