@@ -102,6 +102,12 @@ public record AuditArchive(Map<String, Node> nodes) {
     return new AuditArchive(nodes);
   }
 
+  /** The archive of datacenter {@code dc} among {@code entries} (none: empty); throws when its value does not read. */
+  public static AuditArchive in(String dc, java.util.List<hitcounter.infra.consul.KvEntry> entries) {
+    String key = AuditKeys.archive(dc);
+    return entries.stream().filter(e -> e.key().equals(key)).findFirst().map(e -> parse(e.value())).orElse(EMPTY);
+  }
+
   public static AuditArchive parse(byte[] value) {
     return of(FiguresCodec.read(value));
   }

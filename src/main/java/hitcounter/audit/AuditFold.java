@@ -103,12 +103,9 @@ public final class AuditFold {
    * are left to the source's own fold; none goes while either archive cannot be read.
    */
   public static List<TxnOp> staleCopies(String dc, List<KvEntry> source, List<KvEntry> target) {
-    String archiveKey = AuditKeys.archive(dc);
     AuditArchive archive;
     try {
-      AuditArchive there = target.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
-      AuditArchive here = source.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
-      archive = there.merge(here);
+      archive = AuditArchive.in(dc, target).merge(AuditArchive.in(dc, source));
     } catch (RuntimeException bad) {
       return List.of();
     }

@@ -42,9 +42,7 @@ public final class AuditMerge {
     String archiveKey = AuditKeys.archive(dc);
     AuditArchive archive;
     try {
-      AuditArchive here = mine.containsKey(archiveKey) ? AuditArchive.parse(mine.get(archiveKey).value()) : AuditArchive.EMPTY;
-      AuditArchive there = copy.stream().filter(e -> e.key().equals(archiveKey)).findFirst().map(e -> AuditArchive.parse(e.value())).orElse(AuditArchive.EMPTY);
-      archive = here.merge(there);
+      archive = AuditArchive.in(dc, local).merge(AuditArchive.in(dc, copy));
     } catch (RuntimeException bad) {
       return List.of();
     }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -136,11 +135,8 @@ final class RunFigures {
   /** Chooses the open run's epoch: above {@code least}, the archive's {@code through} and every run key of the node. */
   private CompletionStage<Long> chooseEpoch() {
     return consul.kvTree(null, AuditKeys.prefix(dc), 0, Duration.ZERO).thenApply(tree -> {
-      long e = least;
+      long e = Math.max(least, AuditArchive.in(dc, tree.value()).through(node) + 1);
       for (KvEntry k : tree.value()) {
-        if (k.key().equals(AuditKeys.archive(dc))) {
-          e = Math.max(e, AuditArchive.parse(k.value()).through(node) + 1);
-        }
         AuditKeys.Run run = AuditKeys.run(k.key());
         if (run != null && run.node().equals(node)) {
           e = Math.max(e, run.epoch() + 1);
@@ -161,7 +157,7 @@ final class RunFigures {
     return consul.kvTree(null, AuditKeys.prefix(dc), 0, Duration.ZERO).thenCompose(tree -> {
       Map<String, KvEntry> keys = new HashMap<>();
       tree.value().forEach(k -> keys.put(k.key(), k));
-      AuditArchive archive = Optional.ofNullable(keys.get(AuditKeys.archive(dc))).map(k -> AuditArchive.parse(k.value())).orElse(AuditArchive.EMPTY);
+      AuditArchive archive = AuditArchive.in(dc, tree.value());
       lookedAt = clock.getAsLong();
       KvEntry found = keys.get(key);
       Map<String, Long> there = found == null ? null : readable(found.value());
