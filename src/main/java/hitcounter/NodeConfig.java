@@ -30,6 +30,7 @@ record NodeConfig(
     hitcounter.config.SitesSettings sites,
     hitcounter.config.AnalyticsSettings analytics,
     hitcounter.count.ResetRepair.Settings resets,
+    hitcounter.count.ResetFolder.Settings resetFolds,
     hitcounter.api.ImportSettings imports) {
 
   static NodeConfig create(Config root) {
@@ -49,6 +50,7 @@ record NodeConfig(
         hitcounter.config.SitesSettings.create(root),
         hitcounter.config.AnalyticsSettings.create(root),
         hitcounter.count.ResetRepair.Settings.create(root),
+        hitcounter.count.ResetFolder.Settings.create(root),
         hitcounter.api.ImportSettings.create(root));
   }
 }

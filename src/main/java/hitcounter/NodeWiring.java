@@ -174,6 +174,7 @@ final class NodeWiring {
       k.spawn(supervised(StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
       k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold(), copyStatus.reading())), "folder");
       k.spawn(supervised(hitcounter.audit.AuditFolder.create(deps.consul(), config.node().datacenter(), config.audit(), clock)), "audit-folder");
+      k.spawn(supervised(hitcounter.count.ResetFolder.create(deps.consul(), config.node().datacenter(), config.resetFolds(), clock)), "reset-folder");
       k.spawn(supervised(hitcounter.count.ResetRepair.create(deps.consul(), counts, resets, viewHealth, config.resets(), clock, watch.general(), watch.blockingWait())), "reset-repair");
       k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
           () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),

@@ -118,6 +118,15 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
   }
 
   public byte[] bytes() {
+    try {
+      return Json.mapper().writeValueAsBytes(toJson());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The record as JSON ({@link #bytes}; an entry of a {@link ResetShards} shard). */
+  public ObjectNode toJson() {
     ObjectNode n = Json.mapper().createObjectNode();
     ObjectNode b = n.putObject("baselines");
     new TreeMap<>(baselines).forEach(b::put);
@@ -127,16 +136,20 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
       ObjectNode l = n.putObject("lowered");
       new TreeMap<>(lowered).forEach(l::put);
     }
-    try {
-      return Json.mapper().writeValueAsBytes(n);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return n;
   }
 
   public static Optional<ResetRecord> parse(byte[] value) {
     try {
-      JsonNode n = Json.mapper().readTree(value);
+      return parse(Json.mapper().readTree(value));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The record of a JSON node ({@link #toJson}), or empty. */
+  public static Optional<ResetRecord> parse(JsonNode n) {
+    try {
       if (n == null || !n.isObject() || !n.path("baselines").isObject()) {
         return Optional.empty();
       }
@@ -146,7 +159,7 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
         return Optional.empty();
       }
       return Optional.of(new ResetRecord(b.get(), n.path("deletedAt").asLong(0), n.path("resetAt").asLong(0), l.get()));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return Optional.empty();
     }
   }

@@ -1,6 +1,7 @@
 package hitcounter.count;
 
 import hitcounter.config.ResetRecord;
+import hitcounter.config.ResetShards;
 import hitcounter.infra.consul.BadValues;
 import hitcounter.infra.consul.BlockingQueryWatch;
 import hitcounter.infra.consul.Consul;
@@ -17,8 +18,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * Watches the page resets of every datacenter in the local Consul ({@code hitcounter/resets/},
- * written where the reset was asked and copied everywhere by the replicators), merges the
- * records of each page, and raises its baselines in the count table: from then on every answer
+ * written where the reset was asked and copied everywhere by the replicators; records, and the
+ * shards records at rest are folded into, {@link ResetShards}), merges the records of each page, and raises its baselines in the count table: from then on every answer
  * of this node shows the page's counts less what the reset saw. A record is applied whenever it
  * arrives, before or after the counts it masks (baselines are absolute per datacenter).
  */
@@ -65,14 +66,46 @@ public final class ResetView {
 
   private ResetView() {}
 
+  /** A reset shard as parsed at its ModifyIndex (records null: it did not read), so an unchanged shard is not parsed again. */
+  private record ReadShard(long index, Map<String, ResetRecord> records) {
+    static ReadShard of(KvEntry e) {
+      Map<String, ResetRecord> records;
+      try {
+        records = ResetShards.parse(e.value());
+        if (!records.keySet().stream().allMatch(PageKey::isValid)) {
+          records = null;
+        }
+      } catch (RuntimeException bad) {
+        records = null;
+      }
+      return new ReadShard(e.modifyIndex(), records);
+    }
+  }
+
   public static Behavior<Command> create(Consul consul, CountTable table, Resets resets, BadValues bad, BlockingQueryWatch.Settings watch, Duration wait) {
     return Behaviors.setup(ctx -> {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, ResetRecord.ROOT, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
+      Map<String, ReadShard> shards = new HashMap<>();
       return Behaviors.receive(Command.class)
           .onMessage(Changed.class, m -> {
             Map<String, ResetRecord> merged = new HashMap<>();
+            Map<String, ReadShard> seen = new HashMap<>();
             for (KvEntry e : m.entries().value()) {
+              if (ResetShards.isShard(e.key())) {
+                ReadShard s = shards.get(e.key());
+                if (s == null || s.index() != e.modifyIndex()) {
+                  s = ReadShard.of(e);
+                }
+                seen.put(e.key(), s);
+                if (s.records() == null) {
+                  bad.skipped("reset-view", e.key(), "not a reset shard");
+                  continue;
+                }
+                bad.good("reset-view", e.key());
+                s.records().forEach((id, r) -> merged.merge(id, r, ResetRecord::merge));
+                continue;
+              }
               String id = ResetRecord.countedIdOf(e.key());
               var record = ResetRecord.parse(e.value());
               if (id == null || !PageKey.isValid(id) || record.isEmpty()) {
@@ -89,6 +122,8 @@ public final class ResetView {
               }
             });
             resets.set(merged);
+            shards.clear();
+            shards.putAll(seen);
             return Behaviors.same();
           })
           .build();

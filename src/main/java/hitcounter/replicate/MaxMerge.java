@@ -46,14 +46,8 @@ public final class MaxMerge {
         return s.isPresent() && s.get().newerThan(t.orElse(null)) ? source : null;
       };
 
-  /** Page resets: per datacenter the larger baseline, the later delete and reset times. */
-  public static final Merge RESETS =
-      (source, target) -> {
-        hitcounter.config.ResetRecord s = hitcounter.config.ResetRecord.parse(source).orElseThrow(() -> new IllegalArgumentException("not a reset"));
-        Optional<hitcounter.config.ResetRecord> t = target == null ? Optional.empty() : hitcounter.config.ResetRecord.parse(target);
-        hitcounter.config.ResetRecord merged = s.merge(t.orElse(null));
-        return t.isPresent() && merged.equals(t.get()) ? null : merged.bytes();
-      };
+  /** Page resets: per datacenter the larger baseline, the later delete and reset times; reset shards per page (decision 0019). */
+  public static final Merge RESETS = hitcounter.config.ResetShards::merged;
 
   /**
    * Visitor salts: a decided record wins over an undecided one, and a later decision over an

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The small keys a keeper copies besides its store: this datacenter's audit figures and
  * rollback records (max per figure), settings (the winning write), resets and salts (their own
- * merges), imports (the union of their versions, {@link ImportCopy}), as last read per prefix, with the generation at which each prefix last changed, so a
+ * merges; reset records folded into shards leave the copies, decision 0019), imports (the union of their versions, {@link ImportCopy}), as last read per prefix, with the generation at which each prefix last changed, so a
  * round copies only the prefixes changed since its last copy to a target; and the copy itself
  * (read the target, write what is behind, {@link MaxMerge}).
  */
@@ -100,12 +100,13 @@ final class SmallCopy {
     }
     return consul.kvTree(dc, prefix, 0, Duration.ZERO).thenCompose(target -> {
       CompletionStage<Boolean> merged = apply(dc, MaxMerge.plan(source, target.value(), merges.get(prefix), bad));
-      if (!prefix.equals(AuditKeys.prefix(consul.localDatacenter()))) {
-        return merged;
-      }
-      // Copies of run keys this datacenter folded into its archive (decision 0018) go too, once
-      // every merge landed: the target's archive must fold them before they leave.
-      List<TxnOp> stale = hitcounter.audit.AuditFold.staleCopies(consul.localDatacenter(), source, target.value());
+      String here = consul.localDatacenter();
+      // Copies of run keys this datacenter folded into its archive (decision 0018), and of reset
+      // records it folded into its shards (0019), go too, once every merge landed: what the
+      // target holds must fold them before they leave.
+      List<TxnOp> stale = prefix.equals(AuditKeys.prefix(here)) ? hitcounter.audit.AuditFold.staleCopies(here, source, target.value())
+          : prefix.equals(hitcounter.config.ResetRecord.prefix(here)) ? hitcounter.config.ResetFold.staleCopies(here, source, target.value())
+          : List.of();
       return merged.thenCompose(ok -> ok && !stale.isEmpty() ? apply(dc, stale) : CompletableFuture.completedFuture(ok));
     });
   }

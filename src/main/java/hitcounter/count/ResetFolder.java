@@ -1,0 +1,166 @@
+package hitcounter.count;
+
+import com.typesafe.config.Config;
+import hitcounter.config.ResetFold;
+import hitcounter.config.ResetRecord;
+import hitcounter.infra.consul.Consul;
+import hitcounter.infra.consul.KvEntry;
+import hitcounter.infra.consul.TxnOp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keeper's care of its datacenter's reset records (decision 0019), every {@code
+ * fold-interval}: it reads the copy of them in every other datacenter, merges back what a copy
+ * holds beyond them (a restore or a wipe here), then folds records at rest that every copy holds
+ * into the shards ({@link ResetFold}). A datacenter out of reach skips the fold of that round (a
+ * record is folded only once every datacenter has it). It learns how long each key has held
+ * its ModifyIndex by reading them: a new keeper folds no sooner than {@code fold-after} after it
+ * took over.
+ */
+public final class ResetFolder {
+  private static final Logger LOG = LoggerFactory.getLogger(ResetFolder.class);
+
+  /** {@code hitcounter.resets}: how long a record rests before it is folded, and how often the keeper looks. */
+  public record Settings(Duration foldAfter, Duration foldInterval) {
+    public static Settings create(Config root) {
+      Config c = root.getConfig("hitcounter.resets");
+      return new Settings(c.getDuration("fold-after"), c.getDuration("fold-interval"));
+    }
+  }
+
+  public sealed interface Command {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private record Read(Reading reading, Throwable failure) implements Command {}
+
+  private record Folded(ResetFold.Plan plan, int committed, Throwable failure) implements Command {}
+
+  /** This datacenter's reset keys here, and as every other datacenter holds them (null: one was out of reach). */
+  private record Reading(List<KvEntry> local, Map<String, List<KvEntry>> copies) {}
+
+  private record Seen(long index, long since) {}
+
+  private ResetFolder() {}
+
+  public static Behavior<Command> create(Consul consul, String dc, Settings settings, Clock clock) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.foldInterval());
+      Map<String, Seen> seen = new HashMap<>();
+      boolean[] busy = {false};
+      return Behaviors.receive(Command.class)
+          .onMessage(Tick.class, m -> {
+            if (!busy[0]) {
+              busy[0] = true;
+              ctx.pipeToSelf(read(consul, dc).toCompletableFuture(), Read::new);
+            }
+            return Behaviors.same();
+          })
+          .onMessage(Read.class, m -> {
+            if (m.failure() != null) {
+              busy[0] = false;
+              ctx.getLog().warn("reset records of {} not read for a fold: {}", dc, m.failure().toString());
+              return Behaviors.same();
+            }
+            long now = clock.millis();
+            Map<String, Seen> current = new HashMap<>();
+            for (KvEntry e : m.reading().local()) {
+              Seen s = seen.get(e.key());
+              current.put(e.key(), s != null && s.index() == e.modifyIndex() ? s : new Seen(e.modifyIndex(), now));
+            }
+            seen.clear();
+            seen.putAll(current);
+            if (m.reading().copies() == null) {
+              busy[0] = false; // a datacenter out of reach: nothing is folded it may not have
+              return Behaviors.same();
+            }
+            ResetFold.Plan plan = ResetFold.plan(dc, m.reading().local(), m.reading().copies(), e -> seen.get(e.key()).since(), now, settings.foldAfter(),
+                TxnOp.MAX_OPS);
+            if (plan.txns().isEmpty()) {
+              busy[0] = false;
+              warnFull(dc, plan);
+              return Behaviors.same();
+            }
+            CompletionStage<Integer> writes = CompletableFuture.completedFuture(0);
+            for (List<TxnOp> txn : plan.txns()) {
+              writes = writes.thenCompose(n -> consul.txn(null, txn).thenApply(r -> n + (r.committed() ? 1 : 0)));
+            }
+            ctx.pipeToSelf(writes.toCompletableFuture(), (n, e) -> new Folded(plan, n == null ? 0 : n, e));
+            return Behaviors.same();
+          })
+          .onMessage(Folded.class, m -> {
+            busy[0] = false;
+            if (m.failure() != null) {
+              ctx.getLog().warn("reset fold of {} failed (tried again in {}): {}", dc, settings.foldInterval(), m.failure().toString());
+            } else {
+              ctx.getLog().info("folded reset records of {} into {} of {} shards ({} records; a shard that met a record written meanwhile is tried again)",
+                  dc, m.committed(), m.plan().txns().size(), m.plan().folded());
+            }
+            warnFull(dc, m.plan());
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  private static void warnFull(String dc, ResetFold.Plan plan) {
+    if (plan.full() > 0) {
+      LOG.warn("{} reset records of {} stay keys: their shards are full ({} bytes)", plan.full(), dc, hitcounter.config.ResetShards.MAX_SHARD_BYTES);
+    }
+  }
+
+  /**
+   * This datacenter's reset keys after what every other datacenter's copy holds beyond them was
+   * merged back (one key per write; a key written meanwhile is merged next round), with those
+   * copies (null when a datacenter was out of reach).
+   */
+  static CompletionStage<Reading> read(Consul consul, String dc) {
+    String prefix = ResetRecord.prefix(dc);
+    return consul.datacenters().thenCompose(all -> {
+      Map<String, List<KvEntry>> copies = new TreeMap<>();
+      boolean[] missing = {false};
+      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+      for (String other : all) {
+        if (other.equals(dc)) {
+          continue;
+        }
+        chain = chain.thenCompose(x -> consul.kvTree(other, prefix, 0, Duration.ZERO)
+            .thenCombine(consul.kvTree(null, prefix, 0, Duration.ZERO), (copy, local) -> {
+              copies.put(other, copy.value());
+              return ResetFold.back(dc, copy.value(), local.value());
+            })
+            .thenCompose(ops -> {
+              CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
+              for (TxnOp op : ops) {
+                writes = writes.thenCompose(y -> consul.txn(null, List.of(op)).thenAccept(r -> {
+                  if (r.committed()) {
+                    LOG.warn("reset key {} of {} brought back from the copy in {} (a restore or a wipe here had taken it back)", op.key(), dc, other);
+                  }
+                }));
+              }
+              return writes;
+            })
+            .exceptionally(e -> {
+              missing[0] = true;
+              LOG.debug("reset keys of {} not read in {} this round: {}", dc, other, e.toString());
+              return null;
+            }));
+      }
+      return chain.thenCompose(x -> consul.kvTree(null, prefix, 0, Duration.ZERO))
+          .thenApply(local -> new Reading(local.value(), missing[0] ? null : copies));
+    });
+  }
+}
