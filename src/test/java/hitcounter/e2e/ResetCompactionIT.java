@@ -1,0 +1,158 @@
+package hitcounter.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import hitcounter.testkit.Await;
+import hitcounter.testkit.Beanstalkd;
+import hitcounter.testkit.ConsulServer;
+import hitcounter.testkit.Resources;
+import hitcounter.testkit.TestNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Reset records are compacted (issue 23, decision 0019), on two real datacenters: resets and a
+ * delete asked in both datacenters leave record keys; once at rest and held by both, the keepers
+ * fold them into their reset shards and the copies go too, so both Consuls hold shards only;
+ * the resets still hold (hits after them count from zero, the deleted page stays deleted),
+ * after a node restart too; a page reset again after its fold resets again; and shards a
+ * restore took from us-west come back from eu-west's copy.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ResetCompactionIT {
+  private static final String TOKEN = "it-secret";
+  private static final String CONFIG = "hitcounter.admin-token = \"" + TOKEN + "\"\n"
+      + "hitcounter.resets.fold-after = 2s\nhitcounter.resets.fold-interval = 300ms\n";
+  private final Resources resources = new Resources();
+  private Path dir;
+  private ConsulServer us;
+  private ConsulServer eu;
+  private TestNode usNode;
+  private TestNode euNode;
+  private int euQueue;
+
+  @BeforeAll
+  void start() throws Exception {
+    dir = Files.createDirectories(Path.of("target", "it", "reset-compaction-" + UUID.randomUUID()));
+    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
+    us = consuls.get(0);
+    eu = consuls.get(1);
+    usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), CONFIG));
+    euQueue = resources.keep(new Beanstalkd(dir).start()).port();
+    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), euQueue, CONFIG));
+  }
+
+  @AfterAll
+  void stop() {
+    resources.close();
+  }
+
+  private static HttpResponse<String> admin(TestNode node, String method, String path) {
+    return hitcounter.testkit.TwoDatacenters.send(node, method, path, null, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
+  }
+
+  private static long total(TestNode n, String page) {
+    return Resources.json(n.call("GET", "/api/hits/" + page).body()).path("total").asLong();
+  }
+
+  /** The reset keys in {@code consul}: the records (not shards) and the shards. */
+  private static List<String> keys(ConsulServer consul, boolean shards) {
+    JsonNode all = Resources.json(consul.get("/v1/kv/hitcounter/resets/?keys"));
+    List<String> out = new ArrayList<>();
+    all.forEach(k -> {
+      String key = k.asText();
+      if (!key.endsWith("~watch") && key.contains("/~s/") == shards) {
+        out.add(key);
+      }
+    });
+    return out;
+  }
+
+  /** How many shards {@code pages} (written by one datacenter) fold into. */
+  private static int shards(List<String> pages) {
+    return (int) pages.stream().mapToInt(hitcounter.config.ResetShards::shardOf).distinct().count();
+  }
+
+  private void hits(TestNode node, String page, int n) {
+    for (int i = 0; i < n; i++) {
+      assertEquals(200, node.call("POST", "/api/hits/" + page).statusCode());
+    }
+  }
+
+  private void awaitTotals(String why, long expected, String... pages) {
+    for (TestNode n : List.of(usNode, euNode)) {
+      for (String page : pages) {
+        Await.until(n.name + ": " + page + " " + why, Duration.ofSeconds(20), () -> total(n, page) == expected);
+      }
+    }
+  }
+
+  @Test
+  void recordsFoldIntoShardsInBothDatacentersAndTheResetsStillHold() throws Exception {
+    List<String> pages = List.of("rc-a", "rc-b", "rc-c", "rc-d", "rc-e");
+    for (String p : pages) {
+      hits(usNode, p, 4);
+      hits(euNode, p, 4);
+    }
+    awaitTotals("counted in both", 8, pages.toArray(String[]::new));
+    for (String p : List.of("rc-a", "rc-b", "rc-c")) {
+      assertEquals(200, admin(usNode, "POST", "/api/pages/default/" + p + "/reset").statusCode());
+    }
+    assertEquals(200, admin(euNode, "POST", "/api/pages/default/rc-d/reset").statusCode());
+    assertEquals(200, admin(euNode, "DELETE", "/api/pages/default/rc-e").statusCode());
+    awaitTotals("reset", 0, pages.toArray(String[]::new));
+    assertTrue(!keys(us, false).isEmpty(), "records written: " + keys(us, false));
+    int shards = shards(List.of("rc-a", "rc-b", "rc-c")) + shards(List.of("rc-d", "rc-e"));
+
+    // At rest and held by both: folded, and the copies go.
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " holds reset shards only", Duration.ofSeconds(30), () -> keys(c, false).isEmpty() && keys(c, true).size() == shards);
+    }
+    hits(euNode, "rc-a", 3);
+    hits(usNode, "rc-d", 2);
+    awaitTotals("counted from its reset", 3, "rc-a");
+    awaitTotals("counted from its reset", 2, "rc-d");
+    awaitTotals("still deleted", 0, "rc-e", "rc-b", "rc-c");
+    for (TestNode n : List.of(usNode, euNode)) {
+      JsonNode listed = Resources.json(n.call("GET", "/api/pages?prefix=rc-e").body());
+      assertEquals(0, listed.path("pages").size(), n.name + " lists no deleted page");
+    }
+
+    // A node started afresh reads the resets from the shards.
+    euNode.close();
+    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), euQueue, CONFIG));
+    awaitTotals("after a restart", 3, "rc-a");
+    awaitTotals("after a restart", 0, "rc-b", "rc-e");
+
+    // Reset again after its fold: a new record, shown at once, folded again.
+    assertEquals(200, admin(usNode, "POST", "/api/pages/default/rc-a/reset").statusCode());
+    awaitTotals("reset again", 0, "rc-a");
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " folded the second reset", Duration.ofSeconds(30), () -> keys(c, false).isEmpty());
+    }
+    hits(usNode, "rc-a", 1);
+    awaitTotals("counted from its second reset", 1, "rc-a");
+
+    // A restore takes us-west's shards: they come back from eu-west's copy, and the resets hold.
+    for (String k : keys(us, true)) {
+      if (k.startsWith("hitcounter/resets/us-west/")) {
+        us.send(us.request("/v1/kv/" + k).DELETE().build());
+      }
+    }
+    Await.until("us-west's shards merged back from eu-west", Duration.ofSeconds(20), () -> keys(us, true).size() == shards);
+    hits(euNode, "rc-b", 2);
+    awaitTotals("still reset after the shards came back", 2, "rc-b");
+    awaitTotals("still deleted", 0, "rc-e");
+  }
+}
