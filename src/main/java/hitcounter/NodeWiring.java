@@ -174,11 +174,13 @@ final class NodeWiring {
       k.spawn(supervised(StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
       k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold(), copyStatus.reading())), "folder");
       k.spawn(supervised(hitcounter.audit.AuditFolder.create(deps.consul(), config.node().datacenter(), config.audit(), clock)), "audit-folder");
-      k.spawn(supervised(hitcounter.count.ResetFolder.create(deps.consul(), config.node().datacenter(), config.resetFolds(), clock)), "reset-folder");
+      var dead = new hitcounter.config.DeadGenerations.Known();
+      k.spawn(supervised(hitcounter.count.ResetFolder.create(deps.consul(), config.node().datacenter(), config.resetFolds(), clock,
+          () -> live.getInt(Setting.RESET_FORMAT), dead)), "reset-folder");
       k.spawn(supervised(hitcounter.count.ResetRepair.create(deps.consul(), counts, resets, viewHealth, config.resets(), clock, watch.general(), watch.blockingWait())), "reset-repair");
       k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
           () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
-          badValues, watch.general(), watch.blockingWait())), "replicator");
+          badValues, dead, watch.general(), watch.blockingWait())), "replicator");
       return Behaviors.empty();
     });
   }

@@ -33,6 +33,7 @@ public final class LiveSettings {
     defaults.put(Setting.SERIES_HOURS, IntNode.valueOf(root.getInt("hitcounter.analytics.series-hours")));
     defaults.put(Setting.JOB_FORMAT, IntNode.valueOf(root.getInt("hitcounter.beanstalk.job-format")));
     defaults.put(Setting.STORE_FORMAT, IntNode.valueOf(root.getInt("hitcounter.store.format")));
+    defaults.put(Setting.RESET_FORMAT, IntNode.valueOf(root.getInt("hitcounter.resets.format")));
   }
 
   public JsonNode get(Setting s) {

@@ -62,10 +62,12 @@ public record ResetRecord(Map<String, Long> baselines, long deletedAt, long rese
   /**
    * A counted id as one Consul key segment, safe in a URL unescaped: a page id (with its site's
    * prefix) is itself; any other byte of its UTF-8 (a URL path's slashes, spaces, non-ASCII)
-   * is written {@code !XX}. A page id never holds {@code !}.
+   * is written {@code !XX}, and so is a leading {@code ~}. A page id never holds {@code !}.
    */
   public static String segment(String countedId) {
-    return hitcounter.page.LineEscape.escape(countedId, '!', ResetRecord::plainInKey);
+    String s = hitcounter.page.LineEscape.escape(countedId, '!', ResetRecord::plainInKey);
+    // A leading '~' is written !7E: "~watch" would be the prefix's watch marker, which listings leave out.
+    return s.startsWith("~") ? "!7E" + s.substring(1) : s;
   }
 
   /** Bytes a key segment holds as they are: a page id's and a site prefix's ({@code [A-Za-z0-9._~:-]}). */

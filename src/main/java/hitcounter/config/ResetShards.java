@@ -29,8 +29,12 @@ import java.util.zip.CRC32;
  */
 public final class ResetShards {
   public static final int SHARDS = 256;
-  /** The largest shard written (bytes): a fold's transaction stays under Consul's 512 KiB. */
-  public static final int MAX_SHARD_BYTES = 256 * 1024;
+  /**
+   * The largest shard written (bytes; about 171 KiB in a transaction's base64), and the most
+   * bytes of record keys one fold deletes: a fold's transaction stays under Consul's 512 KiB.
+   */
+  public static final int MAX_SHARD_BYTES = 128 * 1024;
+  public static final int MAX_DELETED_KEY_BYTES = 128 * 1024;
   private static final String MARK = "~s/";
 
   private ResetShards() {}
@@ -55,8 +59,19 @@ public final class ResetShards {
     return slash > 0 && key.startsWith(MARK, slash + 1);
   }
 
-  /** The records of a shard's value, by counted id; throws when it is not a shard. */
+  /** The records of a shard's value, by counted id; throws when it is not a shard or an entry does not read or name a page. */
   public static Map<String, ResetRecord> parse(byte[] value) {
+    return parseEach(value, id -> {
+      throw new IllegalArgumentException("not a reset of a page: " + id);
+    });
+  }
+
+  /**
+   * The records of a shard's value that read and name a page, by counted id; each entry that
+   * does not is told to {@code bad} and left out (the rest of the shard still applies). Throws
+   * when the value is no shard at all.
+   */
+  public static Map<String, ResetRecord> parseEach(byte[] value, java.util.function.Consumer<String> bad) {
     JsonNode n;
     try {
       n = Json.mapper().readTree(value);
@@ -69,7 +84,12 @@ public final class ResetShards {
     Map<String, ResetRecord> out = new TreeMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = n.get("pages").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      out.put(e.getKey(), ResetRecord.parse(e.getValue()).orElseThrow(() -> new IllegalArgumentException("not a reset of " + e.getKey())));
+      var r = ResetRecord.parse(e.getValue());
+      if (r.isPresent() && hitcounter.page.PageKey.isValid(e.getKey())) {
+        out.put(e.getKey(), r.get());
+      } else {
+        bad.accept(e.getKey());
+      }
     }
     return out;
   }
@@ -98,6 +118,14 @@ public final class ResetShards {
    * read.
    */
   public static byte[] merged(byte[] source, byte[] target) {
+    return merged(source, target, DeadGenerations.NONE);
+  }
+
+  /**
+   * {@link #merged(byte[], byte[])}, shards without the pages of {@code dead} generations (a
+   * copy that still holds some is written without them).
+   */
+  public static byte[] merged(byte[] source, byte[] target, DeadGenerations dead) {
     java.util.Optional<ResetRecord> record = ResetRecord.parse(source);
     if (record.isPresent()) {
       java.util.Optional<ResetRecord> t = target == null ? java.util.Optional.empty() : ResetRecord.parse(target);
@@ -109,6 +137,7 @@ public final class ResetShards {
     }
     Map<String, ResetRecord> theirs = target == null ? Map.of() : parse(target);
     Map<String, ResetRecord> m = merge(parse(source), theirs);
+    m.keySet().removeIf(dead::dead);
     return target != null && m.equals(theirs) ? null : bytes(m);
   }
 

@@ -78,6 +78,12 @@ public enum Setting {
     public Optional<String> problem(JsonNode v) {
       return intIn(v, 1, 2);
     }
+  },
+  RESET_FORMAT("reset-format", "how reset records are kept: 2 folded into shards at rest (decision 0019), 1 while nodes of a version before shards still run (1-2)") {
+    @Override
+    public Optional<String> problem(JsonNode v) {
+      return intIn(v, 1, 2);
+    }
   };
 
   private static final Pattern HEX = Pattern.compile("#[0-9a-fA-F]{6}");

@@ -1,6 +1,8 @@
 package hitcounter.count;
 
 import com.typesafe.config.Config;
+import hitcounter.config.ConfigKeys;
+import hitcounter.config.DeadGenerations;
 import hitcounter.config.ResetFold;
 import hitcounter.config.ResetRecord;
 import hitcounter.infra.consul.Consul;
@@ -45,28 +47,61 @@ public final class ResetFolder {
     INSTANCE
   }
 
+  private record Local(List<KvEntry> entries, Throwable failure) implements Command {}
+
   private record Read(Reading reading, Throwable failure) implements Command {}
+
+  /** Rounds with nothing to fold and nothing changed here that ask no other datacenter, in a row. */
+  static final int QUIET_ROUNDS = 10;
 
   private record Folded(ResetFold.Plan plan, int committed, Throwable failure) implements Command {}
 
-  /** This datacenter's reset keys here, and as every other datacenter holds them (null: one was out of reach). */
-  private record Reading(List<KvEntry> local, Map<String, List<KvEntry>> copies) {}
+  /**
+   * This datacenter's reset keys here, and as every other datacenter holds them (null: one was
+   * out of reach); the generations of deleted sites every datacenter has seen deleted.
+   */
+  private record Reading(List<KvEntry> local, Map<String, List<KvEntry>> copies, DeadGenerations dead) {}
 
   private record Seen(long index, long since) {}
 
   private ResetFolder() {}
 
   public static Behavior<Command> create(Consul consul, String dc, Settings settings, Clock clock) {
+    return create(consul, dc, settings, clock, () -> 2, new DeadGenerations.Known());
+  }
+
+  /**
+   * {@code format}: the live setting reset-format (1: nothing is folded, nodes of a version
+   * before shards still run); {@code dead}: where the generations found dead are told (the
+   * replicator's copies drop them too).
+   */
+  public static Behavior<Command> create(Consul consul, String dc, Settings settings, Clock clock, java.util.function.IntSupplier format,
+      DeadGenerations.Known dead) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.foldInterval());
       Map<String, Seen> seen = new HashMap<>();
+      DeadSince deadSince = new DeadSince();
       boolean[] busy = {false};
+      List<KvEntry>[] lastFull = new List[] {null};
+      int[] quiet = {0};
       return Behaviors.receive(Command.class)
           .onMessage(Tick.class, m -> {
             if (!busy[0]) {
               busy[0] = true;
-              ctx.pipeToSelf(read(consul, dc).toCompletableFuture(), Read::new);
+              ctx.pipeToSelf(consul.kvTree(null, ResetRecord.prefix(dc), 0, Duration.ZERO).toCompletableFuture(), (r, e) -> new Local(e == null ? r.value() : null, e));
             }
+            return Behaviors.same();
+          })
+          .onMessage(Local.class, m -> {
+            // Nothing to fold and nothing changed here since the last full round: the other
+            // datacenters are asked only every tenth round (a restore or a wipe elsewhere healed).
+            boolean records = m.entries() != null && m.entries().stream().anyMatch(e -> !hitcounter.config.ResetShards.isShard(e.key()));
+            if (m.entries() != null && !records && ++quiet[0] < QUIET_ROUNDS && hitcounter.infra.consul.KvEntry.sameVersions(lastFull[0], m.entries())) {
+              busy[0] = false;
+              return Behaviors.same();
+            }
+            quiet[0] = 0;
+            ctx.pipeToSelf(read(consul, dc, dead).toCompletableFuture(), Read::new);
             return Behaviors.same();
           })
           .onMessage(Read.class, m -> {
@@ -83,37 +118,69 @@ public final class ResetFolder {
             }
             seen.clear();
             seen.putAll(current);
-            if (m.reading().copies() == null) {
-              busy[0] = false; // a datacenter out of reach: nothing is folded it may not have
+            if (m.reading().copies() == null || format.getAsInt() < 2) {
+              busy[0] = false; // a datacenter out of reach (nothing is folded it may not have), or folds not on yet
               return Behaviors.same();
             }
+            dead.set(deadSince.confirmed(m.reading().dead(), now, settings.foldAfter()));
             ResetFold.Plan plan = ResetFold.plan(dc, m.reading().local(), m.reading().copies(), e -> seen.get(e.key()).since(), now, settings.foldAfter(),
-                TxnOp.MAX_OPS);
+                TxnOp.MAX_OPS, dead.get());
             if (plan.txns().isEmpty()) {
               busy[0] = false;
+              lastFull[0] = m.reading().local();
               warnFull(dc, plan);
               return Behaviors.same();
             }
             CompletionStage<Integer> writes = CompletableFuture.completedFuture(0);
             for (List<TxnOp> txn : plan.txns()) {
-              writes = writes.thenCompose(n -> consul.txn(null, txn).thenApply(r -> n + (r.committed() ? 1 : 0)));
+              // One shard's failure (a refused or too large request) leaves the others to go on.
+              writes = writes.thenCompose(n -> consul.txn(null, txn).handle((r, e) -> {
+                if (e != null) {
+                  LOG.warn("reset fold of {} into {} failed (tried again next round): {}", dc, txn.get(0).key(), e.toString());
+                }
+                return n + (e == null && r.committed() ? 1 : 0);
+              }));
             }
             ctx.pipeToSelf(writes.toCompletableFuture(), (n, e) -> new Folded(plan, n == null ? 0 : n, e));
             return Behaviors.same();
           })
           .onMessage(Folded.class, m -> {
             busy[0] = false;
+            lastFull[0] = null; // what this round wrote is read again next round
             if (m.failure() != null) {
               ctx.getLog().warn("reset fold of {} failed (tried again in {}): {}", dc, settings.foldInterval(), m.failure().toString());
             } else {
-              ctx.getLog().info("folded reset records of {} into {} of {} shards ({} records; a shard that met a record written meanwhile is tried again)",
-                  dc, m.committed(), m.plan().txns().size(), m.plan().folded());
+              ctx.getLog().info("folded reset records of {} into {} of {} shards ({} records, {} of deleted sites dropped; a shard that met a record written"
+                  + " meanwhile is tried again)", dc, m.committed(), m.plan().txns().size(), m.plan().folded(), m.plan().dropped());
             }
             warnFull(dc, m.plan());
             return Behaviors.same();
           })
           .build();
     }));
+  }
+
+  /**
+   * Dead generations are taken once every datacenter's Consul has shown them dead for {@code
+   * fold-after}: its nodes applied the deletion long before (a blocking query away).
+   */
+  private static final class DeadSince {
+    private final Map<String, Long> since = new HashMap<>();
+    private final Map<String, Long> value = new HashMap<>();
+    private final Map<String, Long> confirmed = new HashMap<>();
+
+    DeadGenerations confirmed(DeadGenerations seen, long now, Duration after) {
+      seen.through().forEach((site, through) -> {
+        if (!through.equals(value.get(site))) {
+          value.put(site, through);
+          since.put(site, now);
+        }
+        if (now - since.get(site) >= after.toMillis()) {
+          confirmed.merge(site, through, Math::max);
+        }
+      });
+      return new DeadGenerations(confirmed);
+    }
   }
 
   private static void warnFull(String dc, ResetFold.Plan plan) {
@@ -127,9 +194,15 @@ public final class ResetFolder {
    * merged back (one key per write; a key written meanwhile is merged next round), with those
    * copies (null when a datacenter was out of reach).
    */
-  static CompletionStage<Reading> read(Consul consul, String dc) {
+  static CompletionStage<Reading> read(Consul consul, String dc, DeadGenerations.Known known) {
     String prefix = ResetRecord.prefix(dc);
-    return consul.datacenters().thenCompose(all -> {
+    // Every datacenter that ever beat here must answer, not only those Consul lists now (one
+    // not joined again after a restart is not "none to ask").
+    return consul.kvKeys(null, hitcounter.replicate.HeartbeatView.ROOT).thenCombine(consul.datacenters(), (beats, listed) -> {
+      java.util.Set<String> all = new java.util.TreeSet<>(listed);
+      beats.forEach(k -> all.add(k.substring(hitcounter.replicate.HeartbeatView.ROOT.length())));
+      return all;
+    }).thenCompose(all -> {
       Map<String, List<KvEntry>> copies = new TreeMap<>();
       boolean[] missing = {false};
       CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
@@ -140,7 +213,7 @@ public final class ResetFolder {
         chain = chain.thenCompose(x -> consul.kvTree(other, prefix, 0, Duration.ZERO)
             .thenCombine(consul.kvTree(null, prefix, 0, Duration.ZERO), (copy, local) -> {
               copies.put(other, copy.value());
-              return ResetFold.back(dc, copy.value(), local.value());
+              return ResetFold.back(dc, copy.value(), local.value(), known.get());
             })
             .thenCompose(ops -> {
               CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
@@ -159,8 +232,18 @@ public final class ResetFolder {
               return null;
             }));
       }
+      List<com.fasterxml.jackson.databind.JsonNode> sites = new java.util.ArrayList<>();
+      for (String any : all) {
+        chain = chain.thenCompose(x -> consul.kvTree(any.equals(dc) ? null : any, ConfigKeys.ROOT, 0, Duration.ZERO)
+            .thenAccept(config -> sites.add(DeadGenerations.sitesIn(config.value())))
+            .exceptionally(e -> {
+              missing[0] = true;
+              return null;
+            }));
+      }
       return chain.thenCompose(x -> consul.kvTree(null, prefix, 0, Duration.ZERO))
-          .thenApply(local -> new Reading(local.value(), missing[0] ? null : copies));
+          .thenApply(local -> missing[0] ? new Reading(local.value(), null, DeadGenerations.NONE)
+              : new Reading(local.value(), copies, DeadGenerations.seenByAll(sites)));
     });
   }
 }

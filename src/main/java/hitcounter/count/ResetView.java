@@ -19,8 +19,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Watches the page resets of every datacenter in the local Consul ({@code hitcounter/resets/},
  * written where the reset was asked and copied everywhere by the replicators; records, and the
- * shards records at rest are folded into, {@link ResetShards}), merges the records of each page, and raises its baselines in the count table: from then on every answer
- * of this node shows the page's counts less what the reset saw. A record is applied whenever it
+ * shards records at rest are folded into, {@link ResetShards}), merges the records of each page
+ * into what it knew, and raises its baselines in the count table: from then on every answer of
+ * this node shows the page's counts less what the reset saw. A record is applied whenever it
  * arrives, before or after the counts it masks (baselines are absolute per datacenter).
  */
 public final class ResetView {
@@ -68,14 +69,11 @@ public final class ResetView {
 
   /** A reset shard as parsed at its ModifyIndex (records null: it did not read), so an unchanged shard is not parsed again. */
   private record ReadShard(long index, Map<String, ResetRecord> records) {
-    static ReadShard of(KvEntry e) {
+    static ReadShard of(KvEntry e, BadValues bad) {
       Map<String, ResetRecord> records;
       try {
-        records = ResetShards.parse(e.value());
-        if (!records.keySet().stream().allMatch(PageKey::isValid)) {
-          records = null;
-        }
-      } catch (RuntimeException bad) {
+        records = ResetShards.parseEach(e.value(), id -> bad.skipped("reset-view", e.key() + " " + id, "not a page reset"));
+      } catch (RuntimeException notAShard) {
         records = null;
       }
       return new ReadShard(e.modifyIndex(), records);
@@ -87,15 +85,22 @@ public final class ResetView {
       BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, ResetRecord.ROOT, index, wait);
       ctx.spawn(BlockingQueryWatch.create(query, ctx.getSelf(), Changed::new, watch), "watch");
       Map<String, ReadShard> shards = new HashMap<>();
+      long[] lastIndex = {0};
       return Behaviors.receive(Command.class)
           .onMessage(Changed.class, m -> {
-            Map<String, ResetRecord> merged = new HashMap<>();
+            if (m.entries().index() < lastIndex[0]) {
+              shards.clear(); // Consul's indexes went back (a wipe): a cached index may name other content now
+            }
+            lastIndex[0] = m.entries().index();
+            // Joined into what was known: records are a lattice, so a key missing for a moment
+            // (a copy between its two writes, a restore before its merge back) undoes nothing.
+            Map<String, ResetRecord> merged = new HashMap<>(resets.byId);
             Map<String, ReadShard> seen = new HashMap<>();
             for (KvEntry e : m.entries().value()) {
               if (ResetShards.isShard(e.key())) {
                 ReadShard s = shards.get(e.key());
                 if (s == null || s.index() != e.modifyIndex()) {
-                  s = ReadShard.of(e);
+                  s = ReadShard.of(e, bad);
                 }
                 seen.put(e.key(), s);
                 if (s.records() == null) {

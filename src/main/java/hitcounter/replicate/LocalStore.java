@@ -47,7 +47,7 @@ final class LocalStore {
   boolean headsRead(List<KvEntry> entries) {
     List<KvEntry> before = lastHeads;
     lastHeads = entries;
-    if (local != null && !manifestReadFailed && SmallCopy.sameVersions(before, entries)) {
+    if (local != null && !manifestReadFailed && hitcounter.infra.consul.KvEntry.sameVersions(before, entries)) {
       return false; // a watch that answered without a change
     }
     Map<String, QueueHead> heads = new TreeMap<>();

@@ -83,9 +83,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
 
   public static Behavior<Command> create(
       Consul consul, LiveSettings live, ReplicationSettings settings, CopyStatus status, BeatContent beat, BlockingQueryWatch.Settings watch, Duration wait) {
-    return create(consul, live, settings, status, beat, new hitcounter.infra.consul.BadValues(), watch, wait);
+    return create(consul, live, settings, status, beat, new hitcounter.infra.consul.BadValues(), new hitcounter.config.DeadGenerations.Known(), watch, wait);
   }
 
+  /** {@code dead}: generations of deleted sites every datacenter has seen deleted (the reset folder finds them), left out of copies. */
   public static Behavior<Command> create(
       Consul consul,
       LiveSettings live,
@@ -93,9 +94,10 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       CopyStatus status,
       BeatContent beat,
       hitcounter.infra.consul.BadValues bad,
+      hitcounter.config.DeadGenerations.Known dead,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, live, settings, status, beat, bad, watch, wait)));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Replicator(ctx, timers, consul, live, settings, status, beat, bad, dead, watch, wait)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -125,6 +127,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
       CopyStatus status,
       BeatContent beat,
       hitcounter.infra.consul.BadValues bad,
+      hitcounter.config.DeadGenerations.Known dead,
       BlockingQueryWatch.Settings watch,
       Duration wait) {
     super(ctx);
@@ -137,7 +140,7 @@ public final class Replicator extends AbstractBehavior<Replicator.Command> {
     this.beat = beat;
     this.localDc = consul.localDatacenter();
     this.store = new StoreCopy(consul, status.registry(), status.reading());
-    this.small = new SmallCopy(consul, bad);
+    this.small = new SmallCopy(consul, bad, dead);
     this.localStore = new LocalStore(consul);
     int n = 0;
     for (String prefix : small.prefixes()) {

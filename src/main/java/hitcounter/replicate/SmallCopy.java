@@ -30,15 +30,19 @@ final class SmallCopy {
   private final ImportCopy imports;
   private long gen;
 
-  SmallCopy(Consul consul, BadValues bad) {
+  private final hitcounter.config.DeadGenerations.Known dead;
+
+  /** {@code dead}: generations of deleted sites every datacenter has seen deleted, left out of copies of reset shards (decision 0019). */
+  SmallCopy(Consul consul, BadValues bad, hitcounter.config.DeadGenerations.Known dead) {
     this.consul = consul;
     this.bad = bad;
+    this.dead = dead;
     this.imports = new ImportCopy(consul);
     String dc = consul.localDatacenter();
     merges.put(AuditKeys.prefix(dc), MaxMerge.AUDIT);
     merges.put(hitcounter.audit.LostKeys.prefix(dc), MaxMerge.COUNTERS);
     merges.put(ConfigKeys.prefix(dc), MaxMerge.LAST_WRITER);
-    merges.put(hitcounter.config.ResetRecord.prefix(dc), MaxMerge.RESETS);
+    merges.put(hitcounter.config.ResetRecord.prefix(dc), (source, target) -> hitcounter.config.ResetShards.merged(source, target, dead.get()));
     merges.put(hitcounter.config.SaltRecord.prefix(dc), MaxMerge.SALTS);
   }
 
@@ -57,7 +61,7 @@ final class SmallCopy {
   /** Takes a reading of {@code prefix}; true when it changed (a watch may answer without a change). */
   boolean read(String prefix, List<KvEntry> entries) {
     List<KvEntry> before = small.put(prefix, entries);
-    if (sameVersions(before, entries)) {
+    if (KvEntry.sameVersions(before, entries)) {
       return false;
     }
     changedAt.put(prefix, ++gen);
@@ -73,16 +77,6 @@ final class SmallCopy {
       }
     });
     return out;
-  }
-
-  /** Whether two readings of a prefix hold the same keys at the same ModifyIndex. */
-  static boolean sameVersions(List<KvEntry> a, List<KvEntry> b) {
-    if (a == null || b == null || a.size() != b.size()) {
-      return false;
-    }
-    Map<String, Long> indexes = new HashMap<>();
-    a.forEach(e -> indexes.put(e.key(), e.modifyIndex()));
-    return b.stream().allMatch(e -> Long.valueOf(e.modifyIndex()).equals(indexes.get(e.key())));
   }
 
   /** Copies {@code snapshot} (prefix by prefix) into {@code dc}; true when nothing was left behind. */
@@ -105,7 +99,7 @@ final class SmallCopy {
       // records it folded into its shards (0019), go too, once every merge landed: what the
       // target holds must fold them before they leave.
       List<TxnOp> stale = prefix.equals(AuditKeys.prefix(here)) ? hitcounter.audit.AuditFold.staleCopies(here, source, target.value())
-          : prefix.equals(hitcounter.config.ResetRecord.prefix(here)) ? hitcounter.config.ResetFold.staleCopies(here, source, target.value())
+          : prefix.equals(hitcounter.config.ResetRecord.prefix(here)) ? hitcounter.config.ResetFold.staleCopies(here, source, target.value(), dead.get())
           : List.of();
       return merged.thenCompose(ok -> ok && !stale.isEmpty() ? apply(dc, stale) : CompletableFuture.completedFuture(ok));
     });

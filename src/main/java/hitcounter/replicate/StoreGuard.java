@@ -230,12 +230,18 @@ public final class StoreGuard {
       // Settings and resets written here come back too; the records of past rollbacks too: they
       // keep a recovery from bringing entries back twice. (Audit figures are merged back by the
       // keeper's audit folder, every fold interval, from every copy: decision 0018.)
-      List<String> smallPrefixes = List.of(ConfigKeys.prefix(dc), hitcounter.config.ResetRecord.prefix(dc), hitcounter.audit.LostKeys.prefix(dc));
+      List<String> smallPrefixes = List.of(ConfigKeys.prefix(dc), hitcounter.audit.LostKeys.prefix(dc));
       List<TxnOp> small = new ArrayList<>();
       for (String prefix : smallPrefixes) {
         chain = chain.thenCompose(x -> consul.kvTree(from.dc(), prefix, 0, Duration.ZERO))
             .thenAccept(tree -> tree.value().forEach(e -> small.add(TxnOp.set(e.key(), e.value()))));
       }
+      // Resets merge in (CAS), never set over: what the keeper merged back from a fresher copy,
+      // or a reset asked since the wipe, must stay (decision 0019).
+      String resets = hitcounter.config.ResetRecord.prefix(dc);
+      chain = chain.thenCompose(x -> consul.kvTree(from.dc(), resets, 0, Duration.ZERO)
+          .thenCombine(consul.kvTree(null, resets, 0, Duration.ZERO), (copy, local) -> hitcounter.config.ResetFold.back(dc, copy.value(), local.value())))
+          .thenAccept(small::addAll);
       chain = chain.thenRun(() -> {
         entries.forEach(e -> ops.add(e.join()));
         ops.addAll(small);

@@ -112,13 +112,25 @@ class ResetFoldTest {
     // A shard near its size takes nothing more.
     Map<String, ResetRecord> big = new HashMap<>();
     int perRecord = ResetShards.bytes(Map.of("q000000", HOME, "q000001", HOME)).length - ResetShards.bytes(Map.of("q000000", HOME)).length;
-    for (int i = 0; big.size() < (ResetShards.MAX_SHARD_BYTES - 64) / perRecord; i++) {
+    int i = 0;
+    for (; big.size() < (ResetShards.MAX_SHARD_BYTES - 2 * perRecord) / perRecord; i++) {
       String id = String.format("q%06d", i);
       if (ResetShards.shardOf(id) == 3) {
         big.put(id, HOME);
       }
     }
-    assertTrue(ResetShards.bytes(big).length < ResetShards.MAX_SHARD_BYTES);
+    for (; ; i++) { // then up to the last byte a short entry could take
+      String id = String.format("%d", i);
+      if (ResetShards.shardOf(id) == 3) {
+        Map<String, ResetRecord> more = new HashMap<>(big);
+        more.put(id, HOME);
+        if (ResetShards.bytes(more).length > ResetShards.MAX_SHARD_BYTES) {
+          break;
+        }
+        big = more;
+      }
+    }
+    assertTrue(ResetShards.bytes(big).length <= ResetShards.MAX_SHARD_BYTES);
     local.add(new KvEntry(ResetShards.key("us-west", 3), ResetShards.bytes(big), 9999));
     var full = ResetFold.plan("us-west", local, Map.of(), e -> 0, NOW, AFTER, TxnOp.MAX_OPS);
     assertEquals(0, full.folded());
@@ -147,5 +159,68 @@ class ResetFoldTest {
     assertEquals(Map.of("home", lowered, "about", ABOUT), m, "a lowering wins over the baseline it lowered");
     assertNull(MaxMerge.RESETS.merged(b, ResetShards.bytes(m)), "not behind: not written");
     assertEquals(HOME, ResetRecord.parse(MaxMerge.RESETS.merged(HOME.bytes(), null)).orElseThrow(), "records merge as before");
+  }
+
+  @Test
+  void pagesOfASiteEveryDatacenterSawDeletedLeaveRecordsShardsCopiesAndMergesBack() {
+    DeadGenerations dead = DeadGenerations.seenByAll(List.of(
+        hitcounter.infra.Json.mapper().createObjectNode().set("blog", hitcounter.infra.Json.mapper().createObjectNode().put("generation", 2).put("deleted", true)),
+        hitcounter.infra.Json.mapper().createObjectNode().set("blog", hitcounter.infra.Json.mapper().createObjectNode().put("generation", 2).put("deleted", true))));
+    assertTrue(dead.dead("blog~1:home") && dead.dead("blog~2:/a") && !dead.dead("blog~3:home") && !dead.dead("home") && !dead.dead("shop~1:home"));
+    String gone = "blog~2:home";
+    String kept = "shop~1:home";
+    KvEntry shard = new KvEntry(ResetShards.key("us-west", ResetShards.shardOf(gone)), ResetShards.bytes(Map.of(gone, HOME)), 40);
+    List<KvEntry> local = List.of(shard, record("us-west", "blog~1:about", ABOUT, 41), record("us-west", kept, HOME, 42));
+    var plan = ResetFold.plan("us-west", local, Map.of(), e -> NOW, NOW, AFTER, TxnOp.MAX_OPS, dead);
+    List<KvEntry> after = apply(local, plan);
+    Map<String, ResetRecord> held = view("us-west", after);
+    assertEquals(Map.of(kept, HOME), held, "the deleted site's record and shard entry went, at once; shop's record waits for its fold");
+    assertEquals(2, plan.dropped());
+    // A copy elsewhere that still holds them: its records go, its shard is written without them, nothing comes back.
+    List<KvEntry> copy = List.of(new KvEntry(shard.key(), ResetShards.bytes(Map.of(gone, HOME)), 70), record("us-west", "blog~1:about", ABOUT, 71));
+    assertEquals(List.of(TxnOp.deleteCas(ResetRecord.key("us-west", "blog~1:about"), 71)), ResetFold.staleCopies("us-west", after, copy, dead));
+    assertTrue(ResetFold.back("us-west", copy, after, dead).stream().allMatch(op -> ResetShards.parse(op.value()).isEmpty()),
+        "the copy's shard merged back holds none of them");
+    byte[] rewritten = ResetShards.merged(after.stream().filter(e -> e.key().equals(shard.key())).findFirst().orElseThrow().value(), copy.get(0).value(), dead);
+    assertEquals(Map.of(), ResetShards.parse(rewritten), "the copy is written without them");
+    // Not yet seen deleted by every datacenter: nothing is dead.
+    DeadGenerations notAll = DeadGenerations.seenByAll(List.of(
+        hitcounter.infra.Json.mapper().createObjectNode().set("blog", hitcounter.infra.Json.mapper().createObjectNode().put("generation", 2).put("deleted", true)),
+        hitcounter.infra.Json.mapper().createObjectNode().set("blog", hitcounter.infra.Json.mapper().createObjectNode().put("generation", 2))));
+    assertTrue(notAll.dead("blog~1:home") && !notAll.dead("blog~2:home"), "generation 2 lives on where the delete has not arrived");
+  }
+
+  @Test
+  void aRecordTheViewWouldSkipIsNeverFoldedAndABadShardStopsOnlyItself() {
+    String good = "home";
+    String other = null;
+    for (int i = 0; other == null; i++) {
+      if (ResetShards.shardOf("p" + i) != ResetShards.shardOf(good)) {
+        other = "p" + i;
+      }
+    }
+    KvEntry badRecord = new KvEntry(ResetRecord.prefix("us-west") + "a!20b", HOME.bytes(), 5);
+    KvEntry badShard = new KvEntry(ResetShards.key("us-west", ResetShards.shardOf(good)), "{\"pages\": {\"home\": 7}}".getBytes(StandardCharsets.UTF_8), 6);
+    List<KvEntry> local = List.of(badRecord, badShard, record("us-west", good, HOME, 7), record("us-west", other, HOME, 8));
+    var plan = ResetFold.plan("us-west", local, Map.of(), e -> 0, NOW, AFTER, TxnOp.MAX_OPS);
+    assertEquals(1, plan.folded(), "only the record whose shard reads: " + plan);
+    assertEquals(ResetShards.key("us-west", ResetShards.shardOf(other)), plan.txns().get(0).get(0).key());
+    // A copy whose shard does not read: none of its records that shard would hold goes.
+    List<KvEntry> source = List.of(shard("us-west", Map.of(good, HOME), 10));
+    List<KvEntry> target = List.of(badShard, record("us-west", good, HOME, 20));
+    assertTrue(ResetFold.staleCopies("us-west", source, target).isEmpty());
+    // The view keeps the rest of a shard with one bad entry.
+    List<String> bad = new ArrayList<>();
+    Map<String, ResetRecord> read = ResetShards.parseEach(("{\"pages\": {\"home\": " + HOME.toJson() + ", \"a b\": " + HOME.toJson() + "}}")
+        .getBytes(StandardCharsets.UTF_8), bad::add);
+    assertEquals(Map.of("home", HOME), read);
+    assertEquals(List.of("a b"), bad);
+  }
+
+  @Test
+  void aPageCalledTildeWatchIsNoWatchMarker() {
+    assertEquals("hitcounter/resets/us-west/!7Ewatch", ResetRecord.key("us-west", "~watch"));
+    assertEquals("~watch", ResetRecord.countedIdOf(ResetRecord.key("us-west", "~watch")));
+    assertEquals("a~b", ResetRecord.countedIdOf(ResetRecord.key("us-west", "a~b")));
   }
 }

@@ -18,8 +18,11 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Reset records are compacted (issue 23, decision 0019), on two real datacenters: resets and a
@@ -27,9 +30,11 @@ import org.junit.jupiter.api.TestInstance;
  * fold them into their reset shards and the copies go too, so both Consuls hold shards only;
  * the resets still hold (hits after them count from zero, the deleted page stays deleted),
  * after a node restart too; a page reset again after its fold resets again; and shards a
- * restore took from us-west come back from eu-west's copy.
+ * restore took from us-west come back from eu-west's copy. Then a site deleted in one
+ * datacenter: once both saw the delete, no shard of either holds its pages' resets any more.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResetCompactionIT {
   private static final String TOKEN = "it-secret";
   private static final String CONFIG = "hitcounter.admin-token = \"" + TOKEN + "\"\n"
@@ -99,6 +104,7 @@ class ResetCompactionIT {
   }
 
   @Test
+  @Order(1)
   void recordsFoldIntoShardsInBothDatacentersAndTheResetsStillHold() throws Exception {
     List<String> pages = List.of("rc-a", "rc-b", "rc-c", "rc-d", "rc-e");
     for (String p : pages) {
@@ -153,6 +159,39 @@ class ResetCompactionIT {
     Await.until("us-west's shards merged back from eu-west", Duration.ofSeconds(20), () -> keys(us, true).size() == shards);
     hits(euNode, "rc-b", 2);
     awaitTotals("still reset after the shards came back", 2, "rc-b");
+    awaitTotals("still deleted", 0, "rc-e");
+  }
+
+  /** Every reset key's value in {@code consul}, as text. */
+  private static String values(ConsulServer consul) {
+    StringBuilder out = new StringBuilder();
+    Resources.json(consul.get("/v1/kv/hitcounter/resets/?recurse")).forEach(e -> {
+      if (!e.path("Value").isNull()) {
+        out.append(new String(java.util.Base64.getDecoder().decode(e.path("Value").asText()), java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+      }
+    });
+    return out.toString();
+  }
+
+  @Test
+  @Order(2)
+  void aDeletedSitesResetsLeaveEveryShardOnceBothDatacentersSawTheDelete() throws Exception {
+    assertEquals(200, hitcounter.testkit.TwoDatacenters.send(usNode, "PUT", "/api/sites/gone", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json").statusCode());
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + " counts for site gone", Duration.ofSeconds(10), () -> n.call("POST", "/api/hits/gone/home").statusCode() == 200);
+    }
+    Await.until("eu-west resets a page of site gone", Duration.ofSeconds(10), () -> admin(euNode, "POST", "/api/pages/gone/home/reset").statusCode() == 200);
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " holds the reset of gone~1:home in a shard", Duration.ofSeconds(30),
+          () -> keys(c, false).isEmpty() && values(c).contains("\"gone~1:home\""));
+    }
+    assertEquals(200, admin(usNode, "DELETE", "/api/sites/gone").statusCode());
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " holds nothing of site gone's generation 1", Duration.ofSeconds(30), () -> !values(c).contains("gone~1:"));
+    }
+    // The other resets are still there, and still hold.
+    assertTrue(values(us).contains("\"rc-e\""));
     awaitTotals("still deleted", 0, "rc-e");
   }
 }
