@@ -176,7 +176,8 @@ final class NodeWiring {
       k.spawn(supervised(hitcounter.audit.AuditFolder.create(deps.consul(), config.node().datacenter(), config.audit(), clock)), "audit-folder");
       var dead = new hitcounter.config.DeadGenerations.Known();
       k.spawn(supervised(hitcounter.count.ResetFolder.create(deps.consul(), config.node().datacenter(), config.resetFolds(), clock,
-          () -> live.getInt(Setting.RESET_FORMAT), dead)), "reset-folder");
+          () -> live.getInt(Setting.RESET_FORMAT), dead, resets)), "reset-folder");
+      k.spawn(supervised(hitcounter.replicate.ImportCollector.create(deps.consul(), dead, config.resetFolds().foldInterval())), "import-collector");
       k.spawn(supervised(hitcounter.count.ResetRepair.create(deps.consul(), counts, resets, viewHealth, config.resets(), clock, watch.general(), watch.blockingWait())), "reset-repair");
       k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
           () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
@@ -241,7 +242,7 @@ final class NodeWiring {
         new PagesRoutes(node.datacenter(), counts, datacenters, freshness, config.replication().staleAfter(), sitesNow).routes(),
         new hitcounter.api.SitesRoutes(live, sitesNow, doc -> hitcounter.config.Sites.of(doc, config.sites()), new hitcounter.config.SettingWriter(deps.consul(), writes, node.datacenter()),
             new hitcounter.count.PageResetter(deps.consul(), counts, node.datacenter(), resets), caps, config.api().adminToken()).routes(),
-        new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).reportingTo(badValues).routes(),
+        new AuditRoutes(deps.consul(), storeStatus, counts, queue, workerStats, node.datacenter(), node.nodeName()).reportingTo(badValues).showing(sitesNow).routes(),
         new ConfigRoutes(deps.consul(), live, writes, datacenters, node.datacenter(), config.api().adminToken()).routes(),
         new TopologyApiRoutes(topology).routes(),
         new MetricsRoutes(metrics).routes(),

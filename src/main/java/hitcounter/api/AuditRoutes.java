@@ -45,6 +45,14 @@ public final class AuditRoutes {
     return this;
   }
 
+  private java.util.function.Supplier<hitcounter.config.Sites> sites;
+
+  /** The sites in force: the table's figures leave out pages of deleted sites. */
+  public AuditRoutes showing(java.util.function.Supplier<hitcounter.config.Sites> sites) {
+    this.sites = sites;
+    return this;
+  }
+
   public AuditRoutes(Consul consul, StoreStatus store, HitQueue queue, WorkerStats workers, String datacenter, String node) {
     this(consul, store, null, queue, workers, datacenter, node);
   }
@@ -170,8 +178,12 @@ public final class AuditRoutes {
     if (table != null) {
       // What this node's table holds: every node of every datacenter must agree on pages and byDatacenter; bytes are this JVM's own.
       Map<String, Object> t = new LinkedHashMap<>();
-      t.put("pages", table.size());
-      t.put("byDatacenter", table.listings().sums());
+      // A deleted site's pages are left out: their resets go once every datacenter saw the
+      // delete (decision 0019), so a node started since would sum them otherwise.
+      java.util.function.Predicate<String> shown = prefix -> sites == null
+          || hitcounter.page.PageKey.parse(prefix + "p").map(k -> sites.get().shows(k)).orElse(true);
+      t.put("pages", table.listings().size(shown));
+      t.put("byDatacenter", table.listings().sums(shown));
       Map<String, Long> owners = table.bytesByOwner();
       t.put("bytes", owners.values().stream().mapToLong(Long::longValue).sum());
       t.put("bytesBy", owners);

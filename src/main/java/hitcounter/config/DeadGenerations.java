@@ -34,6 +34,11 @@ public record DeadGenerations(Map<String, Long> through) {
     return PageKey.parse(countedId).filter(k -> !k.isDefaultSite()).map(k -> k.generation() <= through.getOrDefault(k.site(), 0L)).orElse(false);
   }
 
+  /** Whether generation {@code generation} of site {@code site} is dead. */
+  public boolean dead(String site, long generation) {
+    return !site.equals(PageKey.DEFAULT_SITE) && generation <= through.getOrDefault(site, 0L);
+  }
+
   /** The generations dead in every one of {@code sitesPerDatacenter} (the {@code sites} setting as each datacenter merges it). */
   public static DeadGenerations seenByAll(Collection<JsonNode> sitesPerDatacenter) {
     Map<String, Long> out = null;
@@ -70,7 +75,8 @@ public record DeadGenerations(Map<String, Long> through) {
     List<VersionedValue> writes = new ArrayList<>();
     for (KvEntry e : configEntries) {
       if (Setting.SITES.key.equals(ConfigKeys.settingOf(e.key()))) {
-        VersionedValue.parse(e.value()).ifPresent(writes::add);
+        // As the nodes read it (ConfigView): a write whose value is no valid sites setting is left out.
+        VersionedValue.parse(e.value()).filter(v -> Setting.SITES.problem(v.value()).isEmpty()).ifPresent(writes::add);
       }
     }
     return EntryMerge.merge(writes);

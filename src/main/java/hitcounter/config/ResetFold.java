@@ -165,10 +165,10 @@ public final class ResetFold {
     return out;
   }
 
-  /** What a copy of datacenter {@code dc}'s reset keys holds, merged per counted id (records and shards). */
+  /** What a copy of datacenter {@code dc}'s reset keys (null: every datacenter's) holds, merged per counted id (records and shards). */
   public static Map<String, ResetRecord> holdings(String dc, List<KvEntry> entries) {
     Map<String, ResetRecord> out = new HashMap<>(ResetShards.in(dc, entries));
-    String prefix = ResetRecord.prefix(dc);
+    String prefix = dc == null ? ResetRecord.ROOT : ResetRecord.prefix(dc);
     for (KvEntry e : entries) {
       if (e.key().startsWith(prefix) && !ResetShards.isShard(e.key())) {
         String id = ResetRecord.countedIdOf(e.key());

@@ -135,23 +135,24 @@ public final class ResetShards {
       ResetRecord m = record.get().merge(t.orElse(null));
       return t.isPresent() && m.equals(t.get()) ? null : m.bytes();
     }
-    Map<String, ResetRecord> theirs = target == null ? Map.of() : parse(target);
+    // The copy read entry by entry: one that does not read is written over, never blocks the shard.
+    Map<String, ResetRecord> theirs = target == null ? Map.of() : parseEach(target, id -> { });
     Map<String, ResetRecord> m = merge(parse(source), theirs);
     m.keySet().removeIf(dead::dead);
     return target != null && m.equals(theirs) ? null : bytes(m);
   }
 
   /**
-   * What datacenter {@code dc}'s shards among {@code entries} hold, merged per counted id
-   * (shards that do not read are left out: the reset view reports them).
+   * What datacenter {@code dc}'s shards (null: every datacenter's) among {@code entries} hold,
+   * merged per counted id; entries and shards that do not read are left out (the reset view
+   * reports them).
    */
   public static Map<String, ResetRecord> in(String dc, List<KvEntry> entries) {
     Map<String, ResetRecord> out = new HashMap<>();
-    String prefix = ResetRecord.prefix(dc) + MARK;
     for (KvEntry e : entries) {
-      if (e.key().startsWith(prefix)) {
+      if (dc == null ? isShard(e.key()) : e.key().startsWith(ResetRecord.prefix(dc) + MARK)) {
         try {
-          parse(e.value()).forEach((id, r) -> out.merge(id, r, ResetRecord::merge));
+          parseEach(e.value(), id -> { }).forEach((id, r) -> out.merge(id, r, ResetRecord::merge));
         } catch (RuntimeException bad) {
           // reported by the view
         }

@@ -47,48 +47,47 @@ public final class ResetFolder {
     INSTANCE
   }
 
-  private record Local(List<KvEntry> entries, Throwable failure) implements Command {}
+  private record Local(List<KvEntry> entries, long index, Throwable failure) implements Command {}
 
   private record Read(Reading reading, Throwable failure) implements Command {}
 
   /** Rounds with nothing to fold and nothing changed here that ask no other datacenter, in a row. */
   static final int QUIET_ROUNDS = 10;
 
-  private record Folded(ResetFold.Plan plan, int committed, Throwable failure) implements Command {}
+  private record Folded(ResetFold.Plan plan, int committed, int writtenBack, Throwable failure) implements Command {}
 
   /**
    * This datacenter's reset keys here, and as every other datacenter holds them (null: one was
    * out of reach); the generations of deleted sites every datacenter has seen deleted.
    */
-  private record Reading(List<KvEntry> local, Map<String, List<KvEntry>> copies, DeadGenerations dead) {}
+  private record Reading(List<KvEntry> local, Map<String, List<KvEntry>> copies, DeadGenerations dead, String unreachable) {}
 
   private record Seen(long index, long since) {}
 
   private ResetFolder() {}
 
-  public static Behavior<Command> create(Consul consul, String dc, Settings settings, Clock clock) {
-    return create(consul, dc, settings, clock, () -> 2, new DeadGenerations.Known());
-  }
-
   /**
    * {@code format}: the live setting reset-format (1: nothing is folded, nodes of a version
    * before shards still run); {@code dead}: where the generations found dead are told (the
-   * replicator's copies drop them too).
+   * replicator's copies drop them too); {@code resets}: what this node's view knows, written back
+   * where no key holds it any more ({@link ResetWriteBack}).
    */
   public static Behavior<Command> create(Consul consul, String dc, Settings settings, Clock clock, java.util.function.IntSupplier format,
-      DeadGenerations.Known dead) {
+      DeadGenerations.Known dead, ResetView.Resets resets) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.foldInterval());
       Map<String, Seen> seen = new HashMap<>();
-      DeadSince deadSince = new DeadSince();
+      hitcounter.config.DeadConfirmation deadSince = new hitcounter.config.DeadConfirmation();
+      int[] cutOff = {0};
       boolean[] busy = {false};
       List<KvEntry>[] lastFull = new List[] {null};
+      long[] lastIndex = {-1};
       int[] quiet = {0};
       return Behaviors.receive(Command.class)
           .onMessage(Tick.class, m -> {
             if (!busy[0]) {
               busy[0] = true;
-              ctx.pipeToSelf(consul.kvTree(null, ResetRecord.prefix(dc), 0, Duration.ZERO).toCompletableFuture(), (r, e) -> new Local(e == null ? r.value() : null, e));
+              ctx.pipeToSelf(consul.kvTree(null, ResetRecord.prefix(dc), 0, Duration.ZERO).toCompletableFuture(), (r, e) -> new Local(e == null ? r.value() : null, e == null ? r.index() : 0, e));
             }
             return Behaviors.same();
           })
@@ -96,11 +95,13 @@ public final class ResetFolder {
             // Nothing to fold and nothing changed here since the last full round: the other
             // datacenters are asked only every tenth round (a restore or a wipe elsewhere healed).
             boolean records = m.entries() != null && m.entries().stream().anyMatch(e -> !hitcounter.config.ResetShards.isShard(e.key()));
-            if (m.entries() != null && !records && ++quiet[0] < QUIET_ROUNDS && hitcounter.infra.consul.KvEntry.sameVersions(lastFull[0], m.entries())) {
+            boolean same = m.index() == lastIndex[0] && hitcounter.infra.consul.KvEntry.sameVersions(lastFull[0], m.entries());
+            if (m.entries() != null && !records && ++quiet[0] < QUIET_ROUNDS && same) {
               busy[0] = false;
               return Behaviors.same();
             }
             quiet[0] = 0;
+            lastIndex[0] = m.index();
             ctx.pipeToSelf(read(consul, dc, dead).toCompletableFuture(), Read::new);
             return Behaviors.same();
           })
@@ -118,18 +119,26 @@ public final class ResetFolder {
             }
             seen.clear();
             seen.putAll(current);
-            if (m.reading().copies() == null || format.getAsInt() < 2) {
-              busy[0] = false; // a datacenter out of reach (nothing is folded it may not have), or folds not on yet
+            if (m.reading().copies() == null) {
+              // A datacenter out of reach: nothing is folded it may not have (said every 10th round in a row).
+              if (++cutOff[0] % QUIET_ROUNDS == 1) {
+                LOG.warn("reset records of {} are not folded while datacenter {} does not answer ({} rounds in a row; one removed for good: delete its"
+                    + " heartbeat key, docs/operations.md)", dc, m.reading().unreachable(), cutOff[0]);
+              }
+              busy[0] = false;
+              return Behaviors.same();
+            }
+            cutOff[0] = 0;
+            if (format.getAsInt() < 2) {
+              busy[0] = false; // folds not on yet (nodes of a version before shards)
+              lastFull[0] = m.reading().local();
               return Behaviors.same();
             }
             dead.set(deadSince.confirmed(m.reading().dead(), now, settings.foldAfter()));
             ResetFold.Plan plan = ResetFold.plan(dc, m.reading().local(), m.reading().copies(), e -> seen.get(e.key()).since(), now, settings.foldAfter(),
                 TxnOp.MAX_OPS, dead.get());
             if (plan.txns().isEmpty()) {
-              busy[0] = false;
               lastFull[0] = m.reading().local();
-              warnFull(dc, plan);
-              return Behaviors.same();
             }
             CompletionStage<Integer> writes = CompletableFuture.completedFuture(0);
             for (List<TxnOp> txn : plan.txns()) {
@@ -141,15 +150,18 @@ public final class ResetFolder {
                 return n + (e == null && r.committed() ? 1 : 0);
               }));
             }
-            ctx.pipeToSelf(writes.toCompletableFuture(), (n, e) -> new Folded(plan, n == null ? 0 : n, e));
+            CompletionStage<int[]> all = writes.thenCompose(n -> ResetWriteBack.run(consul, dc, resets, dead.get()).thenApply(w -> new int[] {n, w}));
+            ctx.pipeToSelf(all.toCompletableFuture(), (n, e) -> new Folded(plan, n == null ? 0 : n[0], n == null ? 0 : n[1], e));
             return Behaviors.same();
           })
           .onMessage(Folded.class, m -> {
             busy[0] = false;
-            lastFull[0] = null; // what this round wrote is read again next round
+            if (!m.plan().txns().isEmpty() || m.writtenBack() > 0) {
+              lastFull[0] = null; // what this round wrote is read again next round
+            }
             if (m.failure() != null) {
               ctx.getLog().warn("reset fold of {} failed (tried again in {}): {}", dc, settings.foldInterval(), m.failure().toString());
-            } else {
+            } else if (!m.plan().txns().isEmpty()) {
               ctx.getLog().info("folded reset records of {} into {} of {} shards ({} records, {} of deleted sites dropped; a shard that met a record written"
                   + " meanwhile is tried again)", dc, m.committed(), m.plan().txns().size(), m.plan().folded(), m.plan().dropped());
             }
@@ -158,29 +170,6 @@ public final class ResetFolder {
           })
           .build();
     }));
-  }
-
-  /**
-   * Dead generations are taken once every datacenter's Consul has shown them dead for {@code
-   * fold-after}: its nodes applied the deletion long before (a blocking query away).
-   */
-  private static final class DeadSince {
-    private final Map<String, Long> since = new HashMap<>();
-    private final Map<String, Long> value = new HashMap<>();
-    private final Map<String, Long> confirmed = new HashMap<>();
-
-    DeadGenerations confirmed(DeadGenerations seen, long now, Duration after) {
-      seen.through().forEach((site, through) -> {
-        if (!through.equals(value.get(site))) {
-          value.put(site, through);
-          since.put(site, now);
-        }
-        if (now - since.get(site) >= after.toMillis()) {
-          confirmed.merge(site, through, Math::max);
-        }
-      });
-      return new DeadGenerations(confirmed);
-    }
   }
 
   private static void warnFull(String dc, ResetFold.Plan plan) {
@@ -204,7 +193,7 @@ public final class ResetFolder {
       return all;
     }).thenCompose(all -> {
       Map<String, List<KvEntry>> copies = new TreeMap<>();
-      boolean[] missing = {false};
+      String[] missing = {null};
       CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
       for (String other : all) {
         if (other.equals(dc)) {
@@ -227,7 +216,7 @@ public final class ResetFolder {
               return writes;
             })
             .exceptionally(e -> {
-              missing[0] = true;
+              missing[0] = other;
               LOG.debug("reset keys of {} not read in {} this round: {}", dc, other, e.toString());
               return null;
             }));
@@ -237,13 +226,13 @@ public final class ResetFolder {
         chain = chain.thenCompose(x -> consul.kvTree(any.equals(dc) ? null : any, ConfigKeys.ROOT, 0, Duration.ZERO)
             .thenAccept(config -> sites.add(DeadGenerations.sitesIn(config.value())))
             .exceptionally(e -> {
-              missing[0] = true;
+              missing[0] = any;
               return null;
             }));
       }
       return chain.thenCompose(x -> consul.kvTree(null, prefix, 0, Duration.ZERO))
-          .thenApply(local -> missing[0] ? new Reading(local.value(), null, DeadGenerations.NONE)
-              : new Reading(local.value(), copies, DeadGenerations.seenByAll(sites)));
+          .thenApply(local -> missing[0] != null ? new Reading(local.value(), null, DeadGenerations.NONE, missing[0])
+              : new Reading(local.value(), copies, DeadGenerations.seenByAll(sites), null));
     });
   }
 }

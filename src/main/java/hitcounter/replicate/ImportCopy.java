@@ -23,9 +23,12 @@ final class ImportCopy {
   static final int CHUNKS_PER_ROUND = 16;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ImportCopy.class);
   private final Consul consul;
+  private final hitcounter.config.DeadGenerations.Known dead;
 
-  ImportCopy(Consul consul) {
+  /** {@code dead}: generations of deleted sites every datacenter has seen deleted, never copied ({@link ImportCollector}). */
+  ImportCopy(Consul consul, hitcounter.config.DeadGenerations.Known dead) {
     this.consul = consul;
+    this.dead = dead;
   }
 
   /**
@@ -40,7 +43,7 @@ final class ImportCopy {
       CompletionStage<Boolean> all = CompletableFuture.completedFuture(true);
       for (KvEntry e : local) {
         Optional<ImportManifest> m = ImportManifest.parse(e.key(), e.value());
-        if (m.isPresent() && !there.contains(e.key())) {
+        if (m.isPresent() && !there.contains(e.key()) && !dead.get().dead(m.get().site(), m.get().generation())) {
           all = all.thenCompose(ok -> version(dc, m.get(), e.value(), budget).thenApply(done -> ok && done));
         }
       }

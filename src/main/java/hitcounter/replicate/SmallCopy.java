@@ -37,7 +37,7 @@ final class SmallCopy {
     this.consul = consul;
     this.bad = bad;
     this.dead = dead;
-    this.imports = new ImportCopy(consul);
+    this.imports = new ImportCopy(consul, dead);
     String dc = consul.localDatacenter();
     merges.put(AuditKeys.prefix(dc), MaxMerge.AUDIT);
     merges.put(hitcounter.audit.LostKeys.prefix(dc), MaxMerge.COUNTERS);

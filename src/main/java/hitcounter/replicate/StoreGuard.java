@@ -227,7 +227,7 @@ public final class StoreGuard {
         }
         return steps;
       });
-      // Settings and resets written here come back too; the records of past rollbacks too: they
+      // Settings written here come back too; the records of past rollbacks too: they
       // keep a recovery from bringing entries back twice. (Audit figures are merged back by the
       // keeper's audit folder, every fold interval, from every copy: decision 0018.)
       List<String> smallPrefixes = List.of(ConfigKeys.prefix(dc), hitcounter.audit.LostKeys.prefix(dc));
@@ -236,12 +236,7 @@ public final class StoreGuard {
         chain = chain.thenCompose(x -> consul.kvTree(from.dc(), prefix, 0, Duration.ZERO))
             .thenAccept(tree -> tree.value().forEach(e -> small.add(TxnOp.set(e.key(), e.value()))));
       }
-      // Resets merge in (CAS), never set over: what the keeper merged back from a fresher copy,
-      // or a reset asked since the wipe, must stay (decision 0019).
-      String resets = hitcounter.config.ResetRecord.prefix(dc);
-      chain = chain.thenCompose(x -> consul.kvTree(from.dc(), resets, 0, Duration.ZERO)
-          .thenCombine(consul.kvTree(null, resets, 0, Duration.ZERO), (copy, local) -> hitcounter.config.ResetFold.back(dc, copy.value(), local.value())))
-          .thenAccept(small::addAll);
+
       chain = chain.thenRun(() -> {
         entries.forEach(e -> ops.add(e.join()));
         ops.addAll(small);
@@ -258,7 +253,25 @@ public final class StoreGuard {
             }));
           }
         }
-        return writes.thenApply(y -> m.archivedCounted() + from.heads().values().stream().mapToLong(QueueHead::counted).sum());
+        // Resets merge in (CAS, one key a write, after the store), never set over: what the
+        // keeper merged back from a fresher copy, or a reset asked since the wipe, stays; a key
+        // written meanwhile is left to the keeper's merge back (decision 0019).
+        String resets = hitcounter.config.ResetRecord.prefix(dc);
+        return writes.thenCompose(y -> consul.kvTree(from.dc(), resets, 0, Duration.ZERO)
+                .thenCombine(consul.kvTree(null, resets, 0, Duration.ZERO), (copy, local) -> hitcounter.config.ResetFold.back(dc, copy.value(), local.value()))
+                .thenCompose(merges -> {
+                  CompletionStage<Void> each = CompletableFuture.completedFuture(null);
+                  for (TxnOp op : merges) {
+                    each = each.thenCompose(z -> consul.txn(null, List.of(op)).thenAccept(r -> { }));
+                  }
+                  return each;
+                })
+                .exceptionally(e -> {
+                  LOG.warn("the resets of {} not merged in from {} with the store (the keeper merges them back within a fold interval): {}", dc, from.dc(),
+                      e.toString());
+                  return null;
+                }))
+            .thenApply(y -> m.archivedCounted() + from.heads().values().stream().mapToLong(QueueHead::counted).sum());
       });
     });
   }

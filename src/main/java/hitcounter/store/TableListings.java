@@ -26,18 +26,49 @@ public final class TableListings {
 
   /** Sum of every page's count as shown, per datacenter, and of imported counts under {@link CountTable#IMPORTED} when there are any. */
   public Map<String, Long> sums() {
+    return sums(prefix -> true);
+  }
+
+  /**
+   * {@link #sums()} over the pages of the default site and of the site prefixes ({@code
+   * site~generation:}) {@code shown} accepts: a deleted site's pages left out, whose resets go
+   * once every datacenter saw the delete (decision 0019), so every node sums the same.
+   */
+  public Map<String, Long> sums(java.util.function.Predicate<String> shown) {
     return table.read(() -> {
+      boolean[] counted = counted(shown);
       Map<String, Long> out = new TreeMap<>();
-      int n = table.pages.size();
       for (var e : table.columns.entrySet()) {
         long s = 0;
-        for (int slot = 0; slot < n; slot++) {
-          s += table.baselines.shown(e.getKey(), slot, e.getValue().at(slot));
+        for (int slot = 0; slot < counted.length; slot++) {
+          s += counted[slot] ? table.baselines.shown(e.getKey(), slot, e.getValue().at(slot)) : 0;
         }
         out.put(e.getKey(), s);
       }
       return out;
     });
+  }
+
+  /** The pages of the default site and of the site prefixes {@code shown} accepts ({@link #sums(java.util.function.Predicate)}). */
+  public int size(java.util.function.Predicate<String> shown) {
+    return table.read(() -> {
+      int n = 0;
+      for (boolean c : counted(shown)) {
+        n += c ? 1 : 0;
+      }
+      return n;
+    });
+  }
+
+  /** Per slot, whether its page counts: the default site's always, a site's as {@code shown} says of its prefix (asked once per prefix). Under the read lock. */
+  private boolean[] counted(java.util.function.Predicate<String> shown) {
+    int n = table.pages.size();
+    boolean[] out = new boolean[n];
+    Map<String, Boolean> byPrefix = new java.util.HashMap<>();
+    for (int slot = 0; slot < n; slot++) {
+      out[slot] = !table.pages.sited(slot) || byPrefix.computeIfAbsent(table.pages.sitePrefix(slot), shown::test);
+    }
+    return out;
   }
 
   /** A page of the ranking of pages whose id starts with {@code prefix} ({@link Ranking}). */

@@ -225,6 +225,7 @@ public final class FakeConsul implements Consul {
           case GET -> read.put(op.key(), s.get(op.key()));
           case CHECK_INDEX -> { }
           case DELETE, DELETE_CAS -> s.remove(op.key());
+          case DELETE_TREE -> s.keySet().removeIf(k -> k.startsWith(op.key()));
           default -> {
             if (op.verb() == TxnOp.Verb.CAS && op.index() == 0 && !everCreated.add(dc + "/" + op.key())) {
               reusedNames.add(op.key());

@@ -139,9 +139,9 @@ class ImportsStoreTest {
     assertFalse(again.already());
     eventually(() -> euTable.totalOf("/a") == 3, "eu-west shows its version");
     // healed: each keeper copies what the other lacks
-    assertTrue(new ImportCopy(consul).copy("eu-west", consul.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
+    assertTrue(new ImportCopy(consul, new hitcounter.config.DeadGenerations.Known()).copy("eu-west", consul.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
         .toCompletableFuture().get());
-    assertTrue(new ImportCopy(eu).copy("us-west", eu.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
+    assertTrue(new ImportCopy(eu, new hitcounter.config.DeadGenerations.Known()).copy("us-west", eu.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
         .toCompletableFuture().get());
     assertEquals(2, consul.kvKeys("us-west", ImportKeys.MANIFESTS).toCompletableFuture().get().size());
     assertEquals(2, consul.kvKeys("eu-west", ImportKeys.MANIFESTS).toCompletableFuture().get().size());
@@ -157,7 +157,7 @@ class ImportsStoreTest {
     var odd = new hitcounter.store.ImportManifest("f1", "ap-south-x1", "default", 0, "csv", 2, 6, 1, "other", 2, 0, 0, null, null, 1);
     consul.put("us-west", ImportKeys.manifest("f1", "ap-south-x1"), odd.bytes());
     eventually(() -> us.totalOf("/a") == 5 && us.totalOf("/b") == 0 && us.totalOf("/c") == 1, "the earliest version is shown in place of the other");
-    assertTrue(new ImportCopy(consul).copy("eu-west", consul.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
+    assertTrue(new ImportCopy(consul, new hitcounter.config.DeadGenerations.Known()).copy("eu-west", consul.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
         .toCompletableFuture().get());
     eventually(() -> euTable.totalOf("/a") == 5 && euTable.totalOf("/b") == 0 && euTable.totalOf("/c") == 1, "eu-west shows the same version");
 
@@ -173,7 +173,7 @@ class ImportsStoreTest {
     Thread.sleep(300);
     assertEquals(5, us.totalOf("/a"), "a vanished manifest is a rollback, not a change: nothing goes back and forth");
     assertTrue(consul.kvKeys("us-west", ImportKeys.MANIFESTS).toCompletableFuture().get().isEmpty());
-    assertTrue(new ImportCopy(eu).copy("us-west", eu.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
+    assertTrue(new ImportCopy(eu, new hitcounter.config.DeadGenerations.Known()).copy("us-west", eu.kvTree(null, ImportKeys.MANIFESTS, 0, Duration.ZERO).toCompletableFuture().get().value())
         .toCompletableFuture().get());
     assertEquals(3, consul.kvKeys("us-west", ImportKeys.MANIFESTS).toCompletableFuture().get().size(), "every version is back");
     eventually(() -> usKnown.byId().getOrDefault("f1", List.of()).size() == 3, "us-west reads them again");

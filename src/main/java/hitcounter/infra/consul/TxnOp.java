@@ -11,6 +11,7 @@ public record TxnOp(Verb verb, String key, byte[] value, long index) {
     GET("get"),
     DELETE("delete"),
     DELETE_CAS("delete-cas"),
+    DELETE_TREE("delete-tree"),
     CHECK_INDEX("check-index");
 
     final String wire;
@@ -42,6 +43,11 @@ public record TxnOp(Verb verb, String key, byte[] value, long index) {
 
   public static TxnOp delete(String key) {
     return new TxnOp(Verb.DELETE, key, NONE, 0);
+  }
+
+  /** Deletes every key under {@code prefix}. */
+  public static TxnOp deleteTree(String prefix) {
+    return new TxnOp(Verb.DELETE_TREE, prefix, NONE, 0);
   }
 
   public static TxnOp deleteCas(String key, long index) {
