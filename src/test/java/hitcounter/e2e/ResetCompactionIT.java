@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the resets still hold (hits after them count from zero, the deleted page stays deleted),
  * after a node restart too; a page reset again after its fold resets again; and shards a
  * restore took from us-west come back from eu-west's copy. Then a site deleted in one
- * datacenter: once both saw the delete, no shard of either holds its pages' resets any more.
+ * datacenter: once both saw the delete, no shard of either holds its pages' resets any more,
+ * and its import is gone from both.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -162,6 +163,13 @@ class ResetCompactionIT {
     awaitTotals("still deleted", 0, "rc-e");
   }
 
+  /** Import keys (manifests and chunks) in {@code consul}, the watch marker left out. */
+  private static int importKeys(ConsulServer consul) {
+    int[] n = {0};
+    Resources.json(consul.get("/v1/kv/hitcounter/imports/?keys")).forEach(k -> n[0] += k.asText().endsWith("~watch") ? 0 : 1);
+    return n[0];
+  }
+
   /** Every reset key's value in {@code consul}, as text. */
   private static String values(ConsulServer consul) {
     StringBuilder out = new StringBuilder();
@@ -182,6 +190,12 @@ class ResetCompactionIT {
       Await.until(n.name + " counts for site gone", Duration.ofSeconds(10), () -> n.call("POST", "/api/hits/gone/home").statusCode() == 200);
     }
     Await.until("eu-west resets a page of site gone", Duration.ofSeconds(10), () -> admin(euNode, "POST", "/api/pages/gone/home/reset").statusCode() == 200);
+    HttpResponse<String> imported = hitcounter.testkit.TwoDatacenters.send(usNode, "POST", "/api/import?site=gone",
+        "path,count\n/a,100\n/b,50\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "Authorization", "Bearer " + TOKEN);
+    assertEquals(200, imported.statusCode(), imported.body());
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " holds the import", Duration.ofSeconds(30), () -> importKeys(c) >= 2);
+    }
     for (ConsulServer c : List.of(us, eu)) {
       Await.until(c.datacenter() + " holds the reset of gone~1:home in a shard", Duration.ofSeconds(30),
           () -> keys(c, false).isEmpty() && values(c).contains("\"gone~1:home\""));
@@ -189,6 +203,8 @@ class ResetCompactionIT {
     assertEquals(200, admin(usNode, "DELETE", "/api/sites/gone").statusCode());
     for (ConsulServer c : List.of(us, eu)) {
       Await.until(c.datacenter() + " holds nothing of site gone's generation 1", Duration.ofSeconds(30), () -> !values(c).contains("gone~1:"));
+      Await.until(c.datacenter() + " holds no import of site gone", Duration.ofSeconds(30),
+          () -> importKeys(c) == 0);
     }
     // The other resets are still there, and still hold.
     assertTrue(values(us).contains("\"rc-e\""));
