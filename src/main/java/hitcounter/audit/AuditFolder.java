@@ -111,17 +111,8 @@ public final class AuditFolder {
         }
         chain = chain.thenCompose(x -> consul.kvTree(other, prefix, 0, Duration.ZERO)
             .thenCombine(consul.kvTree(null, prefix, 0, Duration.ZERO), (copy, local) -> AuditMerge.back(dc, copy.value(), local.value()))
-            .thenCompose(ops -> {
-              CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
-              for (TxnOp op : ops) {
-                writes = writes.thenCompose(y -> consul.txn(null, List.of(op)).thenAccept(r -> {
-                  if (r.committed()) {
-                    LOG.warn("audit key {} of {} brought back from the copy in {} (a restore or a wipe here had taken it back)", op.key(), dc, other);
-                  }
-                }));
-              }
-              return writes;
-            })
+            .thenCompose(ops -> hitcounter.infra.consul.SingleWrites.each(consul, ops,
+                op -> LOG.warn("audit key {} of {} brought back from the copy in {} (a restore or a wipe here had taken it back)", op.key(), dc, other)))
             .exceptionally(e -> {
               LOG.debug("audit keys of {} not merged back from {} this round: {}", dc, other, e.toString());
               return null;

@@ -204,17 +204,8 @@ public final class ResetFolder {
               copies.put(other, copy.value());
               return ResetFold.back(dc, copy.value(), local.value(), known.get());
             })
-            .thenCompose(ops -> {
-              CompletionStage<Void> writes = CompletableFuture.completedFuture(null);
-              for (TxnOp op : ops) {
-                writes = writes.thenCompose(y -> consul.txn(null, List.of(op)).thenAccept(r -> {
-                  if (r.committed()) {
-                    LOG.warn("reset key {} of {} brought back from the copy in {} (a restore or a wipe here had taken it back)", op.key(), dc, other);
-                  }
-                }));
-              }
-              return writes;
-            })
+            .thenCompose(ops -> hitcounter.infra.consul.SingleWrites.each(consul, ops,
+                op -> LOG.warn("reset key {} of {} brought back from the copy in {} (a restore or a wipe here had taken it back)", op.key(), dc, other)))
             .exceptionally(e -> {
               missing[0] = other;
               LOG.debug("reset keys of {} not read in {} this round: {}", dc, other, e.toString());

@@ -259,13 +259,7 @@ public final class StoreGuard {
         String resets = hitcounter.config.ResetRecord.prefix(dc);
         return writes.thenCompose(y -> consul.kvTree(from.dc(), resets, 0, Duration.ZERO)
                 .thenCombine(consul.kvTree(null, resets, 0, Duration.ZERO), (copy, local) -> hitcounter.config.ResetFold.back(dc, copy.value(), local.value()))
-                .thenCompose(merges -> {
-                  CompletionStage<Void> each = CompletableFuture.completedFuture(null);
-                  for (TxnOp op : merges) {
-                    each = each.thenCompose(z -> consul.txn(null, List.of(op)).thenAccept(r -> { }));
-                  }
-                  return each;
-                })
+                .thenCompose(merges -> hitcounter.infra.consul.SingleWrites.each(consul, merges, op -> { }))
                 .exceptionally(e -> {
                   LOG.warn("the resets of {} not merged in from {} with the store (the keeper merges them back within a fold interval): {}", dc, from.dc(),
                       e.toString());
