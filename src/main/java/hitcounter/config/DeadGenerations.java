@@ -85,6 +85,25 @@ public record DeadGenerations(Map<String, Long> through) {
   /** The dead generations as last learned, shared by the keeper's reset folder (writer) and its replicator (reader). */
   public static final class Known {
     private volatile DeadGenerations value = NONE;
+    private final java.util.function.BiPredicate<String, Long> shown;
+
+    public Known() {
+      this((site, generation) -> true);
+    }
+
+    /** {@code shown}: whether this node's sites show a site's generation (a new keeper learns the dead ones only after {@code fold-after}). */
+    public Known(java.util.function.BiPredicate<String, Long> shown) {
+      this.shown = shown;
+    }
+
+    /**
+     * Whether what a site's generation holds may be copied to another datacenter: not dead, and
+     * shown by this node's sites (a deleted site's keys are never carried back to a datacenter
+     * that collected them, whatever this keeper has confirmed yet).
+     */
+    public boolean copyable(String site, long generation) {
+      return !value.dead(site, generation) && (site.equals(PageKey.DEFAULT_SITE) || shown.test(site, generation));
+    }
 
     public DeadGenerations get() {
       return value;

@@ -64,16 +64,20 @@ public final class ResetFolder {
 
   private record Seen(long index, long since) {}
 
+  /** What the keeper's node knows: its view's resets, whether its sites show a page, a page's raw counts by datacenter. */
+  public record NodeView(ResetView.Resets resets, java.util.function.Predicate<String> shown, java.util.function.Function<String, Map<String, Long>> raw) {}
+
   private ResetFolder() {}
 
   /**
    * {@code format}: the live setting reset-format (1: nothing is folded, nodes of a version
    * before shards still run); {@code dead}: where the generations found dead are told (the
    * replicator's copies drop them too); {@code resets}: what this node's view knows, written back
-   * where no key holds it any more ({@link ResetWriteBack}).
+   * where no key holds it any more ({@link ResetWriteBack}), for pages its sites show ({@code
+   * node.shown}) and within its counts ({@code node.raw}).
    */
   public static Behavior<Command> create(Consul consul, String dc, Settings settings, Clock clock, java.util.function.IntSupplier format,
-      DeadGenerations.Known dead, ResetView.Resets resets) {
+      DeadGenerations.Known dead, NodeView node) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.foldInterval());
       Map<String, Seen> seen = new HashMap<>();
@@ -82,6 +86,8 @@ public final class ResetFolder {
       boolean[] busy = {false};
       List<KvEntry>[] lastFull = new List[] {null};
       long[] lastIndex = {-1};
+      long[] pendingIndex = {-1};
+      ResetWriteBack writeBack = new ResetWriteBack();
       int[] quiet = {0};
       return Behaviors.receive(Command.class)
           .onMessage(Tick.class, m -> {
@@ -101,7 +107,7 @@ public final class ResetFolder {
               return Behaviors.same();
             }
             quiet[0] = 0;
-            lastIndex[0] = m.index();
+            pendingIndex[0] = m.index();
             ctx.pipeToSelf(read(consul, dc, dead).toCompletableFuture(), Read::new);
             return Behaviors.same();
           })
@@ -132,6 +138,7 @@ public final class ResetFolder {
             if (format.getAsInt() < 2) {
               busy[0] = false; // folds not on yet (nodes of a version before shards)
               lastFull[0] = m.reading().local();
+              lastIndex[0] = pendingIndex[0];
               return Behaviors.same();
             }
             dead.set(deadSince.confirmed(m.reading().dead(), now, settings.foldAfter()));
@@ -139,6 +146,7 @@ public final class ResetFolder {
                 TxnOp.MAX_OPS, dead.get());
             if (plan.txns().isEmpty()) {
               lastFull[0] = m.reading().local();
+              lastIndex[0] = pendingIndex[0];
             }
             CompletionStage<Integer> writes = CompletableFuture.completedFuture(0);
             for (List<TxnOp> txn : plan.txns()) {
@@ -150,7 +158,11 @@ public final class ResetFolder {
                 return n + (e == null && r.committed() ? 1 : 0);
               }));
             }
-            CompletionStage<int[]> all = writes.thenCompose(n -> ResetWriteBack.run(consul, dc, resets, dead.get()).thenApply(w -> new int[] {n, w}));
+            // A write back waits two full rounds, at least two minutes apart: another datacenter's resend brings its own keys back first.
+            Duration settle = settings.foldInterval().multipliedBy(2).compareTo(Duration.ofMinutes(2)) > 0 ? settings.foldInterval().multipliedBy(2)
+                : Duration.ofMinutes(2);
+            CompletionStage<int[]> all = writes.thenCompose(n -> writeBack.run(consul, dc, node.resets(), id -> node.shown().test(id) && !dead.get().dead(id),
+                node.raw(), now, settle).thenApply(w -> new int[] {n, w}));
             ctx.pipeToSelf(all.toCompletableFuture(), (n, e) -> new Folded(plan, n == null ? 0 : n[0], n == null ? 0 : n[1], e));
             return Behaviors.same();
           })

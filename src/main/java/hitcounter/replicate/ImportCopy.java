@@ -43,7 +43,7 @@ final class ImportCopy {
       CompletionStage<Boolean> all = CompletableFuture.completedFuture(true);
       for (KvEntry e : local) {
         Optional<ImportManifest> m = ImportManifest.parse(e.key(), e.value());
-        if (m.isPresent() && !there.contains(e.key()) && !dead.get().dead(m.get().site(), m.get().generation())) {
+        if (m.isPresent() && !there.contains(e.key()) && dead.copyable(m.get().site(), m.get().generation())) {
           all = all.thenCompose(ok -> version(dc, m.get(), e.value(), budget).thenApply(done -> ok && done));
         }
       }

@@ -242,6 +242,19 @@ public final class StoreGuard {
         ops.addAll(small);
         from.raw().forEach((k, v) -> ops.add(TxnOp.set(k, v))); // heads and pointer, after everything they name
       });
+      // Resets merge in first (CAS, one key a write), never set over: what the keeper merged back
+      // from a fresher copy, or a reset asked since the wipe, stays; a key written meanwhile is
+      // left to the keeper's merge back (decision 0019). Before the heads: no count shows without
+      // the resets that mask it.
+      String resets = hitcounter.config.ResetRecord.prefix(dc);
+      chain = chain.thenCompose(x -> consul.kvTree(from.dc(), resets, 0, Duration.ZERO)
+          .thenCombine(consul.kvTree(null, resets, 0, Duration.ZERO), (copy, local) -> hitcounter.config.ResetFold.back(dc, copy.value(), local.value()))
+          .thenCompose(merges -> hitcounter.infra.consul.SingleWrites.each(consul, merges, op -> { }))
+          .exceptionally(e -> {
+            LOG.warn("the resets of {} not merged in from {} with the store (the keeper merges them back within a fold interval): {}", dc, from.dc(),
+                e.toString());
+            return null;
+          }));
       return chain.thenCompose(x -> {
         CompletableFuture<Void> writes = CompletableFuture.completedFuture(null);
         for (List<TxnOp> txn : EntryCopy.pack(ops, List.of())) {
@@ -253,19 +266,7 @@ public final class StoreGuard {
             }));
           }
         }
-        // Resets merge in (CAS, one key a write, after the store), never set over: what the
-        // keeper merged back from a fresher copy, or a reset asked since the wipe, stays; a key
-        // written meanwhile is left to the keeper's merge back (decision 0019).
-        String resets = hitcounter.config.ResetRecord.prefix(dc);
-        return writes.thenCompose(y -> consul.kvTree(from.dc(), resets, 0, Duration.ZERO)
-                .thenCombine(consul.kvTree(null, resets, 0, Duration.ZERO), (copy, local) -> hitcounter.config.ResetFold.back(dc, copy.value(), local.value()))
-                .thenCompose(merges -> hitcounter.infra.consul.SingleWrites.each(consul, merges, op -> { }))
-                .exceptionally(e -> {
-                  LOG.warn("the resets of {} not merged in from {} with the store (the keeper merges them back within a fold interval): {}", dc, from.dc(),
-                      e.toString());
-                  return null;
-                }))
-            .thenApply(y -> m.archivedCounted() + from.heads().values().stream().mapToLong(QueueHead::counted).sum());
+        return writes.thenApply(y -> m.archivedCounted() + from.heads().values().stream().mapToLong(QueueHead::counted).sum());
       });
     });
   }
