@@ -46,9 +46,6 @@ public final class MaxMerge {
         return s.isPresent() && s.get().newerThan(t.orElse(null)) ? source : null;
       };
 
-  /** Page resets: per datacenter the larger baseline, the later delete and reset times; reset shards per page (decision 0019). */
-  public static final Merge RESETS = hitcounter.config.ResetShards::merged;
-
   /**
    * Visitor salts: a decided record wins over an undecided one, and a later decision over an
    * earlier one (the datacenter lost its records, a wiped Consul, and decided again).

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hitcounter.infra.consul.KvEntry;
 import hitcounter.infra.consul.TxnOp;
-import hitcounter.replicate.MaxMerge;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,10 +154,10 @@ class ResetFoldTest {
     ResetRecord lowered = HOME.lower("us-west", 3);
     byte[] a = ResetShards.bytes(Map.of("home", HOME, "about", ABOUT));
     byte[] b = ResetShards.bytes(Map.of("home", lowered));
-    Map<String, ResetRecord> m = ResetShards.parse(MaxMerge.RESETS.merged(a, b));
+    Map<String, ResetRecord> m = ResetShards.parse(hitcounter.config.ResetShards.merged(a, b));
     assertEquals(Map.of("home", lowered, "about", ABOUT), m, "a lowering wins over the baseline it lowered");
-    assertNull(MaxMerge.RESETS.merged(b, ResetShards.bytes(m)), "not behind: not written");
-    assertEquals(HOME, ResetRecord.parse(MaxMerge.RESETS.merged(HOME.bytes(), null)).orElseThrow(), "records merge as before");
+    assertNull(hitcounter.config.ResetShards.merged(b, ResetShards.bytes(m)), "not behind: not written");
+    assertEquals(HOME, ResetRecord.parse(hitcounter.config.ResetShards.merged(HOME.bytes(), null)).orElseThrow(), "records merge as before");
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import hitcounter.config.ResetRecord;
-import hitcounter.replicate.MaxMerge;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -79,8 +78,8 @@ class CountTableResetTest {
     assertEquals(Map.of("us-west", 10L, "eu-west", 6L), ab.baselines());
     assertTrue(ab.deleted(), "the delete came last");
     assertEquals(ab, ResetRecord.parse(ab.bytes()).orElseThrow());
-    assertEquals(null, MaxMerge.RESETS.merged(a.bytes(), a.bytes()), "nothing to copy when the copy holds it");
-    assertEquals(ab, ResetRecord.parse(MaxMerge.RESETS.merged(b.bytes(), a.bytes())).orElseThrow());
+    assertEquals(null, hitcounter.config.ResetShards.merged(a.bytes(), a.bytes()), "nothing to copy when the copy holds it");
+    assertEquals(ab, ResetRecord.parse(hitcounter.config.ResetShards.merged(b.bytes(), a.bytes())).orElseThrow());
   }
 
   @Test
