@@ -194,12 +194,15 @@ public final class ImportView {
         log.warn("imports not loaded: {} (tried again in {} s)", reason(m.failure()), retry.toSeconds());
         problems = Map.of("*", reason(m.failure()));
       } else {
-        for (var e : m.problems().entrySet()) {
+        // An import whose manifest went meanwhile (a deleted site's, collected) is no problem.
+        Map<String, String> now = new java.util.TreeMap<>(m.problems());
+        now.keySet().removeIf(id -> latest != null && !latest.containsKey(id));
+        for (var e : now.entrySet()) {
           if (!problems.containsKey(e.getKey())) {
             log.error("import {} cannot be shown: {} (left out, tried again)", e.getKey(), e.getValue());
           }
         }
-        problems = Map.copyOf(m.problems());
+        problems = Map.copyOf(now);
       }
       if (!problems.isEmpty()) {
         timers.startSingleTimer(Retry.INSTANCE, retry);
