@@ -48,13 +48,23 @@ public final class ResetFold {
       int maxOps, DeadGenerations dead) {
     Map<Integer, KvEntry> shardEntries = new HashMap<>();
     Map<Integer, Map<String, ResetRecord>> shards = new HashMap<>();
-    java.util.Set<Integer> unreadable = unreadableShards(dc, local);
+    // Each shard parsed once: those that do not read whole are never written over.
+    java.util.Set<Integer> unreadable = new java.util.HashSet<>();
     String prefix = ResetRecord.prefix(dc);
     for (KvEntry e : local) {
-      if (e.key().startsWith(prefix) && ResetShards.isShard(e.key()) && !unreadable.contains(shardNumber(e.key()))) {
+      if (e.key().startsWith(prefix) && ResetShards.isShard(e.key())) {
         int n = shardNumber(e.key());
-        shards.put(n, ResetShards.parse(e.value()));
-        shardEntries.put(n, e);
+        try {
+          Map<String, ResetRecord> records = ResetShards.parse(e.value());
+          if (n < 0) {
+            unreadable.add(n);
+            continue;
+          }
+          shards.put(n, records);
+          shardEntries.put(n, e);
+        } catch (RuntimeException bad) {
+          unreadable.add(n);
+        }
       }
     }
     Map<Integer, List<KvEntry>> due = new TreeMap<>();
