@@ -172,9 +172,9 @@ final class NodeWiring {
     var watch = config.watch();
     return Behaviors.setup(k -> {
       k.spawn(supervised(StoreGuard.create(deps.consul(), replication.storeCheck(), replication.newStoreGrace())), "store-guard");
-      k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold(), copyStatus.reading())), "folder");
-      k.spawn(supervised(hitcounter.audit.AuditFolder.create(deps.consul(), config.node().datacenter(), config.audit(), clock)), "audit-folder");
       var dead = new hitcounter.config.DeadGenerations.Known((site, generation) -> sites.shows(new hitcounter.page.PageKey(site, generation, "p")));
+      k.spawn(supervised(Folder.create(deps.consul(), countView, config.fold(), copyStatus.reading(), dead)), "folder");
+      k.spawn(supervised(hitcounter.audit.AuditFolder.create(deps.consul(), config.node().datacenter(), config.audit(), clock)), "audit-folder");
       k.spawn(supervised(hitcounter.count.ResetFolder.create(deps.consul(), config.node().datacenter(), config.resetFolds(), clock,
           () -> live.getInt(Setting.RESET_FORMAT), dead, new hitcounter.count.ResetFolder.NodeView(resets,
               id -> hitcounter.page.PageKey.parse(id).map(key -> sites.shows(key)).orElse(false), counts::rawCountsOf))), "reset-folder");

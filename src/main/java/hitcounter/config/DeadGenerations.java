@@ -105,6 +105,18 @@ public record DeadGenerations(Map<String, Long> through) {
       return !value.dead(site, generation) && (site.equals(PageKey.DEFAULT_SITE) || shown.test(site, generation));
     }
 
+    /**
+     * Whether the pages under a counted-id prefix ({@code site~generation:}) are gone for good:
+     * their generation is dead in {@code dead} (one value, read once per pass) and this node's
+     * sites do not show it either. What a keeper drops from its datacenter's snapshot (decision 0019).
+     */
+    public boolean gonePrefix(DeadGenerations dead, String sitePrefix) {
+      return PageKey.parse(sitePrefix + "p")
+          .filter(k -> !k.isDefaultSite() && sitePrefix.equals(PageKey.sitePrefix(k.site(), k.generation())))
+          .map(k -> dead.dead(k.site(), k.generation()) && !shown.test(k.site(), k.generation()))
+          .orElse(false);
+    }
+
     public DeadGenerations get() {
       return value;
     }

@@ -37,7 +37,11 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
   public sealed interface Command {}
 
   /** Asks for the input of a fold of the local datacenter, if one is due by {@code policy}. */
-  public record CollectFold(StoreSettings policy, ActorRef<FoldInput> replyTo) implements Command {}
+  public record CollectFold(StoreSettings policy, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone, ActorRef<FoldInput> replyTo) implements Command {
+    public CollectFold(StoreSettings policy, ActorRef<FoldInput> replyTo) {
+      this(policy, hitcounter.config.DeadGenerations.NONE, hitcounter.store.GonePrefixes.NONE, replyTo);
+    }
+  }
 
   private record HeadsChanged(Indexed<List<KvEntry>> entries) implements Command {}
 
@@ -192,6 +196,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     SourceSync.Snapshot snap = m.snapshot();
     if (snap.full()) {
       s.damaged.clear(); // read again from scratch: what is still damaged shows again below
+      s.cleanOf = null; // a restore can bring back what a fold dropped
     }
     // A full load replaces every hash range in one step (commitSnapshot): readers never see 0.
     table.clearStaged(m.dc());
@@ -261,7 +266,7 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
     } else if (disagrees(s)) {
       m.replyTo().tell(FoldInput.NOT_NOW);
     } else {
-      m.replyTo().tell(FoldPlanner.collect(table, s, m.policy()));
+      m.replyTo().tell(FoldPlanner.collect(table, s, m.policy(), m.dead(), m.gone()));
     }
     return this;
   }

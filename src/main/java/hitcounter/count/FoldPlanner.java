@@ -37,6 +37,17 @@ final class FoldPlanner {
   }
 
   static FoldInput collect(CountTable table, SourceState s, StoreSettings policy) {
+    return collect(table, s, policy, hitcounter.config.DeadGenerations.NONE, hitcounter.store.GonePrefixes.NONE);
+  }
+
+  /**
+   * As {@link #collect(CountTable, SourceState, StoreSettings)}; pages of {@code gone} prefixes are
+   * left out of every rewritten shard, and when the generations {@code dead} names changed since
+   * the snapshot was last found clean of them, the shards that still hold such pages are rewritten
+   * (a fold is due for that alone): a deleted site's counts leave the snapshot once every
+   * datacenter has seen it deleted (decision 0019).
+   */
+  static FoldInput collect(CountTable table, SourceState s, StoreSettings policy, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone) {
     Manifest m = s.manifest;
     long now = System.currentTimeMillis();
     Map<String, Long> archive = new TreeMap<>();
@@ -45,12 +56,13 @@ final class FoldPlanner {
         archive.put(q, s.headIndexes.getOrDefault(q, 0L));
       }
     });
-    if (s.unfoldedEntries == 0 && archive.isEmpty()) {
-      return FoldInput.none("nothing to fold");
-    }
     long dirtyBytes = 0;
     for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
       dirtyBytes += m.shards().isEmpty() ? 0 : m.shards().get(i).bytes();
+    }
+    int goneFound = sweep(table, s, dead, gone);
+    if (s.unfoldedEntries == 0 && archive.isEmpty() && goneFound == 0) {
+      return FoldInput.none("nothing to fold");
     }
     String why;
     if (s.unfoldedEntries >= policy.maxEntries()) {
@@ -61,6 +73,8 @@ final class FoldPlanner {
       why = s.unfoldedBytes + " journal bytes against " + dirtyBytes + " bytes of shards to rewrite";
     } else if (!archive.isEmpty()) {
       why = "archiving queues at rest " + archive.keySet();
+    } else if (goneFound > 0) {
+      why = goneFound + " pages of deleted sites' generations to drop";
     } else {
       return FoldInput.none("not due: " + s.unfoldedEntries + " entries, " + s.unfoldedBytes + " journal bytes, " + dirtyBytes + " bytes of shards to rewrite");
     }
@@ -98,8 +112,26 @@ final class FoldPlanner {
     }
     Map<String, hitcounter.store.QueueHead> names = new TreeMap<>(s.heads);
     names.putAll(s.named);
-    return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges), garbage, archive, archived,
+    return new FoldInput(true, why, s.dc, m, s.pointer.manifestKey(), s.pointerIndex, folded, rewritten, table.collect(s.dc, ranges, gone), garbage, archive, archived,
         names);
+  }
+
+  /**
+   * When {@code dead} is not what the loaded snapshot was last found clean of: marks the shards
+   * that hold pages (counts or stats) of gone prefixes dirty and returns how many such keys; once
+   * none is found (the fold that dropped them is installed) the snapshot is clean of {@code dead},
+   * and later folds pay nothing for it. Without a snapshot there is nothing to rewrite: the first
+   * fold leaves them out.
+   */
+  private static int sweep(CountTable table, SourceState s, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone) {
+    if (dead.equals(s.cleanOf)) {
+      return 0;
+    }
+    int found = s.manifest.shards().isEmpty() || dead.through().isEmpty() ? 0 : table.goneIn(s.dc, gone, s::markDirty);
+    if (found == 0) {
+      s.cleanOf = dead;
+    }
+    return found;
   }
 
   /**

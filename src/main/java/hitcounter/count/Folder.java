@@ -65,11 +65,17 @@ public final class Folder {
 
   /** A folder that keeps what {@code reading} says a copy reads until the copy is done. */
   public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, StoreSettings policy, hitcounter.store.SnapshotsInUse reading) {
+    return create(consul, view, policy, reading, new hitcounter.config.DeadGenerations.Known());
+  }
+
+  /** As above; pages of the generations {@code dead} confirms (and this node's sites do not show) leave the snapshot. */
+  public static Behavior<Command> create(Consul consul, ActorRef<CountView.Command> view, StoreSettings policy, hitcounter.store.SnapshotsInUse reading,
+      hitcounter.config.DeadGenerations.Known dead) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, policy.checkInterval());
       timers.startTimerWithFixedDelay(Sweep.INSTANCE, policy.sweepInterval(), policy.sweepInterval());
       timers.startTimerWithFixedDelay(Legacy.INSTANCE, policy.legacyCheck(), policy.legacyCheck());
-      return new Folder(ctx, timers, consul, view, policy, reading).waiting();
+      return new Folder(ctx, timers, consul, view, policy, reading, dead).waiting();
     }));
   }
 
@@ -82,6 +88,7 @@ public final class Folder {
   private final LegacySweep legacy;
   private final FoldGarbage garbage;
   private final hitcounter.store.SnapshotsInUse reading;
+  private final hitcounter.config.DeadGenerations.Known dead;
   /** The manifest key the last flip replaced, and until when a view still naming it is taken as not caught up. */
   private String replaced = "";
   private long replacedUntil;
@@ -89,8 +96,9 @@ public final class Folder {
   private String foldingFrom = "";
 
   private Folder(ActorContext<Command> ctx, TimerScheduler<Command> timers, Consul consul, ActorRef<CountView.Command> view, StoreSettings policy,
-      hitcounter.store.SnapshotsInUse reading) {
+      hitcounter.store.SnapshotsInUse reading, hitcounter.config.DeadGenerations.Known dead) {
     this.ctx = ctx;
+    this.dead = dead;
     this.timers = timers;
     this.consul = consul;
     this.view = view;
@@ -105,7 +113,9 @@ public final class Folder {
   private Behavior<Command> waiting() {
     return Behaviors.receive(Command.class)
         .onMessage(Check.class, m -> {
-          ctx.ask(FoldInput.class, view, policy.checkInterval(), r -> new CountView.CollectFold(policy, r),
+          hitcounter.config.DeadGenerations d = dead.get();
+          var gone = d.through().isEmpty() ? hitcounter.store.GonePrefixes.NONE : new hitcounter.store.GonePrefixes(p -> dead.gonePrefix(d, p));
+          ctx.ask(FoldInput.class, view, policy.checkInterval(), r -> new CountView.CollectFold(policy, d, gone, r),
               (in, e) -> new Input(e == null ? in : FoldInput.none("the view did not answer")));
           return asking();
         })

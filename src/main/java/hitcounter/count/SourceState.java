@@ -37,6 +37,8 @@ final class SourceState {
   /** Shards (of the loaded manifest; bit 0 when it has none) with entries applied after it. */
   final BitSet dirty = new BitSet();
   boolean syncing;
+  /** The dead generations the loaded snapshot holds no page of (null: not known; a full load resets it). */
+  hitcounter.config.DeadGenerations cleanOf = hitcounter.config.DeadGenerations.NONE;
   /** Keys whose values did not parse (skipped); while any, this datacenter is not folded. */
   final java.util.Set<String> damaged = new java.util.TreeSet<>();
   long lastEntryMillis;

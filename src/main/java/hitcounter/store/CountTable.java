@@ -130,8 +130,23 @@ public final class CountTable {
    * hash lies in one of {@code ranges} (disjoint; hi 0 = to the end), per range, in lo order.
    */
   public List<Collected> collect(String dc, List<long[]> ranges) {
-    return FoldCollection.collect(this, insights, dc, ranges, retention.get());
+    return collect(dc, ranges, GonePrefixes.NONE);
   }
+
+  /** As {@link #collect(String, List)}, leaving out the pages and stats of {@code gone} prefixes. */
+  public List<Collected> collect(String dc, List<long[]> ranges, GonePrefixes gone) {
+    return FoldCollection.collect(this, insights, dc, ranges, retention.get(), gone);
+  }
+
+  /**
+   * Calls {@code hash} with the hash of each page of {@code dc} with a count or stats, and of each
+   * site stats key, whose prefix {@code gone} says is gone (where the shards that hold them lie);
+   * returns how many. One pass over the table: for a fold after a generation died, not for every fold.
+   */
+  public int goneIn(String dc, GonePrefixes gone, LongConsumer hash) {
+    return FoldCollection.gone(this, insights, dc, gone, hash);
+  }
+
 
   CountColumn column(String dc) {
     return columns.computeIfAbsent(dc, d -> new CountColumn(Math.max(1024, pages.size())));

@@ -3,11 +3,16 @@ package hitcounter.store;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What a fold takes from the count table: one datacenter's non-zero counts and analytics, per hash range, in one pass under the read lock. */
+/**
+ * What a fold takes from the count table: one datacenter's non-zero counts and analytics, per
+ * hash range, in one pass under the read lock; pages and site stats of gone generations are left
+ * out (decision 0019), so the rewritten shards no longer hold them.
+ */
 final class FoldCollection {
   private FoldCollection() {}
 
-  static List<Collected> collect(CountTable table, Insights insights, String dc, List<long[]> ranges, StatsRetention retention) {
+  static List<Collected> collect(CountTable table, Insights insights, String dc, List<long[]> ranges, StatsRetention retention, GonePrefixes goneNow) {
+    GonePrefixes gone = goneNow.fresh();
     HashRanges sorted = new HashRanges(ranges);
     List<Collected> out = new ArrayList<>(ranges.size());
     if (ranges.isEmpty()) {
@@ -16,13 +21,13 @@ final class FoldCollection {
     List<SlotCounts> found = new ArrayList<>();
     sorted.ranges().forEach(r -> found.add(new SlotCounts()));
     List<Insights.RangeStats> stats = table.read(() -> {
-      List<Insights.RangeStats> st = insights.collect(dc, ranges.size(), sorted::indexOf, retention);
+      List<Insights.RangeStats> st = insights.collect(dc, ranges.size(), sorted::indexOf, retention, gone);
       CountColumn c = table.columns.get(dc);
       int n = c == null ? 0 : table.pages.size();
       for (int slot = 0; slot < n; slot++) {
         long count = c.at(slot);
         int r = count == 0 ? -1 : sorted.indexOf(table.pages.hash(slot));
-        if (r >= 0) {
+        if (r >= 0 && !gone.slot(table.pages, slot)) {
           found.get(r).add(slot, count);
         }
       }
@@ -35,5 +40,21 @@ final class FoldCollection {
           slot -> table.read(() -> table.pages.page(slot))));
     }
     return out;
+  }
+
+  static int gone(CountTable table, Insights insights, String dc, GonePrefixes goneNow, java.util.function.LongConsumer hash) {
+    GonePrefixes gone = goneNow.fresh();
+    return table.read(() -> {
+      int found = 0;
+      CountColumn c = table.columns.get(dc);
+      int n = c == null ? 0 : table.pages.size();
+      for (int slot = 0; slot < n; slot++) {
+        if (c.at(slot) != 0 && gone.slot(table.pages, slot)) {
+          hash.accept(table.pages.hash(slot));
+          found++;
+        }
+      }
+      return found + insights.gone(dc, gone, hash);
+    });
   }
 }

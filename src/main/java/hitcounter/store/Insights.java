@@ -193,9 +193,10 @@ final class Insights {
   /**
    * For a fold of {@code dc}: the stats of keys whose hash {@code rangeOf} places in a range
    * (its index; -1: none), pruned to the retention; days before yesterday keep the estimate of
-   * the union of every datacenter's sketches of that day instead of the sketch.
+   * the union of every datacenter's sketches of that day instead of the sketch; keys of
+   * {@code gone} prefixes are left out.
    */
-  List<RangeStats> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r) {
+  List<RangeStats> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r, GonePrefixes gone) {
     List<RangeStats.Builder> builders = new ArrayList<>(ranges);
     ByteArena arena = new ByteArena(); // the fold's copy: a million pages' stats in chunks, not a million arrays
     for (int i = 0; i < ranges; i++) {
@@ -211,7 +212,7 @@ final class Insights {
         continue;
       }
       int i = rangeOf.applyAsInt(pages.hash(slot));
-      if (i >= 0) {
+      if (i >= 0 && !gone.slot(pages, slot)) {
         String key = pages.page(slot);
         byte[] kept = kept(key, of(dc, key), r);
         if (kept != null) {
@@ -223,7 +224,7 @@ final class Insights {
     sites.addAll(c.sitePending.keySet());
     for (String key : sites) {
       int i = rangeOf.applyAsInt(PageHash.of(key));
-      if (i >= 0) {
+      if (i >= 0 && !gone.siteKey(key)) {
         byte[] kept = kept(key, of(dc, key), r);
         if (kept != null) {
           builders.get(i).sites.put(key, kept);
@@ -231,6 +232,31 @@ final class Insights {
       }
     }
     return builders.stream().map(RangeStats.Builder::done).toList();
+  }
+
+  /** Calls {@code hash} with the hash of each key of {@code dc} with stats whose prefix {@code gone} says is gone; returns how many. */
+  int gone(String dc, GonePrefixes gone, LongConsumer hash) {
+    Cols c = dcs.get(dc);
+    if (c == null) {
+      return 0;
+    }
+    int found = 0;
+    int n = Math.min(pages.size(), Math.max(c.base.capacity(), c.pending.capacity()));
+    for (int slot = 0; slot < n; slot++) {
+      if ((c.base.has(slot) || c.pending.has(slot)) && gone.slot(pages, slot)) {
+        hash.accept(pages.hash(slot));
+        found++;
+      }
+    }
+    java.util.Set<String> sites = new java.util.HashSet<>(c.siteBase.keySet());
+    sites.addAll(c.sitePending.keySet());
+    for (String key : sites) {
+      if (gone.siteKey(key)) {
+        hash.accept(PageHash.of(key));
+        found++;
+      }
+    }
+    return found;
   }
 
   /**

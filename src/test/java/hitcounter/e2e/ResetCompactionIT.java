@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ResetCompactionIT {
   private static final String TOKEN = "it-secret";
   private static final String CONFIG = "hitcounter.admin-token = \"" + TOKEN + "\"\n"
-      + "hitcounter.resets.fold-after = 2s\nhitcounter.resets.fold-interval = 300ms\n";
+      + "hitcounter.resets.fold-after = 2s\nhitcounter.resets.fold-interval = 300ms\n"
+      + "hitcounter.store.max-entries = 10\n";
   private final Resources resources = new Resources();
   private Path dir;
   private ConsulServer us;
@@ -181,6 +182,31 @@ class ResetCompactionIT {
     return out.toString();
   }
 
+  /** The pages and stats keys in the count store of {@code consul} (every datacenter's: its own and the copies), in shards ({@code shards}) or journal entries. */
+  private static java.util.Set<String> stored(ConsulServer consul, boolean shards) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    Resources.json(consul.get("/v1/kv/hitcounter/store/?recurse")).forEach(e -> {
+      String key = e.path("Key").asText();
+      boolean shard = key.contains("/s/");
+      if (e.path("Value").isNull() || shard != shards || !(shard || key.contains("/j/"))) {
+        return;
+      }
+      try {
+        var d = hitcounter.store.CountsCodec.decodeAll(shard ? hitcounter.store.CountsCodec.SHARD : hitcounter.store.CountsCodec.ENTRY,
+            java.util.Base64.getDecoder().decode(e.path("Value").asText()));
+        out.addAll(d.counts().keySet());
+        out.addAll(d.stats().keySet());
+      } catch (hitcounter.store.CountsCodec.BadValue x) {
+        // not a value of the store's own kinds (a marker)
+      }
+    });
+    return out;
+  }
+
+  private static boolean holdsGone(ConsulServer c) {
+    return java.util.stream.Stream.concat(stored(c, true).stream(), stored(c, false).stream()).anyMatch(k -> k.contains("gone~1:"));
+  }
+
   @Test
   @Order(2)
   void aDeletedSitesResetsLeaveEveryShardOnceBothDatacentersSawTheDelete() throws Exception {
@@ -200,12 +226,23 @@ class ResetCompactionIT {
       Await.until(c.datacenter() + " holds the reset of gone~1:home in a shard", Duration.ofSeconds(30),
           () -> keys(c, false).isEmpty() && values(c).contains("\"gone~1:home\""));
     }
+    // Enough hits that both datacenters fold them: the site's pages and stats are in snapshot shards.
+    hits(usNode, "gone/home", 12);
+    hits(euNode, "gone/home", 12);
+    hits(usNode, "rc-kept", 12);
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " holds site gone's pages in snapshot shards", Duration.ofSeconds(30),
+          () -> stored(c, true).containsAll(List.of("gone~1:home", hitcounter.store.PageStats.siteKey("gone~1:"))));
+    }
     assertEquals(200, admin(usNode, "DELETE", "/api/sites/gone").statusCode());
     for (ConsulServer c : List.of(us, eu)) {
       Await.until(c.datacenter() + " holds nothing of site gone's generation 1", Duration.ofSeconds(30), () -> !values(c).contains("gone~1:"));
       Await.until(c.datacenter() + " holds no import of site gone", Duration.ofSeconds(30),
           () -> importKeys(c) == 0);
+      Await.until(c.datacenter() + " holds no page or stats of site gone's generation 1 in any count store", Duration.ofSeconds(30), () -> !holdsGone(c));
+      assertTrue(stored(c, true).contains("rc-kept") || stored(c, false).contains("rc-kept"), "the other pages stay in the store");
     }
+    awaitTotals("kept", 12, "rc-kept");
     // The other resets are still there, and still hold.
     assertTrue(values(us).contains("\"rc-e\""));
     awaitTotals("still deleted", 0, "rc-e");
