@@ -106,15 +106,21 @@ public record DeadGenerations(Map<String, Long> through) {
     }
 
     /**
-     * Whether the pages under a counted-id prefix ({@code site~generation:}) are gone for good:
-     * their generation is dead in {@code dead} (one value, read once per pass) and this node's
-     * sites do not show it either. What a keeper drops from its datacenter's snapshot (decision 0019).
+     * Whether the generation of a counted-id prefix ({@code site~generation:}) is dead in {@code
+     * dead} (one value, read once per pass). With {@link #shownPrefix}: what a keeper drops from
+     * its datacenter's snapshot (decision 0019).
      */
-    public boolean gonePrefix(DeadGenerations dead, String sitePrefix) {
-      return PageKey.parse(sitePrefix + "p")
-          .filter(k -> !k.isDefaultSite() && sitePrefix.equals(PageKey.sitePrefix(k.site(), k.generation())))
-          .map(k -> dead.dead(k.site(), k.generation()) && !shown.test(k.site(), k.generation()))
-          .orElse(false);
+    public static boolean deadPrefix(DeadGenerations dead, String sitePrefix) {
+      return siteOf(sitePrefix).map(k -> dead.dead(k.site(), k.generation())).orElse(false);
+    }
+
+    /** Whether this node's sites show the generation of a counted-id prefix (an unparsable one counts as shown: kept). */
+    public boolean shownPrefix(String sitePrefix) {
+      return siteOf(sitePrefix).map(k -> shown.test(k.site(), k.generation())).orElse(true);
+    }
+
+    private static java.util.Optional<PageKey> siteOf(String sitePrefix) {
+      return PageKey.parse(sitePrefix + "p").filter(k -> !k.isDefaultSite() && sitePrefix.equals(PageKey.sitePrefix(k.site(), k.generation())));
     }
 
     public DeadGenerations get() {

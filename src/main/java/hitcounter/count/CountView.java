@@ -37,9 +37,15 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
   public sealed interface Command {}
 
   /** Asks for the input of a fold of the local datacenter, if one is due by {@code policy}. */
-  public record CollectFold(StoreSettings policy, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone, ActorRef<FoldInput> replyTo) implements Command {
+  /**
+   * The folder asks for a fold's input. {@code dead}, {@code gone}: the generations whose pages
+   * leave the snapshot (decision 0019); {@code lookAgain}: the folder's first ask (this node just
+   * became keeper: what it found clean before may have been folded since by another keeper).
+   */
+  public record CollectFold(StoreSettings policy, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone, boolean lookAgain,
+      ActorRef<FoldInput> replyTo) implements Command {
     public CollectFold(StoreSettings policy, ActorRef<FoldInput> replyTo) {
-      this(policy, hitcounter.config.DeadGenerations.NONE, hitcounter.store.GonePrefixes.NONE, replyTo);
+      this(policy, hitcounter.config.DeadGenerations.NONE, hitcounter.store.GonePrefixes.NONE, false, replyTo);
     }
   }
 
@@ -258,6 +264,9 @@ public final class CountView extends AbstractBehavior<CountView.Command> {
 
   private Behavior<Command> onCollectFold(CollectFold m) {
     SourceState s = sources.get(consul.localDatacenter());
+    if (s != null && m.lookAgain()) {
+      s.cleanOf = null;
+    }
     if (s != null && !s.damaged.isEmpty()) {
       // A fold would make the skipped value's hits lost for good: wait for a repair.
       m.replyTo().tell(FoldInput.none("values of the store do not parse: " + s.damaged));

@@ -60,7 +60,7 @@ final class FoldPlanner {
     for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
       dirtyBytes += m.shards().isEmpty() ? 0 : m.shards().get(i).bytes();
     }
-    int goneFound = sweep(table, s, dead, gone);
+    int goneFound = sweep(table, s, dead, gone, GONE_SHARDS_PER_FOLD);
     if (s.unfoldedEntries == 0 && archive.isEmpty() && goneFound == 0) {
       return FoldInput.none("nothing to fold");
     }
@@ -74,7 +74,7 @@ final class FoldPlanner {
     } else if (!archive.isEmpty()) {
       why = "archiving queues at rest " + archive.keySet();
     } else if (goneFound > 0) {
-      why = goneFound + " pages of deleted sites' generations to drop";
+      why = goneFound + " keys (pages and stats) of deleted sites' generations to drop";
     } else {
       return FoldInput.none("not due: " + s.unfoldedEntries + " entries, " + s.unfoldedBytes + " journal bytes, " + dirtyBytes + " bytes of shards to rewrite");
     }
@@ -116,22 +116,48 @@ final class FoldPlanner {
         names);
   }
 
+  /** Shards a fold rewrites at most for dead generations alone: a small site's pages lie in every shard (hashes), so its drop is spread over folds. */
+  static final int GONE_SHARDS_PER_FOLD = 32;
+
   /**
-   * When {@code dead} is not what the loaded snapshot was last found clean of: marks the shards
-   * that hold pages (counts or stats) of gone prefixes dirty and returns how many such keys; once
-   * none is found (the fold that dropped them is installed) the snapshot is clean of {@code dead},
-   * and later folds pay nothing for it. Without a snapshot there is nothing to rewrite: the first
-   * fold leaves them out.
+   * When {@code dead} is not what the loaded snapshot was last found clean of: marks up to {@code
+   * maxShards} of the shards that hold keys (pages' counts or stats, sites' stats) of gone
+   * prefixes dirty, those with the most first, and returns how many such keys they hold. Once a
+   * pass finds none (the folds that dropped them are installed), and kept none only because this
+   * node's sites still showed it, the snapshot is clean of {@code dead}: later folds pay nothing for
+   * it (a full load looks again). Without a snapshot there is nothing to rewrite: the first fold
+   * leaves them out.
    */
-  private static int sweep(CountTable table, SourceState s, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone) {
-    if (dead.equals(s.cleanOf)) {
+  static int sweep(CountTable table, SourceState s, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone, int maxShards) {
+    long now = System.currentTimeMillis();
+    if (dead.equals(s.cleanOf) || (dead.equals(s.heldBackOf) && now < s.heldBackUntil)) {
       return 0;
     }
-    int found = s.manifest.shards().isEmpty() || dead.through().isEmpty() ? 0 : table.goneIn(s.dc, gone, s::markDirty);
-    if (found == 0) {
+    if (s.manifest.shards().isEmpty() || dead.through().isEmpty()) {
       s.cleanOf = dead;
+      return 0;
     }
-    return found;
+    Map<Integer, Integer> byShard = new java.util.HashMap<>();
+    hitcounter.store.GonePrefixes.Pass pass = gone.pass();
+    table.goneIn(s.dc, pass, h -> byShard.merge(s.manifest.shardOf(h), 1, Integer::sum));
+    if (byShard.isEmpty()) {
+      if (pass.heldBack()) {
+        s.heldBackOf = dead; // looked at again in a minute, not at every check
+        s.heldBackUntil = now + 60_000;
+      } else {
+        s.cleanOf = dead;
+      }
+      return 0;
+    }
+    int[] keys = {0};
+    byShard.entrySet().stream()
+        .sorted((x, y) -> y.getValue() != x.getValue().intValue() ? Integer.compare(y.getValue(), x.getValue()) : Integer.compare(x.getKey(), y.getKey()))
+        .limit(maxShards)
+        .forEach(e -> {
+          s.dirty.set(e.getKey());
+          keys[0] += e.getValue();
+        });
+    return keys[0];
   }
 
   /**

@@ -89,6 +89,8 @@ public final class Folder {
   private final FoldGarbage garbage;
   private final hitcounter.store.SnapshotsInUse reading;
   private final hitcounter.config.DeadGenerations.Known dead;
+  /** Whether the view was asked for a fold yet (the first ask looks for dead generations' pages again). */
+  private boolean asked;
   /** The manifest key the last flip replaced, and until when a view still naming it is taken as not caught up. */
   private String replaced = "";
   private long replacedUntil;
@@ -114,8 +116,11 @@ public final class Folder {
     return Behaviors.receive(Command.class)
         .onMessage(Check.class, m -> {
           hitcounter.config.DeadGenerations d = dead.get();
-          var gone = d.through().isEmpty() ? hitcounter.store.GonePrefixes.NONE : new hitcounter.store.GonePrefixes(p -> dead.gonePrefix(d, p));
-          ctx.ask(FoldInput.class, view, policy.checkInterval(), r -> new CountView.CollectFold(policy, d, gone, r),
+          var gone = d.through().isEmpty() ? hitcounter.store.GonePrefixes.NONE : new hitcounter.store.GonePrefixes(
+              p -> hitcounter.config.DeadGenerations.Known.deadPrefix(d, p), dead::shownPrefix);
+          boolean first = !asked;
+          asked = true;
+          ctx.ask(FoldInput.class, view, policy.checkInterval(), r -> new CountView.CollectFold(policy, d, gone, first, r),
               (in, e) -> new Input(e == null ? in : FoldInput.none("the view did not answer")));
           return asking();
         })

@@ -108,7 +108,7 @@ public final class ResetFolder {
             }
             quiet[0] = 0;
             pendingIndex[0] = m.index();
-            ctx.pipeToSelf(read(consul, dc, dead).toCompletableFuture(), Read::new);
+            ctx.pipeToSelf(read(consul, dc, dead, m.entries()).toCompletableFuture(), Read::new);
             return Behaviors.same();
           })
           .onMessage(Read.class, m -> {
@@ -193,10 +193,18 @@ public final class ResetFolder {
   /**
    * This datacenter's reset keys after what every other datacenter's copy holds beyond them was
    * merged back (one key per write; a key written meanwhile is merged next round), with those
-   * copies (null when a datacenter was out of reach).
+   * copies (null when a datacenter was out of reach). {@code local}: this datacenter's keys as
+   * the round's tick just read them (null: not read); read again only after a merge back wrote
+   * (the fold's writes are CAS: a key changed since fails and is tried next round).
    */
-  static CompletionStage<Reading> read(Consul consul, String dc, DeadGenerations.Known known) {
+  static CompletionStage<Reading> read(Consul consul, String dc, DeadGenerations.Known known, List<KvEntry> local) {
     String prefix = ResetRecord.prefix(dc);
+    List<KvEntry>[] now = new List[] {local};
+    java.util.function.Supplier<CompletionStage<List<KvEntry>>> localNow = () -> now[0] != null ? CompletableFuture.completedFuture(now[0])
+        : consul.kvTree(null, prefix, 0, Duration.ZERO).thenApply(r -> {
+          now[0] = r.value();
+          return r.value();
+        });
     // Every datacenter that ever beat here must answer, not only those Consul lists now (one
     // not joined again after a restart is not "none to ask").
     return consul.kvKeys(null, hitcounter.replicate.HeartbeatView.ROOT).thenCombine(consul.datacenters(), (beats, listed) -> {
@@ -212,10 +220,14 @@ public final class ResetFolder {
           continue;
         }
         chain = chain.thenCompose(x -> consul.kvTree(other, prefix, 0, Duration.ZERO)
-            .thenCombine(consul.kvTree(null, prefix, 0, Duration.ZERO), (copy, local) -> {
+            .thenCompose(copy -> localNow.get().thenApply(here -> {
               copies.put(other, copy.value());
-              return ResetFold.back(dc, copy.value(), local.value(), known.get());
-            })
+              List<TxnOp> ops = ResetFold.back(dc, copy.value(), here, known.get());
+              if (!ops.isEmpty()) {
+                now[0] = null; // what is merged back is read again
+              }
+              return ops;
+            }))
             .thenCompose(ops -> hitcounter.infra.consul.SingleWrites.each(consul, ops,
                 op -> LOG.warn("reset key {} of {} brought back from the copy in {} (a restore or a wipe here had taken it back)", op.key(), dc, other)))
             .exceptionally(e -> {
@@ -233,9 +245,9 @@ public final class ResetFolder {
               return null;
             }));
       }
-      return chain.thenCompose(x -> consul.kvTree(null, prefix, 0, Duration.ZERO))
-          .thenApply(local -> missing[0] != null ? new Reading(local.value(), null, DeadGenerations.NONE, missing[0])
-              : new Reading(local.value(), copies, DeadGenerations.seenByAll(sites), null));
+      return chain.thenCompose(x -> localNow.get())
+          .thenApply(here -> missing[0] != null ? new Reading(here, null, DeadGenerations.NONE, missing[0])
+              : new Reading(here, copies, DeadGenerations.seenByAll(sites), null));
     });
   }
 }

@@ -97,6 +97,16 @@ public final class ResetRepair {
    */
   public static Behavior<Command> create(Consul consul, CountTable table, ResetView.Resets resets, ViewHealth view, Settings settings, Clock clock,
       hitcounter.infra.consul.BlockingQueryWatch.Settings watch, Duration wait) {
+    return create(consul, table, resets, view, settings, clock, watch, wait, id -> true);
+  }
+
+  /**
+   * As above; {@code counts}: whether a page still counts (its site's generation shown and not
+   * dead). A deleted site's page is never lowered: its counts leave the store once its generation
+   * is collected, and a reset key written for it would be a false "lost hits" (decision 0019).
+   */
+  public static Behavior<Command> create(Consul consul, CountTable table, ResetView.Resets resets, ViewHealth view, Settings settings, Clock clock,
+      hitcounter.infra.consul.BlockingQueryWatch.Settings watch, Duration wait, java.util.function.Predicate<String> counts) {
     String dc = consul.localDatacenter();
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       hitcounter.infra.consul.BlockingQueryWatch.BlockingQuery<List<KvEntry>> query = index -> consul.kvTree(null, LostKeys.prefix(dc), index, wait);
@@ -119,7 +129,7 @@ public final class ResetRepair {
               return Behaviors.same();
             }
             busy[0] = true;
-            ctx.pipeToSelf(repair(consul, dc, table, resets, settings, clock).toCompletableFuture(), Done::new);
+            ctx.pipeToSelf(repair(consul, dc, table, resets, settings, clock, counts).toCompletableFuture(), Done::new);
             return Behaviors.same();
           })
           .onMessage(Done.class, d -> {
@@ -136,13 +146,20 @@ public final class ResetRepair {
 
   /** One look: the lowerings made (0 when no rollback settled since the last one). */
   static CompletionStage<Integer> repair(Consul consul, String dc, CountTable table, ResetView.Resets resets, Settings settings, Clock clock) {
+    return repair(consul, dc, table, resets, settings, clock, id -> true);
+  }
+
+  static CompletionStage<Integer> repair(Consul consul, String dc, CountTable table, ResetView.Resets resets, Settings settings, Clock clock,
+      java.util.function.Predicate<String> counts) {
     return consul.kvTree(null, LostKeys.prefix(dc), 0, Duration.ZERO).thenCompose(entries -> {
       long now = clock.millis();
       List<KvEntry> due = entries.value().stream().filter(e -> settled(FiguresCodec.read(e.value()), now, settings)).toList();
       if (due.isEmpty()) {
         return CompletableFuture.completedFuture(0);
       }
-      Map<String, Long> lower = lowerings(dc, resets.all(), id -> table.rawCountsOf(id).getOrDefault(dc, 0L));
+      Map<String, ResetRecord> counted = new TreeMap<>(resets.all());
+      counted.keySet().removeIf(id -> !counts.test(id));
+      Map<String, Long> lower = lowerings(dc, counted, id -> table.rawCountsOf(id).getOrDefault(dc, 0L));
       CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
       for (var e : lower.entrySet()) {
         ResetRecord lowered = resets.of(e.getKey()).lower(dc, e.getValue());

@@ -39,6 +39,9 @@ final class SourceState {
   boolean syncing;
   /** The dead generations the loaded snapshot holds no page of (null: not known; a full load resets it). */
   hitcounter.config.DeadGenerations cleanOf = hitcounter.config.DeadGenerations.NONE;
+  /** Dead generations a sweep found only kept (this node's sites still show one), and until when it is not tried again. */
+  hitcounter.config.DeadGenerations heldBackOf;
+  long heldBackUntil;
   /** Keys whose values did not parse (skipped); while any, this datacenter is not folded. */
   final java.util.Set<String> damaged = new java.util.TreeSet<>();
   long lastEntryMillis;

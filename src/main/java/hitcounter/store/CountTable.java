@@ -143,7 +143,7 @@ public final class CountTable {
    * site stats key, whose prefix {@code gone} says is gone (where the shards that hold them lie);
    * returns how many. One pass over the table: for a fold after a generation died, not for every fold.
    */
-  public int goneIn(String dc, GonePrefixes gone, LongConsumer hash) {
+  public int goneIn(String dc, GonePrefixes.Pass gone, LongConsumer hash) {
     return FoldCollection.gone(this, insights, dc, gone, hash);
   }
 

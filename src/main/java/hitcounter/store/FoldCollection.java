@@ -12,7 +12,7 @@ final class FoldCollection {
   private FoldCollection() {}
 
   static List<Collected> collect(CountTable table, Insights insights, String dc, List<long[]> ranges, StatsRetention retention, GonePrefixes goneNow) {
-    GonePrefixes gone = goneNow.fresh();
+    GonePrefixes.Pass gone = goneNow.pass();
     HashRanges sorted = new HashRanges(ranges);
     List<Collected> out = new ArrayList<>(ranges.size());
     if (ranges.isEmpty()) {
@@ -42,8 +42,8 @@ final class FoldCollection {
     return out;
   }
 
-  static int gone(CountTable table, Insights insights, String dc, GonePrefixes goneNow, java.util.function.LongConsumer hash) {
-    GonePrefixes gone = goneNow.fresh();
+  /** The keys of {@code dc} with a count or stats that {@code gone} says are gone: their hashes to {@code hash}; how many. */
+  static int gone(CountTable table, Insights insights, String dc, GonePrefixes.Pass gone, java.util.function.LongConsumer hash) {
     return table.read(() -> {
       int found = 0;
       CountColumn c = table.columns.get(dc);

@@ -196,7 +196,7 @@ final class Insights {
    * the union of every datacenter's sketches of that day instead of the sketch; keys of
    * {@code gone} prefixes are left out.
    */
-  List<RangeStats> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r, GonePrefixes gone) {
+  List<RangeStats> collect(String dc, int ranges, java.util.function.LongToIntFunction rangeOf, StatsRetention r, GonePrefixes.Pass gone) {
     List<RangeStats.Builder> builders = new ArrayList<>(ranges);
     ByteArena arena = new ByteArena(); // the fold's copy: a million pages' stats in chunks, not a million arrays
     for (int i = 0; i < ranges; i++) {
@@ -235,7 +235,7 @@ final class Insights {
   }
 
   /** Calls {@code hash} with the hash of each key of {@code dc} with stats whose prefix {@code gone} says is gone; returns how many. */
-  int gone(String dc, GonePrefixes gone, LongConsumer hash) {
+  int gone(String dc, GonePrefixes.Pass gone, LongConsumer hash) {
     Cols c = dcs.get(dc);
     if (c == null) {
       return 0;

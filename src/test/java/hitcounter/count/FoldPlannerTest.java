@@ -1,8 +1,17 @@
 package hitcounter.count;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import hitcounter.config.DeadGenerations;
+import hitcounter.store.CountTable;
+import hitcounter.store.CountsCodec;
+import hitcounter.store.GonePrefixes;
+import hitcounter.store.Manifest;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The ranges of a first snapshot (found by FoldCost: a first fold of 1M pages in one range ran out of a 400 MB heap). */
@@ -17,5 +26,90 @@ class FoldPlannerTest {
       assertEquals(r.get(i - 1)[1], r.get(i)[0], "contiguous");
     }
     assertEquals(0L, r.get(r.size() - 1)[1], "the last runs to the end");
+  }
+
+  /** Four shards of equal hash ranges, holding {@code pages} of us-west (as journal entries after the snapshot). */
+  private static SourceState fourShards(CountTable table, Map<String, Long> pages) {
+    List<Manifest.Shard> shards = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      shards.add(new Manifest.Shard((long) i << 62, "s" + i, 1000, 10));
+    }
+    SourceState s = new SourceState("us-west");
+    s.manifest = new Manifest(1, Map.of(), 0, shards);
+    table.addEntry("us-west", CountsCodec.encode(CountsCodec.ENTRY, pages), h -> {});
+    return s;
+  }
+
+  private static Map<String, Long> pages(String prefix, int n) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      out.put(prefix + "/p" + i, 1L);
+    }
+    return out;
+  }
+
+  /**
+   * A small deleted site's pages lie in every shard: its drop is spread over folds of at most
+   * {@code maxShards} shards each (before, one fold rewrote every shard that held one, which at a
+   * million pages was the whole snapshot at once), and the snapshot is clean only once a pass
+   * finds none.
+   */
+  @Test
+  void aDeadGenerationsShardsAreRewrittenAFewAtATimeUntilNoneHoldsOne() {
+    CountTable table = new CountTable();
+    Map<String, Long> all = pages("shop~1:", 200);
+    all.putAll(pages("blog~1:", 50));
+    SourceState s = fourShards(table, all);
+    DeadGenerations dead = new DeadGenerations(Map.of("shop", 1L));
+    GonePrefixes gone = new GonePrefixes(p -> DeadGenerations.Known.deadPrefix(dead, p), p -> false);
+    int keys = FoldPlanner.sweep(table, s, dead, gone, 2);
+    assertEquals(2, s.dirty.cardinality(), "two shards at most");
+    assertTrue(keys > 0 && keys < 200, "the keys of two shards: " + keys);
+    assertNotEquals(dead, s.cleanOf);
+    s.dirty.clear(); // the fold did not drop them yet: the next pass marks again
+    FoldPlanner.sweep(table, s, dead, gone, 8);
+    assertEquals(4, s.dirty.cardinality(), "200 pages by hash lie in every shard");
+    // Once the table holds none (the folds installed), the snapshot is clean: no pass any more.
+    CountTable clean = new CountTable();
+    SourceState t = fourShards(clean, pages("blog~1:", 50));
+    assertEquals(0, FoldPlanner.sweep(clean, t, dead, gone, 2));
+    assertEquals(dead, t.cleanOf);
+  }
+
+  /**
+   * A dead generation this node's sites still show (its config view behind) is kept, and the
+   * snapshot is not taken as clean of it: a pass a minute later drops it. Before, the pass that
+   * kept it marked the snapshot clean and the pages stayed for good.
+   */
+  @Test
+  void aDeadGenerationTheSitesStillShowIsKeptAndLookedAtAgain() {
+    CountTable table = new CountTable();
+    SourceState s = fourShards(table, pages("shop~1:", 20));
+    DeadGenerations dead = new DeadGenerations(Map.of("shop", 1L));
+    boolean[] shown = {true};
+    GonePrefixes gone = new GonePrefixes(p -> DeadGenerations.Known.deadPrefix(dead, p), p -> shown[0]);
+    assertEquals(0, FoldPlanner.sweep(table, s, dead, gone, 32));
+    assertNotEquals(dead, s.cleanOf);
+    assertEquals(0, s.dirty.cardinality());
+    shown[0] = false;
+    assertEquals(0, FoldPlanner.sweep(table, s, dead, gone, 32), "not at every check");
+    s.heldBackUntil = 0; // a minute later
+    assertEquals(20, FoldPlanner.sweep(table, s, dead, gone, 32));
+    assertTrue(s.dirty.cardinality() > 0);
+  }
+
+  /** Pages of the default site and of live generations are never gone, whatever their names hold. */
+  @Test
+  void onlyTheDeadGenerationsPrefixIsGone() {
+    DeadGenerations dead = new DeadGenerations(Map.of("shop", 1L));
+    for (String p : List.of("shop~1:", "shop~01:", "shop~2:", "shop~10:", "blog~1:", "", "~site/")) {
+      assertEquals(p.equals("shop~1:"), DeadGenerations.Known.deadPrefix(dead, p), p);
+    }
+    CountTable table = new CountTable();
+    SourceState s = fourShards(table, Map.of("shop~1:/x", 1L, "shop~2:/x", 1L, "shop~10:/x", 1L, "/shop~1:/x", 1L, "home", 1L));
+    GonePrefixes gone = new GonePrefixes(p -> DeadGenerations.Known.deadPrefix(dead, p), p -> false);
+    assertEquals(1, FoldPlanner.sweep(table, s, dead, gone, 32), "only shop~1:/x");
+    var collected = table.collect("us-west", List.of(new long[] {0, 0}), gone).get(0).byPage();
+    assertEquals(java.util.Set.of("shop~2:/x", "shop~10:/x", "/shop~1:/x", "home"), collected.keySet());
   }
 }

@@ -35,6 +35,22 @@ class ResetRepairTest {
   }
 
   /**
+   * A deleted site's page whose counts left the store (its generation collected, decision 0019)
+   * while this node's view still knows its reset: after a rollback settles, the repair leaves it
+   * alone. Before, it wrote a reset key of the dead generation and said hits were lost.
+   */
+  @Test
+  void aDeletedSitesPageIsNeverLoweredAfterItsCountsLeftTheStore() {
+    FakeConsul consul = new FakeConsul("us-west");
+    CountTable table = new CountTable();
+    ResetView.Resets resets = new ResetView.Resets();
+    resets.set(Map.of("shop~1:/a", new ResetRecord(Map.of("us-west", 40L), 0, 1)));
+    consul.put("us-west", LostKeys.key("us-west", "q0", "e1"), FiguresCodec.write(Map.of("hits", 1L, "from", 1L, "to", 1L, "at", System.currentTimeMillis() - 20_000)));
+    assertEquals(0, ResetRepair.repair(consul, "us-west", table, resets, SETTINGS, Clock.systemUTC(), id -> !id.startsWith("shop~1:")).toCompletableFuture().join());
+    assertTrue(consul.entry("us-west", ResetRecord.key("us-west", "shop~1:/a")).isEmpty(), "no reset key written for a dead page");
+  }
+
+  /**
    * A page reset at 100 hits in us-west; us-west's store then goes back to 80 (a restore that
    * took 20 hits for good, reported lost). Before, the baseline stayed 100: the next 20 hits of
    * the page showed nothing. Once the rollback settled, the keeper lowers it to the 80 that
