@@ -20,8 +20,8 @@ final class FoldCollection {
     }
     List<SlotCounts> found = new ArrayList<>();
     sorted.ranges().forEach(r -> found.add(new SlotCounts()));
-    List<Insights.RangeStats> stats = table.read(() -> {
-      List<Insights.RangeStats> st = insights.collect(dc, ranges.size(), sorted::indexOf, retention, gone);
+    List<RangeStats> stats = table.read(() -> {
+      List<RangeStats> st = insights.collect(dc, ranges.size(), sorted::indexOf, retention, gone);
       CountColumn c = table.columns.get(dc);
       int n = c == null ? 0 : table.pages.size();
       for (int slot = 0; slot < n; slot++) {
@@ -35,7 +35,7 @@ final class FoldCollection {
     });
     for (int i = 0; i < found.size(); i++) {
       long[] r = sorted.ranges().get(i);
-      Insights.RangeStats st = stats.get(i);
+      RangeStats st = stats.get(i);
       out.add(new Collected(r[0], r[1], found.get(i).slots(), found.get(i).counts(), st.slots(), st::bytes, st.sites(),
           slot -> table.read(() -> table.pages.page(slot))));
     }
