@@ -180,7 +180,7 @@ final class NodeWiring {
               id -> hitcounter.page.PageKey.parse(id).map(key -> sites.shows(key)).orElse(false), counts::rawCountsOf))), "reset-folder");
       k.spawn(supervised(hitcounter.replicate.ImportCollector.create(deps.consul(), dead, config.resetFolds().foldInterval())), "import-collector");
       k.spawn(supervised(hitcounter.count.ResetRepair.create(deps.consul(), counts, resets, viewHealth, config.resets(), clock, watch.general(), watch.blockingWait(),
-          id -> hitcounter.page.PageKey.parse(id).map(key -> sites.shows(key)).orElse(false) && !dead.get().dead(id))), "reset-repair");
+          id -> !dead.get().dead(id))), "reset-repair");
       k.spawn(supervised(Replicator.create(deps.consul(), live, replication, copyStatus,
           () -> HeartbeatView.beat(System.currentTimeMillis(), System.currentTimeMillis(), live.appliedVersions(), Stall.toJsonNode(freshness.local())),
           badValues, dead, watch.general(), watch.blockingWait())), "replicator");

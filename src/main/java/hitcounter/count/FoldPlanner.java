@@ -133,9 +133,12 @@ final class FoldPlanner {
     if (dead.equals(s.cleanOf) || (dead.equals(s.heldBackOf) && now < s.heldBackUntil)) {
       return 0;
     }
-    if (s.manifest.shards().isEmpty() || dead.through().isEmpty()) {
+    if (dead.through().isEmpty()) {
       s.cleanOf = dead;
       return 0;
+    }
+    if (s.manifest.shards().isEmpty()) {
+      return 0; // no snapshot yet: the first fold leaves them out (a held-back one is looked at once there is one)
     }
     Map<Integer, Integer> byShard = new java.util.HashMap<>();
     hitcounter.store.GonePrefixes.Pass pass = gone.pass();

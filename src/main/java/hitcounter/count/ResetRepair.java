@@ -101,8 +101,8 @@ public final class ResetRepair {
   }
 
   /**
-   * As above; {@code counts}: whether a page still counts (its site's generation shown and not
-   * dead). A deleted site's page is never lowered: its counts leave the store once its generation
+   * As above; {@code counts}: whether a page still counts (its site's generation not dead). A
+   * deleted site's page is never lowered: its counts leave the store once its generation
    * is collected, and a reset key written for it would be a false "lost hits" (decision 0019).
    */
   public static Behavior<Command> create(Consul consul, CountTable table, ResetView.Resets resets, ViewHealth view, Settings settings, Clock clock,

@@ -42,14 +42,18 @@ final class FoldCollection {
     return out;
   }
 
-  /** The keys of {@code dc} with a count or stats that {@code gone} says are gone: their hashes to {@code hash}; how many. */
+  /**
+   * The keys of {@code dc} its snapshot holds (a base count or base stats) that {@code gone} says
+   * are gone: their hashes to {@code hash}; how many. What only the journal holds is not asked:
+   * its shard is dirty already, and every fold leaves it out.
+   */
   static int gone(CountTable table, Insights insights, String dc, GonePrefixes.Pass gone, java.util.function.LongConsumer hash) {
     return table.read(() -> {
       int found = 0;
       CountColumn c = table.columns.get(dc);
       int n = c == null ? 0 : table.pages.size();
       for (int slot = 0; slot < n; slot++) {
-        if (c.at(slot) != 0 && gone.slot(table.pages, slot)) {
+        if (slot < c.base.length() && c.base.get(slot) != 0 && gone.slot(table.pages, slot)) {
           hash.accept(table.pages.hash(slot));
           found++;
         }

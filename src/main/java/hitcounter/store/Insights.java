@@ -233,23 +233,21 @@ final class Insights {
     return builders.stream().map(RangeStats.Builder::done).toList();
   }
 
-  /** Calls {@code hash} with the hash of each key of {@code dc} with stats whose prefix {@code gone} says is gone; returns how many. */
+  /** Calls {@code hash} with the hash of each key of {@code dc} with base stats (the snapshot's) whose prefix {@code gone} says is gone; returns how many. */
   int gone(String dc, GonePrefixes.Pass gone, LongConsumer hash) {
     Cols c = dcs.get(dc);
     if (c == null) {
       return 0;
     }
     int found = 0;
-    int n = Math.min(pages.size(), Math.max(c.base.capacity(), c.pending.capacity()));
+    int n = Math.min(pages.size(), c.base.capacity());
     for (int slot = 0; slot < n; slot++) {
-      if ((c.base.has(slot) || c.pending.has(slot)) && gone.slot(pages, slot)) {
+      if (c.base.has(slot) && gone.slot(pages, slot)) {
         hash.accept(pages.hash(slot));
         found++;
       }
     }
-    java.util.Set<String> sites = new java.util.HashSet<>(c.siteBase.keySet());
-    sites.addAll(c.sitePending.keySet());
-    for (String key : sites) {
+    for (String key : c.siteBase.keySet()) {
       if (gone.siteKey(key)) {
         hash.accept(PageHash.of(key));
         found++;

@@ -28,7 +28,7 @@ class FoldPlannerTest {
     assertEquals(0L, r.get(r.size() - 1)[1], "the last runs to the end");
   }
 
-  /** Four shards of equal hash ranges, holding {@code pages} of us-west (as journal entries after the snapshot). */
+  /** Four shards of equal hash ranges, holding {@code pages} of us-west (installed as the table's snapshot). */
   private static SourceState fourShards(CountTable table, Map<String, Long> pages) {
     List<Manifest.Shard> shards = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -36,7 +36,9 @@ class FoldPlannerTest {
     }
     SourceState s = new SourceState("us-west");
     s.manifest = new Manifest(1, Map.of(), 0, shards);
-    table.addEntry("us-west", CountsCodec.encode(CountsCodec.ENTRY, pages), h -> {});
+    table.clearStaged("us-west");
+    table.stageShard("us-west", CountsCodec.encode(CountsCodec.SHARD, pages));
+    table.commitSnapshot("us-west", List.<long[]>of(new long[] {0, 0}), List.of(), h -> {});
     return s;
   }
 
@@ -69,6 +71,12 @@ class FoldPlannerTest {
     s.dirty.clear(); // the fold did not drop them yet: the next pass marks again
     FoldPlanner.sweep(table, s, dead, gone, 8);
     assertEquals(4, s.dirty.cardinality(), "200 pages by hash lie in every shard");
+    // What only the journal holds makes no fold due: every fold leaves it out anyway.
+    CountTable journal = new CountTable();
+    SourceState j = fourShards(journal, pages("blog~1:", 5));
+    journal.addEntry("us-west", CountsCodec.encode(CountsCodec.ENTRY, pages("shop~1:", 5)), h -> {});
+    assertEquals(0, FoldPlanner.sweep(journal, j, dead, gone, 2));
+    assertEquals(0, j.dirty.cardinality());
     // Once the table holds none (the folds installed), the snapshot is clean: no pass any more.
     CountTable clean = new CountTable();
     SourceState t = fourShards(clean, pages("blog~1:", 50));
