@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DataLossIT {
-  private static final String TOKEN = "loss-secret";
+  private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private final Resources resources = new Resources();
   private Path dir;
@@ -43,13 +43,12 @@ class DataLossIT {
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "it", "data-loss-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"\nhitcounter.replication.new-store-grace = 20s";
-    usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
-    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    var dcs = new hitcounter.testkit.TwoDatacenters("data-loss", resources, 1, "hitcounter.replication.new-store-grace = 20s");
+    dir = dcs.dir;
+    us = dcs.us;
+    eu = dcs.eu;
+    usNode = dcs.nodes.get(0);
+    euNode = dcs.nodes.get(1);
   }
 
   @AfterAll

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiDatacenterIT {
-  private static final String TOKEN = "it-secret";
+  private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private final Resources resources = new Resources();
   private Path dir;
@@ -47,13 +47,12 @@ class MultiDatacenterIT {
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "it", "multi-dc-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"\nhitcounter.health.stall-after = 3s";
-    usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
-    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    var dcs = new hitcounter.testkit.TwoDatacenters("multi-dc", resources, 1, "hitcounter.health.stall-after = 3s");
+    dir = dcs.dir;
+    us = dcs.us;
+    eu = dcs.eu;
+    usNode = dcs.nodes.get(0);
+    euNode = dcs.nodes.get(1);
   }
 
 

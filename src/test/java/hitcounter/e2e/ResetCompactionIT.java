@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResetCompactionIT {
-  private static final String TOKEN = "it-secret";
+  private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final String CONFIG = "hitcounter.admin-token = \"" + TOKEN + "\"\n"
       + "hitcounter.resets.fold-after = 2s\nhitcounter.resets.fold-interval = 300ms\n"
       + "hitcounter.store.max-entries = 10\n";
@@ -51,13 +51,13 @@ class ResetCompactionIT {
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "it", "reset-compaction-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), CONFIG));
-    euQueue = resources.keep(new Beanstalkd(dir).start()).port();
-    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), euQueue, CONFIG));
+    var dcs = new hitcounter.testkit.TwoDatacenters("reset-compaction", resources, 1, CONFIG);
+    dir = dcs.dir;
+    us = dcs.us;
+    eu = dcs.eu;
+    usNode = dcs.nodes.get(0);
+    euNode = dcs.nodes.get(1);
+    euQueue = dcs.queues.get(1);
   }
 
   @AfterAll

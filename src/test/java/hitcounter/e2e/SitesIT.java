@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SitesIT {
-  private static final String TOKEN = "it-secret";
+  private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private final Resources resources = new Resources();
   private Path dir;
@@ -48,13 +48,12 @@ class SitesIT {
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createDirectories(Path.of("target", "it", "sites-" + UUID.randomUUID()));
-    List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
-    us = consuls.get(0);
-    eu = consuls.get(1);
-    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
-    usNode = resources.keep(new TestNode("us-west", "us-west-0", us.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
-    euNode = resources.keep(new TestNode("eu-west", "eu-west-0", eu.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra));
+    var dcs = new hitcounter.testkit.TwoDatacenters("sites", resources, 1, "");
+    dir = dcs.dir;
+    us = dcs.us;
+    eu = dcs.eu;
+    usNode = dcs.nodes.get(0);
+    euNode = dcs.nodes.get(1);
   }
 
   private static HttpResponse<String> send(TestNode node, String method, String path, String body, String... headers) {

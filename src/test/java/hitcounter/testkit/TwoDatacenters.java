@@ -23,18 +23,27 @@ public final class TwoDatacenters {
   public ConsulServer us;
   public ConsulServer eu;
   public final List<TestNode> nodes = new ArrayList<>();
+  /** The beanstalkd port of each node (same order as {@link #nodes}): a node started again under its name drains the same queue. */
+  public final List<Integer> queues = new ArrayList<>();
   private final Resources resources;
 
   public TwoDatacenters(String name, Resources resources, int perDatacenter) throws Exception {
+    this(name, resources, perDatacenter, "");
+  }
+
+  /** {@code perDatacenter} nodes in each datacenter, with the admin token {@link #TOKEN} and {@code config} (HOCON lines) added to their settings. */
+  public TwoDatacenters(String name, Resources resources, int perDatacenter, String config) throws Exception {
     this.resources = resources;
     dir = Files.createDirectories(Path.of("target", "it", name + "-" + UUID.randomUUID()));
     List<ConsulServer> consuls = ConsulServer.twoDatacenters(dir, resources);
     us = consuls.get(0);
     eu = consuls.get(1);
-    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"";
+    String extra = "hitcounter.admin-token = \"" + TOKEN + "\"\n" + config;
     for (ConsulServer c : consuls) {
       for (int i = 0; i < perDatacenter; i++) {
-        nodes.add(resources.keep(new TestNode(c.datacenter(), c.datacenter() + "-" + i, c.url(), resources.keep(new Beanstalkd(dir).start()).port(), extra)));
+        int queue = resources.keep(new Beanstalkd(dir).start()).port();
+        queues.add(queue);
+        nodes.add(resources.keep(new TestNode(c.datacenter(), c.datacenter() + "-" + i, c.url(), queue, extra)));
       }
     }
   }
