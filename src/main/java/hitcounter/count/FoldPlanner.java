@@ -86,7 +86,15 @@ final class FoldPlanner {
         ranges.addAll(firstRanges(table.pagesIn(s.dc), policy.shardBudget()));
       }
     } else {
+      java.util.BitSet taken = (java.util.BitSet) s.dirty.clone();
       for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
+        // A small shard rewritten takes its small neighbour along, so shards a delete emptied
+        // (a big site's) are merged over folds instead of staying at their high-water count.
+        if (i + 1 < m.shards().size() && !taken.get(i + 1) && small(m.shards().get(i), policy) && small(m.shards().get(i + 1), policy)) {
+          taken.set(i + 1);
+        }
+      }
+      for (int i = taken.nextSetBit(0); i >= 0; i = taken.nextSetBit(i + 1)) {
         rewritten.add(i);
         ranges.add(SourceSync.range(m, i));
       }
@@ -116,13 +124,54 @@ final class FoldPlanner {
         names);
   }
 
+  /** Whether a shard is small enough that rewriting it along with a neighbour costs little (an eighth of the budget). */
+  private static boolean small(Manifest.Shard shard, StoreSettings policy) {
+    return shard.bytes() <= policy.shardBudget() / 8;
+  }
+
+  /**
+   * The rewritten ranges (in hash order) in groups to encode as one shard each: adjacent ranges
+   * whose keys come to at most half the budget (before compression) go together, so the small
+   * shards a delete left merge; any other range is a group of its own.
+   */
+  static List<List<hitcounter.store.Collected>> groups(List<hitcounter.store.Collected> ranges, int shardBudget) {
+    List<List<hitcounter.store.Collected>> out = new ArrayList<>();
+    List<hitcounter.store.Collected> current = null;
+    long bytes = 0;
+    for (hitcounter.store.Collected c : ranges) {
+      long b = rawBytes(c);
+      hitcounter.store.Collected last = current == null ? null : current.get(current.size() - 1);
+      if (last != null && last.hi() != 0 && last.hi() == c.lo() && bytes + b <= shardBudget / 2) {
+        current.add(c);
+        bytes += b;
+      } else {
+        current = new ArrayList<>(List.of(c));
+        out.add(current);
+        bytes = b;
+      }
+    }
+    return out;
+  }
+
+  /** What a range's keys take before compression, roughly (a page's name and count at 48 bytes: generous). */
+  private static long rawBytes(hitcounter.store.Collected c) {
+    long b = c.slots().length * 48L;
+    for (int i = 0; i < c.statSlots().length; i++) {
+      b += 48 + c.statBytes().apply(i).length;
+    }
+    for (byte[] v : c.siteStats().values()) {
+      b += 48 + v.length;
+    }
+    return b;
+  }
+
   /** Shards a fold rewrites at most for dead generations alone: a small site's pages lie in every shard (hashes), so its drop is spread over folds. */
   static final int GONE_SHARDS_PER_FOLD = 32;
 
   /**
    * When {@code dead} is not what the loaded snapshot was last found clean of: marks up to {@code
    * maxShards} of the shards that hold keys (pages' counts or stats, sites' stats) of gone
-   * prefixes dirty, those with the most first, and returns how many such keys they hold. Once a
+   * prefixes dirty, in hash order (neighbours, so that what they keep can merge), and returns how many such keys they hold. Once a
    * pass finds none (the folds that dropped them are installed), and kept none only because this
    * node's sites still showed it, the snapshot is clean of {@code dead}: later folds pay nothing for
    * it (a full load looks again). Without a snapshot there is nothing to rewrite: the first fold
@@ -140,7 +189,7 @@ final class FoldPlanner {
     if (s.manifest.shards().isEmpty()) {
       return 0; // no snapshot yet: the first fold leaves them out (a held-back one is looked at once there is one)
     }
-    Map<Integer, Integer> byShard = new java.util.HashMap<>();
+    Map<Integer, Integer> byShard = new TreeMap<>();
     hitcounter.store.GonePrefixes.Pass pass = gone.pass();
     table.goneIn(s.dc, pass, h -> byShard.merge(s.manifest.shardOf(h), 1, Integer::sum));
     if (byShard.isEmpty()) {
@@ -154,7 +203,6 @@ final class FoldPlanner {
     }
     int[] keys = {0};
     byShard.entrySet().stream()
-        .sorted((x, y) -> y.getValue() != x.getValue().intValue() ? Integer.compare(y.getValue(), x.getValue()) : Integer.compare(x.getKey(), y.getKey()))
         .limit(maxShards)
         .forEach(e -> {
           s.dirty.set(e.getKey());
@@ -189,9 +237,14 @@ final class FoldPlanner {
     String version = gen + "-" + nonce;
     Map<String, byte[]> written = new TreeMap<>();
     List<Manifest.Shard> pieces = new ArrayList<>();
-    for (hitcounter.store.Collected c : in.collected()) {
-      TreeMap<String, Long> counts = c.byPage(); // one range's names at a time
-      split(c.lo(), c.hi(), counts, c.stats(), shardBudget, in.dc(), version, written, pieces);
+    for (List<hitcounter.store.Collected> group : groups(in.collected(), shardBudget)) {
+      TreeMap<String, Long> counts = new TreeMap<>(); // one group's names at a time
+      Map<String, byte[]> stats = new TreeMap<>();
+      for (hitcounter.store.Collected c : group) {
+        counts.putAll(c.byPage());
+        stats.putAll(c.stats());
+      }
+      split(group.get(0).lo(), group.get(group.size() - 1).hi(), counts, stats, shardBudget, in.dc(), version, written, pieces);
     }
     Set<Integer> rewritten = new HashSet<>(in.rewritten());
     List<Manifest.Shard> shards = new ArrayList<>();

@@ -120,4 +120,49 @@ class FoldPlannerTest {
     var collected = table.collect("us-west", List.of(new long[] {0, 0}), gone).get(0).byPage();
     assertEquals(java.util.Set.of("shop~2:/x", "shop~10:/x", "/shop~1:/x", "home"), collected.keySet());
   }
+
+  private static final StoreSettings SMALL = new StoreSettings(16 * 1024, 0, 1.0, 10, 1 << 20, java.time.Duration.ofMillis(50), 200,
+      java.time.Duration.ofMillis(100), java.time.Duration.ofHours(1), java.time.Duration.ofHours(1), java.time.Duration.ofHours(1), java.time.Duration.ofHours(1));
+
+  private static hitcounter.store.Collected range(long lo, long hi, int firstSlot, int pages) {
+    int[] slots = new int[pages];
+    long[] hits = new long[pages];
+    for (int i = 0; i < pages; i++) {
+      slots[i] = firstSlot + i;
+      hits[i] = 1;
+    }
+    return new hitcounter.store.Collected(lo, hi, slots, hits, new int[0], i -> null, Map.of(), slot -> "p" + slot);
+  }
+
+  /**
+   * Shards a delete left small merge: a fold that rewrites a small shard takes its small
+   * neighbour along, and adjacent rewritten ranges that are small together become one shard.
+   * Before, a snapshot kept its high-water count of shards for good (a big site deleted left
+   * hundreds of near-empty shard keys).
+   */
+  @Test
+  void smallNeighbouringShardsMergeWhenOneIsRewritten() {
+    CountTable table = new CountTable();
+    SourceState s = fourShards(table, pages("blog~1:", 8));
+    s.manifest = new Manifest(1, Map.of(), 0, List.of(
+        new Manifest.Shard(0, "s0", 100_000, 10), new Manifest.Shard(1L << 62, "s1", 300, 10), new Manifest.Shard(2L << 62, "s2", 200, 10),
+        new Manifest.Shard(3L << 62, "s3", 100_000, 10)));
+    s.dirty.set(1);
+    s.unfoldedEntries = 1000;
+    FoldInput in = FoldPlanner.collect(table, s, SMALL);
+    assertEquals(List.of(1, 2), in.rewritten(), "the small shard takes its small neighbour, not the big ones");
+
+    FoldInput three = new FoldInput(true, "test", "us-west", s.manifest, "m", 1, Map.of(), List.of(1, 2),
+        List.of(range(1L << 62, 2L << 62, 0, 3), range(2L << 62, 3L << 62, 3, 3)), List.of(), Map.of(), 0, Map.of());
+    FoldPlanner.Plan plan = FoldPlanner.plan(three, 16 * 1024, "n");
+    assertEquals(3, plan.manifest().shards().size(), "s0, the merged one, s3");
+    Manifest.Shard merged = plan.manifest().shards().get(1);
+    assertEquals(1L << 62, merged.lo());
+    assertEquals(6, merged.pages());
+    assertEquals(1, plan.shards().size());
+    assertTrue(plan.garbage().containsAll(List.of("s1", "s2")));
+    // Ranges that are not adjacent, or not small together, stay apart.
+    assertEquals(2, FoldPlanner.groups(List.of(range(0, 1L << 62, 0, 3), range(2L << 62, 3L << 62, 3, 3)), 16 * 1024).size());
+    assertEquals(2, FoldPlanner.groups(List.of(range(0, 1L << 62, 0, 100), range(1L << 62, 2L << 62, 100, 100)), 16 * 1024).size());
+  }
 }
