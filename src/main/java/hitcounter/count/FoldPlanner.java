@@ -1,10 +1,8 @@
 package hitcounter.count;
 
 import hitcounter.store.CountTable;
-import hitcounter.store.CountsCodec;
 import hitcounter.store.PageStats;
 import hitcounter.store.Manifest;
-import hitcounter.store.PageHash;
 import hitcounter.store.SnapshotPointer;
 import hitcounter.store.StoreKeys;
 import java.util.ArrayList;
@@ -56,11 +54,12 @@ final class FoldPlanner {
         archive.put(q, s.headIndexes.getOrDefault(q, 0L));
       }
     });
+    int goneFound = sweep(table, s, dead, gone, GONE_SHARDS_PER_FOLD);
+    java.util.BitSet taken = withSmallNeighbours(m, s.dirty, policy);
     long dirtyBytes = 0;
-    for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
+    for (int i = taken.nextSetBit(0); i >= 0; i = taken.nextSetBit(i + 1)) {
       dirtyBytes += m.shards().isEmpty() ? 0 : m.shards().get(i).bytes();
     }
-    int goneFound = sweep(table, s, dead, gone, GONE_SHARDS_PER_FOLD);
     if (s.unfoldedEntries == 0 && archive.isEmpty() && goneFound == 0) {
       return FoldInput.none("nothing to fold");
     }
@@ -86,14 +85,6 @@ final class FoldPlanner {
         ranges.addAll(firstRanges(table.pagesIn(s.dc), policy.shardBudget()));
       }
     } else {
-      java.util.BitSet taken = (java.util.BitSet) s.dirty.clone();
-      for (int i = s.dirty.nextSetBit(0); i >= 0; i = s.dirty.nextSetBit(i + 1)) {
-        // A small shard rewritten takes its small neighbour along, so shards a delete emptied
-        // (a big site's) are merged over folds instead of staying at their high-water count.
-        if (i + 1 < m.shards().size() && !taken.get(i + 1) && small(m.shards().get(i), policy) && small(m.shards().get(i + 1), policy)) {
-          taken.set(i + 1);
-        }
-      }
       for (int i = taken.nextSetBit(0); i >= 0; i = taken.nextSetBit(i + 1)) {
         rewritten.add(i);
         ranges.add(SourceSync.range(m, i));
@@ -124,45 +115,21 @@ final class FoldPlanner {
         names);
   }
 
-  /** Whether a shard is small enough that rewriting it along with a neighbour costs little (an eighth of the budget). */
-  private static boolean small(Manifest.Shard shard, StoreSettings policy) {
-    return shard.bytes() <= policy.shardBudget() / 8;
-  }
-
   /**
-   * The rewritten ranges (in hash order) in groups to encode as one shard each: adjacent ranges
-   * whose keys come to at most half the budget (before compression) go together, so the small
-   * shards a delete left merge; any other range is a group of its own.
+   * The shards a fold rewrites: the {@code dirty} ones, and the next shard of each dirty one when
+   * both are small (stored at most an eighth of the budget), so that shards a delete emptied (a big
+   * site's) merge over folds ({@link #plan} encodes them as one) instead of staying at their
+   * high-water count. A small neighbour costs at most an eighth of a shard's write.
    */
-  static List<List<hitcounter.store.Collected>> groups(List<hitcounter.store.Collected> ranges, int shardBudget) {
-    List<List<hitcounter.store.Collected>> out = new ArrayList<>();
-    List<hitcounter.store.Collected> current = null;
-    long bytes = 0;
-    for (hitcounter.store.Collected c : ranges) {
-      long b = rawBytes(c);
-      hitcounter.store.Collected last = current == null ? null : current.get(current.size() - 1);
-      if (last != null && last.hi() != 0 && last.hi() == c.lo() && bytes + b <= shardBudget / 2) {
-        current.add(c);
-        bytes += b;
-      } else {
-        current = new ArrayList<>(List.of(c));
-        out.add(current);
-        bytes = b;
+  static java.util.BitSet withSmallNeighbours(Manifest m, java.util.BitSet dirty, StoreSettings policy) {
+    java.util.BitSet taken = (java.util.BitSet) dirty.clone();
+    int small = policy.shardBudget() / 8;
+    for (int i = dirty.nextSetBit(0); i >= 0 && i + 1 < m.shards().size(); i = dirty.nextSetBit(i + 1)) {
+      if (!taken.get(i + 1) && m.shards().get(i).bytes() <= small && m.shards().get(i + 1).bytes() <= small) {
+        taken.set(i + 1);
       }
     }
-    return out;
-  }
-
-  /** What a range's keys take before compression, roughly (a page's name and count at 48 bytes: generous). */
-  private static long rawBytes(hitcounter.store.Collected c) {
-    long b = c.slots().length * 48L;
-    for (int i = 0; i < c.statSlots().length; i++) {
-      b += 48 + c.statBytes().apply(i).length;
-    }
-    for (byte[] v : c.siteStats().values()) {
-      b += 48 + v.length;
-    }
-    return b;
+    return taken;
   }
 
   /** Shards a fold rewrites at most for dead generations alone: a small site's pages lie in every shard (hashes), so its drop is spread over folds. */
@@ -237,15 +204,7 @@ final class FoldPlanner {
     String version = gen + "-" + nonce;
     Map<String, byte[]> written = new TreeMap<>();
     List<Manifest.Shard> pieces = new ArrayList<>();
-    for (List<hitcounter.store.Collected> group : groups(in.collected(), shardBudget)) {
-      TreeMap<String, Long> counts = new TreeMap<>(); // one group's names at a time
-      Map<String, byte[]> stats = new TreeMap<>();
-      for (hitcounter.store.Collected c : group) {
-        counts.putAll(c.byPage());
-        stats.putAll(c.stats());
-      }
-      split(group.get(0).lo(), group.get(group.size() - 1).hi(), counts, stats, shardBudget, in.dc(), version, written, pieces);
-    }
+    ShardPieces.encode(in.collected(), shardBudget, in.dc(), version, written, pieces);
     Set<Integer> rewritten = new HashSet<>(in.rewritten());
     List<Manifest.Shard> shards = new ArrayList<>();
     List<String> garbage = new ArrayList<>(in.foldedEntries());
@@ -272,27 +231,4 @@ final class FoldPlanner {
     return new Plan(in.dc(), manifest, manifestKey, manifest.toBytes(), written, in.pointerIndex(), garbage, in.archive(), in.why(), old, in.names());
   }
 
-  /** Encodes [lo, hi) as one shard, or halves the range until every piece fits the budget. */
-  private static void split(
-      long lo, long hi, TreeMap<String, Long> counts, Map<String, byte[]> stats, int budget, String dc, String version, Map<String, byte[]> written, List<Manifest.Shard> out) {
-    byte[] value = CountsCodec.encodeEncoded(CountsCodec.SHARD, counts, stats);
-    long width = hi - lo; // unsigned; 0 means the whole space
-    java.util.Set<String> keys = new java.util.HashSet<>(counts.keySet());
-    keys.addAll(stats.keySet());
-    if (value.length <= budget || keys.size() <= 1 || (width != 0 && Long.compareUnsigned(width, 2) < 0)) {
-      String key = StoreKeys.shard(dc, version, written.size());
-      written.put(key, value);
-      out.add(new Manifest.Shard(lo, key, value.length, counts.size()));
-      return;
-    }
-    long mid = width == 0 ? lo + Long.MIN_VALUE : lo + Long.divideUnsigned(width, 2);
-    TreeMap<String, Long> low = new TreeMap<>();
-    TreeMap<String, Long> high = new TreeMap<>();
-    counts.forEach((page, n) -> (CountTable.inRange(PageHash.of(page), lo, mid) ? low : high).put(page, n));
-    Map<String, byte[]> lowStats = new TreeMap<>();
-    Map<String, byte[]> highStats = new TreeMap<>();
-    stats.forEach((key, st) -> (CountTable.inRange(PageHash.of(key), lo, mid) ? lowStats : highStats).put(key, st));
-    split(lo, mid, low, lowStats, budget, dc, version, written, out);
-    split(mid, hi, high, highStats, budget, dc, version, written, out);
-  }
 }

@@ -131,7 +131,8 @@ class FoldPlannerTest {
       slots[i] = firstSlot + i;
       hits[i] = 1;
     }
-    return new hitcounter.store.Collected(lo, hi, slots, hits, new int[0], i -> null, Map.of(), slot -> "p" + slot);
+    return new hitcounter.store.Collected(lo, hi, slots, hits, new int[0], i -> null, Map.of(),
+        slot -> "p-" + Long.toHexString(hitcounter.store.PageHash.of("seed" + slot))); // names that do not compress much
   }
 
   /**
@@ -161,8 +162,20 @@ class FoldPlannerTest {
     assertEquals(6, merged.pages());
     assertEquals(1, plan.shards().size());
     assertTrue(plan.garbage().containsAll(List.of("s1", "s2")));
-    // Ranges that are not adjacent, or not small together, stay apart.
-    assertEquals(2, FoldPlanner.groups(List.of(range(0, 1L << 62, 0, 3), range(2L << 62, 3L << 62, 3, 3)), 16 * 1024).size());
-    assertEquals(2, FoldPlanner.groups(List.of(range(0, 1L << 62, 0, 100), range(1L << 62, 2L << 62, 100, 100)), 16 * 1024).size());
+    // Ranges that are not adjacent stay apart; so do ranges too big to merge.
+    FoldInput apart = new FoldInput(true, "test", "us-west", s.manifest, "m", 1, Map.of(), List.of(0, 2),
+        List.of(range(0, 1L << 62, 0, 3), range(2L << 62, 3L << 62, 3, 3)), List.of(), Map.of(), 0, Map.of());
+    assertEquals(4, FoldPlanner.plan(apart, 16 * 1024, "n").manifest().shards().size());
+    FoldInput big = new FoldInput(true, "test", "us-west", s.manifest, "m", 1, Map.of(), List.of(1, 2),
+        List.of(range(1L << 62, 2L << 62, 0, 3), range(2L << 62, 3L << 62, 3, 5000)), List.of(), Map.of(), 0, Map.of());
+    Manifest.Shard small = FoldPlanner.plan(big, 16 * 1024, "n").manifest().shards().get(1);
+    assertEquals(1L << 62, small.lo());
+    assertEquals(3, small.pages(), "a range of 5,000 pages is no small shard: nothing merges into it");
+    // The last range (to the end of the hash space) merges with the one before it.
+    FoldInput last = new FoldInput(true, "test", "us-west", s.manifest, "m", 1, Map.of(), List.of(2, 3),
+        List.of(range(2L << 62, 3L << 62, 0, 3), range(3L << 62, 0, 3, 3)), List.of(), Map.of(), 0, Map.of());
+    List<Manifest.Shard> after = FoldPlanner.plan(last, 16 * 1024, "n").manifest().shards();
+    assertEquals(3, after.size());
+    assertEquals(6, after.get(2).pages());
   }
 }
