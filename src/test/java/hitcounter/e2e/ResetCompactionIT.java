@@ -40,7 +40,8 @@ class ResetCompactionIT {
   private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final String CONFIG = "hitcounter.admin-token = \"" + TOKEN + "\"\n"
       + "hitcounter.resets.fold-after = 2s\nhitcounter.resets.fold-interval = 300ms\n"
-      + "hitcounter.store.max-entries = 10\n";
+      // Folds soon after any hit (a few hits may be one entry: max-entries alone did not always fold them in 30 s).
+      + "hitcounter.store.max-entries = 10\nhitcounter.store.min-fold-bytes = 0\nhitcounter.store.fold-ratio = 0.1\n";
   private final Resources resources = new Resources();
   private Path dir;
   private ConsulServer us;
@@ -231,7 +232,7 @@ class ResetCompactionIT {
     hits(euNode, "gone/home", 12);
     hits(usNode, "rc-kept", 12);
     for (ConsulServer c : List.of(us, eu)) {
-      Await.until(c.datacenter() + " holds site gone's pages in snapshot shards", Duration.ofSeconds(30),
+      Await.until(c.datacenter() + " holds site gone's pages in snapshot shards", Duration.ofSeconds(60),
           () -> stored(c, true).containsAll(List.of("gone~1:home", hitcounter.store.PageStats.siteKey("gone~1:"))));
     }
     assertEquals(200, admin(usNode, "DELETE", "/api/sites/gone").statusCode());
