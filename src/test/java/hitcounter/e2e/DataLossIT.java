@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.TestNode;
@@ -13,13 +12,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -31,29 +27,13 @@ import org.junit.jupiter.api.TestInstance;
  * and every node converges on every acknowledged hit.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DataLossIT {
+class DataLossIT extends hitcounter.testkit.OneNodePerDatacenter {
   private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private final Resources resources = new Resources();
-  private Path dir;
-  private ConsulServer us;
-  private ConsulServer eu;
-  private TestNode usNode;
-  private TestNode euNode;
 
   @BeforeAll
   void start() throws Exception {
-    var dcs = new hitcounter.testkit.TwoDatacenters("data-loss", resources, 1, "hitcounter.replication.new-store-grace = 20s");
-    dir = dcs.dir;
-    us = dcs.us;
-    eu = dcs.eu;
-    usNode = dcs.nodes.get(0);
-    euNode = dcs.nodes.get(1);
-  }
-
-  @AfterAll
-  void stop() {
-    resources.close();
+    start("data-loss", "hitcounter.replication.new-store-grace = 20s");
   }
 
   private long total(TestNode n, String page) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import hitcounter.infra.Json;
 import hitcounter.testkit.Await;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.Beanstalkd;
@@ -14,13 +13,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -35,24 +30,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class MultiDatacenterIT {
+class MultiDatacenterIT extends hitcounter.testkit.OneNodePerDatacenter {
   private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private final Resources resources = new Resources();
-  private Path dir;
-  private ConsulServer us;
-  private ConsulServer eu;
-  private TestNode usNode;
-  private TestNode euNode;
 
   @BeforeAll
   void start() throws Exception {
-    var dcs = new hitcounter.testkit.TwoDatacenters("multi-dc", resources, 1, "hitcounter.health.stall-after = 3s");
-    dir = dcs.dir;
-    us = dcs.us;
-    eu = dcs.eu;
-    usNode = dcs.nodes.get(0);
-    euNode = dcs.nodes.get(1);
+    start("multi-dc", "hitcounter.health.stall-after = 3s");
   }
 
 
@@ -188,11 +172,6 @@ class MultiDatacenterIT {
             && v.path("datacenters").path("us-west").asLong() == 5 && v.path("datacenters").path("eu-west").asLong() == 5;
       });
     }
-  }
-
-  @AfterAll
-  void stop() {
-    resources.close();
   }
 
 }

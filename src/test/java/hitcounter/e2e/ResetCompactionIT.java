@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.TestNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -36,34 +31,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ResetCompactionIT {
+class ResetCompactionIT extends hitcounter.testkit.OneNodePerDatacenter {
   private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final String CONFIG = "hitcounter.admin-token = \"" + TOKEN + "\"\n"
       + "hitcounter.resets.fold-after = 2s\nhitcounter.resets.fold-interval = 300ms\n"
       // Folds soon after any hit (a few hits may be one entry: max-entries alone did not always fold them in 30 s).
       + "hitcounter.store.max-entries = 10\nhitcounter.store.min-fold-bytes = 0\nhitcounter.store.fold-ratio = 0.1\n";
-  private final Resources resources = new Resources();
-  private Path dir;
-  private ConsulServer us;
-  private ConsulServer eu;
-  private TestNode usNode;
-  private TestNode euNode;
-  private int euQueue;
 
   @BeforeAll
   void start() throws Exception {
-    var dcs = new hitcounter.testkit.TwoDatacenters("reset-compaction", resources, 1, CONFIG);
-    dir = dcs.dir;
-    us = dcs.us;
-    eu = dcs.eu;
-    usNode = dcs.nodes.get(0);
-    euNode = dcs.nodes.get(1);
-    euQueue = dcs.queues.get(1);
-  }
-
-  @AfterAll
-  void stop() {
-    resources.close();
+    start("reset-compaction", CONFIG);
   }
 
   private static HttpResponse<String> admin(TestNode node, String method, String path) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import hitcounter.testkit.Await;
-import hitcounter.testkit.Beanstalkd;
 import hitcounter.testkit.ConsulServer;
 import hitcounter.testkit.Resources;
 import hitcounter.testkit.TestNode;
@@ -13,12 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -36,24 +31,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SitesIT {
+class SitesIT extends hitcounter.testkit.OneNodePerDatacenter {
   private static final String TOKEN = hitcounter.testkit.TwoDatacenters.TOKEN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private final Resources resources = new Resources();
-  private Path dir;
-  private ConsulServer us;
-  private ConsulServer eu;
-  private TestNode usNode;
-  private TestNode euNode;
 
   @BeforeAll
   void start() throws Exception {
-    var dcs = new hitcounter.testkit.TwoDatacenters("sites", resources, 1, "");
-    dir = dcs.dir;
-    us = dcs.us;
-    eu = dcs.eu;
-    usNode = dcs.nodes.get(0);
-    euNode = dcs.nodes.get(1);
+    start("sites", "");
   }
 
   private static HttpResponse<String> send(TestNode node, String method, String path, String body, String... headers) {
@@ -214,10 +198,5 @@ class SitesIT {
           () -> total(n, read) == 0 && Resources.json(n.call("GET", read).body()).path("reset").path("deleted").asBoolean());
     }
     assertEquals("400 bad-path", error(admin(usNode, "DELETE", "/api/pages/paths?path=/../x", null)));
-  }
-
-  @AfterAll
-  void stop() {
-    resources.close();
   }
 }
