@@ -36,7 +36,9 @@ class ResetCompactionIT extends hitcounter.testkit.OneNodePerDatacenter {
   private static final String CONFIG = "hitcounter.admin-token = \"" + TOKEN + "\"\n"
       + "hitcounter.resets.fold-after = 2s\nhitcounter.resets.fold-interval = 300ms\n"
       // Folds soon after any hit (a few hits may be one entry: max-entries alone did not always fold them in 30 s).
-      + "hitcounter.store.max-entries = 10\nhitcounter.store.min-fold-bytes = 0\nhitcounter.store.fold-ratio = 0.1\n";
+      + "hitcounter.store.max-entries = 10\nhitcounter.store.min-fold-bytes = 0\nhitcounter.store.fold-ratio = 0.1\n"
+      // Keys a restore brings back that nothing names any more (old journal entries of a copy) go at the next sweep (10 min in production).
+      + "hitcounter.store.sweep-interval = 5s\nhitcounter.replication.sweep-interval = 5s\n";
 
   @BeforeAll
   void start() throws Exception {
@@ -160,6 +162,27 @@ class ResetCompactionIT extends hitcounter.testkit.OneNodePerDatacenter {
     return out.toString();
   }
 
+  /** The keys of the count store in {@code consul} whose values hold a page or stats of {@code sitePrefix} (for a failure's message). */
+  private static List<String> holding(ConsulServer consul, String sitePrefix) {
+    List<String> out = new ArrayList<>();
+    Resources.json(consul.get("/v1/kv/hitcounter/store/?recurse")).forEach(e -> {
+      String key = e.path("Key").asText();
+      if (e.path("Value").isNull() || !(key.contains("/s/") || key.contains("/j/"))) {
+        return;
+      }
+      try {
+        var d = hitcounter.store.CountsCodec.decodeAll(key.contains("/s/") ? hitcounter.store.CountsCodec.SHARD : hitcounter.store.CountsCodec.ENTRY,
+            java.util.Base64.getDecoder().decode(e.path("Value").asText()));
+        if (java.util.stream.Stream.concat(d.counts().keySet().stream(), d.stats().keySet().stream()).anyMatch(k -> k.contains(sitePrefix))) {
+          out.add(key);
+        }
+      } catch (hitcounter.store.CountsCodec.BadValue x) {
+        // not a value of the store's own kinds
+      }
+    });
+    return out;
+  }
+
   /** The pages and stats keys in the count store of {@code consul} (every datacenter's: its own and the copies), in shards ({@code shards}) or journal entries. */
   private static java.util.Set<String> stored(ConsulServer consul, boolean shards) {
     java.util.Set<String> out = new java.util.TreeSet<>();
@@ -181,8 +204,9 @@ class ResetCompactionIT extends hitcounter.testkit.OneNodePerDatacenter {
     return out;
   }
 
-  private static boolean holdsGone(ConsulServer c) {
-    return java.util.stream.Stream.concat(stored(c, true).stream(), stored(c, false).stream()).anyMatch(k -> k.contains("gone~1:"));
+  /** Whether the count store in {@code c} (shards or journal, own or copies) holds a page or stats of {@code sitePrefix}. */
+  private static boolean holds(ConsulServer c, String sitePrefix) {
+    return java.util.stream.Stream.concat(stored(c, true).stream(), stored(c, false).stream()).anyMatch(k -> k.contains(sitePrefix));
   }
 
   @Test
@@ -217,12 +241,58 @@ class ResetCompactionIT extends hitcounter.testkit.OneNodePerDatacenter {
       Await.until(c.datacenter() + " holds nothing of site gone's generation 1", Duration.ofSeconds(30), () -> !values(c).contains("gone~1:"));
       Await.until(c.datacenter() + " holds no import of site gone", Duration.ofSeconds(30),
           () -> importKeys(c) == 0);
-      Await.until(c.datacenter() + " holds no page or stats of site gone's generation 1 in any count store", Duration.ofSeconds(30), () -> !holdsGone(c));
+      Await.until(c.datacenter() + " holds no page or stats of site gone's generation 1 in any count store", Duration.ofSeconds(30), () -> !holds(c, "gone~1:"));
       assertTrue(stored(c, true).contains("rc-kept") || stored(c, false).contains("rc-kept"), "the other pages stay in the store");
     }
     awaitTotals("kept", 12, "rc-kept");
     // The other resets are still there, and still hold.
     assertTrue(values(us).contains("\"rc-e\""));
     awaitTotals("still deleted", 0, "rc-e");
+  }
+
+  /**
+   * An operator restores us-west's Consul from a snapshot taken before a site was deleted (in
+   * eu-west) and its generation collected: the restored store holds the site's pages again and
+   * the restored sites setting shows it live. The delete comes back from eu-west, the site stays
+   * deleted, its pages leave both stores again, and every other count holds on both nodes.
+   */
+  @Test
+  @Order(3)
+  void aRestoreFromBeforeASitesDeleteBringsItsPagesBackOnlyUntilTheyAreCollectedAgain() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    assertEquals(200, hitcounter.testkit.TwoDatacenters.send(usNode, "PUT", "/api/sites/again", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json").statusCode());
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + " counts for site again", Duration.ofSeconds(10), () -> n.call("POST", "/api/hits/again/home").statusCode() == 200);
+      hits(n, "again/home", 12);
+    }
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " holds site again's pages in snapshot shards", Duration.ofSeconds(60), () -> stored(c, true).contains("again~1:home"));
+    }
+    awaitTotals("before the snapshot", 26, "again/home");
+    byte[] snapshot = http.send(us.request("/v1/snapshot").timeout(Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
+
+    assertEquals(200, admin(euNode, "DELETE", "/api/sites/again").statusCode());
+    for (ConsulServer c : List.of(us, eu)) {
+      Await.until(c.datacenter() + " holds nothing of site again's generation 1", Duration.ofSeconds(60), () -> !holds(c, "again~1:"));
+    }
+    HttpResponse<String> restored = http.send(us.request("/v1/snapshot").timeout(Duration.ofSeconds(60))
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(snapshot)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, restored.statusCode(), restored.body());
+    assertTrue(holds(us, "again~1:"), "the restore brought site again's pages back into us-west's store");
+
+    for (ConsulServer c : List.of(us, eu)) {
+      try {
+        Await.until(c.datacenter() + " holds nothing of site again's generation 1 after the restore", Duration.ofSeconds(180), () -> !holds(c, "again~1:"));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + ": " + holding(c, "again~1:") + "; head " + c.get("/v1/kv/hitcounter/heads/us-west/us-west-0?raw") + "; pointer " + c.get("/v1/kv/hitcounter/heads/us-west/~snapshot?raw")
+            + "; manifests " + c.get("/v1/kv/hitcounter/store/us-west/m/?keys")
+            + "; sites " + usNode.call("GET", "/api/sites").body(), e);
+      }
+    }
+    for (TestNode n : List.of(usNode, euNode)) {
+      Await.until(n.name + ": site again stays deleted", Duration.ofSeconds(30), () -> n.call("POST", "/api/hits/again/home").statusCode() != 200);
+    }
+    awaitTotals("kept through the restore", 12, "rc-kept");
   }
 }
