@@ -36,18 +36,14 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 public final class CountView extends AbstractBehavior<CountView.Command> {
   public sealed interface Command {}
 
-  /** Asks for the input of a fold of the local datacenter, if one is due by {@code policy}. */
   /**
-   * The folder asks for a fold's input. {@code dead}, {@code gone}: the generations whose pages
-   * leave the snapshot (decision 0019); {@code lookAgain}: the folder's first ask (this node just
-   * became keeper: what it found clean before may have been folded since by another keeper).
+   * Asks for the input of a fold of the local datacenter, if one is due by {@code policy}.
+   * {@code dead}, {@code gone}: the generations whose pages leave the snapshot (decision 0019);
+   * {@code lookAgain}: the folder's first ask (this node just became keeper: what it found clean
+   * before may have been folded since by another keeper).
    */
   public record CollectFold(StoreSettings policy, hitcounter.config.DeadGenerations dead, hitcounter.store.GonePrefixes gone, boolean lookAgain,
-      ActorRef<FoldInput> replyTo) implements Command {
-    public CollectFold(StoreSettings policy, ActorRef<FoldInput> replyTo) {
-      this(policy, hitcounter.config.DeadGenerations.NONE, hitcounter.store.GonePrefixes.NONE, false, replyTo);
-    }
-  }
+      ActorRef<FoldInput> replyTo) implements Command {}
 
   private record HeadsChanged(Indexed<List<KvEntry>> entries) implements Command {}
 

@@ -93,17 +93,10 @@ public final class ResetRepair {
   /**
    * Watches this datacenter's rollback records (a blocking query: nothing is read while none
    * changes), and looks when the next one settles; a look put off (the view behind, a failure)
-   * is tried again after {@code interval}.
-   */
-  public static Behavior<Command> create(Consul consul, CountTable table, ResetView.Resets resets, ViewHealth view, Settings settings, Clock clock,
-      hitcounter.infra.consul.BlockingQueryWatch.Settings watch, Duration wait) {
-    return create(consul, table, resets, view, settings, clock, watch, wait, id -> true);
-  }
-
-  /**
-   * As above; {@code counts}: whether a page still counts (its site's generation not dead). A
-   * deleted site's page is never lowered: its counts leave the store once its generation
-   * is collected, and a reset key written for it would be a false "lost hits" (decision 0019).
+   * is tried again after {@code interval}. {@code counts}: whether a page still counts (its
+   * site's generation not dead). A deleted site's page is never lowered: its counts leave the
+   * store once its generation is collected, and a reset key written for it would be a false
+   * "lost hits" (decision 0019).
    */
   public static Behavior<Command> create(Consul consul, CountTable table, ResetView.Resets resets, ViewHealth view, Settings settings, Clock clock,
       hitcounter.infra.consul.BlockingQueryWatch.Settings watch, Duration wait, java.util.function.Predicate<String> counts) {
