@@ -139,14 +139,14 @@ public final class CountTable {
   }
 
   /**
-   * Calls {@code hash} with the hash of each page of {@code dc} with a count or stats, and of each
-   * site stats key, whose prefix {@code gone} says is gone (where the shards that hold them lie);
-   * returns how many. One pass over the table: for a fold after a generation died, not for every fold.
+   * Calls {@code hash} with the hash of each key of {@code dc}'s snapshot (a page's base count or
+   * stats, a site's base stats) whose prefix {@code gone} says is gone (where the shards that hold
+   * them lie); returns how many. One pass over the table: for a fold after a generation died, not
+   * for every fold.
    */
   public int goneIn(String dc, GonePrefixes.Pass gone, LongConsumer hash) {
     return FoldCollection.gone(this, insights, dc, gone, hash);
   }
-
 
   CountColumn column(String dc) {
     return columns.computeIfAbsent(dc, d -> new CountColumn(Math.max(1024, pages.size())));
